@@ -1,0 +1,107 @@
+//! Benchmarks behind `alertctl bench`: measured stages over generated alerts.
+//!
+//! Each stage runs over the same pre-generated wire-format packets, once to warm
+//! up and then timed, and reports alerts/s and MB/s of packet bytes.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::packet::{self, to_json, CutoutPolicy, PacketError};
+use crate::sample::{Generator, SampleConfig};
+use crate::schema::AlertSchema;
+
+/// One measured stage.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// What was measured.
+    pub stage: String,
+    /// Alerts processed.
+    pub alerts: usize,
+    /// Wire-format bytes processed.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl Row {
+    /// Alerts per second.
+    pub fn alerts_per_s(&self) -> f64 {
+        self.alerts as f64 / self.seconds.max(1e-12)
+    }
+
+    /// Megabytes (10^6 bytes) per second.
+    pub fn mb_per_s(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.seconds.max(1e-12)
+    }
+}
+
+/// Generate `n` wire-format packets for `schema` (ids from `schema_id`).
+pub fn packets(
+    schema: Arc<AlertSchema>,
+    schema_id: u32,
+    n: usize,
+    cfg: SampleConfig,
+) -> Result<Vec<Vec<u8>>, PacketError> {
+    let per_visit = cfg.alerts_per_visit.max(1);
+    let mut gen = Generator::new(
+        schema.clone(),
+        SampleConfig {
+            visits: n.div_ceil(per_visit),
+            ..cfg
+        },
+    );
+    let mut out = Vec::with_capacity(n);
+    let mut visit = 0;
+    while out.len() < n {
+        for v in gen.visit(visit) {
+            if out.len() == n {
+                break;
+            }
+            out.push(packet::encode(
+                schema_id,
+                &packet::encode_body(&schema, &v)?,
+            ));
+        }
+        visit += 1;
+    }
+    Ok(out)
+}
+
+fn time<F: FnMut(&[u8]) -> Result<(), PacketError>>(
+    stage: &str,
+    packets: &[Vec<u8>],
+    mut f: F,
+) -> Result<Row, PacketError> {
+    // Warm-up pass over a tenth, then the timed pass over all.
+    for p in packets.iter().take(packets.len() / 10 + 1) {
+        f(p)?;
+    }
+    let start = Instant::now();
+    for p in packets {
+        f(p)?;
+    }
+    Ok(Row {
+        stage: stage.to_string(),
+        alerts: packets.len(),
+        bytes: packets.iter().map(|p| p.len() as u64).sum(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Time decoding `packets` (all written with `schema`): Avro only, to the JSON view,
+/// and to JSON text (what `tail` prints).
+pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, PacketError> {
+    let decode = |p: &[u8]| {
+        let (id, body) = packet::split(p)?;
+        packet::decode_body(id, schema, None, body)
+    };
+    Ok(vec![
+        time("decode Avro to values", packets, |p| decode(p).map(drop))?,
+        time("decode + JSON view (cutouts: size)", packets, |p| {
+            decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size)))
+        })?,
+        time("decode + JSON view + serialize (tail)", packets, |p| {
+            decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size).to_string()))
+        })?,
+    ])
+}

@@ -1,0 +1,88 @@
+//! `alertctl bench`: measure speed and print a table.
+
+use std::sync::Arc;
+
+use super::{line, stdout, CliError, CliResult, SchemaDirs};
+use crate::bench::{self, Row};
+use crate::sample::SampleConfig;
+use crate::schema::{self, Version};
+
+/// The `bench` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s.
+    #[command(after_help = "\
+Examples:
+  alertctl bench decode --schema-dir alert_packet/schema --schema-version 11.0
+  alertctl bench decode --alerts 5000 --cutout-size 90
+
+Build with --release for meaningful numbers.")]
+    Decode(DecodeArgs),
+}
+
+/// Arguments of `bench decode`.
+#[derive(Debug, clap::Args)]
+pub struct DecodeArgs {
+    /// Number of alerts to decode in the timed pass.
+    #[arg(long, default_value_t = 2000)]
+    pub alerts: usize,
+    /// Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1).
+    #[arg(long, value_name = "M.m")]
+    pub schema_version: Option<Version>,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    /// Cutout width and height, pixels.
+    #[arg(long, default_value_t = 60, value_name = "PX")]
+    pub cutout_size: usize,
+    /// Longest history per alert.
+    #[arg(long, default_value_t = 10)]
+    pub max_history: usize,
+}
+
+/// Print rows as a table.
+fn print(rows: &[Row]) -> CliResult {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    t.set_header(["stage", "alerts", "MB", "seconds", "alerts/s", "MB/s"]);
+    for r in rows {
+        t.add_row([
+            r.stage.clone(),
+            r.alerts.to_string(),
+            format!("{:.1}", r.bytes as f64 / 1e6),
+            format!("{:.3}", r.seconds),
+            format!("{:.0}", r.alerts_per_s()),
+            format!("{:.1}", r.mb_per_s()),
+        ]);
+    }
+    let mut out = stdout();
+    line(&mut out, &t.to_string())?;
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+/// Run a `bench` subcommand.
+pub fn exec(cmd: BenchCommand) -> CliResult {
+    match cmd {
+        BenchCommand::Decode(a) => {
+            let s = Arc::new(schema::select(&a.dirs.dirs, a.schema_version, None)?);
+            let id = s
+                .id()
+                .ok_or_else(|| CliError::usage("the schema has no version id"))?;
+            let cfg = SampleConfig {
+                alerts_per_visit: 1000,
+                cutout_size: a.cutout_size,
+                max_history: a.max_history,
+                seed: 1,
+                ..SampleConfig::default()
+            };
+            let packets = bench::packets(s.clone(), id, a.alerts, cfg)?;
+            let avg = packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1);
+            eprintln!(
+                "alertctl: bench decode: {} alerts of schema {} (id {id}), {avg} bytes each on average",
+                packets.len(),
+                s.name
+            );
+            print(&bench::decode(&s, &packets)?)
+        }
+    }
+}

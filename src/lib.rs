@@ -1,0 +1,18 @@
+//! alertctl: run the Vera C. Rubin (LSST) alert stream.
+//!
+//! The library holds everything the `alertctl` binary does; the binary only
+//! parses arguments. Modules other than [`commands`] never print.
+//!
+//! * [`bench`]: measured stages behind `alertctl bench`.
+//! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
+//! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
+//! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
+//! * [`night`]: observing nights (dayObs), night topic names, MJD.
+//! * [`commands`]: one module per subcommand, thin glue over the above.
+
+pub mod bench;
+pub mod commands;
+pub mod night;
+pub mod packet;
+pub mod sample;
+pub mod schema;

@@ -1,0 +1,266 @@
+//! Alert packets: the Confluent wire format, Avro decoding, the JSON view, and visit files.
+//!
+//! A packet on the Rubin alert stream is the Confluent wire format:
+//!
+//! ```text
+//! byte 0      magic byte, always 0
+//! bytes 1-4   schema id, big-endian (Rubin: MAJOR*100+MINOR, 11.1 -> 1101)
+//! bytes 5..   the Avro binary encoding of one alert, written with that schema
+//! ```
+
+pub mod file;
+pub mod json;
+
+use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::types::Value;
+use apache_avro::writer::datum::GenericDatumWriter;
+
+use crate::schema::AlertSchema;
+
+pub use json::{to_json, CutoutPolicy};
+
+/// The magic byte that starts every Confluent wire-format packet.
+pub const MAGIC: u8 = 0;
+/// Length of the wire-format header: the magic byte and the 4-byte schema id.
+pub const HEADER_LEN: usize = 5;
+
+/// Why a packet could not be read. Each message says what the bytes were and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum PacketError {
+    /// Zero bytes.
+    #[error(
+        "empty packet (0 bytes): a wire-format alert starts with byte 0x00 and a 4-byte schema id"
+    )]
+    Empty,
+    /// Byte 0 is not the magic byte.
+    #[error("not a Confluent wire-format packet: byte 0 is 0x{byte:02x}, expected 0x00; the bytes look like {looks_like}")]
+    BadMagic {
+        /// The first byte found.
+        byte: u8,
+        /// A description of what the bytes resemble.
+        looks_like: String,
+    },
+    /// Fewer than 5 bytes.
+    #[error("truncated packet: {len} bytes, but the wire-format header alone is 5")]
+    ShortHeader {
+        /// The packet length.
+        len: usize,
+    },
+    /// The Avro body ended before the alert did.
+    #[error(
+        "truncated packet: the Avro body ({len} bytes) ends before the alert does (schema id {id})"
+    )]
+    Truncated {
+        /// The schema id in the header.
+        id: u32,
+        /// The length of the body.
+        len: usize,
+    },
+    /// The body does not decode with the schema its header names.
+    #[error("cannot decode the Avro body ({len} bytes) with schema id {id}: {reason}")]
+    Decode {
+        /// The schema id in the header.
+        id: u32,
+        /// The length of the body.
+        len: usize,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The body decoded but bytes were left over.
+    #[error("{extra} bytes left over after decoding the alert with schema id {id}: the packet was written with another schema")]
+    Trailing {
+        /// The schema id in the header.
+        id: u32,
+        /// How many bytes were not consumed.
+        extra: usize,
+    },
+    /// Encoding a value failed (it does not match the schema).
+    #[error("cannot encode the alert with schema {schema}: {reason}")]
+    Encode {
+        /// The schema's full name.
+        schema: String,
+        /// What the encoder said.
+        reason: String,
+    },
+    /// The schema id is not known.
+    #[error(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
+}
+
+/// Prefix an Avro body with the wire-format header.
+pub fn encode(schema_id: u32, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    out.push(MAGIC);
+    out.extend_from_slice(&schema_id.to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Split a packet into its schema id and Avro body, checking the header.
+pub fn split(packet: &[u8]) -> Result<(u32, &[u8]), PacketError> {
+    match packet {
+        [] => Err(PacketError::Empty),
+        [b, ..] if *b != MAGIC => Err(PacketError::BadMagic {
+            byte: *b,
+            looks_like: describe(packet),
+        }),
+        p if p.len() < HEADER_LEN => Err(PacketError::ShortHeader { len: p.len() }),
+        p => Ok((
+            u32::from_be_bytes([p[1], p[2], p[3], p[4]]),
+            &p[HEADER_LEN..],
+        )),
+    }
+}
+
+/// Say in a few words what some bytes look like, for error messages.
+pub fn describe(bytes: &[u8]) -> String {
+    let head: String = bytes
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text_head = || {
+        let s: String = String::from_utf8_lossy(&bytes[..bytes.len().min(24)])
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        s.trim_end().to_string()
+    };
+    let first_text = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let kind = if bytes.starts_with(b"Obj\x01") {
+        "an Avro Object Container File header (Obj\\x01): read it as a file, not a packet"
+            .to_string()
+    } else if bytes.starts_with(&[0xc3, 0x01]) {
+        "Avro single-object encoding (C3 01 + fingerprint), not the Confluent wire format".into()
+    } else if bytes.starts_with(&[0x1f, 0x8b]) {
+        "gzip-compressed data: decompress it first".into()
+    } else if bytes.starts_with(b"SIMPLE  =") {
+        "a FITS file".into()
+    } else if bytes.starts_with(b"PAR1") {
+        "a Parquet file".into()
+    } else if matches!(first_text, Some(b'{' | b'[')) && std::str::from_utf8(bytes).is_ok() {
+        format!("JSON text ({:?})", text_head())
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(64)]).is_ok() {
+        format!("text ({:?})", text_head())
+    } else {
+        "binary data".into()
+    };
+    format!("{kind}; first bytes: {head}")
+}
+
+/// Decode an Avro body written with `writer`, optionally resolved into `reader`
+/// (Avro schema resolution: a consumer on an older schema reads newer packets).
+pub fn decode_body(
+    id: u32,
+    writer: &AlertSchema,
+    reader: Option<&AlertSchema>,
+    body: &[u8],
+) -> Result<Value, PacketError> {
+    let datum = GenericDatumReader::builder(&writer.avro)
+        .maybe_reader_schema(reader.map(|r| &r.avro))
+        .build()
+        .map_err(|e| PacketError::Decode {
+            id,
+            len: body.len(),
+            reason: e.to_string(),
+        })?;
+    let mut cursor = body;
+    let value = datum.read_value(&mut cursor).map_err(|e| {
+        let reason = e.to_string();
+        if is_eof(&e) {
+            PacketError::Truncated {
+                id,
+                len: body.len(),
+            }
+        } else {
+            PacketError::Decode {
+                id,
+                len: body.len(),
+                reason,
+            }
+        }
+    })?;
+    if !cursor.is_empty() {
+        return Err(PacketError::Trailing {
+            id,
+            extra: cursor.len(),
+        });
+    }
+    Ok(value)
+}
+
+fn is_eof(e: &apache_avro::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::UnexpectedEof {
+                return true;
+            }
+        }
+        source = err.source();
+    }
+    let text = e.to_string();
+    text.contains("fill whole buffer") || text.contains("end of file")
+}
+
+/// Encode one alert value to its Avro body (no header).
+pub fn encode_body(schema: &AlertSchema, value: &Value) -> Result<Vec<u8>, PacketError> {
+    let err = |e: apache_avro::Error| PacketError::Encode {
+        schema: schema.name.clone(),
+        reason: e.to_string(),
+    };
+    let writer = GenericDatumWriter::builder(&schema.avro)
+        .build()
+        .map_err(err)?;
+    let mut out = Vec::with_capacity(16 * 1024);
+    writer.write_value_ref(&mut out, value).map_err(err)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip() {
+        let p = encode(1101, b"abc");
+        assert_eq!(&p[..5], &[0, 0, 0, 0x04, 0x4d]);
+        assert_eq!(split(&p).unwrap(), (1101, &b"abc"[..]));
+    }
+
+    #[test]
+    fn bad_headers_say_what_the_bytes_look_like() {
+        assert!(matches!(split(b""), Err(PacketError::Empty)));
+        let e = split(br#"{"diaSourceId": 1}"#).unwrap_err().to_string();
+        assert!(
+            e.contains("byte 0 is 0x7b") && e.contains("JSON text"),
+            "{e}"
+        );
+        let e = split(b"Obj\x01\x04\x16avro").unwrap_err().to_string();
+        assert!(e.contains("Object Container File"), "{e}");
+        assert!(matches!(
+            split(&[0, 0, 4]),
+            Err(PacketError::ShortHeader { len: 3 })
+        ));
+    }
+
+    #[test]
+    fn truncated_and_trailing_bodies_are_told_apart() {
+        let schema = crate::schema::builtin_sample();
+        let mut gen = crate::sample::Generator::new(
+            std::sync::Arc::new(schema),
+            crate::sample::SampleConfig::default(),
+        );
+        let alert = gen.visit(0).remove(0);
+        let s = gen.schema().clone();
+        let body = encode_body(&s, &alert).unwrap();
+        assert!(decode_body(1, &s, None, &body).is_ok());
+        let e = decode_body(1, &s, None, &body[..body.len() / 2]).unwrap_err();
+        assert!(matches!(e, PacketError::Truncated { .. }), "{e}");
+        let mut long = body.clone();
+        long.extend_from_slice(&[1, 2, 3]);
+        let e = decode_body(1, &s, None, &long).unwrap_err();
+        assert!(matches!(e, PacketError::Trailing { extra: 3, .. }), "{e}");
+    }
+}
