@@ -69,7 +69,8 @@ pub struct Args {
 
 /// Run `alertctl produce`.
 pub fn exec(args: Args) -> CliResult {
-    let night = night::parse_night(&args.night, Utc::now())?;
+    let night =
+        night::parse_night(&args.night, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?;
     let schema = schema::select(&args.dirs.dirs, args.schema_version, args.schema.as_deref())?;
     let schema_id = args.schema_id.or(schema.id()).ok_or_else(|| {
         CliError::usage(format!(

@@ -141,7 +141,12 @@ pub fn describe(bytes: &[u8]) -> String {
         "a Parquet file".into()
     } else if matches!(first_text, Some(b'{' | b'[')) && std::str::from_utf8(bytes).is_ok() {
         format!("JSON text ({:?})", text_head())
-    } else if std::str::from_utf8(&bytes[..bytes.len().min(64)]).is_ok() {
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(64)]).is_ok()
+        && bytes
+            .iter()
+            .take(64)
+            .all(|b| !b.is_ascii_control() || b.is_ascii_whitespace())
+    {
         format!("text ({:?})", text_head())
     } else {
         "binary data".into()

@@ -337,7 +337,10 @@ mod tests {
             ],
         );
         assert_eq!(bytes.len() % BLOCK, 0);
-        assert_eq!(bytes.len(), BLOCK + (30usize * 20 * 4).div_ceil(BLOCK) * BLOCK);
+        assert_eq!(
+            bytes.len(),
+            BLOCK + (30usize * 20 * 4).div_ceil(BLOCK) * BLOCK
+        );
         let img = read_image(&bytes).unwrap();
         assert_eq!((img.width, img.height), (30, 20));
         assert_eq!(img.pixels[7], f64::from(px[7]));

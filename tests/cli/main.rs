@@ -1,4 +1,8 @@
 //! End-to-end tests of the `alertctl` binary: one test binary, so heavy suites
-//! share one build and (later) one broker.
+//! share one build (and, from the Kafka work on, one broker).
 
+mod docs;
+mod errors;
+mod interop;
+mod official;
 mod support;
