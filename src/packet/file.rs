@@ -92,7 +92,7 @@ pub enum FileError {
         /// The byte offset of the frame.
         offset: u64,
         /// Why it could not be decoded.
-        source: PacketError,
+        source: Box<PacketError>,
     },
     /// A value could not be encoded.
     #[error(transparent)]
@@ -408,7 +408,7 @@ impl<'a> VisitReader<'a> {
                 path: self.path.clone(),
                 index,
                 offset: start,
-                source,
+                source: Box::new(source),
             }),
         })
     }

@@ -140,7 +140,8 @@ pub fn cell(value: Option<&Json>) -> String {
                 format!("{f:.5e}")
             } else if f.abs() >= 1000.0 {
                 // MJDs and bright fluxes: 5 decimals is about a second of MJD.
-                format!("{f:.5}")
+                let s = format!("{f:.5}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
             } else {
                 let digits = 6usize.saturating_sub(f.abs().log10().max(0.0) as usize + 1);
                 format!("{f:.digits$}")
@@ -204,6 +205,8 @@ mod tests {
         assert_eq!(cell(lookup(&v, "prv")), "1");
         assert_eq!(cell(Some(&Json::from(351.570546978))), "351.571");
         assert_eq!(cell(Some(&Json::from(60431.958761574075))), "60431.95876");
+        assert_eq!(cell(Some(&Json::from(10653.195))), "10653.195");
+        assert_eq!(cell(Some(&Json::from(60432.0))), "60432");
         assert_eq!(cell(Some(&serde_json::json!({"bytes": 5760}))), "5760");
     }
 }
