@@ -25,10 +25,11 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts and write them to a visit file')
-            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table')
+            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Inspect alert schemas: ids, fingerprints, canonical forms')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -37,31 +38,58 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;produce' {
             [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Number of visits to generate')
             [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts in each visit (Rubin sends about 10,000)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The file to write')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The file to write')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'File format: an Avro container file, or length-framed wire-format packets')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write a visit file instead of sending to Kafka')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write a visit file instead of sending to Kafka')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'File format with --out')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Send the alerts of this visit file (OCF or wire) instead of generating them')
+            [CompletionResult]::new('--cadence', '--cadence', [CompletionResultType]::ParameterName, 'Wait this long between the starts of consecutive visits (Rubin: 37s)')
+            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Record timestamp (CreateTime): the observation time, or now')
+            [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions of a topic created here')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Retention of a topic created here: a duration or `forever`')
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Generate for the schema in this self-contained .avsc file')
-            [CompletionResult]::new('--schema-id', '--schema-id', [CompletionResultType]::ParameterName, 'Schema id for wire packets when --schema''s namespace carries no version')
+            [CompletionResult]::new('--schema-id', '--schema-id', [CompletionResultType]::ParameterName, 'Schema id for wire packets when the schema''s namespace carries no version')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random stream: the same seed and night give the same alerts')
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'Observing night (dayObs): YYYY-MM-DD, today or yesterday')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday')
             [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history (prvDiaSources) per alert; each alert draws 0..=N')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Width and height of the three FITS cutouts, pixels (0: no cutouts)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Send visits back to back, without waiting for the cadence')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;tail' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The visit file or packet file to read')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print only the last N alerts')
-            [CompletionResult]::new('--num', '--num', [CompletionResultType]::ParameterName, 'Print only the last N alerts')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic: YYYY-MM-DD, today or yesterday')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, stored, N, -N, @TIME')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, stored, N, -N, @TIME')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print only the last N alerts, then exit (keep following with -f)')
+            [CompletionResult]::new('--num', '--num', [CompletionResultType]::ParameterName, 'Print only the last N alerts, then exit (keep following with -f)')
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consume as this consumer group, committing offsets as alerts are printed')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as this consumer group, committing offsets as alerts are printed')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
             [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the FITS cutouts appear: left out, their size, or base64')
             [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Table columns: comma-separated dotted paths; `a|b` takes the first present')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--reader-version', '--reader-version', [CompletionResultType]::ParameterName, 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir')
             [CompletionResult]::new('--reader-schema', '--reader-schema', [CompletionResultType]::ParameterName, 'Resolve every alert into the schema in this .avsc file')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep following for new alerts (the default without -e or -n)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep following for new alerts (the default without -e or -n)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Exit at the end of the partitions (as they were when read)')
+            [CompletionResult]::new('--exit', '--exit', [CompletionResultType]::ParameterName, 'Exit at the end of the partitions (as they were when read)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -109,6 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -122,15 +151,132 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;bench;kafka' {
+            [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts')
+            [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep the topic afterwards')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;bench;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'alertctl;bench;help;decode' {
             break
         }
+        'alertctl;bench;help;kafka' {
+            break
+        }
         'alertctl;bench;help;help' {
+            break
+        }
+        'alertctl;topic' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List topics: partitions, messages (by watermarks), retention, night')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show one topic''s partitions with their watermarks')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a topic (a night''s topic with --night)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a topic')
+            [CompletionResult]::new('expire', 'expire', [CompletionResultType]::ParameterValue, 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;topic;list' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;topic;describe' {
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead: YYYY-MM-DD, today or yesterday')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;topic;create' {
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead: YYYY-MM-DD, today or yesterday')
+            [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions')
+            [CompletionResult]::new('--replication', '--replication', [CompletionResultType]::ParameterName, 'Replication factor (1 for one broker; 3 on a production cluster)')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'How long records are kept: a duration (7d) or `forever`')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;topic;delete' {
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;topic;expire' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Delete night topics whose night is more than this long before tonight (7d)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would be deleted, delete nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;topic;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List topics: partitions, messages (by watermarks), retention, night')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show one topic''s partitions with their watermarks')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a topic (a night''s topic with --night)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a topic')
+            [CompletionResult]::new('expire', 'expire', [CompletionResultType]::ParameterValue, 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;topic;help;list' {
+            break
+        }
+        'alertctl;topic;help;describe' {
+            break
+        }
+        'alertctl;topic;help;create' {
+            break
+        }
+        'alertctl;topic;help;delete' {
+            break
+        }
+        'alertctl;topic;help;expire' {
+            break
+        }
+        'alertctl;topic;help;help' {
             break
         }
         'alertctl;completions' {
@@ -145,10 +291,11 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help' {
-            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts and write them to a visit file')
-            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table')
+            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Inspect alert schemas: ids, fingerprints, canonical forms')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -173,9 +320,36 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;help;bench' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             break
         }
         'alertctl;help;bench;decode' {
+            break
+        }
+        'alertctl;help;bench;kafka' {
+            break
+        }
+        'alertctl;help;topic' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List topics: partitions, messages (by watermarks), retention, night')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show one topic''s partitions with their watermarks')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a topic (a night''s topic with --night)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a topic')
+            [CompletionResult]::new('expire', 'expire', [CompletionResultType]::ParameterValue, 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name')
+            break
+        }
+        'alertctl;help;topic;list' {
+            break
+        }
+        'alertctl;help;topic;describe' {
+            break
+        }
+        'alertctl;help;topic;create' {
+            break
+        }
+        'alertctl;help;topic;delete' {
+            break
+        }
+        'alertctl;help;topic;expire' {
             break
         }
         'alertctl;help;completions' {

@@ -22,10 +22,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand produce 'Generate sample visits of alerts and write them to a visit file'
-            cand tail 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table'
+            cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+            cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Inspect alert schemas: ids, fingerprints, canonical forms'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -33,30 +34,57 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;produce'= {
             cand --visits 'Number of visits to generate'
             cand --alerts-per-visit 'Alerts in each visit (Rubin sends about 10,000)'
-            cand -o 'The file to write'
-            cand --out 'The file to write'
-            cand --format 'File format: an Avro container file, or length-framed wire-format packets'
+            cand -o 'Write a visit file instead of sending to Kafka'
+            cand --out 'Write a visit file instead of sending to Kafka'
+            cand --format 'File format with --out'
+            cand -t 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)'
+            cand --topic 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)'
+            cand --from-file 'Send the alerts of this visit file (OCF or wire) instead of generating them'
+            cand --cadence 'Wait this long between the starts of consecutive visits (Rubin: 37s)'
+            cand --timestamp 'Record timestamp (CreateTime): the observation time, or now'
+            cand --partitions 'Partitions of a topic created here'
+            cand --retention 'Retention of a topic created here: a duration or `forever`'
             cand --schema-version 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema 'Generate for the schema in this self-contained .avsc file'
-            cand --schema-id 'Schema id for wire packets when --schema''s namespace carries no version'
+            cand --schema-id 'Schema id for wire packets when the schema''s namespace carries no version'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --seed 'Seed of the random stream: the same seed and night give the same alerts'
-            cand --night 'Observing night (dayObs): YYYY-MM-DD, today or yesterday'
+            cand --night 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday'
             cand --max-history 'Longest history (prvDiaSources) per alert; each alert draws 0..=N'
             cand --cutout-size 'Width and height of the three FITS cutouts, pixels (0: no cutouts)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --no-wait 'Send visits back to back, without waiting for the cadence'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;tail'= {
-            cand --file 'The visit file or packet file to read'
-            cand -n 'Print only the last N alerts'
-            cand --num 'Print only the last N alerts'
+            cand --night 'A night''s topic: YYYY-MM-DD, today or yesterday'
+            cand --file 'Read a visit file (OCF or wire) instead of Kafka'
+            cand -o 'Where to start: beginning, end, stored, N, -N, @TIME'
+            cand --offset 'Where to start: beginning, end, stored, N, -N, @TIME'
+            cand -n 'Print only the last N alerts, then exit (keep following with -f)'
+            cand --num 'Print only the last N alerts, then exit (keep following with -f)'
+            cand -G 'Consume as this consumer group, committing offsets as alerts are printed'
+            cand --group 'Consume as this consumer group, committing offsets as alerts are printed'
             cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
             cand --cutouts 'How the FITS cutouts appear: left out, their size, or base64'
             cand --fields 'Table columns: comma-separated dotted paths; `a|b` takes the first present'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --reader-version 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir'
             cand --reader-schema 'Resolve every alert into the schema in this .avsc file'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -f 'Keep following for new alerts (the default without -e or -n)'
+            cand --follow 'Keep following for new alerts (the default without -e or -n)'
+            cand -e 'Exit at the end of the partitions (as they were when read)'
+            cand --exit 'Exit at the end of the partitions (as they were when read)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -96,6 +124,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+            cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;decode'= {
@@ -107,13 +136,115 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;bench;kafka'= {
+            cand --alerts 'Number of alerts'
+            cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --cutout-size 'Cutout width and height, pixels'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --keep 'Keep the topic afterwards'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;bench;help'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+            cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;help;decode'= {
         }
+        &'alertctl;bench;help;kafka'= {
+        }
         &'alertctl;bench;help;help'= {
+        }
+        &'alertctl;topic'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List topics: partitions, messages (by watermarks), retention, night'
+            cand describe 'Show one topic''s partitions with their watermarks'
+            cand create 'Create a topic (a night''s topic with --night)'
+            cand delete 'Delete a topic'
+            cand expire 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;topic;list'= {
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;topic;describe'= {
+            cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;topic;create'= {
+            cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
+            cand --partitions 'Partitions'
+            cand --replication 'Replication factor (1 for one broker; 3 on a production cluster)'
+            cand --retention 'How long records are kept: a duration (7d) or `forever`'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;topic;delete'= {
+            cand --night 'A night''s topic instead'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;topic;expire'= {
+            cand --older-than 'Delete night topics whose night is more than this long before tonight (7d)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --dry-run 'Say what would be deleted, delete nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;topic;help'= {
+            cand list 'List topics: partitions, messages (by watermarks), retention, night'
+            cand describe 'Show one topic''s partitions with their watermarks'
+            cand create 'Create a topic (a night''s topic with --night)'
+            cand delete 'Delete a topic'
+            cand expire 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;topic;help;list'= {
+        }
+        &'alertctl;topic;help;describe'= {
+        }
+        &'alertctl;topic;help;create'= {
+        }
+        &'alertctl;topic;help;delete'= {
+        }
+        &'alertctl;topic;help;expire'= {
+        }
+        &'alertctl;topic;help;help'= {
         }
         &'alertctl;completions'= {
             cand -h 'Print help'
@@ -125,10 +256,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;help'= {
-            cand produce 'Generate sample visits of alerts and write them to a visit file'
-            cand tail 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table'
+            cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+            cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Inspect alert schemas: ids, fingerprints, canonical forms'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -147,8 +279,28 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;help;bench'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+            cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
         }
         &'alertctl;help;bench;decode'= {
+        }
+        &'alertctl;help;bench;kafka'= {
+        }
+        &'alertctl;help;topic'= {
+            cand list 'List topics: partitions, messages (by watermarks), retention, night'
+            cand describe 'Show one topic''s partitions with their watermarks'
+            cand create 'Create a topic (a night''s topic with --night)'
+            cand delete 'Delete a topic'
+            cand expire 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'
+        }
+        &'alertctl;help;topic;list'= {
+        }
+        &'alertctl;help;topic;describe'= {
+        }
+        &'alertctl;help;topic;create'= {
+        }
+        &'alertctl;help;topic;delete'= {
+        }
+        &'alertctl;help;topic;expire'= {
         }
         &'alertctl;help;completions'= {
         }

@@ -26,32 +26,50 @@ end
 
 complete -c alertctl -n "__fish_alertctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_needs_command" -s V -l version -d 'Print version'
-complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Generate sample visits of alerts and write them to a visit file'
-complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Inspect alert schemas: ids, fingerprints, canonical forms'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "man" -d 'Print or write the man pages'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l visits -d 'Number of visits to generate' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s o -l out -d 'The file to write' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l format -d 'File format: an Avro container file, or length-framed wire-format packets' -r -f -a "ocf\t'Avro Object Container File'
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s o -l out -d 'Write a visit file instead of sending to Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l format -d 'File format with --out' -r -f -a "ocf\t'Avro Object Container File'
 wire\t'Length-framed Confluent wire-format packets'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s t -l topic -d 'The Kafka topic (default: the night\'s topic, lsst-YYYY-MM-DD)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l from-file -d 'Send the alerts of this visit file (OCF or wire) instead of generating them' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l cadence -d 'Wait this long between the starts of consecutive visits (Rubin: 37s)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timestamp -d 'Record timestamp (CreateTime): the observation time, or now' -r -f -a "auto\t'The observation time, unless it is still in the future (a night not yet observed): then now'
+observation\t'The alert\'s observation time (diaSource midpoint), always'
+now\t'The time of sending'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l partitions -d 'Partitions of a topic created here' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l retention -d 'Retention of a topic created here: a duration or `forever`' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-version -d 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema -d 'Generate for the schema in this self-contained .avsc file' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-id -d 'Schema id for wire packets when --schema\'s namespace carries no version' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-id -d 'Schema id for wire packets when the schema\'s namespace carries no version' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l seed -d 'Seed of the random stream: the same seed and night give the same alerts' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l night -d 'Observing night (dayObs): YYYY-MM-DD, today or yesterday' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l night -d 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l max-history -d 'Longest history (prvDiaSources) per alert; each alert draws 0..=N' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l cutout-size -d 'Width and height of the three FITS cutouts, pixels (0: no cutouts)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l no-wait -d 'Send visits back to back, without waiting for the cadence'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l file -d 'The visit file or packet file to read' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s n -l num -d 'Print only the last N alerts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night\'s topic: YYYY-MM-DD, today or yesterday' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l file -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s o -l offset -d 'Where to start: beginning, end, stored, N, -N, @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s n -l num -d 'Print only the last N alerts, then exit (keep following with -f)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s G -l group -d 'Consume as this consumer group, committing offsets as alerts are printed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "jsonl\t'One JSON object per line (the default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array'
-table\t'A table of --fields (the default on a terminal)'"
+table\t'A table of --fields (the default on a terminal)'
+raw\t'The packets themselves, length-framed (a wire visit file)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l cutouts -d 'How the FITS cutouts appear: left out, their size, or base64' -r -f -a "omit\t'Leave byte fields out'
 size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
@@ -59,6 +77,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l fields -d 'Ta
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l reader-version -d 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l reader-schema -d 'Resolve every alert into the schema in this .avsc file' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s f -l follow -d 'Keep following for new alerts (the default without -e or -n)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s e -l exit -d 'Exit at the end of the partitions (as they were when read)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
@@ -77,27 +101,96 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l max-history -d 'Longest history per alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l alerts -d 'Number of alerts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l cutout-size -d 'Cutout width and height, pixels' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l keep -d 'Keep the topic afterwards'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "create" -d 'Create a topic (a night\'s topic with --night)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "delete" -d 'Delete a topic'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "expire" -d 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'A table (the default on a terminal)'
+jsonl\t'JSON lines (the default when stdout is not a terminal)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'A table (the default on a terminal)'
+jsonl\t'JSON lines (the default when stdout is not a terminal)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l replication -d 'Replication factor (1 for one broker; 3 on a production cluster)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l retention -d 'How long records are kept: a duration (7d) or `forever`' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l night -d 'A night\'s topic instead' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -l older-than -d 'Delete night topics whose night is more than this long before tonight (7d)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -l dry-run -d 'Say what would be deleted, delete nothing'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from expire" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a topic (a night\'s topic with --night)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a topic'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "expire" -d 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "produce" -d 'Generate sample visits of alerts and write them to a visit file'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "tail" -d 'Decode alerts from a visit file (or a wire-format packet) to JSON or a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "schema" -d 'Inspect alert schemas: ids, fingerprints, canonical forms'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "man" -d 'Print or write the man pages'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "schema" -d 'Inspect alert schemas: ids, fingerprints, canonical forms'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "man" -d 'Print or write the man pages'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "create" -d 'Create a topic (a night\'s topic with --night)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "delete" -d 'Delete a topic'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "expire" -d 'Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name'

@@ -105,3 +105,81 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
         })?,
     ])
 }
+
+/// Produce `packets` to `topic` (keyed round-robin over 64 keys); time until all are acknowledged.
+pub fn kafka_produce(
+    conn: &crate::kafka::Connection,
+    topic: &str,
+    packets: &[Vec<u8>],
+) -> Result<Row, crate::kafka::KafkaError> {
+    use crate::kafka::produce::{OutRecord, Producer};
+    let mut p = Producer::new(conn, topic)?;
+    let start = Instant::now();
+    for (i, packet) in packets.iter().enumerate() {
+        let key = (i % 64).to_string();
+        p.send(&OutRecord {
+            key: Some(key.as_bytes()),
+            payload: packet,
+            ..OutRecord::default()
+        })?;
+    }
+    let sent = p.flush()?;
+    Ok(Row {
+        stage: "produce (acks=all, idempotent)".into(),
+        alerts: sent.records as usize,
+        bytes: sent.bytes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Consume `topic` from the beginning to its end; with `decode`, also decode each
+/// packet and build its JSON view (what `tail` does).
+pub fn kafka_consume(
+    conn: &crate::kafka::Connection,
+    topic: &str,
+    decode: Option<&AlertSchema>,
+) -> Result<Row, crate::kafka::KafkaError> {
+    use crate::kafka::consume::{Start, Tail};
+    use crate::kafka::offsets::OffsetSpec;
+    let start = Instant::now();
+    let mut tail = Tail::open(
+        conn,
+        &[topic.to_string()],
+        None,
+        &Start {
+            offset: OffsetSpec::Beginning,
+            group: None,
+        },
+    )?;
+    let (mut alerts, mut bytes) = (0usize, 0u64);
+    let mut idle = Instant::now();
+    while !tail.at_end()? {
+        match tail.poll(std::time::Duration::from_millis(100))? {
+            Some(r) => {
+                idle = Instant::now();
+                let payload = r.payload.unwrap_or_default();
+                if let Some(schema) = decode {
+                    let (id, body) = packet::split(&payload)
+                        .map_err(|e| crate::kafka::KafkaError::Config(e.to_string()))?;
+                    let v = packet::decode_body(id, schema, None, body)
+                        .map_err(|e| crate::kafka::KafkaError::Config(e.to_string()))?;
+                    drop(to_json(&v, CutoutPolicy::Size).to_string());
+                }
+                alerts += 1;
+                bytes += payload.len() as u64;
+            }
+            None if idle.elapsed() > conn.timeout => break,
+            None => {}
+        }
+    }
+    Ok(Row {
+        stage: if decode.is_some() {
+            "tail: consume + decode + JSON".into()
+        } else {
+            "consume (bytes only)".into()
+        },
+        alerts,
+        bytes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

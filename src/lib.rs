@@ -7,11 +7,13 @@
 //! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
+//! * [`kafka`]: connection settings, offsets and times, producing, consuming, topic admin.
 //! * [`night`]: observing nights (dayObs), night topic names, MJD.
 //! * [`commands`]: one module per subcommand, thin glue over the above.
 
 pub mod bench;
 pub mod commands;
+pub mod kafka;
 pub mod night;
 pub mod packet;
 pub mod sample;

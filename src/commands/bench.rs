@@ -18,6 +18,35 @@ Examples:
 
 Build with --release for meaningful numbers.")]
     Decode(DecodeArgs),
+    /// Produce generated alerts to a new topic and consume them back: alerts/s and MB/s.
+    #[command(after_help = "\
+Examples:
+  alertctl bench kafka -b 127.0.0.1:9092 --alerts 5000
+  alertctl bench kafka -b 127.0.0.1:9092 --schema-dir alert_packet/schema --schema-version 11.0
+
+The topic (bench-PID) is created with 4 partitions and deleted afterwards unless --keep.")]
+    Kafka(KafkaBenchArgs),
+}
+
+/// Arguments of `bench kafka`.
+#[derive(Debug, clap::Args)]
+pub struct KafkaBenchArgs {
+    /// Number of alerts.
+    #[arg(long, default_value_t = 5000)]
+    pub alerts: usize,
+    /// Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1).
+    #[arg(long, value_name = "M.m")]
+    pub schema_version: Option<Version>,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    /// Cutout width and height, pixels.
+    #[arg(long, default_value_t = 60, value_name = "PX")]
+    pub cutout_size: usize,
+    /// Keep the topic afterwards.
+    #[arg(long)]
+    pub keep: bool,
+    #[command(flatten)]
+    pub kafka: super::KafkaArgs,
 }
 
 /// Arguments of `bench decode`.
@@ -83,6 +112,44 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 s.name
             );
             print(&bench::decode(&s, &packets)?)
+        }
+        BenchCommand::Kafka(a) => {
+            let conn = a.kafka.connection()?;
+            let admin = crate::kafka::admin::Admin::connect(&conn)?;
+            let s = Arc::new(schema::select(&a.dirs.dirs, a.schema_version, None)?);
+            let id = s
+                .id()
+                .ok_or_else(|| CliError::usage("the schema has no version id"))?;
+            let cfg = SampleConfig {
+                alerts_per_visit: 1000,
+                cutout_size: a.cutout_size,
+                seed: 1,
+                ..SampleConfig::default()
+            };
+            let packets = bench::packets(s.clone(), id, a.alerts, cfg)?;
+            let topic = format!("bench-{}", std::process::id());
+            admin.create(&crate::kafka::admin::TopicSpec {
+                name: topic.clone(),
+                partitions: 4,
+                replication: 1,
+                retention_ms: -1,
+            })?;
+            let avg = packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1);
+            eprintln!(
+                "alertctl: bench kafka: {} alerts of {} ({avg} bytes each) through {topic} on {}",
+                packets.len(),
+                s.name,
+                conn.brokers
+            );
+            let rows = vec![
+                bench::kafka_produce(&conn, &topic, &packets)?,
+                bench::kafka_consume(&conn, &topic, None)?,
+                bench::kafka_consume(&conn, &topic, Some(&s))?,
+            ];
+            if !a.keep {
+                admin.delete(&topic)?;
+            }
+            print(&rows)
         }
     }
 }

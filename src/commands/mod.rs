@@ -12,6 +12,7 @@ pub mod man;
 pub mod produce;
 pub mod schema;
 pub mod tail;
+pub mod topic;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -57,9 +58,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate sample visits of alerts and write them to a visit file.
+    /// Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file.
     Produce(produce::Args),
-    /// Decode alerts from a visit file (or a wire-format packet) to JSON or a table.
+    /// Decode alerts from Kafka topics or visit files to JSON lines or a table.
     Tail(tail::Args),
     /// Inspect alert schemas: ids, fingerprints, canonical forms.
     #[command(subcommand)]
@@ -67,6 +68,9 @@ pub enum Command {
     /// Measure decoding speed on generated alerts and print a table.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Create, list, describe, delete and expire topics.
+    #[command(subcommand)]
+    Topic(topic::TopicCommand),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print or write the man pages.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Tail(a) => tail::exec(a),
         Command::Schema(a) => schema::exec(a),
         Command::Bench(a) => bench::exec(a),
+        Command::Topic(a) => topic::exec(a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };
@@ -198,4 +203,70 @@ impl SchemaDirs {
     pub fn store(&self) -> crate::schema::SchemaStore {
         crate::schema::SchemaStore::new(self.dirs.clone())
     }
+}
+
+/// Connection options shared by every command that talks to Kafka.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KafkaArgs {
+    /// Bootstrap brokers, comma-separated HOST:PORT.
+    #[arg(long, short = 'b', env = "ALERTCTL_BROKERS", value_name = "HOST:PORT")]
+    pub brokers: Option<String>,
+    /// Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG).
+    #[arg(long, env = "ALERTCTL_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable).
+    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = crate::kafka::config::parse_property)]
+    pub properties: Vec<(String, String)>,
+    /// Give up on unresponsive brokers after this long (500ms, 10s, 1m).
+    #[arg(long, default_value = "10s", value_parser = crate::kafka::offsets::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+impl KafkaArgs {
+    /// Resolve flags, environment and the config file.
+    pub fn connection(&self) -> Result<crate::kafka::Connection, crate::kafka::KafkaError> {
+        crate::kafka::Connection::resolve(
+            self.brokers.as_deref(),
+            self.profile.as_deref(),
+            &self.properties,
+            self.timeout,
+            &crate::kafka::config::config_path(),
+        )
+    }
+}
+
+/// The topic a command works on: an explicit name, or a night's topic.
+pub fn topic_or_night(
+    topic: Option<&str>,
+    night: Option<&str>,
+) -> Result<Option<String>, CliError> {
+    match (topic, night) {
+        (Some(t), None) => Ok(Some(t.to_string())),
+        (None, Some(n)) => {
+            let d = crate::night::parse_night(n, chrono::Utc::now())
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            Ok(Some(crate::night::topic_name(d)))
+        }
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(CliError::usage("give a topic or --night, not both")),
+    }
+}
+
+/// A flag that turns true on Ctrl-C (SIGINT) or SIGTERM, so loops can stop cleanly.
+pub fn interrupted() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, OnceLock};
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        // A second Ctrl-C while stopping ends the process at once.
+        let _ = ctrlc::set_handler(move || {
+            if f.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+        flag
+    })
+    .clone()
 }

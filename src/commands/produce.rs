@@ -1,32 +1,59 @@
-//! `alertctl produce`: generate sample visits and write them to a visit file.
+//! `alertctl produce`: generate sample visits (or read a visit file) and send them to
+//! a Kafka topic, or write them to a visit file.
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use apache_avro::types::Value;
+use chrono::{NaiveDate, Utc};
 
-use super::{CliError, CliResult, SchemaDirs};
+use super::{interrupted, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
+use crate::kafka::admin::{Admin, TopicSpec};
+use crate::kafka::offsets::parse_duration;
+use crate::kafka::produce::{OutRecord, Producer};
 use crate::night;
-use crate::packet::file::{FileFormat, VisitWriter};
+use crate::packet::file::{FileFormat, VisitReader, VisitWriter};
+use crate::packet::{self, alert_meta};
 use crate::sample::{Generator, SampleConfig};
-use crate::schema::{self, Version};
+use crate::schema::{self, AlertSchema, SchemaStore, Version};
 
 const AFTER_HELP: &str = "\
 Examples:
+  alertctl produce -b 127.0.0.1:9092 --night today --visits 5 --alerts-per-visit 500
+  alertctl produce -b 127.0.0.1:9092 --topic test --visits 2 --no-wait --timestamp now
+  alertctl produce -b 127.0.0.1:9092 --night 2024-05-01 --from-file night.avro --retention forever
   alertctl produce --visits 2 --alerts-per-visit 200 --out night.avro
-  alertctl produce --schema-dir alert_packet/schema --schema-version 11.0 --out v11.avro
-  alertctl produce --format wire --seed 42 --night 2024-05-01 --out visits.wire
+  alertctl produce --schema-dir alert_packet/schema --schema-version 11.0 --format wire --out v11.wire
 
-The same --seed and --night give byte-identical files. Visit files are written to a
-temporary name and renamed into place at the end, so a failed run leaves any
-existing file untouched.
+To Kafka (without --out): each alert is one wire-format packet (0x00, 4-byte schema id,
+Avro body), keyed by diaObjectId so one object's alerts keep their order, with
+CreateTime = the alert's observation time (or the time of sending while that is still
+in the future; --timestamp observation|now to choose).
+The topic (default: the night's, lsst-YYYY-MM-DD) is created when missing. Old
+observation times fall outside a 7-day retention and the broker deletes them: use
+--retention forever for past nights, or --timestamp now.
 
-Formats: ocf is an Avro Object Container File (fastavro, pandas and Spark read it);
-wire is a sequence of frames, each a 4-byte big-endian length followed by one
-Confluent wire-format packet (0x00, 4-byte schema id, Avro body).";
+To a file (--out): ocf is an Avro Object Container File (fastavro, pandas and Spark
+read it); wire is a sequence of frames, each a 4-byte big-endian length and one
+wire-format packet. Files are written to a temporary name and renamed at the end, so a
+failed run leaves any existing file untouched.
 
-/// Generate sample visits of plausible alerts and write them to a file.
+The same --seed and --night give the same alerts.";
+
+/// Record timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Timestamp {
+    /// The observation time, unless it is still in the future (a night not yet observed): then now.
+    Auto,
+    /// The alert's observation time (diaSource midpoint), always.
+    Observation,
+    /// The time of sending.
+    Now,
+}
+
+/// Generate sample visits (or send a visit file) to Kafka or to a file.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
@@ -36,19 +63,40 @@ pub struct Args {
     /// Alerts in each visit (Rubin sends about 10,000).
     #[arg(long, default_value_t = 100, value_name = "M")]
     pub alerts_per_visit: usize,
-    /// The file to write.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub out: PathBuf,
-    /// File format: an Avro container file, or length-framed wire-format packets.
+    /// Write a visit file instead of sending to Kafka.
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with_all = ["topic", "from_file"])]
+    pub out: Option<PathBuf>,
+    /// File format with --out.
     #[arg(long, value_enum, default_value = "ocf")]
     pub format: FileFormat,
+    /// The Kafka topic (default: the night's topic, lsst-YYYY-MM-DD).
+    #[arg(long, short = 't', value_name = "TOPIC")]
+    pub topic: Option<String>,
+    /// Send the alerts of this visit file (OCF or wire) instead of generating them.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// Wait this long between the starts of consecutive visits (Rubin: 37s).
+    #[arg(long, default_value = "37s", value_parser = parse_duration, value_name = "DURATION")]
+    pub cadence: Duration,
+    /// Send visits back to back, without waiting for the cadence.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Record timestamp (CreateTime): the observation time, or now.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub timestamp: Timestamp,
+    /// Partitions of a topic created here.
+    #[arg(long, default_value_t = 4)]
+    pub partitions: i32,
+    /// Retention of a topic created here: a duration or `forever`.
+    #[arg(long, default_value = "7d", value_parser = super::topic::parse_retention)]
+    pub retention: i64,
     /// Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1).
     #[arg(long, value_name = "M.m", conflicts_with = "schema")]
     pub schema_version: Option<Version>,
     /// Generate for the schema in this self-contained .avsc file.
     #[arg(long, value_name = "FILE.avsc")]
     pub schema: Option<PathBuf>,
-    /// Schema id for wire packets when --schema's namespace carries no version.
+    /// Schema id for wire packets when the schema's namespace carries no version.
     #[arg(long, value_name = "ID")]
     pub schema_id: Option<u32>,
     #[command(flatten)]
@@ -56,7 +104,7 @@ pub struct Args {
     /// Seed of the random stream: the same seed and night give the same alerts.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Observing night (dayObs): YYYY-MM-DD, today or yesterday.
+    /// Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday.
     #[arg(long, default_value = "today", value_name = "NIGHT")]
     pub night: String,
     /// Longest history (prvDiaSources) per alert; each alert draws 0..=N.
@@ -65,33 +113,44 @@ pub struct Args {
     /// Width and height of the three FITS cutouts, pixels (0: no cutouts).
     #[arg(long, default_value_t = 60, value_name = "PX")]
     pub cutout_size: usize,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+fn generator(args: &Args, night: NaiveDate) -> Result<(Generator, u32), CliError> {
+    let schema = schema::select(&args.dirs.dirs, args.schema_version, args.schema.as_deref())?;
+    let id = args.schema_id.or(schema.id()).ok_or_else(|| {
+        CliError::usage(format!(
+            "{} has no version in its namespace: pass --schema-id N for the wire header",
+            schema.name
+        ))
+    })?;
+    let cfg = SampleConfig {
+        night,
+        seed: args.seed,
+        alerts_per_visit: args.alerts_per_visit,
+        visits: args.visits as usize,
+        max_history: args.max_history,
+        cutout_size: args.cutout_size,
+    };
+    Ok((Generator::new(Arc::new(schema), cfg), id))
 }
 
 /// Run `alertctl produce`.
 pub fn exec(args: Args) -> CliResult {
     let night =
         night::parse_night(&args.night, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?;
-    let schema = schema::select(&args.dirs.dirs, args.schema_version, args.schema.as_deref())?;
-    let schema_id = args.schema_id.or(schema.id()).ok_or_else(|| {
-        CliError::usage(format!(
-            "{} has no version in its namespace: pass --schema-id N for the wire header",
-            schema.name
-        ))
-    })?;
-    let schema = Arc::new(schema);
-    let mut gen = Generator::new(
-        schema.clone(),
-        SampleConfig {
-            night,
-            seed: args.seed,
-            alerts_per_visit: args.alerts_per_visit,
-            visits: args.visits as usize,
-            max_history: args.max_history,
-            cutout_size: args.cutout_size,
-        },
-    );
+    match &args.out {
+        Some(out) => to_file(&args, night, out),
+        None => to_kafka(&args, night),
+    }
+}
+
+fn to_file(args: &Args, night: NaiveDate, out: &std::path::Path) -> CliResult {
+    let (mut gen, schema_id) = generator(args, night)?;
+    let schema = gen.schema().clone();
     let started = Instant::now();
-    let mut writer = VisitWriter::create(&args.out, args.format, &schema, schema_id)?;
+    let mut writer = VisitWriter::create(out, args.format, &schema, schema_id)?;
     for v in 0..args.visits {
         for alert in gen.visit(v) {
             writer.append(&alert)?;
@@ -106,8 +165,195 @@ pub fn exec(args: Args) -> CliResult {
         args.alerts_per_visit,
         bytes as f64 / 1e6,
         schema.name,
-        args.out.display(),
+        out.display(),
         count as f64 / secs.max(1e-9),
+    );
+    Ok(())
+}
+
+/// The schema an OCF file was written with, and its id.
+fn ocf_schema(
+    reader: &VisitReader<'_>,
+    id: Option<u32>,
+    path: &std::path::Path,
+) -> Result<(AlertSchema, u32), CliError> {
+    let avro = reader.ocf_schema().expect("an OCF reader");
+    let text = serde_json::to_string(avro)?;
+    let s = AlertSchema::from_json_str(&text, path)?;
+    let id = id.or(s.id()).ok_or_else(|| {
+        CliError::usage(format!(
+            "{} was written with {}, which names no version: pass --schema-id N",
+            path.display(),
+            s.name
+        ))
+    })?;
+    Ok((s, id))
+}
+
+/// Sends alerts one at a time, pacing visits and warning once about timestamps.
+struct Sender {
+    producer: Producer,
+    mode: Timestamp,
+    cadence: Option<Duration>,
+    retention_ms: Option<i64>,
+    visit: Option<i64>,
+    visit_started: Instant,
+    visits: u64,
+    warned: bool,
+    progress: indicatif::ProgressBar,
+}
+
+impl Sender {
+    fn send(&mut self, packet: &[u8], alert: &Value) -> CliResult {
+        let meta = alert_meta(alert);
+        if meta.visit != self.visit {
+            if self.visit.is_some() {
+                if let Some(c) = self.cadence {
+                    let left = c.saturating_sub(self.visit_started.elapsed());
+                    self.producer.poll();
+                    std::thread::sleep(left);
+                }
+            }
+            self.visit = meta.visit;
+            self.visit_started = Instant::now();
+            self.visits += 1;
+        }
+        let now = Utc::now().timestamp_millis();
+        let observed = meta.mjd.map(night::mjd_to_unix_ms);
+        let ts = match (self.mode, observed) {
+            (Timestamp::Observation, Some(t)) => t,
+            (Timestamp::Auto, Some(t)) if t <= now => t,
+            (Timestamp::Auto, Some(_)) => {
+                if !self.warned {
+                    eprintln!("alertctl: the night's observation times are still in the future: records are stamped with the time of sending (--timestamp observation to insist)");
+                    self.warned = true;
+                }
+                now
+            }
+            _ => now,
+        };
+        if !self.warned {
+            if let Some(r) = self.retention_ms.filter(|r| *r >= 0 && ts < now - r) {
+                warn(&format!(
+                    "observation times are older than the topic's retention ({} days): the broker will delete these records; use --timestamp now, or a topic with --retention forever",
+                    r / 86_400_000
+                ));
+                self.warned = true;
+            } else if ts > now + 3_600_000 {
+                warn("observation times are more than an hour in the future; brokers with message.timestamp.after.max.ms set will refuse them (use --timestamp now)");
+                self.warned = true;
+            }
+        }
+        let key = meta
+            .dia_object_id
+            .or(meta.dia_source_id)
+            .map(|k| k.to_string());
+        self.producer.send(&OutRecord {
+            key: key.as_deref().map(str::as_bytes),
+            payload: packet,
+            timestamp_ms: Some(ts),
+            ..OutRecord::default()
+        })?;
+        self.progress.inc(1);
+        Ok(())
+    }
+}
+
+fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
+    let topic = args
+        .topic
+        .clone()
+        .unwrap_or_else(|| night::topic_name(night));
+    let conn = args.kafka.connection()?;
+    let admin = Admin::connect(&conn)?;
+    let spec = TopicSpec {
+        name: topic.clone(),
+        partitions: args.partitions,
+        replication: 1,
+        retention_ms: args.retention,
+    };
+    if admin.create(&spec)? {
+        eprintln!(
+            "alertctl: created topic {topic} ({} partitions)",
+            args.partitions
+        );
+    }
+    let total = if args.from_file.is_some() {
+        0
+    } else {
+        u64::from(args.visits) * args.alerts_per_visit as u64
+    };
+    let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} alerts [{elapsed_precise}] {per_sec} {msg}",
+            )
+            .expect("valid template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut sender = Sender {
+        producer: Producer::new(&conn, &topic)?,
+        mode: args.timestamp,
+        cadence: (!args.no_wait).then_some(args.cadence),
+        retention_ms: admin.retention_ms(&topic),
+        visit: None,
+        visit_started: Instant::now(),
+        visits: 0,
+        warned: false,
+        progress,
+    };
+    let stop = interrupted();
+    let started = Instant::now();
+    if let Some(file) = &args.from_file {
+        let mut store = SchemaStore::new(args.dirs.dirs.clone());
+        let mut reader = VisitReader::open(file, &mut store, None)?;
+        let ocf = if reader.ocf_schema().is_some() {
+            Some(ocf_schema(&reader, args.schema_id, file)?)
+        } else {
+            None
+        };
+        for item in reader.by_ref() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let alert = item?;
+            let packet = match (&alert.packet, &ocf) {
+                (Some(p), _) => p.clone(),
+                (None, Some((schema, id))) => {
+                    packet::encode(*id, &packet::encode_body(schema, &alert.value)?)
+                }
+                (None, None) => unreachable!("wire records carry their packet"),
+            };
+            sender.send(&packet, &alert.value)?;
+        }
+    } else {
+        let (mut gen, schema_id) = generator(args, night)?;
+        let schema = gen.schema().clone();
+        'visits: for v in 0..args.visits {
+            for alert in gen.visit(v) {
+                if stop.load(Ordering::SeqCst) {
+                    break 'visits;
+                }
+                let packet = packet::encode(schema_id, &packet::encode_body(&schema, &alert)?);
+                sender.send(&packet, &alert)?;
+            }
+        }
+    }
+    let sent = sender.producer.flush()?;
+    sender.progress.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "alertctl: produced {} alerts in {} visits ({:.1} MB) to {topic} in {secs:.2} s ({:.0} alerts/s, {:.1} MB/s){}",
+        sent.records,
+        sender.visits,
+        sent.bytes as f64 / 1e6,
+        sent.records as f64 / secs.max(1e-9),
+        sent.bytes as f64 / 1e6 / secs.max(1e-9),
+        if stop.load(Ordering::SeqCst) { "; stopped early by a signal" } else { "" }
     );
     Ok(())
 }

@@ -1,29 +1,43 @@
-//! `alertctl tail`: decode alerts to JSON lines, a JSON array, or a table.
+//! `alertctl tail`: decode alerts from Kafka topics or visit files.
 
-use std::collections::VecDeque;
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use serde_json::Value as Json;
 
-use super::{line, stdout, stdout_is_tty, warn, CliError, CliResult, SchemaDirs};
+use super::{
+    interrupted, line, stdout, stdout_is_tty, topic_or_night, warn, CliError, CliResult, KafkaArgs,
+    SchemaDirs,
+};
+use crate::kafka::admin::{is_pattern, Admin};
+use crate::kafka::consume::{Start, Tail};
+use crate::kafka::offsets::{parse_offset, OffsetSpec};
 use crate::packet::file::VisitReader;
-use crate::packet::json::{render_table, DEFAULT_TABLE_FIELDS};
-use crate::packet::{to_json, CutoutPolicy};
+use crate::packet::json::{cell, lookup, render_table, DEFAULT_TABLE_FIELDS};
+use crate::packet::{to_json, CutoutPolicy, Decoder};
 use crate::schema::{self, Version};
 
 const AFTER_HELP: &str = "\
 Examples:
-  alertctl tail --file night.avro                      # JSON lines (a table on a terminal)
-  alertctl tail --file night.avro -n 5 --format table
-  alertctl tail --file visits.wire --schema-dir alert_packet/schema | jq .diaSource.snr
-  alertctl tail --file fakeAlert.avro --cutouts base64 --format json
-  alertctl tail --file v11.avro --schema-dir alert_packet/schema --reader-version 11.0
+  alertctl tail -b 127.0.0.1:9092 lsst-2024-05-01 -e            # the whole night, then exit
+  alertctl tail -b 127.0.0.1:9092 --night today -n 5             # the last 5 alerts
+  alertctl tail -b 127.0.0.1:9092 --night today -o @-10m -f      # from 10 minutes ago, following
+  alertctl tail -b 127.0.0.1:9092 'lsst-2024-05-0[1-3]' -e --format table
+  alertctl tail -b 127.0.0.1:9092 lsst-2024-05-01 --group me -e  # as consumer group `me`
+  alertctl tail --file night.avro | jq .diaSource.snr
+  alertctl tail --file v11.wire --schema-dir alert_packet/schema --reader-version 11.0
 
-Reads Avro container files (fastavro/alert_stream visit files), length-framed wire
-files (alertctl produce --format wire) and single wire-format packets. A record that
-cannot be decoded is reported on stderr with its number and byte offset, and the
-rest are still decoded; the exit code is then 1.";
+Offsets (-o), as kcat and rpk: beginning, end, stored (with --group), N, -N (N before
+the end of each partition), @TIME where TIME is RFC 3339, a date, epoch milliseconds,
+or a duration back from now (@-1h). Without -e or -n, tail keeps following.
+
+A record that cannot be decoded is reported on stderr with its topic, partition and
+offset (or file record and byte), and the rest go on; the exit code is then 1.
+--format raw writes the packets as a length-framed wire file (tail --file reads it).";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,18 +48,43 @@ pub enum Format {
     Json,
     /// A table of --fields (the default on a terminal).
     Table,
+    /// The packets themselves, length-framed (a wire visit file).
+    Raw,
 }
 
-/// Decode alerts and print them.
+/// Decode alerts from Kafka topics or visit files.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The visit file or packet file to read.
+    /// Topic name, or a regex matching several (`lsst-2024-05-.*`).
+    #[arg(value_name = "TOPIC|REGEX", conflicts_with_all = ["file", "night"])]
+    pub topic: Option<String>,
+    /// A night's topic: YYYY-MM-DD, today or yesterday.
+    #[arg(long, value_name = "NIGHT", conflicts_with = "file")]
+    pub night: Option<String>,
+    /// Read a visit file (OCF or wire) instead of Kafka.
     #[arg(long, value_name = "FILE")]
-    pub file: PathBuf,
-    /// Print only the last N alerts.
+    pub file: Option<PathBuf>,
+    /// Where to start: beginning, end, stored, N, -N, @TIME.
+    #[arg(
+        short = 'o',
+        long = "offset",
+        value_name = "OFFSET",
+        conflicts_with = "file"
+    )]
+    pub offset: Option<String>,
+    /// Print only the last N alerts, then exit (keep following with -f).
     #[arg(long = "num", short = 'n', value_name = "N")]
     pub num: Option<usize>,
+    /// Keep following for new alerts (the default without -e or -n).
+    #[arg(short = 'f', long, conflicts_with = "exit_at_end")]
+    pub follow: bool,
+    /// Exit at the end of the partitions (as they were when read).
+    #[arg(short = 'e', long = "exit")]
+    pub exit_at_end: bool,
+    /// Consume as this consumer group, committing offsets as alerts are printed.
+    #[arg(long, short = 'G', value_name = "GROUP", conflicts_with = "file")]
+    pub group: Option<String>,
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -63,6 +102,141 @@ pub struct Args {
     /// Resolve every alert into the schema in this .avsc file.
     #[arg(long, value_name = "FILE.avsc")]
     pub reader_schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+enum Item {
+    View(Json),
+    Raw(Vec<u8>),
+}
+
+/// Where decoded alerts go: straight out, or kept for -n, json and table.
+struct Output {
+    format: Format,
+    fields: Vec<String>,
+    num: Option<usize>,
+    keep: bool,
+    /// (sort key, item): record timestamp (Kafka) or file order.
+    kept: Vec<(i64, Item)>,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    header_done: bool,
+}
+
+impl Output {
+    fn new(format: Format, fields: &[String], num: Option<usize>) -> Output {
+        let fields = if fields.is_empty() {
+            DEFAULT_TABLE_FIELDS.iter().map(|s| s.to_string()).collect()
+        } else {
+            fields.to_vec()
+        };
+        Output {
+            format,
+            fields,
+            num,
+            keep: num.is_some() || matches!(format, Format::Json | Format::Table),
+            kept: Vec::new(),
+            out: stdout(),
+            header_done: false,
+        }
+    }
+
+    fn write(&mut self, item: &Item) -> CliResult {
+        match (self.format, item) {
+            (Format::Raw, Item::Raw(p)) => {
+                self.out.write_all(&(p.len() as u32).to_be_bytes())?;
+                self.out.write_all(p)?;
+            }
+            (Format::Table, Item::View(v)) => {
+                // Following: aligned rows, one per alert, under one header.
+                if !self.header_done {
+                    let header: Vec<String> = self.fields.iter().map(|f| column_name(f)).collect();
+                    line(
+                        &mut self.out,
+                        &header
+                            .iter()
+                            .map(|h| format!("{h:<19}"))
+                            .collect::<String>(),
+                    )?;
+                    self.header_done = true;
+                }
+                let row: String = self
+                    .fields
+                    .iter()
+                    .map(|f| format!("{:<19}", cell(lookup(v, f))))
+                    .collect();
+                line(&mut self.out, row.trim_end())?;
+            }
+            (_, Item::View(v)) => line(&mut self.out, &v.to_string())?,
+            (_, Item::Raw(_)) => unreachable!("raw items only in raw format"),
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, order: i64, item: Item) -> CliResult {
+        if self.keep {
+            self.kept.push((order, item));
+            if let Some(n) = self.num {
+                // Keep memory bounded: trim to the newest n now and then.
+                if self.kept.len() >= 2 * n.max(1024) {
+                    self.trim();
+                }
+            }
+            Ok(())
+        } else {
+            self.write(&item)?;
+            self.out.flush()?;
+            Ok(())
+        }
+    }
+
+    fn trim(&mut self) {
+        self.kept.sort_by_key(|(k, _)| *k);
+        if let Some(n) = self.num {
+            let drop = self.kept.len().saturating_sub(n);
+            self.kept.drain(..drop);
+        }
+    }
+
+    /// Write what was kept; after this, items stream straight out (for -n with -f).
+    fn flush_kept(&mut self) -> CliResult {
+        self.trim();
+        let kept = std::mem::take(&mut self.kept);
+        match self.format {
+            Format::Json => {
+                let all: Vec<Json> = kept
+                    .into_iter()
+                    .filter_map(|(_, i)| if let Item::View(v) = i { Some(v) } else { None })
+                    .collect();
+                line(
+                    &mut self.out,
+                    &serde_json::to_string_pretty(&Json::Array(all))?,
+                )?;
+            }
+            Format::Table if !self.header_done => {
+                let views: Vec<Json> = kept
+                    .into_iter()
+                    .filter_map(|(_, i)| if let Item::View(v) = i { Some(v) } else { None })
+                    .collect();
+                line(&mut self.out, &render_table(&views, &self.fields))?;
+                self.header_done = true;
+            }
+            _ => {
+                for (_, item) in &kept {
+                    self.write(item)?;
+                }
+            }
+        }
+        self.out.flush()?;
+        self.keep = false;
+        self.num = None;
+        Ok(())
+    }
+}
+
+fn column_name(field: &str) -> String {
+    let first = field.split('|').next().unwrap_or(field);
+    first.rsplit('.').next().unwrap_or(first).to_string()
 }
 
 /// Run `alertctl tail`.
@@ -76,27 +250,131 @@ pub fn exec(args: Args) -> CliResult {
     } else {
         Format::Jsonl
     });
+    let mut output = Output::new(format, &args.fields, args.num);
+    if let Some(file) = &args.file {
+        return tail_file(&args, file, reader, &mut output);
+    }
+    let Some(topic) = topic_or_night(args.topic.as_deref(), args.night.as_deref())? else {
+        return Err(CliError::usage(
+            "give a TOPIC (or a regex), --night NIGHT, or --file FILE",
+        ));
+    };
+    let conn = args.kafka.connection()?;
+    let admin = Admin::connect(&conn)?;
+    let topics = admin.resolve(&topic)?;
+    drop(admin);
+    let offset = match (&args.offset, args.num, &args.group) {
+        (Some(o), _, _) => {
+            parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?
+        }
+        (None, Some(n), None) => OffsetSpec::FromEnd(n as i64),
+        (None, _, Some(_)) => OffsetSpec::Stored,
+        (None, _, None) => OffsetSpec::Beginning,
+    };
+    let start = Start {
+        offset,
+        group: args.group.clone(),
+    };
+    let mut tail = Tail::open(
+        &conn,
+        &topics,
+        is_pattern(&topic).then_some(topic.as_str()),
+        &start,
+    )?;
+    let mut decoder = Decoder::new(args.dirs.store(), reader);
+    let stop = interrupted();
+    let to_end = args.exit_at_end || (args.num.is_some() && !args.follow);
+    let (mut good, mut bad) = (0u64, 0u64);
+    let mut last_progress = Instant::now();
+    let mut at_end_seen = false;
+    while !stop.load(Ordering::SeqCst) {
+        if !at_end_seen && tail.at_end()? {
+            at_end_seen = true;
+            if to_end {
+                break;
+            }
+            if args.num.is_some() {
+                output.flush_kept()?;
+            }
+        }
+        let rec = match tail.poll(Duration::from_millis(200)) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                if to_end && last_progress.elapsed() > conn.timeout {
+                    return Err(CliError::failure(format!(
+                        "no records from {} for {}s while partitions remain unread (after {good} alerts); is the broker up?",
+                        conn.brokers,
+                        conn.timeout.as_secs_f64()
+                    )));
+                }
+                continue;
+            }
+            Err(e) => {
+                warn(&e.to_string());
+                continue;
+            }
+        };
+        last_progress = Instant::now();
+        let at = format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        match rec.payload.as_deref() {
+            None => {
+                bad += 1;
+                warn(&format!("{at}: empty record (no value)"));
+            }
+            Some(payload) => match decoder.decode(payload) {
+                Ok((_, value)) => {
+                    good += 1;
+                    let item = if format == Format::Raw {
+                        Item::Raw(payload.to_vec())
+                    } else {
+                        Item::View(to_json(&value, args.cutouts))
+                    };
+                    output.push(rec.timestamp_ms.unwrap_or(0), item)?;
+                }
+                Err(e) => {
+                    bad += 1;
+                    warn(&format!("{at}: {e}"));
+                }
+            },
+        }
+        tail.ack(&rec)?;
+    }
+    output.flush_kept()?;
+    tail.close()?;
+    finish(good, bad, &topics.join(","))
+}
+
+fn finish(good: u64, bad: u64, source: &str) -> CliResult {
+    if bad > 0 {
+        return Err(CliError::failure(format!(
+            "{source}: {good} alerts decoded, {bad} undecodable (see the warnings above)"
+        )));
+    }
+    Ok(())
+}
+
+fn tail_file(
+    args: &Args,
+    file: &std::path::Path,
+    reader: Option<Arc<schema::AlertSchema>>,
+    output: &mut Output,
+) -> CliResult {
     let mut store = args.dirs.store();
-    let reader = VisitReader::open(&args.file, &mut store, reader)?;
-    let mut out = stdout();
-    // With -n, or for formats that need every alert first, keep them; else stream.
-    let keep_all = matches!(format, Format::Json | Format::Table);
-    let mut kept: VecDeque<Json> = VecDeque::new();
-    let (mut good, mut bad) = (0usize, 0usize);
+    let records = VisitReader::open(file, &mut store, reader)?;
+    let (mut good, mut bad) = (0u64, 0u64);
     let mut fatal = None;
-    for item in reader {
+    for item in records {
         match item {
             Ok(alert) => {
                 good += 1;
-                let view = to_json(&alert.value, args.cutouts);
-                if args.num.is_none() && !keep_all {
-                    line(&mut out, &view.to_string())?;
-                } else {
-                    kept.push_back(view);
-                    if args.num.is_some_and(|n| kept.len() > n) {
-                        kept.pop_front();
+                let item = match (output.format, alert.packet) {
+                    (Format::Raw, Some(p)) => Item::Raw(p),
+                    (Format::Raw, None) => {
+                        return Err(CliError::usage("--format raw needs wire packets; this is a container file (use jsonl or json)"))
                     }
-                }
+                    _ => Item::View(to_json(&alert.value, args.cutouts)),
+                };
+                output.push(alert.index as i64, item)?;
             }
             Err(e) if e.is_recoverable() => {
                 bad += 1;
@@ -108,27 +386,7 @@ pub fn exec(args: Args) -> CliResult {
             }
         }
     }
-    match format {
-        Format::Jsonl => {
-            for v in &kept {
-                line(&mut out, &v.to_string())?;
-            }
-        }
-        Format::Json => {
-            let all = Json::Array(kept.into_iter().collect());
-            line(&mut out, &serde_json::to_string_pretty(&all)?)?;
-        }
-        Format::Table => {
-            let fields: Vec<String> = if args.fields.is_empty() {
-                DEFAULT_TABLE_FIELDS.iter().map(|s| s.to_string()).collect()
-            } else {
-                args.fields.clone()
-            };
-            let views: Vec<Json> = kept.into_iter().collect();
-            line(&mut out, &render_table(&views, &fields))?;
-        }
-    }
-    std::io::Write::flush(&mut out)?;
+    output.flush_kept()?;
     if let Some(e) = fatal {
         return Err(CliError::failure(format!(
             "{e} (after {good} alerts decoded{})",
@@ -139,11 +397,5 @@ pub fn exec(args: Args) -> CliResult {
             }
         )));
     }
-    if bad > 0 {
-        return Err(CliError::failure(format!(
-            "{}: {good} alerts decoded, {bad} undecodable (see the warnings above)",
-            args.file.display()
-        )));
-    }
-    Ok(())
+    finish(good, bad, &file.display().to_string())
 }

@@ -244,6 +244,8 @@ pub struct FileAlert {
     pub bytes: usize,
     /// The decoded alert.
     pub value: Value,
+    /// The wire-format packet as stored (wire files only), to forward unchanged.
+    pub packet: Option<Vec<u8>>,
 }
 
 /// Reads alerts from a visit file of either format, one at a time.
@@ -403,6 +405,7 @@ impl<'a> VisitReader<'a> {
                 schema_id: Some(id),
                 bytes,
                 value,
+                packet: Some(packet),
             }),
             Err(source) => Err(FileError::Record {
                 path: self.path.clone(),
@@ -460,6 +463,7 @@ impl Iterator for VisitReader<'_> {
                         schema_id: None,
                         bytes: 0,
                         value,
+                        packet: None,
                     }),
                     Err(e) => {
                         self.done = true;

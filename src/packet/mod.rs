@@ -223,6 +223,87 @@ pub fn encode_body(schema: &AlertSchema, value: &Value) -> Result<Vec<u8>, Packe
     Ok(out)
 }
 
+/// Decodes packets by the schema id in their header, from a schema store, optionally
+/// resolving every alert into one reader schema.
+pub struct Decoder {
+    store: crate::schema::SchemaStore,
+    reader: Option<std::sync::Arc<AlertSchema>>,
+}
+
+impl Decoder {
+    /// A decoder over `store`.
+    pub fn new(
+        store: crate::schema::SchemaStore,
+        reader: Option<std::sync::Arc<AlertSchema>>,
+    ) -> Self {
+        Decoder { store, reader }
+    }
+
+    /// Decode one wire-format packet; returns its schema id and the alert.
+    pub fn decode(&mut self, packet: &[u8]) -> Result<(u32, Value), PacketError> {
+        let (id, body) = split(packet)?;
+        let writer = self.store.get(id)?;
+        Ok((id, decode_body(id, &writer, self.reader.as_deref(), body)?))
+    }
+}
+
+/// What alertctl reads from every alert regardless of schema version.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AlertMeta {
+    /// `diaSource.diaSourceId` (or `alertId` in old versions).
+    pub dia_source_id: Option<i64>,
+    /// `diaSource.diaObjectId` (or `diaObject.diaObjectId`).
+    pub dia_object_id: Option<i64>,
+    /// `diaSource.visit` (or `ccdVisitId / 1000` before 7.0).
+    pub visit: Option<i64>,
+    /// `diaSource.midpointMjdTai` (or `midPointTai`).
+    pub mjd: Option<f64>,
+}
+
+fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+    let v = match v {
+        Value::Union(_, inner) => inner.as_ref(),
+        other => other,
+    };
+    match v {
+        Value::Record(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn as_i64(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Union(_, inner) => as_i64(Some(inner)),
+        Value::Long(i) => Some(*i),
+        Value::Int(i) => Some(i64::from(*i)),
+        _ => None,
+    }
+}
+
+fn as_f64(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Union(_, inner) => as_f64(Some(inner)),
+        Value::Double(f) => Some(*f),
+        Value::Float(f) => Some(f64::from(*f)),
+        _ => None,
+    }
+}
+
+/// Read ids, visit and time from a decoded alert, under any schema version's field names.
+pub fn alert_meta(alert: &Value) -> AlertMeta {
+    let src = field(alert, "diaSource");
+    let from_src = |names: &[&str]| names.iter().find_map(|n| src.and_then(|s| field(s, n)));
+    AlertMeta {
+        dia_source_id: as_i64(from_src(&["diaSourceId"]))
+            .or_else(|| as_i64(field(alert, "alertId"))),
+        dia_object_id: as_i64(from_src(&["diaObjectId"]))
+            .or_else(|| as_i64(field(alert, "diaObject").and_then(|o| field(o, "diaObjectId")))),
+        visit: as_i64(from_src(&["visit"]))
+            .or_else(|| as_i64(from_src(&["ccdVisitId"])).map(|c| c / 1000)),
+        mjd: as_f64(from_src(&["midpointMjdTai", "midPointTai"])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +344,10 @@ mod tests {
         assert!(decode_body(1, &s, None, &body).is_ok());
         let e = decode_body(1, &s, None, &body[..body.len() / 2]).unwrap_err();
         assert!(matches!(e, PacketError::Truncated { .. }), "{e}");
+        let meta = alert_meta(&alert);
+        assert!(meta.dia_source_id.is_some() && meta.dia_object_id.is_some());
+        assert_eq!(meta.visit, Some(gen.visit_id(0)));
+        assert!(meta.mjd.unwrap() > 60_000.0);
         let mut long = body.clone();
         long.extend_from_slice(&[1, 2, 3]);
         let e = decode_body(1, &s, None, &long).unwrap_err();

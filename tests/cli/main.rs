@@ -4,5 +4,6 @@
 mod docs;
 mod errors;
 mod interop;
+mod kafka;
 mod official;
 mod support;

@@ -138,3 +138,93 @@ pub fn versions(root: &Path) -> Vec<(String, PathBuf)> {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+/// The broker the Kafka tests share: `$ALERTCTL_TEST_BROKERS` if set, else a nisshi
+/// started once for this test binary on an ephemeral loopback port (in-memory
+/// storage), which ends when the test binary does. `None` (the test returns early,
+/// saying so) when nisshi is not installed, except under CI, where that fails.
+pub fn broker() -> Option<String> {
+    static BROKER: OnceLock<Option<String>> = OnceLock::new();
+    BROKER
+        .get_or_init(|| {
+            if let Ok(b) = std::env::var("ALERTCTL_TEST_BROKERS") {
+                return Some(b);
+            }
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/broker");
+            let found = Command::new(&script).arg("path").output().ok().filter(|o| o.status.success());
+            let Some(found) = found else {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "the test broker (nisshi) is not installed: run scripts/broker install (.ci/run does)"
+                );
+                eprintln!("NOTE: nisshi is not installed; Kafka tests return early (scripts/broker install)");
+                return None;
+            };
+            let bin = String::from_utf8_lossy(&found.stdout).trim().to_string();
+            Some(start_nisshi(&bin))
+        })
+        .clone()
+}
+
+/// A broker of its own, for a test that must not share one (call after `broker()`).
+pub fn private_broker() -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/broker");
+    let out = Command::new(&script)
+        .arg("path")
+        .output()
+        .expect("scripts/broker path");
+    start_nisshi(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+fn start_nisshi(bin: &str) -> String {
+    use std::process::Stdio;
+    static CHILDREN: std::sync::Mutex<Vec<std::process::Child>> = std::sync::Mutex::new(Vec::new());
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The shell stops the broker when our end of its stdin closes: when this test binary exits.
+    let script = format!(
+        "cd '{}' && '{bin}' broker --listener-url tcp://127.0.0.1:{port} --advertised-listener-url tcp://127.0.0.1:{port} \
+         --storage-engine memory://nisshi/ --group-initial-rebalance-delay 0s --silent >broker.log 2>&1 & pid=$!; read _; kill $pid",
+        dir.display()
+    );
+    let child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start nisshi");
+    CHILDREN.lock().unwrap().push(child);
+    let addr = format!("127.0.0.1:{port}");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            return addr;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!(
+        "nisshi did not start listening on {addr} (see {}/broker.log)",
+        dir.display()
+    );
+}
+
+/// Run alertctl against the shared broker with test-friendly client settings.
+pub fn kafka_run(broker: &str, args: &[&str]) -> Run {
+    alertctl()
+        .args(args)
+        .args([
+            "-b",
+            broker,
+            "-X",
+            "session.timeout.ms=6000",
+            "-X",
+            "fetch.wait.max.ms=10",
+        ])
+        .env_remove("ALERTCTL_PROFILE")
+        .env("ALERTCTL_CONFIG", "/nonexistent/alertctl-test-config.toml")
+        .output()
+        .expect("run alertctl")
+        .into()
+}

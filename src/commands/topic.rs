@@ -1,0 +1,327 @@
+//! `alertctl topic`: create, list, describe, delete and expire topics.
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::{line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, KafkaArgs};
+use crate::kafka::admin::{Admin, TopicInfo, TopicSpec};
+use crate::kafka::offsets::parse_duration;
+use crate::night;
+
+/// Output format of topic listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table (the default on a terminal).
+    Table,
+    /// JSON lines (the default when stdout is not a terminal).
+    Jsonl,
+}
+
+/// The `topic` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum TopicCommand {
+    /// List topics: partitions, messages (by watermarks), retention, night.
+    #[command(
+        after_help = "Examples:\n  alertctl topic list -b 127.0.0.1:9092\n  alertctl topic list 'lsst-2024-05-.*' --format jsonl"
+    )]
+    List(ListArgs),
+    /// Show one topic's partitions with their watermarks.
+    Describe(DescribeArgs),
+    /// Create a topic (a night's topic with --night).
+    #[command(
+        after_help = "Examples:\n  alertctl topic create --night today --partitions 8\n  alertctl topic create replay-test --retention forever"
+    )]
+    Create(CreateArgs),
+    /// Delete a topic.
+    Delete(DeleteArgs),
+    /// Delete night topics (lsst-YYYY-MM-DD) older than a number of days, by name.
+    #[command(
+        after_help = "Examples:\n  alertctl topic expire --older-than 7d --dry-run\n  alertctl topic expire --older-than 30d"
+    )]
+    Expire(ExpireArgs),
+}
+
+/// Arguments of `topic list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only topics matching this regex (whole name).
+    pub pattern: Option<String>,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Arguments of `topic describe`.
+#[derive(Debug, clap::Args)]
+pub struct DescribeArgs {
+    /// The topic.
+    #[arg(required_unless_present = "night")]
+    pub topic: Option<String>,
+    /// A night's topic instead: YYYY-MM-DD, today or yesterday.
+    #[arg(long, value_name = "NIGHT")]
+    pub night: Option<String>,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Arguments of `topic create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// The topic.
+    #[arg(required_unless_present = "night")]
+    pub topic: Option<String>,
+    /// A night's topic instead: YYYY-MM-DD, today or yesterday.
+    #[arg(long, value_name = "NIGHT")]
+    pub night: Option<String>,
+    /// Partitions.
+    #[arg(long, default_value_t = 4)]
+    pub partitions: i32,
+    /// Replication factor (1 for one broker; 3 on a production cluster).
+    #[arg(long, default_value_t = 1)]
+    pub replication: i32,
+    /// How long records are kept: a duration (7d) or `forever`.
+    #[arg(long, default_value = "7d", value_parser = parse_retention)]
+    pub retention: i64,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Arguments of `topic delete`.
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// The topic (an exact name: patterns are refused here).
+    #[arg(required_unless_present = "night")]
+    pub topic: Option<String>,
+    /// A night's topic instead.
+    #[arg(long, value_name = "NIGHT")]
+    pub night: Option<String>,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Arguments of `topic expire`.
+#[derive(Debug, clap::Args)]
+pub struct ExpireArgs {
+    /// Delete night topics whose night is more than this long before tonight (7d).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub older_than: std::time::Duration,
+    /// Say what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Parse a retention: a duration, or `forever` / `-1`.
+pub fn parse_retention(s: &str) -> Result<i64, String> {
+    match s.trim() {
+        "forever" | "infinite" | "-1" => Ok(-1),
+        t => parse_duration(t)
+            .map(|d| d.as_millis() as i64)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn retention_text(ms: Option<i64>) -> String {
+    match ms {
+        None => "?".into(),
+        Some(-1) => "forever".into(),
+        Some(ms) if ms % 86_400_000 == 0 => format!("{}d", ms / 86_400_000),
+        Some(ms) if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        Some(ms) => format!("{}s", ms / 1000),
+    }
+}
+
+fn topic_json(t: &TopicInfo) -> serde_json::Value {
+    json!({
+        "topic": t.name,
+        "partitions": t.partitions.len(),
+        "messages": t.messages(),
+        "retention_ms": t.retention_ms,
+        "night": t.night().map(|d| d.to_string()),
+    })
+}
+
+fn format_of(f: Option<Format>) -> Format {
+    f.unwrap_or(if stdout_is_tty() {
+        Format::Table
+    } else {
+        Format::Jsonl
+    })
+}
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    t.set_header(header.to_vec());
+    for r in rows {
+        t.add_row(r);
+    }
+    t.to_string()
+}
+
+/// Run a `topic` subcommand.
+pub fn exec(cmd: TopicCommand) -> CliResult {
+    let mut out = stdout();
+    match cmd {
+        TopicCommand::List(a) => {
+            let admin = Admin::connect(&a.kafka.connection()?)?;
+            let mut names = admin.topic_names()?;
+            if let Some(p) = &a.pattern {
+                let re = crate::kafka::admin::topic_regex(p)?;
+                names.retain(|n| re.is_match(n));
+            }
+            let infos = names
+                .iter()
+                .map(|n| admin.describe(n))
+                .collect::<Result<Vec<_>, _>>()?;
+            match format_of(a.format) {
+                Format::Jsonl => {
+                    for t in &infos {
+                        line(&mut out, &topic_json(t).to_string())?;
+                    }
+                }
+                Format::Table => {
+                    let rows = infos
+                        .iter()
+                        .map(|t| {
+                            vec![
+                                t.name.clone(),
+                                t.partitions.len().to_string(),
+                                t.messages().to_string(),
+                                retention_text(t.retention_ms),
+                                t.night().map(|d| d.to_string()).unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    line(
+                        &mut out,
+                        &table(
+                            &["topic", "partitions", "messages", "retention", "night"],
+                            rows,
+                        ),
+                    )?;
+                }
+            }
+        }
+        TopicCommand::Describe(a) => {
+            let topic =
+                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            let admin = Admin::connect(&a.kafka.connection()?)?;
+            let t = admin.describe(&topic)?;
+            match format_of(a.format) {
+                Format::Jsonl => {
+                    for p in &t.partitions {
+                        let row = json!({"topic": t.name, "partition": p.id, "leader": p.leader, "low": p.low, "high": p.high, "messages": p.high - p.low});
+                        line(&mut out, &row.to_string())?;
+                    }
+                }
+                Format::Table => {
+                    line(
+                        &mut out,
+                        &format!(
+                            "{}: {} messages, retention {}",
+                            t.name,
+                            t.messages(),
+                            retention_text(t.retention_ms)
+                        ),
+                    )?;
+                    let rows = t
+                        .partitions
+                        .iter()
+                        .map(|p| {
+                            vec![
+                                p.id.to_string(),
+                                p.leader.to_string(),
+                                p.low.to_string(),
+                                p.high.to_string(),
+                                (p.high - p.low).to_string(),
+                            ]
+                        })
+                        .collect();
+                    line(
+                        &mut out,
+                        &table(&["partition", "leader", "low", "high", "messages"], rows),
+                    )?;
+                }
+            }
+        }
+        TopicCommand::Create(a) => {
+            let topic =
+                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            if a.partitions < 1 {
+                return Err(CliError::usage("--partitions must be at least 1"));
+            }
+            let admin = Admin::connect(&a.kafka.connection()?)?;
+            let spec = TopicSpec {
+                name: topic.clone(),
+                partitions: a.partitions,
+                replication: a.replication,
+                retention_ms: a.retention,
+            };
+            if admin.create(&spec)? {
+                eprintln!(
+                    "alertctl: created topic {topic} ({} partitions, retention {})",
+                    a.partitions,
+                    retention_text(Some(a.retention))
+                );
+            } else {
+                return Err(CliError::failure(format!("topic {topic} already exists")));
+            }
+        }
+        TopicCommand::Delete(a) => {
+            let topic =
+                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            if crate::kafka::admin::is_pattern(&topic) {
+                return Err(CliError::usage(format!(
+                    "`{topic}` looks like a pattern: topic delete takes one exact name"
+                )));
+            }
+            let admin = Admin::connect(&a.kafka.connection()?)?;
+            admin.delete(&topic)?;
+            eprintln!("alertctl: deleted topic {topic}");
+        }
+        TopicCommand::Expire(a) => {
+            let admin = Admin::connect(&a.kafka.connection()?)?;
+            let today = night::day_obs(Utc::now());
+            let expired = admin.expired(today, a.older_than)?;
+            for t in &expired {
+                if !a.dry_run {
+                    admin.delete(t)?;
+                }
+                line(
+                    &mut out,
+                    &json!({"topic": t, "deleted": !a.dry_run}).to_string(),
+                )?;
+            }
+            eprintln!(
+                "alertctl: {} {} night topics older than {} days before {today}",
+                if a.dry_run { "would delete" } else { "deleted" },
+                expired.len(),
+                a.older_than.as_secs() / 86_400
+            );
+        }
+    }
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::admin::DEFAULT_RETENTION_MS;
+
+    #[test]
+    fn retentions() {
+        assert_eq!(parse_retention("7d"), Ok(DEFAULT_RETENTION_MS));
+        assert_eq!(parse_retention("forever"), Ok(-1));
+        assert_eq!(retention_text(Some(-1)), "forever");
+        assert_eq!(retention_text(Some(DEFAULT_RETENTION_MS)), "7d");
+        assert!(parse_retention("soon").is_err());
+    }
+}

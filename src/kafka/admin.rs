@@ -1,0 +1,317 @@
+//! Topic administration: list, describe, create, delete, and resolving topic names
+//! or patterns.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use futures_executor::block_on;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::metadata::Metadata;
+use rdkafka::types::RDKafkaErrorCode;
+
+use super::{Connection, KafkaError, Result};
+use crate::night;
+
+/// Alertctl's topics take records up to this size (Apache Kafka's default is 1 MiB;
+/// Rubin alerts with large cutouts and long histories exceed it).
+pub const MAX_MESSAGE_BYTES: i64 = 10 * 1024 * 1024;
+
+/// Seven days: Kafka's default retention, and DMTN-093's rewindable week.
+pub const DEFAULT_RETENTION_MS: i64 = 7 * 86_400_000;
+
+/// One partition's extent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    /// Partition number.
+    pub id: i32,
+    /// The oldest offset kept (low watermark).
+    pub low: i64,
+    /// The next offset to be written (high watermark).
+    pub high: i64,
+    /// The leader broker id.
+    pub leader: i32,
+}
+
+/// A topic and its partitions.
+#[derive(Debug, Clone)]
+pub struct TopicInfo {
+    /// Topic name.
+    pub name: String,
+    /// Partitions, by number.
+    pub partitions: Vec<PartitionInfo>,
+    /// `retention.ms`, when the broker told it (-1: forever).
+    pub retention_ms: Option<i64>,
+}
+
+impl TopicInfo {
+    /// Records kept, by watermarks (high - low summed over partitions).
+    pub fn messages(&self) -> i64 {
+        self.partitions.iter().map(|p| p.high - p.low).sum()
+    }
+
+    /// The observing night, for night topics (`lsst-YYYY-MM-DD`).
+    pub fn night(&self) -> Option<NaiveDate> {
+        night::night_of_topic(&self.name)
+    }
+}
+
+/// What to create.
+#[derive(Debug, Clone)]
+pub struct TopicSpec {
+    /// Topic name.
+    pub name: String,
+    /// Partition count.
+    pub partitions: i32,
+    /// Replication factor (1 on a single broker; 3 on a production cluster).
+    pub replication: i32,
+    /// `retention.ms`; -1 keeps records forever.
+    pub retention_ms: i64,
+}
+
+/// Whether a topic argument is a pattern rather than a name. Dots are common in
+/// names, so only other regex characters make a pattern.
+pub fn is_pattern(s: &str) -> bool {
+    s.contains(['*', '?', '[', ']', '(', ')', '|', '^', '$', '+', '\\', '{'])
+}
+
+/// Compile a topic pattern anchored at both ends, as Kafka matches subscriptions.
+pub fn topic_regex(pattern: &str) -> Result<regex::Regex> {
+    let p = pattern.trim_start_matches('^').trim_end_matches('$');
+    regex::Regex::new(&format!("^(?:{p})$"))
+        .map_err(|e| KafkaError::Config(format!("bad topic pattern /{pattern}/: {e}")))
+}
+
+/// An admin connection.
+pub struct Admin {
+    conn: Connection,
+    admin: AdminClient<DefaultClientContext>,
+    consumer: BaseConsumer,
+}
+
+impl Admin {
+    /// Connect, and check within the connection's timeout that a broker answers.
+    pub fn connect(conn: &Connection) -> Result<Admin> {
+        let admin: AdminClient<DefaultClientContext> = conn.client_config(&[]).create()?;
+        let consumer: BaseConsumer = conn.client_config(&[]).create()?;
+        let a = Admin {
+            conn: conn.clone(),
+            admin,
+            consumer,
+        };
+        a.metadata(None)?;
+        Ok(a)
+    }
+
+    /// The connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> KafkaError {
+        KafkaError::Unreachable {
+            brokers: self.conn.brokers.clone(),
+            timeout: self.conn.timeout,
+            reason: e.to_string(),
+        }
+    }
+
+    fn metadata(&self, topic: Option<&str>) -> Result<Metadata> {
+        self.consumer
+            .fetch_metadata(topic, self.conn.timeout)
+            .map_err(|e| self.unreachable(e))
+    }
+
+    fn options(&self) -> AdminOptions {
+        AdminOptions::new()
+            .request_timeout(Some(self.conn.timeout))
+            .operation_timeout(Some(self.conn.timeout))
+    }
+
+    /// Names of all topics (internal `__` topics left out), sorted.
+    pub fn topic_names(&self) -> Result<Vec<String>> {
+        let md = self.metadata(None)?;
+        let mut names: Vec<String> = md
+            .topics()
+            .iter()
+            .map(|t| t.name().to_string())
+            .filter(|n| !n.starts_with("__"))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Whether a topic exists.
+    pub fn exists(&self, topic: &str) -> Result<bool> {
+        Ok(self.topic_names()?.iter().any(|n| n == topic))
+    }
+
+    /// Resolve a topic name or pattern to existing topics; a missing name or an
+    /// unmatched pattern is an error that says how to list the topics.
+    pub fn resolve(&self, name_or_pattern: &str) -> Result<Vec<String>> {
+        let names = self.topic_names()?;
+        if is_pattern(name_or_pattern) {
+            let re = topic_regex(name_or_pattern)?;
+            let matched: Vec<String> = names.into_iter().filter(|n| re.is_match(n)).collect();
+            if matched.is_empty() {
+                return Err(KafkaError::NoMatch {
+                    pattern: name_or_pattern.to_string(),
+                    brokers: self.conn.brokers.clone(),
+                });
+            }
+            Ok(matched)
+        } else if names.iter().any(|n| n == name_or_pattern) {
+            Ok(vec![name_or_pattern.to_string()])
+        } else {
+            Err(KafkaError::NoTopic {
+                topic: name_or_pattern.to_string(),
+                brokers: self.conn.brokers.clone(),
+            })
+        }
+    }
+
+    /// A topic's partitions and watermarks, and its retention when the broker tells it.
+    pub fn describe(&self, topic: &str) -> Result<TopicInfo> {
+        let md = self.metadata(Some(topic))?;
+        let t = md
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic)
+            .filter(|t| t.error().is_none() && !t.partitions().is_empty())
+            .ok_or_else(|| KafkaError::NoTopic {
+                topic: topic.to_string(),
+                brokers: self.conn.brokers.clone(),
+            })?;
+        let mut partitions = Vec::with_capacity(t.partitions().len());
+        for p in t.partitions() {
+            let (low, high) = self
+                .consumer
+                .fetch_watermarks(topic, p.id(), self.conn.timeout)
+                .map_err(|e| self.unreachable(e))?;
+            partitions.push(PartitionInfo {
+                id: p.id(),
+                low,
+                high,
+                leader: p.leader(),
+            });
+        }
+        partitions.sort_by_key(|p| p.id);
+        Ok(TopicInfo {
+            name: topic.to_string(),
+            partitions,
+            retention_ms: self.retention_ms(topic),
+        })
+    }
+
+    /// `retention.ms` of a topic, or `None` when the broker does not answer config requests.
+    pub fn retention_ms(&self, topic: &str) -> Option<i64> {
+        let res = block_on(
+            self.admin
+                .describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()),
+        )
+        .ok()?;
+        let resource = res.into_iter().next()?.ok()?;
+        resource
+            .get("retention.ms")
+            .and_then(|e| e.value.as_deref())
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// Create a topic. Returns false when it already existed.
+    pub fn create(&self, spec: &TopicSpec) -> Result<bool> {
+        let retention = spec.retention_ms.to_string();
+        let max_bytes = MAX_MESSAGE_BYTES.to_string();
+        let topic = NewTopic::new(
+            &spec.name,
+            spec.partitions,
+            TopicReplication::Fixed(spec.replication),
+        )
+        .set("retention.ms", &retention)
+        .set("max.message.bytes", &max_bytes);
+        let results = block_on(self.admin.create_topics([&topic], &self.options()))
+            .map_err(|e| self.unreachable(e))?;
+        for r in results {
+            match r {
+                Ok(_) => {}
+                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => return Ok(false),
+                Err((name, code)) => {
+                    return Err(KafkaError::Admin {
+                        operation: "create",
+                        topic: name,
+                        reason: code.to_string(),
+                    })
+                }
+            }
+        }
+        self.wait_for(&spec.name, true)?;
+        Ok(true)
+    }
+
+    /// Delete a topic.
+    pub fn delete(&self, topic: &str) -> Result<()> {
+        if !self.exists(topic)? {
+            return Err(KafkaError::NoTopic {
+                topic: topic.to_string(),
+                brokers: self.conn.brokers.clone(),
+            });
+        }
+        let results = block_on(self.admin.delete_topics(&[topic], &self.options()))
+            .map_err(|e| self.unreachable(e))?;
+        for r in results {
+            if let Err((name, code)) = r {
+                return Err(KafkaError::Admin {
+                    operation: "delete",
+                    topic: name,
+                    reason: code.to_string(),
+                });
+            }
+        }
+        self.wait_for(topic, false)
+    }
+
+    /// Wait (within the timeout) until metadata shows the topic present or absent.
+    fn wait_for(&self, topic: &str, present: bool) -> Result<()> {
+        let deadline = Instant::now() + self.conn.timeout;
+        loop {
+            let md = self.metadata(Some(topic));
+            let there = md.is_ok_and(|md| {
+                md.topics()
+                    .iter()
+                    .any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty())
+            });
+            if there == present || Instant::now() > deadline {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Night topics whose night is more than `older_than` before `today`, sorted.
+    pub fn expired(&self, today: NaiveDate, older_than: Duration) -> Result<Vec<String>> {
+        let days = (older_than.as_secs() / 86_400) as i64;
+        let cutoff = today - chrono::Duration::days(days);
+        Ok(self
+            .topic_names()?
+            .into_iter()
+            .filter(|n| night::night_of_topic(n).is_some_and(|d| d < cutoff))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_told_from_names_and_match_whole_names() {
+        assert!(!is_pattern("lsst-2024-05-01"));
+        assert!(!is_pattern("alerts.v11"));
+        assert!(is_pattern("lsst-2024-05-.*"));
+        assert!(is_pattern("^lsst-"));
+        let re = topic_regex("lsst-2024-05-0[12]").unwrap();
+        assert!(re.is_match("lsst-2024-05-01") && re.is_match("lsst-2024-05-02"));
+        assert!(!re.is_match("lsst-2024-05-011") && !re.is_match("xlsst-2024-05-01"));
+        assert!(topic_regex("(").is_err());
+    }
+}

@@ -1,0 +1,184 @@
+//! Producing records, with every delivery accounted for.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext};
+use rdkafka::ClientContext;
+
+use super::{Connection, KafkaError, Result};
+
+/// Counts deliveries and keeps the first failure.
+#[derive(Default)]
+pub struct DeliveryCounter {
+    delivered: AtomicU64,
+    failed: AtomicU64,
+    first_error: Mutex<Option<String>>,
+}
+
+impl ClientContext for DeliveryCounter {}
+
+impl ProducerContext for DeliveryCounter {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: Self::DeliveryOpaque) {
+        match result {
+            Ok(_) => {
+                self.delivered.fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, _)) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                let mut first = self.first_error.lock().expect("not poisoned");
+                first.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+}
+
+/// One record to send.
+#[derive(Debug, Clone, Default)]
+pub struct OutRecord<'a> {
+    /// The key (alertctl uses diaObjectId, so one object's alerts stay in order).
+    pub key: Option<&'a [u8]>,
+    /// The value: a wire-format packet.
+    pub payload: &'a [u8],
+    /// CreateTime in Unix ms (None: the producer's clock).
+    pub timestamp_ms: Option<i64>,
+    /// A fixed partition (None: by key).
+    pub partition: Option<i32>,
+    /// Headers.
+    pub headers: Vec<(&'a str, &'a [u8])>,
+}
+
+/// Totals of a producer's work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// Records handed to the producer.
+    pub records: u64,
+    /// Their payload bytes.
+    pub bytes: u64,
+}
+
+/// A producer to one topic.
+pub struct Producer {
+    inner: BaseProducer<DeliveryCounter>,
+    topic: String,
+    timeout: Duration,
+    sent: Sent,
+}
+
+impl Producer {
+    /// A producer for `topic`: idempotent (no duplicates or reordering on retries),
+    /// acks from all in-sync replicas, records up to 10 MiB.
+    pub fn new(conn: &Connection, topic: &str) -> Result<Producer> {
+        let inner: BaseProducer<DeliveryCounter> = conn
+            .client_config(&[
+                ("enable.idempotence", "true"),
+                ("acks", "all"),
+                ("linger.ms", "5"),
+                ("message.max.bytes", "10485760"),
+            ])
+            .create_with_context(DeliveryCounter::default())?;
+        Ok(Producer {
+            inner,
+            topic: topic.to_string(),
+            timeout: conn.timeout,
+            sent: Sent::default(),
+        })
+    }
+
+    /// The topic records go to.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Queue one record, waiting while the local queue is full (bounded by the timeout).
+    pub fn send(&mut self, rec: &OutRecord<'_>) -> Result<()> {
+        let mut headers = OwnedHeaders::new_with_capacity(rec.headers.len());
+        for (k, v) in &rec.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(*v),
+            });
+        }
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&self.topic)
+                .payload(rec.payload)
+                .headers(headers.clone());
+            if let Some(k) = rec.key {
+                r = r.key(k);
+            }
+            if let Some(ts) = rec.timestamp_ms {
+                r = r.timestamp(ts);
+            }
+            if let Some(p) = rec.partition {
+                r = r.partition(p);
+            }
+            match self.inner.send(r) {
+                Ok(()) => break,
+                Err((RdError::MessageProduction(RDKafkaErrorCode::QueueFull), _))
+                    if Instant::now() < deadline =>
+                {
+                    self.inner.poll(Duration::from_millis(50));
+                }
+                Err((e, _)) => return Err(e.into()),
+            }
+        }
+        self.inner.poll(Duration::ZERO);
+        self.sent.records += 1;
+        self.sent.bytes += rec.payload.len() as u64;
+        Ok(())
+    }
+
+    /// Records delivered (acknowledged) so far.
+    pub fn delivered(&self) -> u64 {
+        self.inner.context().delivered.load(Ordering::Relaxed)
+    }
+
+    /// Serve delivery reports without blocking.
+    pub fn poll(&self) {
+        self.inner.poll(Duration::ZERO);
+    }
+
+    /// Wait until every record is delivered or failed; an error if any failed or
+    /// some were still undelivered after `timeout` with no progress.
+    pub fn flush(&mut self) -> Result<Sent> {
+        // Keep waiting while deliveries progress; give up after a timeout without any.
+        let mut last = (u64::MAX, Instant::now());
+        loop {
+            let _ = self.inner.flush(Duration::from_millis(200));
+            let ctx = self.inner.context();
+            let done = ctx.delivered.load(Ordering::Relaxed) + ctx.failed.load(Ordering::Relaxed);
+            if done >= self.sent.records || self.inner.in_flight_count() == 0 {
+                break;
+            }
+            if done != last.0 {
+                last = (done, Instant::now());
+            } else if last.1.elapsed() > self.timeout {
+                break;
+            }
+        }
+        let ctx = self.inner.context();
+        let delivered = ctx.delivered.load(Ordering::Relaxed);
+        if delivered < self.sent.records {
+            return Err(KafkaError::Delivery {
+                failed: self.sent.records - delivered,
+                sent: self.sent.records,
+                topic: self.topic.clone(),
+                first_error: ctx
+                    .first_error
+                    .lock()
+                    .expect("not poisoned")
+                    .clone()
+                    .unwrap_or_else(|| {
+                        format!("not acknowledged within {}s", self.timeout.as_secs_f64())
+                    }),
+            });
+        }
+        Ok(self.sent)
+    }
+}
