@@ -156,6 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
@@ -230,7 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;topic;delete' {
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead: YYYY-MM-DD, today or yesterday')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')

@@ -288,7 +288,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__kafka)
-            opts="-b -X -h --alerts --schema-version --schema-dir --cutout-size --keep --brokers --profile --timeout --help"
+            opts="-b -X -h --alerts --schema-version --schema-dir --cutout-size --max-history --keep --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +307,10 @@ _alertctl() {
                     return 0
                     ;;
                 --cutout-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

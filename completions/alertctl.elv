@@ -141,6 +141,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --cutout-size 'Cutout width and height, pixels'
+            cand --max-history 'Longest history per alert'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
@@ -206,7 +207,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;topic;delete'= {
-            cand --night 'A night''s topic instead'
+            cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'

@@ -115,6 +115,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l cutout-size -d 'Cutout width and height, pixels' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l max-history -d 'Longest history per alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -155,7 +156,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l night -d 'A night\'s topic instead' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r

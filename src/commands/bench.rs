@@ -34,14 +34,8 @@ pub struct KafkaBenchArgs {
     /// Number of alerts.
     #[arg(long, default_value_t = 5000)]
     pub alerts: usize,
-    /// Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1).
-    #[arg(long, value_name = "M.m")]
-    pub schema_version: Option<Version>,
     #[command(flatten)]
-    pub dirs: SchemaDirs,
-    /// Cutout width and height, pixels.
-    #[arg(long, default_value_t = 60, value_name = "PX")]
-    pub cutout_size: usize,
+    pub gen: Alerts,
     /// Keep the topic afterwards.
     #[arg(long)]
     pub keep: bool,
@@ -49,12 +43,9 @@ pub struct KafkaBenchArgs {
     pub kafka: super::KafkaArgs,
 }
 
-/// Arguments of `bench decode`.
+/// The alerts a benchmark generates.
 #[derive(Debug, clap::Args)]
-pub struct DecodeArgs {
-    /// Number of alerts to decode in the timed pass.
-    #[arg(long, default_value_t = 2000)]
-    pub alerts: usize,
+pub struct Alerts {
     /// Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1).
     #[arg(long, value_name = "M.m")]
     pub schema_version: Option<Version>,
@@ -66,6 +57,42 @@ pub struct DecodeArgs {
     /// Longest history per alert.
     #[arg(long, default_value_t = 10)]
     pub max_history: usize,
+}
+
+impl Alerts {
+    /// Generate `n` wire-format packets; returns the schema too.
+    fn generate(
+        &self,
+        n: usize,
+    ) -> Result<(Arc<crate::schema::AlertSchema>, Vec<Vec<u8>>), CliError> {
+        let s = Arc::new(schema::select(&self.dirs.dirs, self.schema_version, None)?);
+        let id = s
+            .id()
+            .ok_or_else(|| CliError::usage("the schema has no version id"))?;
+        let cfg = SampleConfig {
+            alerts_per_visit: 1000,
+            cutout_size: self.cutout_size,
+            max_history: self.max_history,
+            seed: 1,
+            ..SampleConfig::default()
+        };
+        let packets = bench::packets(s.clone(), id, n, cfg)?;
+        Ok((s, packets))
+    }
+}
+
+fn average(packets: &[Vec<u8>]) -> usize {
+    packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1)
+}
+
+/// Arguments of `bench decode`.
+#[derive(Debug, clap::Args)]
+pub struct DecodeArgs {
+    /// Number of alerts to decode in the timed pass.
+    #[arg(long, default_value_t = 2000)]
+    pub alerts: usize,
+    #[command(flatten)]
+    pub gen: Alerts,
 }
 
 /// Print rows as a table.
@@ -93,40 +120,19 @@ fn print(rows: &[Row]) -> CliResult {
 pub fn exec(cmd: BenchCommand) -> CliResult {
     match cmd {
         BenchCommand::Decode(a) => {
-            let s = Arc::new(schema::select(&a.dirs.dirs, a.schema_version, None)?);
-            let id = s
-                .id()
-                .ok_or_else(|| CliError::usage("the schema has no version id"))?;
-            let cfg = SampleConfig {
-                alerts_per_visit: 1000,
-                cutout_size: a.cutout_size,
-                max_history: a.max_history,
-                seed: 1,
-                ..SampleConfig::default()
-            };
-            let packets = bench::packets(s.clone(), id, a.alerts, cfg)?;
-            let avg = packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1);
+            let (s, packets) = a.gen.generate(a.alerts)?;
             eprintln!(
-                "alertctl: bench decode: {} alerts of schema {} (id {id}), {avg} bytes each on average",
+                "alertctl: bench decode: {} alerts of schema {}, {} bytes each on average",
                 packets.len(),
-                s.name
+                s.name,
+                average(&packets)
             );
             print(&bench::decode(&s, &packets)?)
         }
         BenchCommand::Kafka(a) => {
             let conn = a.kafka.connection()?;
             let admin = crate::kafka::admin::Admin::connect(&conn)?;
-            let s = Arc::new(schema::select(&a.dirs.dirs, a.schema_version, None)?);
-            let id = s
-                .id()
-                .ok_or_else(|| CliError::usage("the schema has no version id"))?;
-            let cfg = SampleConfig {
-                alerts_per_visit: 1000,
-                cutout_size: a.cutout_size,
-                seed: 1,
-                ..SampleConfig::default()
-            };
-            let packets = bench::packets(s.clone(), id, a.alerts, cfg)?;
+            let (s, packets) = a.gen.generate(a.alerts)?;
             let topic = format!("bench-{}", std::process::id());
             admin.create(&crate::kafka::admin::TopicSpec {
                 name: topic.clone(),
@@ -134,11 +140,11 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 replication: 1,
                 retention_ms: -1,
             })?;
-            let avg = packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1);
             eprintln!(
-                "alertctl: bench kafka: {} alerts of {} ({avg} bytes each) through {topic} on {}",
+                "alertctl: bench kafka: {} alerts of {} ({} bytes each) through {topic} on {}",
                 packets.len(),
                 s.name,
+                average(&packets),
                 conn.brokers
             );
             let rows = vec![

@@ -53,15 +53,31 @@ pub struct ListArgs {
     pub format: Option<Format>,
 }
 
-/// Arguments of `topic describe`.
+/// One topic, by name or by night.
 #[derive(Debug, clap::Args)]
-pub struct DescribeArgs {
-    /// The topic.
+pub struct TopicOrNight {
+    /// The topic (an exact name).
     #[arg(required_unless_present = "night")]
     pub topic: Option<String>,
     /// A night's topic instead: YYYY-MM-DD, today or yesterday.
     #[arg(long, value_name = "NIGHT")]
     pub night: Option<String>,
+}
+
+impl TopicOrNight {
+    fn name(&self) -> Result<String, CliError> {
+        Ok(
+            topic_or_night(self.topic.as_deref(), self.night.as_deref())?
+                .expect("clap requires one"),
+        )
+    }
+}
+
+/// Arguments of `topic describe`.
+#[derive(Debug, clap::Args)]
+pub struct DescribeArgs {
+    #[command(flatten)]
+    pub which: TopicOrNight,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     /// Output format (default: table on a terminal, jsonl otherwise).
@@ -72,12 +88,8 @@ pub struct DescribeArgs {
 /// Arguments of `topic create`.
 #[derive(Debug, clap::Args)]
 pub struct CreateArgs {
-    /// The topic.
-    #[arg(required_unless_present = "night")]
-    pub topic: Option<String>,
-    /// A night's topic instead: YYYY-MM-DD, today or yesterday.
-    #[arg(long, value_name = "NIGHT")]
-    pub night: Option<String>,
+    #[command(flatten)]
+    pub which: TopicOrNight,
     /// Partitions.
     #[arg(long, default_value_t = 4)]
     pub partitions: i32,
@@ -94,12 +106,8 @@ pub struct CreateArgs {
 /// Arguments of `topic delete`.
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
-    /// The topic (an exact name: patterns are refused here).
-    #[arg(required_unless_present = "night")]
-    pub topic: Option<String>,
-    /// A night's topic instead.
-    #[arg(long, value_name = "NIGHT")]
-    pub night: Option<String>,
+    #[command(flatten)]
+    pub which: TopicOrNight,
     #[command(flatten)]
     pub kafka: KafkaArgs,
 }
@@ -210,8 +218,7 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
             }
         }
         TopicCommand::Describe(a) => {
-            let topic =
-                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            let topic = a.which.name()?;
             let admin = Admin::connect(&a.kafka.connection()?)?;
             let t = admin.describe(&topic)?;
             match format_of(a.format) {
@@ -252,8 +259,7 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
             }
         }
         TopicCommand::Create(a) => {
-            let topic =
-                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            let topic = a.which.name()?;
             if a.partitions < 1 {
                 return Err(CliError::usage("--partitions must be at least 1"));
             }
@@ -275,8 +281,7 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
             }
         }
         TopicCommand::Delete(a) => {
-            let topic =
-                topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+            let topic = a.which.name()?;
             if crate::kafka::admin::is_pattern(&topic) {
                 return Err(CliError::usage(format!(
                     "`{topic}` looks like a pattern: topic delete takes one exact name"
