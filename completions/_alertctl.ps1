@@ -99,6 +99,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a schema''s id, fingerprint and Parsing Canonical Form')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
+            [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -118,9 +120,28 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;schema;check' {
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Schemas to check against, oldest first (files or versions); repeatable')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Confluent compatibility level')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;schema;bump' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;schema;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a schema''s id, fingerprint and Parsing Canonical Form')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
+            [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -128,6 +149,12 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;schema;help;list' {
+            break
+        }
+        'alertctl;schema;help;check' {
+            break
+        }
+        'alertctl;schema;help;bump' {
             break
         }
         'alertctl;schema;help;help' {
@@ -311,12 +338,20 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;schema' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a schema''s id, fingerprint and Parsing Canonical Form')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
+            [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
             break
         }
         'alertctl;help;schema;show' {
             break
         }
         'alertctl;help;schema;list' {
+            break
+        }
+        'alertctl;help;schema;check' {
+            break
+        }
+        'alertctl;help;schema;bump' {
             break
         }
         'alertctl;help;bench' {

@@ -88,6 +88,12 @@ _alertctl() {
             alertctl__subcmd__help__subcmd__bench,kafka)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__kafka"
                 ;;
+            alertctl__subcmd__help__subcmd__schema,bump)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__bump"
+                ;;
+            alertctl__subcmd__help__subcmd__schema,check)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__check"
+                ;;
             alertctl__subcmd__help__subcmd__schema,list)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__list"
                 ;;
@@ -109,6 +115,12 @@ _alertctl() {
             alertctl__subcmd__help__subcmd__topic,list)
                 cmd="alertctl__subcmd__help__subcmd__topic__subcmd__list"
                 ;;
+            alertctl__subcmd__schema,bump)
+                cmd="alertctl__subcmd__schema__subcmd__bump"
+                ;;
+            alertctl__subcmd__schema,check)
+                cmd="alertctl__subcmd__schema__subcmd__check"
+                ;;
             alertctl__subcmd__schema,help)
                 cmd="alertctl__subcmd__schema__subcmd__help"
                 ;;
@@ -117,6 +129,12 @@ _alertctl() {
                 ;;
             alertctl__subcmd__schema,show)
                 cmd="alertctl__subcmd__schema__subcmd__show"
+                ;;
+            alertctl__subcmd__schema__subcmd__help,bump)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__bump"
+                ;;
+            alertctl__subcmd__schema__subcmd__help,check)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__check"
                 ;;
             alertctl__subcmd__schema__subcmd__help,help)
                 cmd="alertctl__subcmd__schema__subcmd__help__subcmd__help"
@@ -468,8 +486,36 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__schema)
-            opts="show list"
+            opts="show list check bump"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__bump)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -740,7 +786,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema)
-            opts="-h --help show list help"
+            opts="-h --help show list check bump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -753,9 +799,85 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        alertctl__subcmd__schema__subcmd__help)
-            opts="show list help"
+        alertctl__subcmd__schema__subcmd__bump)
+            opts="-h --subject --schema-dir --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__check)
+            opts="-h --against --level --schema-dir --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -W "BACKWARD BACKWARD_TRANSITIVE FORWARD FORWARD_TRANSITIVE FULL FULL_TRANSITIVE NONE" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__help)
+            opts="show list check bump help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__bump)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

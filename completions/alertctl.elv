@@ -93,6 +93,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
             cand show 'Print a schema''s id, fingerprint and Parsing Canonical Form'
             cand list 'List the schema versions under a schema directory, with their ids'
+            cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+            cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;schema;show'= {
@@ -109,14 +111,35 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'alertctl;schema;check'= {
+            cand --against 'Schemas to check against, oldest first (files or versions); repeatable'
+            cand --level 'Confluent compatibility level'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --json 'Print the report as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;schema;bump'= {
+            cand --subject 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --json 'Print the answer as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;schema;help'= {
             cand show 'Print a schema''s id, fingerprint and Parsing Canonical Form'
             cand list 'List the schema versions under a schema directory, with their ids'
+            cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+            cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;schema;help;show'= {
         }
         &'alertctl;schema;help;list'= {
+        }
+        &'alertctl;schema;help;check'= {
+        }
+        &'alertctl;schema;help;bump'= {
         }
         &'alertctl;schema;help;help'= {
         }
@@ -273,10 +296,16 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;schema'= {
             cand show 'Print a schema''s id, fingerprint and Parsing Canonical Form'
             cand list 'List the schema versions under a schema directory, with their ids'
+            cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+            cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
         }
         &'alertctl;help;schema;show'= {
         }
         &'alertctl;help;schema;list'= {
+        }
+        &'alertctl;help;schema;check'= {
+        }
+        &'alertctl;help;schema;bump'= {
         }
         &'alertctl;help;bench'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'

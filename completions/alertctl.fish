@@ -84,10 +84,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l timeout -d 'G
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s f -l follow -d 'Keep following for new alerts (the default without -e or -n)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s e -l exit -d 'Exit at the end of the partitions (as they were when read)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l version -d 'Schema version MAJOR.MINOR (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema -d 'A self-contained .avsc file instead of a version' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -98,8 +100,25 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: text on a terminal, json lines otherwise)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
 json\t'JSON (the default when stdout is not a terminal)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l against -d 'Schemas to check against, oldest first (files or versions); repeatable' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l level -d 'Confluent compatibility level' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
+BACKWARD_TRANSITIVE\t'The new schema reads data written with every earlier one'
+FORWARD\t'The latest schema reads data written with the new one'
+FORWARD_TRANSITIVE\t'Every earlier schema reads data written with the new one (Rubin, within a MAJOR)'
+FULL\t'Backward and forward with the latest'
+FULL_TRANSITIVE\t'Backward and forward with every earlier one'
+NONE\t'No check'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l json -d 'Print the report as JSON'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l subject -d 'Subject name prefix; a MAJOR\'s subject is SUBJECT-MAJOR' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l json -d 'Print the answer as JSON'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
@@ -188,6 +207,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_s
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'

@@ -4,8 +4,54 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{line, stdout, stdout_is_tty, CliResult, SchemaDirs};
+use super::{line, stdout, stdout_is_tty, CliError, CliResult, SchemaDirs};
+use crate::schema::compat::{check_level, Check, Level, Parsed};
 use crate::schema::{self, AlertSchema, Version};
+
+/// Load a schema argument; failures are usage/I-O errors (exit 2).
+fn load(
+    arg: &str,
+    dirs: &[std::path::PathBuf],
+) -> Result<(String, Parsed, Option<Version>), CliError> {
+    let (label, s) = schema::load_ref(arg, dirs).map_err(|e| CliError::usage(e.to_string()))?;
+    let parsed = Parsed::from_json(&s.json).map_err(|e| CliError::usage(format!("{arg}: {e}")))?;
+    Ok((label, parsed, s.version))
+}
+
+/// The versions of `major` under the first schema directory that come before `before`.
+fn earlier_in_major(
+    dirs: &[std::path::PathBuf],
+    major: u32,
+    before: Option<Version>,
+) -> Result<Vec<(String, Parsed)>, CliError> {
+    let Some(dir) = dirs.first() else {
+        return Err(CliError::usage("nothing to check against: give --against SCHEMA, or --schema-dir with earlier versions"));
+    };
+    let mut out = Vec::new();
+    for v in schema::list_versions(dir).map_err(|e| CliError::usage(e.to_string()))? {
+        if v.major == major && before.is_none_or(|b| v < b) {
+            let (label, parsed, _) = load(&v.to_string(), dirs)?;
+            out.push((label, parsed));
+        }
+    }
+    Ok(out)
+}
+
+fn checks_json(checks: &[Check]) -> serde_json::Value {
+    serde_json::Value::Array(
+        checks
+            .iter()
+            .map(|c| {
+                json!({
+                    "against": c.against,
+                    "direction": c.direction,
+                    "compatible": c.incompatibilities.is_empty(),
+                    "incompatibilities": c.incompatibilities.iter().map(|i| json!({"path": i.path, "message": i.message})).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
 
 /// Output format of schema commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,6 +77,68 @@ little-endian bytes in hex, as fastavro and Avro's Java API print it.")]
     Show(ShowArgs),
     /// List the schema versions under a schema directory, with their ids.
     List(ListArgs),
+    /// Check a new schema's compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage).
+    #[command(after_help = "\
+Examples:
+  alertctl schema check new.avsc --against old.avsc
+  alertctl schema check 11.0 --schema-dir alert_packet/schema                 # against 11.x before it
+  alertctl schema check 11.0 --against 10.0 --schema-dir alert_packet/schema --level FULL --json
+
+A schema is a self-contained .avsc file, a file of an alert_packet version directory
+(its sibling files are loaded with it), or a version M.m under --schema-dir. Without
+--against, NEW is checked against every earlier version of its MAJOR under
+--schema-dir. The default level is FORWARD_TRANSITIVE, Rubin's rule within a MAJOR:
+every earlier schema must read what the new one writes.
+
+Exit codes: 0 compatible, 1 incompatible (the report says where), 2 usage or I/O error.")]
+    Check(CheckArgs),
+    /// Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR.
+    #[command(after_help = "\
+Examples:
+  alertctl schema bump new.avsc --schema-dir alert_packet/schema
+  alertctl schema bump new.avsc --schema-dir alert_packet/schema --subject lsst-alert --json
+
+A MINOR release is FORWARD_TRANSITIVE-compatible with every version of the newest
+MAJOR; anything else starts MAJOR+1.0 under a new subject (SUBJECT-MAJOR).")]
+    Bump(BumpArgs),
+}
+
+/// Arguments of `schema check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The new schema: FILE.avsc or a version M.m under --schema-dir.
+    pub new: String,
+    /// Schemas to check against, oldest first (files or versions); repeatable.
+    #[arg(long, value_name = "SCHEMA")]
+    pub against: Vec<String>,
+    /// Confluent compatibility level.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "FORWARD_TRANSITIVE",
+        ignore_case = true
+    )]
+    pub level: Level,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `schema bump`.
+#[derive(Debug, clap::Args)]
+pub struct BumpArgs {
+    /// The new schema: FILE.avsc (or a version M.m under --schema-dir).
+    pub new: String,
+    /// Subject name prefix; a MAJOR's subject is SUBJECT-MAJOR.
+    #[arg(long, default_value = "lsst-alert")]
+    pub subject: String,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `schema show`.
@@ -131,6 +239,119 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
                             s.source.display()
                         ),
                     )?,
+                }
+            }
+        }
+        SchemaCommand::Check(a) => {
+            let (label, new, version) = load(&a.new, &a.dirs.dirs)?;
+            let existing = if a.against.is_empty() {
+                let v = version.ok_or_else(|| {
+                    CliError::usage(format!("{} names no version: give --against SCHEMA", a.new))
+                })?;
+                earlier_in_major(&a.dirs.dirs, v.major, Some(v))?
+            } else {
+                a.against
+                    .iter()
+                    .map(|x| load(x, &a.dirs.dirs).map(|(l, p, _)| (l, p)))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let checks = check_level(a.level, &new, &existing);
+            let compatible = checks.iter().all(|c| c.incompatibilities.is_empty());
+            if a.json {
+                let report = json!({"new": label, "level": a.level.name(), "compatible": compatible, "checks": checks_json(&checks)});
+                line(&mut out, &report.to_string())?;
+            } else {
+                let against: Vec<&str> = existing.iter().map(|(l, _)| l.as_str()).collect();
+                let verdict = if compatible {
+                    "compatible"
+                } else {
+                    "NOT compatible"
+                };
+                line(
+                    &mut out,
+                    &format!(
+                        "{label} is {verdict} at {} with {}",
+                        a.level.name(),
+                        if against.is_empty() {
+                            "nothing (no earlier versions)".into()
+                        } else {
+                            against.join(", ")
+                        }
+                    ),
+                )?;
+                for c in checks.iter().filter(|c| !c.incompatibilities.is_empty()) {
+                    let who = if c.direction == "forward" {
+                        format!("{} reading {label}", c.against)
+                    } else {
+                        format!("{label} reading {}", c.against)
+                    };
+                    for i in &c.incompatibilities {
+                        line(&mut out, &format!("  {who}: {i}"))?;
+                    }
+                }
+            }
+            std::io::Write::flush(&mut out)?;
+            if !compatible {
+                return Err(CliError {
+                    code: super::EXIT_FAILURE,
+                    message: String::new(),
+                });
+            }
+        }
+        SchemaCommand::Bump(a) => {
+            let (label, new, _) = load(&a.new, &a.dirs.dirs)?;
+            let dir = a.dirs.dirs.first().ok_or_else(|| {
+                CliError::usage("schema bump needs --schema-dir with the published versions")
+            })?;
+            let versions =
+                schema::list_versions(dir).map_err(|e| CliError::usage(e.to_string()))?;
+            let newest = versions
+                .iter()
+                .filter(|v| v.major > 0)
+                .max()
+                .copied()
+                .ok_or_else(|| {
+                    CliError::usage(format!("no published versions under {}", dir.display()))
+                })?;
+            let existing = earlier_in_major(&a.dirs.dirs, newest.major, None)?;
+            let checks = check_level(Level::ForwardTransitive, &new, &existing);
+            let minor = checks.iter().all(|c| c.incompatibilities.is_empty());
+            let next = if minor {
+                let top = versions
+                    .iter()
+                    .filter(|v| v.major == newest.major)
+                    .map(|v| v.minor)
+                    .max()
+                    .unwrap_or(0);
+                Version {
+                    major: newest.major,
+                    minor: top + 1,
+                }
+            } else {
+                Version {
+                    major: newest.major + 1,
+                    minor: 0,
+                }
+            };
+            let subject = format!("{}-{}", a.subject, next.major);
+            if a.json {
+                let r = json!({"new": label, "release": if minor { "minor" } else { "major" }, "version": next.to_string(), "id": next.id(), "subject": subject, "checks": checks_json(&checks)});
+                line(&mut out, &r.to_string())?;
+            } else if minor {
+                line(
+                    &mut out,
+                    &format!(
+                        "{label}: a MINOR release of {}: version {next}, id {}, subject {subject}",
+                        newest.major,
+                        next.id()
+                    ),
+                )?;
+            } else {
+                line(&mut out, &format!("{label}: needs a new MAJOR (not FORWARD_TRANSITIVE with {}.x): version {next}, id {}, new subject {subject}", newest.major, next.id()))?;
+                for c in checks.iter().filter(|c| !c.incompatibilities.is_empty()) {
+                    for i in c.incompatibilities.iter().take(5) {
+                        line(&mut out, &format!("  {} reading {label}: {i}", c.against))?;
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `alertctl` binary: one test binary, so heavy suites
 //! share one build (and, from the Kafka work on, one broker).
 
+mod compat;
 mod docs;
 mod errors;
 mod interop;

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+pub mod compat;
+
 use serde_json::{Map, Value};
 
 /// Errors from loading or looking up schemas. Each message names the file,
@@ -678,19 +680,19 @@ pub const SAMPLE_VERSION: Version = Version { major: 0, minor: 1 };
 const SAMPLE_SOURCES: [(&str, &str); 4] = [
     (
         "alertctl.v0_1.alert.avsc",
-        include_str!("../sample-data/schema/0/1/alertctl.v0_1.alert.avsc"),
+        include_str!("../../sample-data/schema/0/1/alertctl.v0_1.alert.avsc"),
     ),
     (
         "alertctl.v0_1.diaSource.avsc",
-        include_str!("../sample-data/schema/0/1/alertctl.v0_1.diaSource.avsc"),
+        include_str!("../../sample-data/schema/0/1/alertctl.v0_1.diaSource.avsc"),
     ),
     (
         "alertctl.v0_1.diaForcedSource.avsc",
-        include_str!("../sample-data/schema/0/1/alertctl.v0_1.diaForcedSource.avsc"),
+        include_str!("../../sample-data/schema/0/1/alertctl.v0_1.diaForcedSource.avsc"),
     ),
     (
         "alertctl.v0_1.diaObject.avsc",
-        include_str!("../sample-data/schema/0/1/alertctl.v0_1.diaObject.avsc"),
+        include_str!("../../sample-data/schema/0/1/alertctl.v0_1.diaObject.avsc"),
     ),
 ];
 
@@ -748,6 +750,44 @@ pub fn select(
             }
             None => Ok(builtin_sample()),
         },
+    }
+}
+
+/// Load a schema named on a command line: a version `M.m` under `dirs`, a
+/// self-contained `.avsc` file, or one file of an alert_packet version directory
+/// (whose sibling files define the types it uses). Returns a label for reports.
+pub fn load_ref(arg: &str, dirs: &[PathBuf]) -> Result<(String, AlertSchema), SchemaError> {
+    let path = Path::new(arg);
+    if !path.exists() {
+        if let Ok(v) = arg.parse::<Version>() {
+            return select(dirs, Some(v), None).map(|s| (v.to_string(), s));
+        }
+    }
+    let label = arg.to_string();
+    match load_file(path) {
+        Err(SchemaError::MissingType { .. }) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut sources = Vec::new();
+            for entry in std::fs::read_dir(dir)
+                .map_err(|e| SchemaError::Io {
+                    path: dir.to_path_buf(),
+                    source: e,
+                })?
+                .flatten()
+            {
+                let p = entry.path();
+                if p.extension().is_some_and(|x| x == "avsc") {
+                    let text = std::fs::read_to_string(&p).map_err(|e| SchemaError::Io {
+                        path: p.clone(),
+                        source: e,
+                    })?;
+                    sources.push((p, text));
+                }
+            }
+            let s = load_sources(dir, &sources, None)?;
+            Ok((s.version.map(|v| v.to_string()).unwrap_or(label), s))
+        }
+        other => other.map(|s| (s.version.map(|v| v.to_string()).unwrap_or(label), s)),
     }
 }
 

@@ -1,0 +1,749 @@
+//! Schema compatibility, by Apache Avro's own rules (Java's `SchemaCompatibility`,
+//! which Python's `avro.compatibility` follows), and Confluent's compatibility levels.
+//!
+//! A reader schema can read what a writer schema wrote when, recursively:
+//! * the types are the same, or the writer's is promotable to the reader's
+//!   (int -> long -> float -> double, string <-> bytes);
+//! * named types (record, enum, fixed) have the same unqualified name, or the
+//!   reader lists the writer's full name among its aliases;
+//! * every reader field is in the writer (by name or by one of the reader field's
+//!   aliases) with a readable type, or has a default;
+//! * a writer union: every branch readable; a reader union: some branch reads the writer;
+//! * enums: the reader has every writer symbol, or a default symbol;
+//! * fixed: the same size; arrays and maps: readable items and values.
+//!
+//! Recursive types are handled as Avro does: a pair already being checked counts as
+//! compatible.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::Value;
+
+/// One reason a reader cannot read a writer, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incompatibility {
+    /// Dotted path from the root record (`alert.diaSource.visit`, `[]` for array items).
+    pub path: String,
+    /// What is wrong, from the reader's side.
+    pub message: String,
+}
+
+impl fmt::Display for Incompatibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prim {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+}
+
+impl Prim {
+    fn parse(s: &str) -> Option<Prim> {
+        Some(match s {
+            "null" => Prim::Null,
+            "boolean" => Prim::Boolean,
+            "int" => Prim::Int,
+            "long" => Prim::Long,
+            "float" => Prim::Float,
+            "double" => Prim::Double,
+            "bytes" => Prim::Bytes,
+            "string" => Prim::String,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Prim::Null => "null",
+            Prim::Boolean => "boolean",
+            Prim::Int => "int",
+            Prim::Long => "long",
+            Prim::Float => "float",
+            Prim::Double => "double",
+            Prim::Bytes => "bytes",
+            Prim::String => "string",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Ty {
+    Prim(Prim),
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+    Union(Vec<Ty>),
+    Named(String),
+}
+
+#[derive(Debug, Clone)]
+struct Field {
+    name: String,
+    aliases: Vec<String>,
+    ty: Ty,
+    has_default: bool,
+}
+
+#[derive(Debug, Clone)]
+enum NamedKind {
+    Record(Vec<Field>),
+    Enum {
+        symbols: Vec<String>,
+        default: Option<String>,
+    },
+    Fixed(u64),
+}
+
+#[derive(Debug, Clone)]
+struct Named {
+    full: String,
+    name: String,
+    aliases: Vec<String>,
+    kind: NamedKind,
+}
+
+/// A schema prepared for compatibility checks.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    root: Ty,
+    named: HashMap<String, Named>,
+}
+
+/// The kind of a type, for comparing reader and writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Prim(Prim),
+    Array,
+    Map,
+    Union,
+    Record,
+    Enum,
+    Fixed,
+}
+
+fn qualify(name: &str, ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) if !name.contains('.') && !ns.is_empty() => format!("{ns}.{name}"),
+        _ => name.to_string(),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Parsed {
+    /// Prepare a schema (JSON; named types defined before their use, as Avro requires).
+    pub fn from_json(json: &Value) -> Result<Parsed, String> {
+        let mut p = Parsed {
+            root: Ty::Prim(Prim::Null),
+            named: HashMap::new(),
+        };
+        p.root = p.parse(json, None)?;
+        Ok(p)
+    }
+
+    fn parse(&mut self, v: &Value, ns: Option<&str>) -> Result<Ty, String> {
+        match v {
+            Value::String(s) => {
+                if let Some(p) = Prim::parse(s) {
+                    return Ok(Ty::Prim(p));
+                }
+                let full = qualify(s, ns);
+                if self.named.contains_key(&full) {
+                    Ok(Ty::Named(full))
+                } else if self.named.contains_key(s.as_str()) {
+                    Ok(Ty::Named(s.clone()))
+                } else {
+                    Err(format!("unknown type `{full}`"))
+                }
+            }
+            Value::Array(branches) => branches
+                .iter()
+                .map(|b| self.parse(b, ns))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Ty::Union),
+            Value::Object(o) => {
+                let kind = o.get("type").ok_or("a schema object without \"type\"")?;
+                let Some(kind) = kind.as_str() else {
+                    return self.parse(kind, ns);
+                };
+                match kind {
+                    "array" => Ok(Ty::Array(Box::new(
+                        self.parse(o.get("items").ok_or("array without items")?, ns)?,
+                    ))),
+                    "map" => Ok(Ty::Map(Box::new(
+                        self.parse(o.get("values").ok_or("map without values")?, ns)?,
+                    ))),
+                    "record" | "error" | "enum" | "fixed" => {
+                        let name = o
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .ok_or("a named type without a name")?;
+                        let own_ns = o.get("namespace").and_then(Value::as_str).or(ns);
+                        let full = qualify(name, own_ns);
+                        let inner_ns = full.rsplit_once('.').map(|(n, _)| n.to_string());
+                        let short = full.rsplit('.').next().unwrap_or(&full).to_string();
+                        let aliases = strings(o.get("aliases"))
+                            .iter()
+                            .map(|a| qualify(a, inner_ns.as_deref()))
+                            .collect();
+                        // Register before the fields, so a record can refer to itself.
+                        self.named.insert(
+                            full.clone(),
+                            Named {
+                                full: full.clone(),
+                                name: short.clone(),
+                                aliases,
+                                kind: NamedKind::Fixed(0),
+                            },
+                        );
+                        let kind = match kind {
+                            "enum" => NamedKind::Enum {
+                                symbols: strings(o.get("symbols")),
+                                default: o
+                                    .get("default")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string),
+                            },
+                            "fixed" => NamedKind::Fixed(
+                                o.get("size")
+                                    .and_then(Value::as_u64)
+                                    .ok_or("fixed without size")?,
+                            ),
+                            _ => {
+                                let mut fields = Vec::new();
+                                for f in o
+                                    .get("fields")
+                                    .and_then(Value::as_array)
+                                    .ok_or("record without fields")?
+                                {
+                                    fields.push(Field {
+                                        name: f
+                                            .get("name")
+                                            .and_then(Value::as_str)
+                                            .ok_or("field without name")?
+                                            .to_string(),
+                                        aliases: strings(f.get("aliases")),
+                                        ty: self.parse(
+                                            f.get("type").ok_or("field without type")?,
+                                            inner_ns.as_deref(),
+                                        )?,
+                                        has_default: f.get("default").is_some(),
+                                    });
+                                }
+                                NamedKind::Record(fields)
+                            }
+                        };
+                        self.named.get_mut(&full).expect("registered above").kind = kind;
+                        Ok(Ty::Named(full))
+                    }
+                    // Primitives, perhaps with a logicalType: compatibility looks at the primitive.
+                    other => Prim::parse(other)
+                        .map(Ty::Prim)
+                        .ok_or_else(|| format!("unknown type `{other}`")),
+                }
+            }
+            other => Err(format!("not a schema: {other}")),
+        }
+    }
+
+    fn kind(&self, t: &Ty) -> Kind {
+        match t {
+            Ty::Prim(p) => Kind::Prim(*p),
+            Ty::Array(_) => Kind::Array,
+            Ty::Map(_) => Kind::Map,
+            Ty::Union(_) => Kind::Union,
+            Ty::Named(n) => match self.named[n].kind {
+                NamedKind::Record(_) => Kind::Record,
+                NamedKind::Enum { .. } => Kind::Enum,
+                NamedKind::Fixed(_) => Kind::Fixed,
+            },
+        }
+    }
+
+    fn describe(&self, t: &Ty) -> String {
+        match t {
+            Ty::Prim(p) => p.name().to_string(),
+            Ty::Array(i) => format!("array of {}", self.describe(i)),
+            Ty::Map(v) => format!("map of {}", self.describe(v)),
+            Ty::Union(b) => format!(
+                "[{}]",
+                b.iter()
+                    .map(|x| self.describe(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Ty::Named(n) => {
+                let kind = match self.kind(t) {
+                    Kind::Record => "record",
+                    Kind::Enum => "enum",
+                    _ => "fixed",
+                };
+                format!("{kind} {}", self.named[n].name)
+            }
+        }
+    }
+
+    fn root_name(&self) -> String {
+        match &self.root {
+            Ty::Named(n) => self.named[n].name.clone(),
+            other => self.describe(other),
+        }
+    }
+}
+
+struct Checker<'a> {
+    r: &'a Parsed,
+    w: &'a Parsed,
+    /// Named pairs checked or being checked: (reader, writer) -> compatible.
+    memo: HashMap<(String, String), bool>,
+    found: Vec<Incompatibility>,
+    quiet: usize,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, path: &[String], message: String) {
+        if self.quiet == 0 {
+            self.found.push(Incompatibility {
+                path: join(path),
+                message,
+            });
+        }
+    }
+
+    fn mismatch(&mut self, r: &Ty, w: &Ty, path: &[String]) -> bool {
+        let msg = format!(
+            "reader {} cannot read writer {}",
+            self.r.describe(r),
+            self.w.describe(w)
+        );
+        self.report(path, msg);
+        false
+    }
+
+    /// Whether `r` reads `w` without reporting anything.
+    fn try_read(&mut self, r: &Ty, w: &Ty, path: &[String]) -> bool {
+        self.quiet += 1;
+        let ok = self.read(r, w, path);
+        self.quiet -= 1;
+        ok
+    }
+
+    fn read(&mut self, r: &Ty, w: &Ty, path: &[String]) -> bool {
+        if let (Ty::Named(rn), Ty::Named(wn)) = (r, w) {
+            let key = (rn.clone(), wn.clone());
+            if let Some(ok) = self.memo.get(&key) {
+                return *ok;
+            }
+            self.memo.insert(key.clone(), true); // in progress: assume compatible
+            let ok = self.read_uncached(r, w, path);
+            self.memo.insert(key, ok);
+            return ok;
+        }
+        self.read_uncached(r, w, path)
+    }
+
+    fn names_match(&mut self, r: &Named, w: &Named, path: &[String]) -> bool {
+        if r.name == w.name || r.aliases.contains(&w.full) {
+            return true;
+        }
+        self.report(
+            path,
+            format!(
+                "reader name {} does not match writer name {}",
+                r.name, w.name
+            ),
+        );
+        false
+    }
+
+    fn read_uncached(&mut self, r: &Ty, w: &Ty, path: &[String]) -> bool {
+        let (rk, wk) = (self.r.kind(r), self.w.kind(w));
+        if rk == wk {
+            return match (r, w) {
+                (Ty::Prim(_), _) => true,
+                (Ty::Array(ri), Ty::Array(wi)) => self.read(ri, wi, &push(path, "[]")),
+                (Ty::Map(rv), Ty::Map(wv)) => self.read(rv, wv, &push(path, "{}")),
+                (Ty::Union(rb), Ty::Union(wb)) => {
+                    let mut ok = true;
+                    for b in wb {
+                        if !self.try_read(r, b, path) {
+                            self.explain_union_miss(r, rb, b, path);
+                            ok = false;
+                        }
+                    }
+                    ok
+                }
+                (Ty::Named(rn), Ty::Named(wn)) => {
+                    let (rd, wd) = (self.r.named[rn].clone(), self.w.named[wn].clone());
+                    let names = self.names_match(&rd, &wd, path);
+                    let body = match (&rd.kind, &wd.kind) {
+                        (NamedKind::Fixed(rs), NamedKind::Fixed(ws)) if rs != ws => {
+                            self.report(
+                                path,
+                                format!("reader fixed size {rs} differs from writer size {ws}"),
+                            );
+                            false
+                        }
+                        (NamedKind::Fixed(_), NamedKind::Fixed(_)) => true,
+                        (
+                            NamedKind::Enum {
+                                symbols: rs,
+                                default,
+                            },
+                            NamedKind::Enum { symbols: ws, .. },
+                        ) => {
+                            let missing: Vec<&String> =
+                                ws.iter().filter(|s| !rs.contains(s)).collect();
+                            let covered = default.as_ref().is_some_and(|d| rs.contains(d));
+                            if missing.is_empty() || covered {
+                                true
+                            } else {
+                                let list = missing
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                self.report(path, format!("reader enum {} lacks writer symbols {list} and has no default", rd.name));
+                                false
+                            }
+                        }
+                        (NamedKind::Record(rf), NamedKind::Record(wf)) => self.fields(rf, wf, path),
+                        _ => unreachable!("same kinds"),
+                    };
+                    names && body
+                }
+                _ => unreachable!("same kinds"),
+            };
+        }
+        if let Ty::Union(wb) = w {
+            let mut ok = true;
+            for b in wb {
+                ok &= self.read(r, b, path);
+            }
+            return ok;
+        }
+        let promotable = matches!(
+            (rk, wk),
+            (Kind::Prim(Prim::Long), Kind::Prim(Prim::Int))
+                | (Kind::Prim(Prim::Float), Kind::Prim(Prim::Int | Prim::Long))
+                | (
+                    Kind::Prim(Prim::Double),
+                    Kind::Prim(Prim::Int | Prim::Long | Prim::Float)
+                )
+                | (Kind::Prim(Prim::Bytes), Kind::Prim(Prim::String))
+                | (Kind::Prim(Prim::String), Kind::Prim(Prim::Bytes))
+        );
+        if promotable {
+            return true;
+        }
+        if let Ty::Union(rb) = r {
+            for b in rb {
+                if self.try_read(b, w, path) {
+                    return true;
+                }
+            }
+            self.explain_union_miss(r, rb, w, path);
+            return false;
+        }
+        self.mismatch(r, w, path)
+    }
+
+    /// Report why no branch of reader union `r` reads `w`: the reasons of the branch
+    /// of `w`'s kind when there is one, else the missing branch.
+    fn explain_union_miss(&mut self, r: &Ty, branches: &[Ty], w: &Ty, path: &[String]) {
+        if self.quiet > 0 {
+            return;
+        }
+        let wk = self.w.kind(w);
+        if let Some(b) = branches.iter().find(|b| self.r.kind(b) == wk) {
+            // Forget quiet verdicts, so the reasons are found (and reported) again.
+            self.memo.retain(|_, ok| *ok);
+            if !self.read(b, w, path) {
+                return;
+            }
+        }
+        let msg = format!(
+            "reader union {} has no branch for writer {}",
+            self.r.describe(r),
+            self.w.describe(w)
+        );
+        self.report(path, msg);
+    }
+
+    fn fields(&mut self, rf: &[Field], wf: &[Field], path: &[String]) -> bool {
+        let mut ok = true;
+        for f in rf {
+            let here = push(path, &f.name);
+            let wfield = wf.iter().find(|x| x.name == f.name).or_else(|| {
+                f.aliases
+                    .iter()
+                    .find_map(|a| wf.iter().find(|x| &x.name == a))
+            });
+            match wfield {
+                Some(x) => ok &= self.read(&f.ty, &x.ty.clone(), &here),
+                None if f.has_default => {}
+                None => {
+                    self.report(
+                        &here,
+                        "reader field has no default, and the writer has no such field".into(),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok
+    }
+}
+
+fn push(path: &[String], seg: &str) -> Vec<String> {
+    let mut p = path.to_vec();
+    p.push(seg.to_string());
+    p
+}
+
+fn join(path: &[String]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        if !s.is_empty() && !seg.starts_with('[') && !seg.starts_with('{') {
+            s.push('.');
+        }
+        s.push_str(seg);
+    }
+    s
+}
+
+/// What stops `reader` from reading data written with `writer` (empty: compatible).
+pub fn incompatibilities(reader: &Parsed, writer: &Parsed) -> Vec<Incompatibility> {
+    let mut c = Checker {
+        r: reader,
+        w: writer,
+        memo: HashMap::new(),
+        found: Vec::new(),
+        quiet: 0,
+    };
+    let ok = c.read(&reader.root, &writer.root, &[reader.root_name()]);
+    if !ok && c.found.is_empty() {
+        // Incompatible through a pair already judged quietly: say so at the root.
+        c.found.push(Incompatibility {
+            path: reader.root_name(),
+            message: "reader cannot read writer".into(),
+        });
+    }
+    c.found
+}
+
+/// Confluent Schema Registry compatibility levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Level {
+    /// The new schema reads data written with the latest.
+    Backward,
+    /// The new schema reads data written with every earlier one.
+    BackwardTransitive,
+    /// The latest schema reads data written with the new one.
+    Forward,
+    /// Every earlier schema reads data written with the new one (Rubin, within a MAJOR).
+    ForwardTransitive,
+    /// Backward and forward with the latest.
+    Full,
+    /// Backward and forward with every earlier one.
+    FullTransitive,
+    /// No check.
+    None,
+}
+
+impl Level {
+    /// The name Confluent uses (`FORWARD_TRANSITIVE`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Backward => "BACKWARD",
+            Level::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Level::Forward => "FORWARD",
+            Level::ForwardTransitive => "FORWARD_TRANSITIVE",
+            Level::Full => "FULL",
+            Level::FullTransitive => "FULL_TRANSITIVE",
+            Level::None => "NONE",
+        }
+    }
+
+    /// Parse a Confluent level name (any case).
+    pub fn parse(s: &str) -> Option<Level> {
+        <Level as clap::ValueEnum>::from_str(s, true).ok()
+    }
+}
+
+/// One direction of one comparison in a level check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The existing schema compared with (its label).
+    pub against: String,
+    /// `backward` (new reads old) or `forward` (old reads new).
+    pub direction: &'static str,
+    /// What is wrong; empty when compatible.
+    pub incompatibilities: Vec<Incompatibility>,
+}
+
+/// Check `new` against `existing` (oldest first) at `level`.
+pub fn check_level(level: Level, new: &Parsed, existing: &[(String, Parsed)]) -> Vec<Check> {
+    let (backward, forward, transitive) = match level {
+        Level::Backward => (true, false, false),
+        Level::BackwardTransitive => (true, false, true),
+        Level::Forward => (false, true, false),
+        Level::ForwardTransitive => (false, true, true),
+        Level::Full => (true, true, false),
+        Level::FullTransitive => (true, true, true),
+        Level::None => (false, false, false),
+    };
+    let against: &[(String, Parsed)] = if transitive {
+        existing
+    } else {
+        &existing[existing.len().saturating_sub(1)..]
+    };
+    let mut out = Vec::new();
+    for (label, old) in against {
+        if backward {
+            out.push(Check {
+                against: label.clone(),
+                direction: "backward",
+                incompatibilities: incompatibilities(new, old),
+            });
+        }
+        if forward {
+            out.push(Check {
+                against: label.clone(),
+                direction: "forward",
+                incompatibilities: incompatibilities(old, new),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn p(v: Value) -> Parsed {
+        Parsed::from_json(&v).unwrap()
+    }
+
+    fn rec(fields: Value) -> Parsed {
+        p(json!({"type": "record", "name": "alert", "namespace": "t", "fields": fields}))
+    }
+
+    fn reads(r: &Parsed, w: &Parsed) -> bool {
+        incompatibilities(r, w).is_empty()
+    }
+
+    #[test]
+    fn promotions_go_one_way() {
+        let int = rec(json!([{"name": "x", "type": "int"}]));
+        let long = rec(json!([{"name": "x", "type": "long"}]));
+        let double = rec(json!([{"name": "x", "type": "double"}]));
+        assert!(reads(&long, &int) && !reads(&int, &long));
+        assert!(reads(&double, &int) && reads(&double, &long) && !reads(&long, &double));
+        let e = incompatibilities(&int, &long);
+        assert_eq!(
+            e[0].to_string(),
+            "alert.x: reader int cannot read writer long"
+        );
+        let s = rec(json!([{"name": "x", "type": "string"}]));
+        let b = rec(json!([{"name": "x", "type": "bytes"}]));
+        assert!(reads(&s, &b) && reads(&b, &s));
+    }
+
+    #[test]
+    fn fields_need_a_writer_field_or_a_default() {
+        let one = rec(json!([{"name": "a", "type": "int"}]));
+        let two = rec(
+            json!([{"name": "a", "type": "int"}, {"name": "b", "type": ["null", "int"], "default": null}]),
+        );
+        let two_no_default =
+            rec(json!([{"name": "a", "type": "int"}, {"name": "b", "type": "int"}]));
+        assert!(reads(&one, &two), "a reader ignores extra writer fields");
+        assert!(reads(&two, &one), "a missing field takes its default");
+        let e = incompatibilities(&two_no_default, &one);
+        assert_eq!(e[0].path, "alert.b");
+        let aliased = rec(json!([{"name": "z", "aliases": ["a"], "type": "long"}]));
+        assert!(
+            reads(&aliased, &one),
+            "field aliases find the writer's field"
+        );
+    }
+
+    #[test]
+    fn unions_enums_fixed_and_names() {
+        let opt = rec(json!([{"name": "x", "type": ["null", "int"], "default": null}]));
+        let int = rec(json!([{"name": "x", "type": "int"}]));
+        assert!(reads(&opt, &int) && !reads(&int, &opt));
+        let e1 = p(json!({"type": "enum", "name": "E", "symbols": ["A", "B"]}));
+        let e2 = p(json!({"type": "enum", "name": "E", "symbols": ["A", "B", "C"]}));
+        let e1d = p(json!({"type": "enum", "name": "E", "symbols": ["A", "B"], "default": "A"}));
+        assert!(reads(&e2, &e1) && !reads(&e1, &e2) && reads(&e1d, &e2));
+        let f4 = p(json!({"type": "fixed", "name": "F", "size": 4}));
+        let f8 = p(json!({"type": "fixed", "name": "F", "size": 8}));
+        assert!(!reads(&f4, &f8));
+        let a = p(json!({"type": "record", "name": "A", "namespace": "n", "fields": []}));
+        let b = p(json!({"type": "record", "name": "B", "namespace": "n", "fields": []}));
+        let b_alias_a = p(
+            json!({"type": "record", "name": "B", "namespace": "n", "aliases": ["A"], "fields": []}),
+        );
+        assert!(!reads(&b, &a) && reads(&b_alias_a, &a));
+        let other_ns = p(json!({"type": "record", "name": "A", "namespace": "m", "fields": []}));
+        assert!(reads(&other_ns, &a), "names compare unqualified");
+    }
+
+    #[test]
+    fn recursive_types_terminate() {
+        let list = |t: &str| {
+            p(json!({"type": "record", "name": "Node", "fields": [
+            {"name": "v", "type": t}, {"name": "next", "type": ["null", "Node"], "default": null}]}))
+        };
+        assert!(reads(&list("long"), &list("int")));
+        assert!(!reads(&list("int"), &list("long")));
+    }
+
+    #[test]
+    fn levels_pick_directions_and_history() {
+        let v1 = rec(json!([{"name": "a", "type": "int"}]));
+        let v2 = rec(json!([{"name": "a", "type": "long"}]));
+        let v3 = rec(json!([{"name": "a", "type": "long"}, {"name": "b", "type": "int"}]));
+        let hist = vec![("1".to_string(), v1), ("2".to_string(), v2)];
+        let bad = |checks: Vec<Check>| {
+            checks
+                .iter()
+                .filter(|c| !c.incompatibilities.is_empty())
+                .count()
+        };
+        // v3 adds a field without default: forward (old reads new) fine, backward not.
+        assert_eq!(bad(check_level(Level::Forward, &v3, &hist)), 0);
+        assert_eq!(bad(check_level(Level::Backward, &v3, &hist)), 1);
+        // FORWARD_TRANSITIVE: v1 (int) cannot read v3's long.
+        assert_eq!(bad(check_level(Level::ForwardTransitive, &v3, &hist)), 1);
+        assert_eq!(check_level(Level::FullTransitive, &v3, &hist).len(), 4);
+        assert!(check_level(Level::None, &v3, &hist).is_empty());
+        assert_eq!(
+            Level::parse("forward_transitive"),
+            Some(Level::ForwardTransitive)
+        );
+    }
+}
