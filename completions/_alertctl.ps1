@@ -27,8 +27,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Inspect alert schemas: ids, fingerprints, canonical forms')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
@@ -52,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Generate for the schema in this self-contained .avsc file')
             [CompletionResult]::new('--schema-id', '--schema-id', [CompletionResultType]::ParameterName, 'Schema id for wire packets when the schema''s namespace carries no version')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random stream: the same seed and night give the same alerts')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday')
             [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history (prvDiaSources) per alert; each alert draws 0..=N')
@@ -79,6 +81,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the FITS cutouts appear: left out, their size, or base64')
             [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Table columns: comma-separated dotted paths; `a|b` takes the first present')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--reader-version', '--reader-version', [CompletionResultType]::ParameterName, 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir')
             [CompletionResult]::new('--reader-schema', '--reader-schema', [CompletionResultType]::ParameterName, 'Resolve every alert into the schema in this .avsc file')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -101,6 +104,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
             [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a schema with a registry (with --id: in IMPORT mode)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -108,6 +115,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Schema version MAJOR.MINOR (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'A self-contained .avsc file instead of a version')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: text on a terminal, json otherwise)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -115,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;schema;list' {
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: text on a terminal, json lines otherwise)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -124,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Schemas to check against, oldest first (files or versions); repeatable')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Confluent compatibility level')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -132,7 +142,42 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;schema;bump' {
             [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;schema;register' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Register with this id (the subject must be in IMPORT mode)')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Register as this version (with --id)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;schema;get' {
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('--schema-only', '--schema-only', [CompletionResultType]::ParameterName, 'Print only the schema')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;schema;delete' {
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('--permanent', '--permanent', [CompletionResultType]::ParameterName, 'Delete for good (after a soft delete)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;schema;import' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject every version goes under')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -142,6 +187,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
             [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a schema with a registry (with --id: in IMPORT mode)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -155,6 +204,18 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;schema;help;bump' {
+            break
+        }
+        'alertctl;schema;help;register' {
+            break
+        }
+        'alertctl;schema;help;get' {
+            break
+        }
+        'alertctl;schema;help;delete' {
+            break
+        }
+        'alertctl;schema;help;import' {
             break
         }
         'alertctl;schema;help;help' {
@@ -172,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts to decode in the timed pass')
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
             [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -182,6 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts')
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
             [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -207,6 +270,36 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;bench;help;help' {
+            break
+        }
+        'alertctl;registry' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;registry;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0: a free port, printed on stderr)')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Directory of the store (created when missing)')
+            [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Require HTTP basic auth, USER:PASSWORD')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body, bytes')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every change')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;registry;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;registry;help;serve' {
+            break
+        }
+        'alertctl;registry;help;help' {
             break
         }
         'alertctl;topic' {
@@ -321,8 +414,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help' {
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Inspect alert schemas: ids, fingerprints, canonical forms')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
@@ -340,6 +434,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schema versions under a schema directory, with their ids')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)')
             [CompletionResult]::new('bump', 'bump', [CompletionResultType]::ParameterValue, 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register a schema with a registry (with --id: in IMPORT mode)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles')
             break
         }
         'alertctl;help;schema;show' {
@@ -354,6 +452,18 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;schema;bump' {
             break
         }
+        'alertctl;help;schema;register' {
+            break
+        }
+        'alertctl;help;schema;get' {
+            break
+        }
+        'alertctl;help;schema;delete' {
+            break
+        }
+        'alertctl;help;schema;import' {
+            break
+        }
         'alertctl;help;bench' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
@@ -363,6 +473,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;bench;kafka' {
+            break
+        }
+        'alertctl;help;registry' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            break
+        }
+        'alertctl;help;registry;serve' {
             break
         }
         'alertctl;help;topic' {

@@ -31,6 +31,9 @@ _alertctl() {
             alertctl,produce)
                 cmd="alertctl__subcmd__produce"
                 ;;
+            alertctl,registry)
+                cmd="alertctl__subcmd__registry"
+                ;;
             alertctl,schema)
                 cmd="alertctl__subcmd__schema"
                 ;;
@@ -73,6 +76,9 @@ _alertctl() {
             alertctl__subcmd__help,produce)
                 cmd="alertctl__subcmd__help__subcmd__produce"
                 ;;
+            alertctl__subcmd__help,registry)
+                cmd="alertctl__subcmd__help__subcmd__registry"
+                ;;
             alertctl__subcmd__help,schema)
                 cmd="alertctl__subcmd__help__subcmd__schema"
                 ;;
@@ -88,14 +94,29 @@ _alertctl() {
             alertctl__subcmd__help__subcmd__bench,kafka)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__kafka"
                 ;;
+            alertctl__subcmd__help__subcmd__registry,serve)
+                cmd="alertctl__subcmd__help__subcmd__registry__subcmd__serve"
+                ;;
             alertctl__subcmd__help__subcmd__schema,bump)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__bump"
                 ;;
             alertctl__subcmd__help__subcmd__schema,check)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__check"
                 ;;
+            alertctl__subcmd__help__subcmd__schema,delete)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__delete"
+                ;;
+            alertctl__subcmd__help__subcmd__schema,get)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__get"
+                ;;
+            alertctl__subcmd__help__subcmd__schema,import)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__import"
+                ;;
             alertctl__subcmd__help__subcmd__schema,list)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__list"
+                ;;
+            alertctl__subcmd__help__subcmd__schema,register)
+                cmd="alertctl__subcmd__help__subcmd__schema__subcmd__register"
                 ;;
             alertctl__subcmd__help__subcmd__schema,show)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__show"
@@ -115,17 +136,41 @@ _alertctl() {
             alertctl__subcmd__help__subcmd__topic,list)
                 cmd="alertctl__subcmd__help__subcmd__topic__subcmd__list"
                 ;;
+            alertctl__subcmd__registry,help)
+                cmd="alertctl__subcmd__registry__subcmd__help"
+                ;;
+            alertctl__subcmd__registry,serve)
+                cmd="alertctl__subcmd__registry__subcmd__serve"
+                ;;
+            alertctl__subcmd__registry__subcmd__help,help)
+                cmd="alertctl__subcmd__registry__subcmd__help__subcmd__help"
+                ;;
+            alertctl__subcmd__registry__subcmd__help,serve)
+                cmd="alertctl__subcmd__registry__subcmd__help__subcmd__serve"
+                ;;
             alertctl__subcmd__schema,bump)
                 cmd="alertctl__subcmd__schema__subcmd__bump"
                 ;;
             alertctl__subcmd__schema,check)
                 cmd="alertctl__subcmd__schema__subcmd__check"
                 ;;
+            alertctl__subcmd__schema,delete)
+                cmd="alertctl__subcmd__schema__subcmd__delete"
+                ;;
+            alertctl__subcmd__schema,get)
+                cmd="alertctl__subcmd__schema__subcmd__get"
+                ;;
             alertctl__subcmd__schema,help)
                 cmd="alertctl__subcmd__schema__subcmd__help"
                 ;;
+            alertctl__subcmd__schema,import)
+                cmd="alertctl__subcmd__schema__subcmd__import"
+                ;;
             alertctl__subcmd__schema,list)
                 cmd="alertctl__subcmd__schema__subcmd__list"
+                ;;
+            alertctl__subcmd__schema,register)
+                cmd="alertctl__subcmd__schema__subcmd__register"
                 ;;
             alertctl__subcmd__schema,show)
                 cmd="alertctl__subcmd__schema__subcmd__show"
@@ -136,11 +181,23 @@ _alertctl() {
             alertctl__subcmd__schema__subcmd__help,check)
                 cmd="alertctl__subcmd__schema__subcmd__help__subcmd__check"
                 ;;
+            alertctl__subcmd__schema__subcmd__help,delete)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__delete"
+                ;;
+            alertctl__subcmd__schema__subcmd__help,get)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__get"
+                ;;
             alertctl__subcmd__schema__subcmd__help,help)
                 cmd="alertctl__subcmd__schema__subcmd__help__subcmd__help"
                 ;;
+            alertctl__subcmd__schema__subcmd__help,import)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__import"
+                ;;
             alertctl__subcmd__schema__subcmd__help,list)
                 cmd="alertctl__subcmd__schema__subcmd__help__subcmd__list"
+                ;;
+            alertctl__subcmd__schema__subcmd__help,register)
+                cmd="alertctl__subcmd__schema__subcmd__help__subcmd__register"
                 ;;
             alertctl__subcmd__schema__subcmd__help,show)
                 cmd="alertctl__subcmd__schema__subcmd__help__subcmd__show"
@@ -188,7 +245,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-h -V --help --version produce tail schema bench topic completions man help"
+            opts="-h -V --help --version produce tail schema bench registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,7 +273,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__decode)
-            opts="-h --alerts --schema-version --schema-dir --cutout-size --max-history --help"
+            opts="-h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +288,10 @@ _alertctl() {
                     return 0
                     ;;
                 --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -306,7 +367,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__kafka)
-            opts="-b -X -h --alerts --schema-version --schema-dir --cutout-size --max-history --keep --brokers --profile --timeout --help"
+            opts="-b -X -h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --keep --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +382,10 @@ _alertctl() {
                     return 0
                     ;;
                 --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -374,7 +439,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="produce tail schema bench topic completions man help"
+            opts="produce tail schema bench registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,8 +550,36 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__registry)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__registry__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__schema)
-            opts="show list check bump"
+            opts="show list check bump register get delete import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,7 +620,63 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__schema__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__schema__subcmd__register)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -672,7 +821,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__produce)
-            opts="-o -t -b -X -h --visits --alerts-per-visit --out --format --topic --from-file --cadence --no-wait --timestamp --partitions --retention --schema-version --schema --schema-id --schema-dir --seed --night --max-history --cutout-size --brokers --profile --timeout --help"
+            opts="-o -t -b -X -h --visits --alerts-per-visit --out --format --topic --from-file --cadence --no-wait --timestamp --partitions --retention --schema-version --schema --schema-id --schema-dir --registry --seed --night --max-history --cutout-size --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +891,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -785,8 +938,102 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__registry)
+            opts="-h --help serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__registry__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__registry__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__registry__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__registry__subcmd__serve)
+            opts="-h --listen --data --read-only --basic-auth --max-body --compatibility --threads --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compatibility)
+                    COMPREPLY=($(compgen -W "BACKWARD BACKWARD_TRANSITIVE FORWARD FORWARD_TRANSITIVE FULL FULL_TRANSITIVE NONE" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema)
-            opts="-h --help show list check bump help"
+            opts="-h --help show list check bump register get delete import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,7 +1047,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__bump)
-            opts="-h --subject --schema-dir --json --help"
+            opts="-h --subject --schema-dir --registry --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -814,6 +1061,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -822,7 +1073,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__check)
-            opts="-h --against --level --schema-dir --json --help"
+            opts="-h --against --level --schema-dir --registry --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +1091,54 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__delete)
+            opts="-h --permanent --schema-dir --registry --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__get)
+            opts="-h --schema-only --schema-dir --registry --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -848,7 +1147,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__help)
-            opts="show list check bump help"
+            opts="show list check bump register get delete import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,7 +1188,49 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -917,6 +1258,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__schema__subcmd__help__subcmd__register)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -931,14 +1286,44 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__schema__subcmd__import)
+            opts="-h --subject --schema-dir --registry --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema__subcmd__list)
-            opts="-h --schema-dir --format --help"
+            opts="-h --schema-dir --registry --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -953,8 +1338,42 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__schema__subcmd__register)
+            opts="-h --subject --id --version --schema-dir --registry --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema__subcmd__show)
-            opts="-h --version --schema --schema-dir --format --help"
+            opts="-h --version --schema --schema-dir --registry --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,6 +1391,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -984,7 +1407,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__tail)
-            opts="-o -n -f -e -G -b -X -h --night --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --reader-version --reader-schema --brokers --profile --timeout --help"
+            opts="-o -n -f -e -G -b -X -h --night --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1035,6 +1458,10 @@ _alertctl() {
                     return 0
                     ;;
                 --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

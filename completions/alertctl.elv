@@ -24,8 +24,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --version 'Print version'
             cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-            cand schema 'Inspect alert schemas: ids, fingerprints, canonical forms'
+            cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
@@ -48,6 +49,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema 'Generate for the schema in this self-contained .avsc file'
             cand --schema-id 'Schema id for wire packets when the schema''s namespace carries no version'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --seed 'Seed of the random stream: the same seed and night give the same alerts'
             cand --night 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday'
             cand --max-history 'Longest history (prvDiaSources) per alert; each alert draws 0..=N'
@@ -74,6 +76,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --cutouts 'How the FITS cutouts appear: left out, their size, or base64'
             cand --fields 'Table columns: comma-separated dotted paths; `a|b` takes the first present'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --reader-version 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir'
             cand --reader-schema 'Resolve every alert into the schema in this .avsc file'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -95,18 +98,24 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand list 'List the schema versions under a schema directory, with their ids'
             cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
             cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+            cand register 'Register a schema with a registry (with --id: in IMPORT mode)'
+            cand get 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+            cand delete 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+            cand import 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;schema;show'= {
             cand --version 'Schema version MAJOR.MINOR (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema 'A self-contained .avsc file instead of a version'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --format 'Output format (default: text on a terminal, json otherwise)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;schema;list'= {
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --format 'Output format (default: text on a terminal, json lines otherwise)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -115,6 +124,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --against 'Schemas to check against, oldest first (files or versions); repeatable'
             cand --level 'Confluent compatibility level'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --json 'Print the report as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -122,7 +132,38 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;schema;bump'= {
             cand --subject 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --json 'Print the answer as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;schema;register'= {
+            cand --subject 'The subject'
+            cand --id 'Register with this id (the subject must be in IMPORT mode)'
+            cand --version 'Register as this version (with --id)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;schema;get'= {
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand --schema-only 'Print only the schema'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;schema;delete'= {
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand --permanent 'Delete for good (after a soft delete)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;schema;import'= {
+            cand --subject 'The subject every version goes under'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -131,6 +172,10 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand list 'List the schema versions under a schema directory, with their ids'
             cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
             cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+            cand register 'Register a schema with a registry (with --id: in IMPORT mode)'
+            cand get 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+            cand delete 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+            cand import 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;schema;help;show'= {
@@ -140,6 +185,14 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;schema;help;check'= {
         }
         &'alertctl;schema;help;bump'= {
+        }
+        &'alertctl;schema;help;register'= {
+        }
+        &'alertctl;schema;help;get'= {
+        }
+        &'alertctl;schema;help;delete'= {
+        }
+        &'alertctl;schema;help;import'= {
         }
         &'alertctl;schema;help;help'= {
         }
@@ -154,6 +207,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --alerts 'Number of alerts to decode in the timed pass'
             cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
             cand --max-history 'Longest history per alert'
             cand -h 'Print help'
@@ -163,6 +217,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --alerts 'Number of alerts'
             cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
             cand --max-history 'Longest history per alert'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -184,6 +239,31 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help;kafka'= {
         }
         &'alertctl;bench;help;help'= {
+        }
+        &'alertctl;registry'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;registry;serve'= {
+            cand --listen 'Address to listen on (port 0: a free port, printed on stderr)'
+            cand --data 'Directory of the store (created when missing)'
+            cand --basic-auth 'Require HTTP basic auth, USER:PASSWORD'
+            cand --max-body 'Largest request body, bytes'
+            cand --compatibility 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)'
+            cand --threads 'Worker threads'
+            cand --read-only 'Refuse every change'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;registry;help'= {
+            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;registry;help;serve'= {
+        }
+        &'alertctl;registry;help;help'= {
         }
         &'alertctl;topic'= {
             cand -h 'Print help'
@@ -282,8 +362,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help'= {
             cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-            cand schema 'Inspect alert schemas: ids, fingerprints, canonical forms'
+            cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
@@ -298,6 +379,10 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand list 'List the schema versions under a schema directory, with their ids'
             cand check 'Check a new schema''s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
             cand bump 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+            cand register 'Register a schema with a registry (with --id: in IMPORT mode)'
+            cand get 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+            cand delete 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+            cand import 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
         }
         &'alertctl;help;schema;show'= {
         }
@@ -307,6 +392,14 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;help;schema;bump'= {
         }
+        &'alertctl;help;schema;register'= {
+        }
+        &'alertctl;help;schema;get'= {
+        }
+        &'alertctl;help;schema;delete'= {
+        }
+        &'alertctl;help;schema;import'= {
+        }
         &'alertctl;help;bench'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
@@ -314,6 +407,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench;decode'= {
         }
         &'alertctl;help;bench;kafka'= {
+        }
+        &'alertctl;help;registry'= {
+            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+        }
+        &'alertctl;help;registry;serve'= {
         }
         &'alertctl;help;topic'= {
             cand list 'List topics: partitions, messages (by watermarks), retention, night'

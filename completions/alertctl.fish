@@ -28,8 +28,9 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -s h -l help -d 'Print h
 complete -c alertctl -n "__fish_alertctl_needs_command" -s V -l version -d 'Print version'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Inspect alert schemas: ids, fingerprints, canonical forms'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "man" -d 'Print or write the man pages'
@@ -51,6 +52,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-ver
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema -d 'Generate for the schema in this self-contained .avsc file' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-id -d 'Schema id for wire packets when the schema\'s namespace carries no version' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l seed -d 'Seed of the random stream: the same seed and night give the same alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l night -d 'Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l max-history -d 'Longest history (prvDiaSources) per alert; each alert draws 0..=N' -r
@@ -75,6 +77,7 @@ size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l fields -d 'Table columns: comma-separated dotted paths; `a|b` takes the first present' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l reader-version -d 'Resolve every alert into this schema version (Avro schema resolution), from --schema-dir' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l reader-schema -d 'Resolve every alert into the schema in this .avsc file' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -84,19 +87,25 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l timeout -d 'G
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s f -l follow -d 'Keep following for new alerts (the default without -e or -n)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s e -l exit -d 'Exit at the end of the partitions (as they were when read)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "register" -d 'Register a schema with a registry (with --id: in IMPORT mode)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "get" -d 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and not __fish_seen_subcommand_from show list check bump register get delete import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l version -d 'Schema version MAJOR.MINOR (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema -d 'A self-contained .avsc file instead of a version' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l format -d 'Output format (default: text on a terminal, json otherwise)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
 json\t'JSON (the default when stdout is not a terminal)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: text on a terminal, json lines otherwise)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
 json\t'JSON (the default when stdout is not a terminal)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -109,16 +118,40 @@ FULL\t'Backward and forward with the latest'
 FULL_TRANSITIVE\t'Backward and forward with every earlier one'
 NONE\t'No check'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l json -d 'Print the report as JSON'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l subject -d 'Subject name prefix; a MAJOR\'s subject is SUBJECT-MAJOR' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l json -d 'Print the answer as JSON'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l subject -d 'The subject' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l id -d 'Register with this id (the subject must be in IMPORT mode)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l version -d 'Register as this version (with --id)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from get" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from get" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from get" -l schema-only -d 'Print only the schema'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from delete" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from delete" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from delete" -l permanent -d 'Delete for good (after a soft delete)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from import" -l subject -d 'The subject every version goes under' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from import" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from import" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register a schema with a registry (with --id: in IMPORT mode)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "get" -d 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
@@ -127,12 +160,14 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l max-history -d 'Longest history per alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l alerts -d 'Number of alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l max-history -d 'Longest history per alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -144,6 +179,25 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on (port 0: a free port, printed on stderr)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l data -d 'Directory of the store (created when missing)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l basic-auth -d 'Require HTTP basic auth, USER:PASSWORD' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l max-body -d 'Largest request body, bytes' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l compatibility -d 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
+BACKWARD_TRANSITIVE\t'The new schema reads data written with every earlier one'
+FORWARD\t'The latest schema reads data written with the new one'
+FORWARD_TRANSITIVE\t'Every earlier schema reads data written with the new one (Rubin, within a MAJOR)'
+FULL\t'Backward and forward with the latest'
+FULL_TRANSITIVE\t'Backward and forward with every earlier one'
+NONE\t'No check'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l threads -d 'Worker threads' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l read-only -d 'Refuse every change'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
@@ -197,20 +251,26 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "schema" -d 'Inspect alert schemas: ids, fingerprints, canonical forms'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "man" -d 'Print or write the man pages'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "bump" -d 'Say whether a new schema is a MINOR release of the newest MAJOR or needs a new MAJOR'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register a schema with a registry (with --id: in IMPORT mode)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "get" -d 'Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "create" -d 'Create a topic (a night\'s topic with --night)'

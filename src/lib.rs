@@ -6,6 +6,7 @@
 //! * [`bench`]: measured stages behind `alertctl bench`.
 //! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
+//! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
 //! * [`kafka`]: connection settings, offsets and times, producing, consuming, topic admin.
 //! * [`night`]: observing nights (dayObs), night topic names, MJD.
@@ -16,5 +17,6 @@ pub mod commands;
 pub mod kafka;
 pub mod night;
 pub mod packet;
+pub mod registry;
 pub mod sample;
 pub mod schema;

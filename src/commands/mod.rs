@@ -10,6 +10,7 @@ pub mod bench;
 pub mod completions;
 pub mod man;
 pub mod produce;
+pub mod registry;
 pub mod schema;
 pub mod tail;
 pub mod topic;
@@ -62,12 +63,15 @@ pub enum Command {
     Produce(produce::Args),
     /// Decode alerts from Kafka topics or visit files to JSON lines or a table.
     Tail(tail::Args),
-    /// Inspect alert schemas: ids, fingerprints, canonical forms.
+    /// Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
     /// Measure decoding speed on generated alerts and print a table.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Serve a Confluent-compatible schema registry.
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
     /// Create, list, describe, delete and expire topics.
     #[command(subcommand)]
     Topic(topic::TopicCommand),
@@ -140,6 +144,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Schema(a) => schema::exec(a),
         Command::Bench(a) => bench::exec(a),
         Command::Topic(a) => topic::exec(a),
+        Command::Registry(a) => registry::exec(a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };
@@ -196,12 +201,22 @@ pub struct SchemaDirs {
         value_delimiter = ':'
     )]
     pub dirs: Vec<PathBuf>,
+    /// A Confluent-API schema registry to look schema ids up in (cached on disk).
+    #[arg(long, env = "ALERTCTL_REGISTRY", value_name = "URL")]
+    pub registry: Option<String>,
 }
 
 impl SchemaDirs {
-    /// A schema store over these directories (and the built-in sample schema).
+    /// A schema store over these directories, the registry, and the built-in sample schema.
     pub fn store(&self) -> crate::schema::SchemaStore {
-        crate::schema::SchemaStore::new(self.dirs.clone())
+        let store = crate::schema::SchemaStore::new(self.dirs.clone());
+        match &self.registry {
+            Some(url) => store.with_registry(crate::registry::client::Client::new(
+                url,
+                std::time::Duration::from_secs(10),
+            )),
+            None => store,
+        }
     }
 }
 

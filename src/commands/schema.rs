@@ -101,6 +101,107 @@ Examples:
 A MINOR release is FORWARD_TRANSITIVE-compatible with every version of the newest
 MAJOR; anything else starts MAJOR+1.0 under a new subject (SUBJECT-MAJOR).")]
     Bump(BumpArgs),
+    /// Register a schema with a registry (with --id: in IMPORT mode).
+    #[command(
+        after_help = "Examples:\n  alertctl schema register new.avsc --subject lsst-alert-12 --registry http://127.0.0.1:8081\n  alertctl schema register 11.1 --schema-dir alert_packet/schema --subject alert-packet --id 1101 --version 1101"
+    )]
+    Register(RegisterArgs),
+    /// Get a schema from a registry: by id, or SUBJECT[@VERSION] (latest by default).
+    #[command(
+        after_help = "Examples:\n  alertctl schema get 1101 --registry http://127.0.0.1:8081\n  alertctl schema get alert-packet@1100 --schema-only | jq ."
+    )]
+    Get(GetArgs),
+    /// Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent).
+    Delete(DeleteArgs),
+    /// Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles.
+    #[command(after_help = "\
+Examples:
+  alertctl schema import alert_packet/schema --registry http://127.0.0.1:8081
+
+For each version M.m under DIR: the subject (default alert-packet) in IMPORT mode
+gets the schema's Parsing Canonical Form with id and version MAJOR*100+MINOR, and
+lsst-alerts-vM.m-value gets it too (the registry reuses the id). The subject returns
+to READWRITE at the end.")]
+    Import(ImportArgs),
+}
+
+/// Arguments of `schema register`.
+#[derive(Debug, clap::Args)]
+pub struct RegisterArgs {
+    /// The schema: FILE.avsc or a version M.m under --schema-dir.
+    pub schema: String,
+    /// The subject.
+    #[arg(long)]
+    pub subject: String,
+    /// Register with this id (the subject must be in IMPORT mode).
+    #[arg(long)]
+    pub id: Option<u32>,
+    /// Register as this version (with --id).
+    #[arg(long)]
+    pub version: Option<u32>,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+}
+
+/// Arguments of `schema get`.
+#[derive(Debug, clap::Args)]
+pub struct GetArgs {
+    /// A schema id, or SUBJECT[@VERSION].
+    pub what: String,
+    /// Print only the schema.
+    #[arg(long)]
+    pub schema_only: bool,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+}
+
+/// Arguments of `schema delete`.
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// SUBJECT or SUBJECT@VERSION.
+    pub what: String,
+    /// Delete for good (after a soft delete).
+    #[arg(long)]
+    pub permanent: bool,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+}
+
+/// Arguments of `schema import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The schema tree (alert_packet layout).
+    pub dir: std::path::PathBuf,
+    /// The subject every version goes under.
+    #[arg(long, default_value = "alert-packet")]
+    pub subject: String,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+}
+
+fn client(dirs: &SchemaDirs) -> Result<crate::registry::client::Client, CliError> {
+    let url = dirs.registry.as_deref().ok_or_else(|| {
+        CliError::usage("this needs a registry: pass --registry URL or set ALERTCTL_REGISTRY")
+    })?;
+    Ok(crate::registry::client::Client::new(
+        url,
+        std::time::Duration::from_secs(10),
+    ))
+}
+
+/// `SUBJECT@VERSION` -> (subject, version).
+fn subject_at(what: &str) -> Result<(String, Option<u32>), CliError> {
+    match what.rsplit_once('@') {
+        Some((s, "latest")) => Ok((s.to_string(), None)),
+        Some((s, v)) => Ok((
+            s.to_string(),
+            Some(
+                v.parse()
+                    .map_err(|_| CliError::usage(format!("`{v}` is not a version number")))?,
+            ),
+        )),
+        None => Ok((what.to_string(), None)),
+    }
 }
 
 /// Arguments of `schema check`.
@@ -212,6 +313,86 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
                     }
                 }
             }
+        }
+        SchemaCommand::List(a) if a.dirs.registry.is_some() => {
+            let c = client(&a.dirs)?;
+            let format = format_or_default(a.format);
+            for subject in c.subjects()? {
+                let versions = c.versions(&subject)?;
+                match format {
+                    Format::Json => line(
+                        &mut out,
+                        &json!({"subject": subject, "versions": versions}).to_string(),
+                    )?,
+                    Format::Text => {
+                        line(&mut out, &format!("{subject:<32} versions {versions:?}"))?
+                    }
+                }
+            }
+        }
+        SchemaCommand::Register(a) => {
+            let (_, s) = schema::load_ref(&a.schema, &a.dirs.dirs)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            let id = client(&a.dirs)?.register(&a.subject, &s.canonical, a.id, a.version)?;
+            line(
+                &mut out,
+                &json!({"subject": a.subject, "id": id}).to_string(),
+            )?;
+        }
+        SchemaCommand::Get(a) => {
+            let c = client(&a.dirs)?;
+            let answer = match a.what.parse::<u32>() {
+                Ok(id) => {
+                    let mut v = c.schema_answer(id)?;
+                    v["id"] = json!(id);
+                    v
+                }
+                Err(_) => {
+                    let (subject, version) = subject_at(&a.what)?;
+                    c.version(&subject, version)?
+                }
+            };
+            if a.schema_only {
+                line(&mut out, answer["schema"].as_str().unwrap_or_default())?;
+            } else {
+                line(&mut out, &answer.to_string())?;
+            }
+        }
+        SchemaCommand::Delete(a) => {
+            let (subject, version) = subject_at(&a.what)?;
+            let answer = client(&a.dirs)?.delete(&subject, version, a.permanent)?;
+            line(
+                &mut out,
+                &json!({"subject": subject, "deleted": answer, "permanent": a.permanent})
+                    .to_string(),
+            )?;
+        }
+        SchemaCommand::Import(a) => {
+            let c = client(&a.dirs)?;
+            let versions =
+                schema::list_versions(&a.dir).map_err(|e| CliError::usage(e.to_string()))?;
+            if versions.is_empty() {
+                return Err(CliError::usage(format!(
+                    "no MAJOR/MINOR schema directories under {}",
+                    a.dir.display()
+                )));
+            }
+            c.set_mode(Some(&a.subject), "IMPORT", true)?;
+            let result = (|| -> CliResult {
+                for v in &versions {
+                    let s = schema::load_version(&a.dir, *v)?;
+                    let id = c.register(&a.subject, &s.canonical, Some(v.id()), Some(v.id()))?;
+                    let topic_subject = format!("lsst-alerts-v{v}-value");
+                    let again = c.register(&topic_subject, &s.canonical, None, None)?;
+                    if again != id {
+                        super::warn(&format!("{topic_subject} got id {again}, not {id}: the registry did not reuse the id of an identical schema"));
+                    }
+                    line(&mut out, &json!({"version": v.to_string(), "id": id, "subjects": [a.subject, topic_subject]}).to_string())?;
+                }
+                Ok(())
+            })();
+            c.set_mode(Some(&a.subject), "READWRITE", false)?;
+            result?;
         }
         SchemaCommand::List(a) => {
             let format = format_or_default(a.format);

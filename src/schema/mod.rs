@@ -94,6 +94,9 @@ pub enum SchemaError {
         /// Where alertctl looked, and how to point it elsewhere.
         searched: String,
     },
+    /// The registry could not give a schema.
+    #[error("{0}")]
+    Registry(String),
     /// A version string that is not `MAJOR.MINOR`.
     #[error("`{0}` is not a schema version: write MAJOR.MINOR, e.g. 11.1")]
     BadVersion(String),
@@ -796,6 +799,7 @@ pub fn load_ref(arg: &str, dirs: &[PathBuf]) -> Result<(String, AlertSchema), Sc
 #[derive(Debug, Default)]
 pub struct SchemaStore {
     dirs: Vec<PathBuf>,
+    registry: Option<crate::registry::client::Client>,
     loaded: HashMap<u32, Arc<AlertSchema>>,
 }
 
@@ -804,10 +808,17 @@ impl SchemaStore {
     pub fn new(dirs: Vec<PathBuf>) -> SchemaStore {
         let mut store = SchemaStore {
             dirs,
+            registry: None,
             loaded: HashMap::new(),
         };
         store.insert(SAMPLE_VERSION.id(), builtin_sample());
         store
+    }
+
+    /// Also look ids up in a schema registry (after the directories; cached on disk).
+    pub fn with_registry(mut self, client: crate::registry::client::Client) -> SchemaStore {
+        self.registry = Some(client);
+        self
     }
 
     /// Register a schema under an id (for example one read from a file).
@@ -830,7 +841,30 @@ impl SchemaStore {
                 Err(e) => return Err(e),
             }
         }
-        let searched = if self.dirs.is_empty() {
+        if let Some(client) = &self.registry {
+            match client.schema_by_id(id) {
+                Ok(text) => {
+                    let mut schema = AlertSchema::from_json_str(&text, Path::new(client.url()))?;
+                    schema.version = schema
+                        .version
+                        .or(Some(version).filter(|_| version_from_name(&schema.name).is_some()));
+                    return Ok(self.insert(id, schema));
+                }
+                Err(e) if e.code() == Some(40403) => {}
+                Err(e) => return Err(SchemaError::Registry(e.to_string())),
+            }
+        }
+        let searched = if let Some(client) = &self.registry {
+            format!(
+                "not built in, not in the schema registry {}{}",
+                client.url(),
+                if self.dirs.is_empty() {
+                    String::new()
+                } else {
+                    " nor under the schema directories".into()
+                }
+            )
+        } else if self.dirs.is_empty() {
             "only the built-in sample schema (id 1) is known; pass --schema-dir with an \
              alert_packet schema tree (or set ALERTCTL_SCHEMA_DIR)"
                 .to_string()

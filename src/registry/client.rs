@@ -1,0 +1,320 @@
+//! A client of any Confluent-API schema registry, with schemas by id cached on disk
+//! (`~/.cache/alertctl/schemas/<registry>/<id>.avsc`), so decoding goes on when the
+//! registry is down. A schema id never changes meaning within a registry, so a
+//! cached schema is always right for its registry.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use super::RegistryError;
+
+/// Errors of the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The registry did not answer.
+    #[error("cannot reach the schema registry {url}: {reason}")]
+    Unreachable {
+        /// The registry.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The registry answered with an error.
+    #[error("schema registry {url}: {error}")]
+    Registry {
+        /// The registry.
+        url: String,
+        /// Its error.
+        error: RegistryError,
+    },
+}
+
+impl ClientError {
+    /// The registry's error code, when it answered.
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            ClientError::Registry { error, .. } => Some(error.code),
+            ClientError::Unreachable { .. } => None,
+        }
+    }
+}
+
+/// The cache root: `$ALERTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME/alertctl/schemas`, else
+/// `~/.cache/alertctl/schemas`.
+pub fn cache_root() -> PathBuf {
+    if let Some(p) = std::env::var_os("ALERTCTL_CACHE_DIR") {
+        return PathBuf::from(p);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("alertctl/schemas")
+}
+
+/// A registry client.
+#[derive(Clone)]
+pub struct Client {
+    url: String,
+    agent: ureq::Agent,
+    auth: Option<String>,
+    cache: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.url)
+            .field("cache", &self.cache)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client of the registry at `url` (`http://user:pass@host:port` for basic auth),
+    /// waiting at most `timeout` for any answer, caching schemas under [`cache_root`].
+    pub fn new(url: &str, timeout: Duration) -> Client {
+        let (url, auth) = split_userinfo(url.trim_end_matches('/'));
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(timeout)
+            .timeout(timeout)
+            .build();
+        let key: String = url
+            .split("://")
+            .last()
+            .unwrap_or(&url)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Client {
+            cache: Some(cache_root().join(key)),
+            url,
+            agent,
+            auth,
+        }
+    }
+
+    /// The registry URL (without credentials).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, ClientError> {
+        let mut req = self
+            .agent
+            .request(method, &format!("{}{path}", self.url))
+            .set("Accept", super::server::CONTENT_TYPE);
+        if let Some(a) = &self.auth {
+            req = req.set("Authorization", a);
+        }
+        let resp = match body {
+            Some(b) => req
+                .set("Content-Type", super::server::CONTENT_TYPE)
+                .send_string(&b.to_string()),
+            None => req.call(),
+        };
+        match resp {
+            Ok(r) => {
+                let text = r.into_string().map_err(|e| self.unreachable(e))?;
+                Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+            }
+            Err(ureq::Error::Status(status, r)) => {
+                let body: Value = r.into_json().unwrap_or(Value::Null);
+                let code = body
+                    .get("error_code")
+                    .and_then(Value::as_u64)
+                    .map(|c| c as u32)
+                    .unwrap_or(u32::from(status));
+                let message = body
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no message")
+                    .to_string();
+                Err(ClientError::Registry {
+                    url: self.url.clone(),
+                    error: RegistryError {
+                        status,
+                        code,
+                        message,
+                    },
+                })
+            }
+            Err(e) => Err(self.unreachable(e)),
+        }
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> ClientError {
+        ClientError::Unreachable {
+            url: self.url.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// The schema with this id: from the cache, else from the registry (then cached).
+    pub fn schema_by_id(&self, id: u32) -> Result<String, ClientError> {
+        let cached = self.cache.as_ref().map(|d| d.join(format!("{id}.avsc")));
+        if let Some(text) = cached
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+        {
+            return Ok(text);
+        }
+        let answer = self.call("GET", &format!("/schemas/ids/{id}"), None)?;
+        let text = answer
+            .get("schema")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(path) = cached {
+            // Write-then-rename: a reader never sees half a schema. A failure to cache is not an error.
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+                let tmp = dir.join(format!(".{id}.{}.tmp", std::process::id()));
+                if std::fs::write(&tmp, &text).is_ok() {
+                    let _ = std::fs::rename(&tmp, &path);
+                }
+            }
+        }
+        Ok(text)
+    }
+
+    /// Register a schema; returns its id. `id` and `version` need the subject in IMPORT mode.
+    pub fn register(
+        &self,
+        subject: &str,
+        schema: &str,
+        id: Option<u32>,
+        version: Option<u32>,
+    ) -> Result<u32, ClientError> {
+        let mut body = json!({"schema": schema});
+        if let Some(i) = id {
+            body["id"] = json!(i);
+        }
+        if let Some(v) = version {
+            body["version"] = json!(v);
+        }
+        let answer = self.call(
+            "POST",
+            &format!("/subjects/{}/versions", enc(subject)),
+            Some(body),
+        )?;
+        Ok(answer.get("id").and_then(Value::as_u64).unwrap_or_default() as u32)
+    }
+
+    /// A subject's version (`None`: latest): subject, version, id, schema.
+    pub fn version(&self, subject: &str, version: Option<u32>) -> Result<Value, ClientError> {
+        let v = version.map_or("latest".to_string(), |v| v.to_string());
+        self.call(
+            "GET",
+            &format!("/subjects/{}/versions/{v}", enc(subject)),
+            None,
+        )
+    }
+
+    /// The schema with this id and its answer as the registry gives it (no cache).
+    pub fn schema_answer(&self, id: u32) -> Result<Value, ClientError> {
+        self.call("GET", &format!("/schemas/ids/{id}"), None)
+    }
+
+    /// All subjects.
+    pub fn subjects(&self) -> Result<Vec<String>, ClientError> {
+        let v = self.call("GET", "/subjects", None)?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
+    /// A subject's versions.
+    pub fn versions(&self, subject: &str) -> Result<Vec<u32>, ClientError> {
+        let v = self.call("GET", &format!("/subjects/{}/versions", enc(subject)), None)?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
+    /// Delete a subject or one version, soft or permanent; returns the registry's answer.
+    pub fn delete(
+        &self,
+        subject: &str,
+        version: Option<u32>,
+        permanent: bool,
+    ) -> Result<Value, ClientError> {
+        let mut path = format!("/subjects/{}", enc(subject));
+        if let Some(v) = version {
+            path.push_str(&format!("/versions/{v}"));
+        }
+        if permanent {
+            path.push_str("?permanent=true");
+        }
+        self.call("DELETE", &path, None)
+    }
+
+    /// Set the mode of a subject (`None`: global); `force` allows IMPORT over existing schemas.
+    pub fn set_mode(
+        &self,
+        subject: Option<&str>,
+        mode: &str,
+        force: bool,
+    ) -> Result<(), ClientError> {
+        let mut path = subject.map_or("/mode".to_string(), |s| format!("/mode/{}", enc(s)));
+        if force {
+            path.push_str("?force=true");
+        }
+        self.call("PUT", &path, Some(json!({"mode": mode})))
+            .map(drop)
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn split_userinfo(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let (host_part, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    match host_part.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let auth = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(userinfo)
+            );
+            let path = if path.is_empty() {
+                String::new()
+            } else {
+                format!("/{path}")
+            };
+            (format!("{scheme}://{host}{path}"), Some(auth))
+        }
+        None => (url.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_move_from_the_url_to_a_header() {
+        let (url, auth) = split_userinfo("https://me:secret@registry.example:8081/base");
+        assert_eq!(url, "https://registry.example:8081/base");
+        assert_eq!(auth.unwrap(), "Basic bWU6c2VjcmV0");
+        assert_eq!(split_userinfo("http://h:1").1, None);
+        assert_eq!(enc("lsst-alerts-v11.1-value"), "lsst-alerts-v11.1-value");
+        assert_eq!(enc("a/b"), "a%2Fb");
+    }
+}
