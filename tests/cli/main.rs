@@ -7,4 +7,5 @@ mod errors;
 mod interop;
 mod kafka;
 mod official;
+mod registry;
 mod support;

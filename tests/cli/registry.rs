@@ -1,0 +1,352 @@
+//! `alertctl registry serve` with clients no one here wrote (Confluent's Python client,
+//! lsst-alert-packet's sync script), alertctl's own client and cache, Confluent's
+//! error codes, and durability under kill -9.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// A registry server process, killed when dropped.
+struct Registry {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_registry(data: &Path, extra: &[&str]) -> Registry {
+    let mut child = alertctl()
+        .args([
+            "registry",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start registry");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Registry { child, url }
+}
+
+/// An HTTP call; returns (status, body).
+fn http(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
+    let req = ureq::request(method, url);
+    let resp = match body {
+        Some(b) => req
+            .set("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    match resp {
+        Ok(r) => (r.status(), r.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_json().unwrap_or(Value::Null)),
+        Err(e) => panic!("{method} {url}: {e}"),
+    }
+}
+
+fn python_script(name: &str, args: &[&str]) -> Run {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(name);
+    Command::new(python())
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3")
+        .into()
+}
+
+#[test]
+fn confluents_python_client_works_against_the_server() {
+    let dir = tempdir();
+    let reg = start_registry(&dir.path().join("data"), &[]);
+    let r = python_script(
+        "registry_client.py",
+        &[&reg.url, dir.path().to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The packet Confluent's AvroSerializer wrote decodes with alertctl through the registry.
+    let packet = dir.path().join("packet.bin");
+    let views = alertctl()
+        .args([
+            "tail",
+            "--file",
+            packet.to_str().unwrap(),
+            "--registry",
+            &reg.url,
+        ])
+        .env("ALERTCTL_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let views = Run::from(views).json_lines();
+    assert_eq!(views, vec![json!({"a": 7, "b": 42})]);
+}
+
+#[test]
+fn rubins_sync_flow_then_tail_through_the_server_and_its_cache() {
+    let dir = tempdir();
+    let reg = start_registry(&dir.path().join("data"), &[]);
+    let script = pypi_schema_dir()
+        .parent()
+        .unwrap()
+        .join("bin/syncAllSchemasToRegistry.py");
+    let out = Command::new(python())
+        .arg(&script)
+        .args(["--schema-registry-url", &reg.url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("SUCCESS: Found confluent:version"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("ERROR"), "{text}");
+    // Every official version under alert-packet, with id = version = MAJOR*100+MINOR.
+    let subjects = run(["schema", "list", "--format", "json", "--registry", &reg.url]).json_lines();
+    let packet_versions: Vec<u64> = subjects
+        .iter()
+        .find(|s| s["subject"] == "alert-packet")
+        .unwrap()["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(
+        packet_versions.contains(&300)
+            && packet_versions.contains(&1101)
+            && packet_versions.len() >= 15,
+        "{packet_versions:?}"
+    );
+    let v = serde_json::from_str::<Value>(
+        &run(["schema", "get", "alert-packet@1101", "--registry", &reg.url]).ok(),
+    )
+    .unwrap();
+    assert_eq!(v["id"], 1101);
+    let topic_subject = serde_json::from_str::<Value>(
+        &run([
+            "schema",
+            "get",
+            "lsst-alerts-v11.1-value",
+            "--registry",
+            &reg.url,
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(
+        topic_subject["id"], 1101,
+        "the identical schema reuses its id"
+    );
+
+    // A packet with id 1101 decodes through the server, then from the cache with the server gone.
+    let wire = dir.path().join("v111.wire");
+    run([
+        "produce",
+        "--schema-dir",
+        pypi_schema_dir().to_str().unwrap(),
+        "--schema-version",
+        "11.1",
+        "--format",
+        "wire",
+        "--alerts-per-visit",
+        "3",
+        "--cutout-size",
+        "8",
+        "--night",
+        "2024-05-01",
+        "--out",
+        wire.to_str().unwrap(),
+    ])
+    .ok();
+    let cache = dir.path().join("cache");
+    let tail = |url: &str| -> Run {
+        alertctl()
+            .args(["tail", "--file", wire.to_str().unwrap(), "--registry", url])
+            .env("ALERTCTL_CACHE_DIR", &cache)
+            .output()
+            .unwrap()
+            .into()
+    };
+    assert_eq!(tail(&reg.url).json_lines().len(), 3);
+    assert!(std::fs::read_dir(&cache).unwrap().count() > 0);
+    let url = reg.url.clone();
+    drop(reg);
+    let r = tail(&url);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json_lines().len(),
+        3,
+        "decoded from the cache with the registry down"
+    );
+    std::fs::remove_dir_all(&cache).unwrap();
+    let r = tail(&url);
+    assert!(
+        r.stderr.contains("cannot reach the schema registry"),
+        "{}",
+        r.stderr
+    );
+    r.one_line_error(1);
+}
+
+#[test]
+fn bad_requests_get_confluents_codes() {
+    let dir = tempdir();
+    let reg = start_registry(&dir.path().join("data"), &["--max-body", "2000"]);
+    let u = |p: &str| format!("{}{p}", reg.url);
+    let (s, b) = http(
+        "POST",
+        &u("/subjects/x/versions"),
+        Some(json!({"schema": "{\"type\": \"record\", \"name\": \"r\"}"})),
+    );
+    assert_eq!((s, b["error_code"].as_u64()), (422, Some(42201)), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("Invalid schema"),
+        "{b}"
+    );
+    let (s, b) = http("GET", &u("/subjects/nope/versions"), None);
+    assert_eq!((s, b["error_code"].as_u64()), (404, Some(40401)), "{b}");
+    let (s, b) = http("GET", &u("/schemas/ids/999"), None);
+    assert_eq!((s, b["error_code"].as_u64()), (404, Some(40403)), "{b}");
+    let big =
+        json!({"schema": format!("{{\"type\": \"string\", \"doc\": \"{}\"}}", "x".repeat(5000))});
+    let (s, _) = http("POST", &u("/subjects/x/versions"), Some(big));
+    assert_eq!(s, 413);
+    let ok = json!({"schema": "{\"type\": \"record\", \"name\": \"r\", \"fields\": [{\"name\": \"a\", \"type\": \"int\"}]}"});
+    assert_eq!(
+        http("POST", &u("/subjects/x/versions"), Some(ok.clone())).0,
+        200
+    );
+    let (s, b) = http("GET", &u("/subjects/x/versions/7"), None);
+    assert_eq!((s, b["error_code"].as_u64()), (404, Some(40402)), "{b}");
+    assert_eq!(
+        http("PUT", &u("/mode"), Some(json!({"mode": "READONLY"}))).0,
+        200
+    );
+    let other = json!({"schema": "{\"type\": \"record\", \"name\": \"r\", \"fields\": [{\"name\": \"b\", \"type\": \"int\"}]}"});
+    let (s, b) = http("POST", &u("/subjects/y/versions"), Some(other));
+    assert_eq!((s, b["error_code"].as_u64()), (422, Some(42205)), "{b}");
+    // Reads go on in READONLY.
+    assert_eq!(http("GET", &u("/subjects/x/versions/latest"), None).0, 200);
+    let (_, types) = http("GET", &u("/schemas/types"), None);
+    assert_eq!(types, json!(["AVRO"]));
+}
+
+#[test]
+fn basic_auth_and_read_only() {
+    let dir = tempdir();
+    let reg = start_registry(
+        &dir.path().join("data"),
+        &["--basic-auth", "ops:s3cret", "--read-only"],
+    );
+    let (s, _) = http("GET", &format!("{}/subjects", reg.url), None);
+    assert_eq!(s, 401);
+    let with_creds = reg.url.replace("http://", "http://ops:s3cret@");
+    assert_eq!(
+        run([
+            "schema",
+            "list",
+            "--format",
+            "json",
+            "--registry",
+            &with_creds
+        ])
+        .ok(),
+        ""
+    );
+    let e = run([
+        "schema",
+        "register",
+        "11.0",
+        "--subject",
+        "s",
+        "--schema-dir",
+        shared_schema_dir().to_str().unwrap(),
+        "--registry",
+        &with_creds,
+    ])
+    .one_line_error(1);
+    assert!(e.contains("read-only") && e.contains("42205"), "{e}");
+}
+
+/// kill -9 during a burst of registrations: every acknowledged one is there after a restart.
+#[test]
+fn kill_9_mid_burst_loses_nothing_acknowledged() {
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    let mut reg = start_registry(&data, &["--compatibility", "NONE"]);
+    let url = reg.url.clone();
+    let acked: Arc<Mutex<Vec<(u32, String)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (url, acked, stop) = (url.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let client = alertctl::registry::client::Client::new(&url, std::time::Duration::from_secs(2));
+                for i in 0.. {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let schema = json!({"type": "record", "name": format!("r{w}_{i}"), "fields": [{"name": "a", "type": "int"}]}).to_string();
+                    match client.register(&format!("burst-{w}"), &schema, None, None) {
+                        Ok(id) => acked.lock().unwrap().push((id, schema)),
+                        Err(_) => break, // the server is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    while acked.lock().unwrap().len() < 150 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    reg.child.kill().unwrap(); // SIGKILL, mid-burst
+    reg.child.wait().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    let again = start_registry(&data, &[]);
+    let client =
+        alertctl::registry::client::Client::new(&again.url, std::time::Duration::from_secs(5));
+    let mut ids = std::collections::HashSet::new();
+    for (id, schema) in &acked {
+        let (s, b) = http("GET", &format!("{}/schemas/ids/{id}", again.url), None);
+        assert_eq!(s, 200, "acknowledged id {id} lost");
+        assert_eq!(b["schema"].as_str().unwrap(), schema);
+        assert!(ids.insert(*id), "id {id} given twice");
+    }
+    // Each acknowledged registration is a version of its subject.
+    let versions: usize = (0..3)
+        .map(|w| client.versions(&format!("burst-{w}")).unwrap().len())
+        .sum();
+    assert!(
+        versions >= acked.len(),
+        "{versions} versions for {} acknowledged",
+        acked.len()
+    );
+}
