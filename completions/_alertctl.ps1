@@ -131,6 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;schema;check' {
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Schemas to check against, oldest first (files or versions); repeatable')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Check against every version of this subject in --registry')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Confluent compatibility level')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
@@ -140,7 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;schema;bump' {
-            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR (looked up in --registry when given)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')

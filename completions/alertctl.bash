@@ -1073,13 +1073,17 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__check)
-            opts="-h --against --level --schema-dir --registry --json --help"
+            opts="-h --against --subject --level --schema-dir --registry --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

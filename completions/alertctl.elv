@@ -122,6 +122,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;schema;check'= {
             cand --against 'Schemas to check against, oldest first (files or versions); repeatable'
+            cand --subject 'Check against every version of this subject in --registry'
             cand --level 'Confluent compatibility level'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
@@ -130,7 +131,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;schema;bump'= {
-            cand --subject 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR'
+            cand --subject 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR (looked up in --registry when given)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --json 'Print the answer as JSON'

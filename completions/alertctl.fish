@@ -110,6 +110,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 json\t'JSON (the default when stdout is not a terminal)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l against -d 'Schemas to check against, oldest first (files or versions); repeatable' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l subject -d 'Check against every version of this subject in --registry' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l level -d 'Confluent compatibility level' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
 BACKWARD_TRANSITIVE\t'The new schema reads data written with every earlier one'
 FORWARD\t'The latest schema reads data written with the new one'
@@ -121,7 +122,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l json -d 'Print the report as JSON'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l subject -d 'Subject name prefix; a MAJOR\'s subject is SUBJECT-MAJOR' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l subject -d 'Subject name prefix; a MAJOR\'s subject is SUBJECT-MAJOR (looked up in --registry when given)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l json -d 'Print the answer as JSON'

@@ -37,6 +37,80 @@ fn earlier_in_major(
     Ok(out)
 }
 
+/// Every version of a registry subject: (label `SUBJECT@V`, id, parsed schema).
+fn subject_history(
+    c: &crate::registry::client::Client,
+    subject: &str,
+) -> Result<Vec<(String, u32, Parsed)>, CliError> {
+    let mut out = Vec::new();
+    for (v, id, text) in c.history(subject)? {
+        let s = AlertSchema::from_json_str(&text, std::path::Path::new(subject))
+            .map_err(|e| CliError::failure(e.to_string()))?;
+        let p = Parsed::from_json(&s.json).map_err(CliError::failure)?;
+        out.push((format!("{subject}@{v}"), id, p));
+    }
+    Ok(out)
+}
+
+/// The newest published MAJOR.
+struct Published {
+    major: u32,
+    /// Its highest MINOR.
+    top_minor: u32,
+    /// Its versions, oldest first: (label, schema).
+    versions: Vec<(String, Parsed)>,
+}
+
+/// The newest published MAJOR: from the registry's SUBJECT-N subjects when --registry
+/// is given, else from --schema-dir.
+fn published(a: &BumpArgs) -> Result<Published, CliError> {
+    if a.dirs.registry.is_some() {
+        let c = client(&a.dirs)?;
+        let prefix = format!("{}-", a.subject);
+        let major = c
+            .subjects()?
+            .iter()
+            .filter_map(|s| s.strip_prefix(&prefix).and_then(|n| n.parse::<u32>().ok()))
+            .max()
+            .ok_or_else(|| CliError::failure(format!("no subject {prefix}N in {}", c.url())))?;
+        let history = subject_history(&c, &format!("{prefix}{major}"))?;
+        // Rubin's ids are MAJOR*100+MINOR; otherwise count the versions.
+        let rubin_ids = history.iter().all(|(_, id, _)| id / 100 == major);
+        let top_minor = if rubin_ids {
+            history.iter().map(|(_, id, _)| id % 100).max().unwrap_or(0)
+        } else {
+            history.len().saturating_sub(1) as u32
+        };
+        let versions = history.into_iter().map(|(l, _, p)| (l, p)).collect();
+        return Ok(Published {
+            major,
+            top_minor,
+            versions,
+        });
+    }
+    let dir = a.dirs.dirs.first().ok_or_else(|| {
+        CliError::usage("schema bump needs --registry or --schema-dir with the published versions")
+    })?;
+    let versions = schema::list_versions(dir).map_err(|e| CliError::usage(e.to_string()))?;
+    let newest = versions
+        .iter()
+        .filter(|v| v.major > 0)
+        .max()
+        .copied()
+        .ok_or_else(|| CliError::usage(format!("no published versions under {}", dir.display())))?;
+    let top = versions
+        .iter()
+        .filter(|v| v.major == newest.major)
+        .map(|v| v.minor)
+        .max()
+        .unwrap_or(0);
+    Ok(Published {
+        major: newest.major,
+        top_minor: top,
+        versions: earlier_in_major(&a.dirs.dirs, newest.major, None)?,
+    })
+}
+
 fn checks_json(checks: &[Check]) -> serde_json::Value {
     serde_json::Value::Array(
         checks
@@ -99,7 +173,8 @@ Examples:
   alertctl schema bump new.avsc --schema-dir alert_packet/schema --subject lsst-alert --json
 
 A MINOR release is FORWARD_TRANSITIVE-compatible with every version of the newest
-MAJOR; anything else starts MAJOR+1.0 under a new subject (SUBJECT-MAJOR).")]
+MAJOR; anything else starts MAJOR+1.0 under a new subject (SUBJECT-MAJOR). The
+published versions come from --registry (subjects SUBJECT-N) or --schema-dir.")]
     Bump(BumpArgs),
     /// Register a schema with a registry (with --id: in IMPORT mode).
     #[command(
@@ -210,8 +285,11 @@ pub struct CheckArgs {
     /// The new schema: FILE.avsc or a version M.m under --schema-dir.
     pub new: String,
     /// Schemas to check against, oldest first (files or versions); repeatable.
-    #[arg(long, value_name = "SCHEMA")]
+    #[arg(long, value_name = "SCHEMA", conflicts_with = "subject")]
     pub against: Vec<String>,
+    /// Check against every version of this subject in --registry.
+    #[arg(long, requires = "registry")]
+    pub subject: Option<String>,
     /// Confluent compatibility level.
     #[arg(
         long,
@@ -232,7 +310,7 @@ pub struct CheckArgs {
 pub struct BumpArgs {
     /// The new schema: FILE.avsc (or a version M.m under --schema-dir).
     pub new: String,
-    /// Subject name prefix; a MAJOR's subject is SUBJECT-MAJOR.
+    /// Subject name prefix; a MAJOR's subject is SUBJECT-MAJOR (looked up in --registry when given).
     #[arg(long, default_value = "lsst-alert")]
     pub subject: String,
     #[command(flatten)]
@@ -425,7 +503,12 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
         }
         SchemaCommand::Check(a) => {
             let (label, new, version) = load(&a.new, &a.dirs.dirs)?;
-            let existing = if a.against.is_empty() {
+            let existing = if let Some(subject) = &a.subject {
+                subject_history(&client(&a.dirs)?, subject)?
+                    .into_iter()
+                    .map(|(l, _, p)| (l, p))
+                    .collect()
+            } else if a.against.is_empty() {
                 let v = version.ok_or_else(|| {
                     CliError::usage(format!("{} names no version: give --against SCHEMA", a.new))
                 })?;
@@ -481,32 +564,21 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
         }
         SchemaCommand::Bump(a) => {
             let (label, new, _) = load(&a.new, &a.dirs.dirs)?;
-            let dir = a.dirs.dirs.first().ok_or_else(|| {
-                CliError::usage("schema bump needs --schema-dir with the published versions")
-            })?;
-            let versions =
-                schema::list_versions(dir).map_err(|e| CliError::usage(e.to_string()))?;
-            let newest = versions
-                .iter()
-                .filter(|v| v.major > 0)
-                .max()
-                .copied()
-                .ok_or_else(|| {
-                    CliError::usage(format!("no published versions under {}", dir.display()))
-                })?;
-            let existing = earlier_in_major(&a.dirs.dirs, newest.major, None)?;
+            let Published {
+                major,
+                top_minor,
+                versions: existing,
+            } = published(&a)?;
+            let newest = Version {
+                major,
+                minor: top_minor,
+            };
             let checks = check_level(Level::ForwardTransitive, &new, &existing);
             let minor = checks.iter().all(|c| c.incompatibilities.is_empty());
             let next = if minor {
-                let top = versions
-                    .iter()
-                    .filter(|v| v.major == newest.major)
-                    .map(|v| v.minor)
-                    .max()
-                    .unwrap_or(0);
                 Version {
                     major: newest.major,
-                    minor: top + 1,
+                    minor: top_minor + 1,
                 }
             } else {
                 Version {

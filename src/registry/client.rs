@@ -231,6 +231,24 @@ impl Client {
         Ok(serde_json::from_value(v).unwrap_or_default())
     }
 
+    /// Every live version of a subject, oldest first: (version, id, schema).
+    pub fn history(&self, subject: &str) -> Result<Vec<(u32, u32, String)>, ClientError> {
+        let mut out = Vec::new();
+        for v in self.versions(subject)? {
+            let r = self.version(subject, Some(v))?;
+            let id = r.get("id").and_then(Value::as_u64).unwrap_or_default() as u32;
+            out.push((
+                v,
+                id,
+                r.get("schema")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ));
+        }
+        Ok(out)
+    }
+
     /// A subject's versions.
     pub fn versions(&self, subject: &str) -> Result<Vec<u32>, ClientError> {
         let v = self.call("GET", &format!("/subjects/{}/versions", enc(subject)), None)?;
