@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -273,6 +274,62 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;bench;help;help' {
             break
         }
+        'alertctl;filter' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;filter;run' {
+            [CompletionResult]::new('--expr', '--expr', [CompletionResultType]::ParameterName, 'The jq expression (with --name)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The filter''s name; its output topic unless --to')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output topic (default: the name)')
+            [CompletionResult]::new('--max-per-visit', '--max-per-visit', [CompletionResultType]::ParameterName, 'At most this many alerts per visit (0: no cap)')
+            [CompletionResult]::new('--visit-key', '--visit-key', [CompletionResultType]::ParameterName, 'Where the visit id is (a jq path)')
+            [CompletionResult]::new('--rank-by', '--rank-by', [CompletionResultType]::ParameterName, 'Keep the best N of each visit by this expression (higher is better) instead of the first N')
+            [CompletionResult]::new('--drop', '--drop', [CompletionResultType]::ParameterName, 'Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A filters file of [[filter]] tables')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'With --file: run only these filters (repeatable)')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'With --file: run only the Nth filter (1-based)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input topic, or a regex of topics')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consumer group: instances of one group share the partitions')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consumer group: instances of one group share the partitions')
+            [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Copy undecodable records here (with a header saying why)')
+            [CompletionResult]::new('--visit-grace', '--visit-grace', [CompletionResultType]::ParameterName, 'With --rank-by: a visit is complete this long after later visits reached every partition')
+            [CompletionResult]::new('--visit-timeout', '--visit-timeout', [CompletionResultType]::ParameterName, 'With --rank-by: a visit is complete at the latest this long after its first alert')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --input: write the passing alerts of the (one) filter to this wire file')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How cutouts appear in JSON output')
+            [CompletionResult]::new('--max-outputs', '--max-outputs', [CompletionResultType]::ParameterName, 'Per-alert output budget of an expression')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Per-alert time budget of an expression')
+            [CompletionResult]::new('--strikes', '--strikes', [CompletionResultType]::ParameterName, 'Times over budget before a filter is disabled')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Exit at the end of the input partitions (as they were when read)')
+            [CompletionResult]::new('--exit', '--exit', [CompletionResultType]::ParameterName, 'Exit at the end of the input partitions (as they were when read)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;filter;help' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;filter;help;run' {
+            break
+        }
+        'alertctl;filter;help;help' {
+            break
+        }
         'alertctl;registry' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -417,6 +474,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure decoding speed on generated alerts and print a table')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -474,6 +532,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;bench;kafka' {
+            break
+        }
+        'alertctl;help;filter' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            break
+        }
+        'alertctl;help;filter;run' {
             break
         }
         'alertctl;help;registry' {

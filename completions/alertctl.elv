@@ -26,6 +26,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
@@ -241,6 +242,57 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;bench;help;help'= {
         }
+        &'alertctl;filter'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand run 'Run filters over a topic (or a visit file) and write what passes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;filter;run'= {
+            cand --expr 'The jq expression (with --name)'
+            cand --name 'The filter''s name; its output topic unless --to'
+            cand --to 'Output topic (default: the name)'
+            cand --max-per-visit 'At most this many alerts per visit (0: no cap)'
+            cand --visit-key 'Where the visit id is (a jq path)'
+            cand --rank-by 'Keep the best N of each visit by this expression (higher is better) instead of the first N'
+            cand --drop 'Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources)'
+            cand --file 'A filters file of [[filter]] tables'
+            cand --only 'With --file: run only these filters (repeatable)'
+            cand --index 'With --file: run only the Nth filter (1-based)'
+            cand --from 'Input topic, or a regex of topics'
+            cand -o 'Where to start without committed offsets: beginning, end, N, -N, @TIME'
+            cand --offset 'Where to start without committed offsets: beginning, end, N, -N, @TIME'
+            cand -G 'Consumer group: instances of one group share the partitions'
+            cand --group 'Consumer group: instances of one group share the partitions'
+            cand --dead-letter 'Copy undecodable records here (with a header saying why)'
+            cand --visit-grace 'With --rank-by: a visit is complete this long after later visits reached every partition'
+            cand --visit-timeout 'With --rank-by: a visit is complete at the latest this long after its first alert'
+            cand --input 'Read a visit file (OCF or wire) instead of Kafka'
+            cand --out 'With --input: write the passing alerts of the (one) filter to this wire file'
+            cand --cutouts 'How cutouts appear in JSON output'
+            cand --max-outputs 'Per-alert output budget of an expression'
+            cand --max-time 'Per-alert time budget of an expression'
+            cand --strikes 'Times over budget before a filter is disabled'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -e 'Exit at the end of the input partitions (as they were when read)'
+            cand --exit 'Exit at the end of the input partitions (as they were when read)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;filter;help'= {
+            cand run 'Run filters over a topic (or a visit file) and write what passes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;filter;help;run'= {
+        }
+        &'alertctl;filter;help;help'= {
+        }
         &'alertctl;registry'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -365,6 +417,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand completions 'Print a shell completion script'
@@ -408,6 +461,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench;decode'= {
         }
         &'alertctl;help;bench;kafka'= {
+        }
+        &'alertctl;help;filter'= {
+            cand run 'Run filters over a topic (or a visit file) and write what passes'
+        }
+        &'alertctl;help;filter;run'= {
         }
         &'alertctl;help;registry'= {
             cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'

@@ -30,6 +30,7 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Gene
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -180,6 +181,43 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l expr -d 'The jq expression (with --name)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l name -d 'The filter\'s name; its output topic unless --to' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l to -d 'Output topic (default: the name)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-per-visit -d 'At most this many alerts per visit (0: no cap)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-key -d 'Where the visit id is (a jq path)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l rank-by -d 'Keep the best N of each visit by this expression (higher is better) instead of the first N' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l drop -d 'Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l file -d 'A filters file of [[filter]] tables' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l only -d 'With --file: run only these filters (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l index -d 'With --file: run only the Nth filter (1-based)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l from -d 'Input topic, or a regex of topics' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s o -l offset -d 'Where to start without committed offsets: beginning, end, N, -N, @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s G -l group -d 'Consumer group: instances of one group share the partitions' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l dead-letter -d 'Copy undecodable records here (with a header saying why)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-grace -d 'With --rank-by: a visit is complete this long after later visits reached every partition' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-timeout -d 'With --rank-by: a visit is complete at the latest this long after its first alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l input -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out -d 'With --input: write the passing alerts of the (one) filter to this wire file' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l cutouts -d 'How cutouts appear in JSON output' -r -f -a "omit\t'Leave byte fields out'
+size\t'Show `{"bytes": N}`, the size only'
+base64\t'Show the bytes as a base64 string'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-outputs -d 'Per-alert output budget of an expression' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-time -d 'Per-alert time budget of an expression' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l strikes -d 'Times over budget before a filter is disabled' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s e -l exit -d 'Exit at the end of the input partitions (as they were when read)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -252,15 +290,16 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
@@ -271,6 +310,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'

@@ -8,12 +8,14 @@
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
 //! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
+//! * [`filter`]: jq filters over the stream: caps, ranking, many filters over one decode.
 //! * [`kafka`]: connection settings, offsets and times, producing, consuming, topic admin.
 //! * [`night`]: observing nights (dayObs), night topic names, MJD.
 //! * [`commands`]: one module per subcommand, thin glue over the above.
 
 pub mod bench;
 pub mod commands;
+pub mod filter;
 pub mod kafka;
 pub mod night;
 pub mod packet;

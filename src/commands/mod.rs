@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod completions;
+pub mod filter;
 pub mod man;
 pub mod produce;
 pub mod registry;
@@ -69,6 +70,9 @@ pub enum Command {
     /// Measure decoding speed on generated alerts and print a table.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Run jq filters over the alert stream (or a visit file).
+    #[command(subcommand)]
+    Filter(Box<filter::FilterCommand>),
     /// Serve a Confluent-compatible schema registry.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
@@ -145,6 +149,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Bench(a) => bench::exec(a),
         Command::Topic(a) => topic::exec(a),
         Command::Registry(a) => registry::exec(a),
+        Command::Filter(a) => filter::exec(*a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };

@@ -247,6 +247,23 @@ impl Tail {
         Ok(true)
     }
 
+    /// The partitions being read: assigned ones (with a group), else all of them.
+    pub fn partitions(&self) -> Vec<(String, i32)> {
+        if self.group {
+            self.consumer
+                .assignment()
+                .map(|a| {
+                    a.elements()
+                        .iter()
+                        .map(|e| (e.topic().to_string(), e.partition()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            self.ends.keys().cloned().collect()
+        }
+    }
+
     /// Acknowledge a record: with a group, its offset is committed (automatically,
     /// every few seconds, and on close). Call it only once the record is handled,
     /// so a crash re-delivers rather than loses.

@@ -233,6 +233,38 @@ impl Drop for VisitWriter<'_> {
     }
 }
 
+/// Write packets as a length-framed wire file, atomically (temporary file, then rename).
+pub fn write_wire_file<'p>(
+    path: &Path,
+    packets: impl IntoIterator<Item = &'p [u8]>,
+) -> Result<u64, FileError> {
+    let io = |e| FileError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "alerts".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        let mut n = 0;
+        for p in packets {
+            w.write_all(&(p.len() as u32).to_be_bytes())?;
+            w.write_all(p)?;
+            n += 1;
+        }
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(n)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
 /// One alert read from a file.
 #[derive(Debug)]
 pub struct FileAlert {
@@ -329,6 +361,16 @@ impl<'a> VisitReader<'a> {
             Kind::Ocf(r) => Some(r.writer_schema()),
             Kind::Wire { .. } => None,
         }
+    }
+
+    /// A container file's writer schema as an [`AlertSchema`] (`None` for wire files).
+    pub fn ocf_alert_schema(&self) -> Option<Result<AlertSchema, crate::schema::SchemaError>> {
+        let avro = self.ocf_schema()?;
+        let text = serde_json::to_string(avro).map_err(|e| crate::schema::SchemaError::Invalid {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        });
+        Some(text.and_then(|t| AlertSchema::from_json_str(&t, &self.path)))
     }
 
     fn next_wire(&mut self) -> Option<Result<FileAlert, FileError>> {

@@ -154,7 +154,7 @@ impl FromStr for Version {
 }
 
 /// One loaded, self-contained alert schema.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AlertSchema {
     /// The full name of the top-level record (`lsst.v11_0.alert`).
     pub name: String,

@@ -357,27 +357,110 @@ fn import_check_and_bump_against_a_registry() {
     let dir = tempdir();
     let reg = start_registry(&dir.path().join("data"), &[]);
     let shared = shared_schema_dir();
-    let imported = run(["schema", "import", shared.to_str().unwrap(), "--registry", &reg.url]).json_lines();
+    let imported = run([
+        "schema",
+        "import",
+        shared.to_str().unwrap(),
+        "--registry",
+        &reg.url,
+    ])
+    .json_lines();
     let ids: Vec<u64> = imported.iter().map(|l| l["id"].as_u64().unwrap()).collect();
     assert_eq!(ids, vec![900, 1000, 1100]);
-    let again = serde_json::from_str::<Value>(&run(["schema", "get", "lsst-alerts-v10.0-value", "--registry", &reg.url]).ok()).unwrap();
+    let again = serde_json::from_str::<Value>(
+        &run([
+            "schema",
+            "get",
+            "lsst-alerts-v10.0-value",
+            "--registry",
+            &reg.url,
+        ])
+        .ok(),
+    )
+    .unwrap();
     assert_eq!(again["id"], 1000);
     // Publish 11.0 under the MAJOR subject; the registry reuses its id.
-    let r = run(["schema", "register", "11.0", "--subject", "lsst-alert-11", "--schema-dir", shared.to_str().unwrap(), "--registry", &reg.url]);
+    let r = run([
+        "schema",
+        "register",
+        "11.0",
+        "--subject",
+        "lsst-alert-11",
+        "--schema-dir",
+        shared.to_str().unwrap(),
+        "--registry",
+        &reg.url,
+    ]);
     assert_eq!(serde_json::from_str::<Value>(&r.ok()).unwrap()["id"], 1100);
     let pypi = pypi_schema_dir();
     let bump = |v: &str| -> Value {
-        let file = pypi.join(v.replace('.', "/")).join(format!("lsst.v{}.alert.avsc", v.replace('.', "_")));
-        serde_json::from_str(&run(["schema", "bump", file.to_str().unwrap(), "--json", "--registry", &reg.url]).ok()).unwrap()
+        let file = pypi
+            .join(v.replace('.', "/"))
+            .join(format!("lsst.v{}.alert.avsc", v.replace('.', "_")));
+        serde_json::from_str(
+            &run([
+                "schema",
+                "bump",
+                file.to_str().unwrap(),
+                "--json",
+                "--registry",
+                &reg.url,
+            ])
+            .ok(),
+        )
+        .unwrap()
     };
     let b = bump("11.1");
-    assert_eq!((b["release"].as_str(), b["id"].as_u64(), b["subject"].as_str()), (Some("minor"), Some(1101), Some("lsst-alert-11")));
+    assert_eq!(
+        (
+            b["release"].as_str(),
+            b["id"].as_u64(),
+            b["subject"].as_str()
+        ),
+        (Some("minor"), Some(1101), Some("lsst-alert-11"))
+    );
     let b = bump("10.0");
-    assert_eq!((b["release"].as_str(), b["id"].as_u64(), b["subject"].as_str()), (Some("major"), Some(1200), Some("lsst-alert-12")));
+    assert_eq!(
+        (
+            b["release"].as_str(),
+            b["id"].as_u64(),
+            b["subject"].as_str()
+        ),
+        (Some("major"), Some(1200), Some("lsst-alert-12"))
+    );
     // check --subject: 11.1 is FORWARD_TRANSITIVE with the subject; 10.0 is not.
     let p = pypi.to_str().unwrap();
-    assert_eq!(run(["schema", "check", "11.1", "--schema-dir", p, "--subject", "lsst-alert-11", "--registry", &reg.url]).code, 0);
-    let r = run(["schema", "check", "10.0", "--schema-dir", p, "--subject", "lsst-alert-11", "--registry", &reg.url]);
+    assert_eq!(
+        run([
+            "schema",
+            "check",
+            "11.1",
+            "--schema-dir",
+            p,
+            "--subject",
+            "lsst-alert-11",
+            "--registry",
+            &reg.url
+        ])
+        .code,
+        0
+    );
+    let r = run([
+        "schema",
+        "check",
+        "10.0",
+        "--schema-dir",
+        p,
+        "--subject",
+        "lsst-alert-11",
+        "--registry",
+        &reg.url,
+    ]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stdout.contains("lsst-alert-11@1 reading 10.0") && r.stdout.contains("reader int cannot read writer null"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("lsst-alert-11@1 reading 10.0")
+            && r.stdout.contains("reader int cannot read writer null"),
+        "{}",
+        r.stdout
+    );
 }

@@ -1,0 +1,469 @@
+//! `alertctl filter run`: jq filters over the alert stream (Kafka) or a visit file.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::{interrupted, line, stdout, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
+use crate::filter::{self, Budget, Engine, FilterDef, Input, Output, FILTER_HEADER};
+use crate::kafka::admin::{is_pattern, Admin, TopicSpec};
+use crate::kafka::consume::{Received, Start, Tail};
+use crate::kafka::offsets::{parse_duration, parse_offset, OffsetSpec};
+use crate::kafka::produce::{OutRecord, Producer};
+use crate::packet::file::VisitReader;
+use crate::packet::{self, to_json, CutoutPolicy};
+
+/// The `filter` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum FilterCommand {
+    /// Run filters over a topic (or a visit file) and write what passes.
+    #[command(after_help = "\
+Examples:
+  alertctl filter run --name Filter001 --expr '.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5' --from lsst-2024-05-01 -e
+  alertctl filter run --name bright --expr 'select(.diaSource.psfFlux > 1e5)' --rank-by .diaSource.snr --from 'lsst-.*' --group bright
+  alertctl filter run --file filters.toml --from lsst-2024-05-01 --group mini-broker
+  alertctl filter run --file filters.toml --index 7 --from full-stream      # the seed's filterStream.py ... 7
+  alertctl filter run --name test --expr '.diaSource.snr > 50' --input night.avro        # no broker: JSON lines out
+  alertctl filter run --name a --expr '.diaSource.snr > 5' --input night.avro --out a.wire
+  alertctl filter run --name b --expr '.diaSource.band == \"r\"' --input a.wire            # chained
+
+An alert passes when the expression yields a value that is neither false nor null.
+The expression sees the JSON view: unions flattened, cutouts as byte strings whose
+`length` is their size. Each filter keeps at most --max-per-visit alerts per visit
+(the first ones; with --rank-by the highest-ranked, emitted when the visit is
+complete). Expressions cannot read the host: $ENV, env, input(s), halt, debug, now
+are refused.
+
+filters.toml holds [[filter]] tables: name, expr, and optional to, max_per_visit,
+rank_by, drop, visit_key. All filters share one consumer and one decode per alert;
+each has its own output topic, cap and counters, and an error in one affects no other.
+Input offsets are committed (with --group) only after the outputs are acknowledged.")]
+    Run(RunArgs),
+}
+
+/// Arguments of `filter run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The jq expression (with --name).
+    #[arg(long, requires = "name", conflicts_with = "file")]
+    pub expr: Option<String>,
+    /// The filter's name; its output topic unless --to.
+    #[arg(long, requires = "expr")]
+    pub name: Option<String>,
+    /// Output topic (default: the name).
+    #[arg(long, value_name = "TOPIC")]
+    pub to: Option<String>,
+    /// At most this many alerts per visit (0: no cap).
+    #[arg(long, default_value_t = filter::DEFAULT_MAX_PER_VISIT, value_name = "N")]
+    pub max_per_visit: usize,
+    /// Where the visit id is (a jq path).
+    #[arg(long, default_value = filter::DEFAULT_VISIT_KEY, value_name = "PATH")]
+    pub visit_key: String,
+    /// Keep the best N of each visit by this expression (higher is better) instead of the first N.
+    #[arg(long, value_name = "EXPR")]
+    pub rank_by: Option<String>,
+    /// Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources).
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    pub drop: Vec<String>,
+    /// A filters file of [[filter]] tables.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// With --file: run only these filters (repeatable).
+    #[arg(long, value_name = "NAME", requires = "file")]
+    pub only: Vec<String>,
+    /// With --file: run only the Nth filter (1-based).
+    #[arg(long, value_name = "N", requires = "file", conflicts_with = "only")]
+    pub index: Option<usize>,
+    /// Input topic, or a regex of topics.
+    #[arg(
+        long,
+        value_name = "TOPIC|REGEX",
+        conflicts_with = "input",
+        required_unless_present = "input"
+    )]
+    pub from: Option<String>,
+    /// Where to start without committed offsets: beginning, end, N, -N, @TIME.
+    #[arg(short = 'o', long = "offset", value_name = "OFFSET")]
+    pub offset: Option<String>,
+    /// Consumer group: instances of one group share the partitions.
+    #[arg(long, short = 'G', value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Exit at the end of the input partitions (as they were when read).
+    #[arg(short = 'e', long = "exit")]
+    pub exit_at_end: bool,
+    /// Copy undecodable records here (with a header saying why).
+    #[arg(long, value_name = "TOPIC")]
+    pub dead_letter: Option<String>,
+    /// With --rank-by: a visit is complete this long after later visits reached every partition.
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    pub visit_grace: Duration,
+    /// With --rank-by: a visit is complete at the latest this long after its first alert.
+    #[arg(long, default_value = "120s", value_parser = parse_duration, value_name = "DURATION")]
+    pub visit_timeout: Duration,
+    /// Read a visit file (OCF or wire) instead of Kafka.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// With --input: write the passing alerts of the (one) filter to this wire file.
+    #[arg(long, value_name = "FILE", requires = "input")]
+    pub out: Option<PathBuf>,
+    /// How cutouts appear in JSON output.
+    #[arg(long, value_enum, default_value = "size")]
+    pub cutouts: CutoutPolicy,
+    /// Per-alert output budget of an expression.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_outputs: usize,
+    /// Per-alert time budget of an expression.
+    #[arg(long, default_value = "100ms", value_parser = parse_duration, value_name = "DURATION")]
+    pub max_time: Duration,
+    /// Times over budget before a filter is disabled.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub strikes: u32,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, CliError> {
+    let mut defs = match (&a.file, &a.expr, &a.name) {
+        (Some(f), _, _) => filter::load_file(f)?,
+        (None, Some(expr), Some(name)) => vec![FilterDef {
+            name: name.clone(),
+            expr: expr.clone(),
+            to: a.to.clone(),
+            max_per_visit: a.max_per_visit,
+            rank_by: a.rank_by.clone(),
+            drop: a.drop.clone(),
+            visit_key: a.visit_key.clone(),
+        }],
+        _ => {
+            return Err(CliError::usage(
+                "give --expr EXPR --name NAME, or --file filters.toml",
+            ))
+        }
+    };
+    if let Some(i) = a.index {
+        let n = defs.len();
+        defs = vec![defs.into_iter().nth(i.wrapping_sub(1)).ok_or_else(|| {
+            CliError::usage(format!("--index {i}: the file has {n} filters (1..{n})"))
+        })?];
+    }
+    if !a.only.is_empty() {
+        for name in &a.only {
+            if !defs.iter().any(|d| &d.name == name) {
+                return Err(CliError::usage(format!(
+                    "--only {name}: no such filter in the file"
+                )));
+            }
+        }
+        defs.retain(|d| a.only.contains(&d.name));
+    }
+    if defs.is_empty() {
+        return Err(CliError::usage("no filters to run"));
+    }
+    Ok(defs)
+}
+
+fn summary(engine: &Engine) {
+    for (name, s, disabled) in engine.stats() {
+        eprintln!(
+            "alertctl: filter {name}: {} seen, {} passed, {} emitted, {} over the visit cap, {} errors{}",
+            s.seen,
+            s.passed,
+            s.emitted,
+            s.capped,
+            s.errors,
+            disabled.map(|d| format!(", DISABLED: {d}")).unwrap_or_default()
+        );
+    }
+    if engine.bad > 0 {
+        eprintln!("alertctl: {} undecodable records", engine.bad);
+    }
+}
+
+/// Run a `filter` subcommand.
+pub fn exec(cmd: FilterCommand) -> CliResult {
+    let FilterCommand::Run(a) = cmd;
+    let defs = defs(&a)?;
+    let budget = Budget {
+        max_outputs: a.max_outputs.max(1),
+        max_time: a.max_time,
+        strikes: a.strikes.max(1),
+    };
+    let mut store = a.dirs.store();
+    if let Some(input) = &a.input {
+        // A container file's schema joins the store, so its alerts become packets.
+        let ocf = {
+            let mut probe = a.dirs.store();
+            let r = VisitReader::open(input, &mut probe, None)?;
+            r.ocf_alert_schema().transpose()?
+        };
+        let ocf_id = ocf.as_ref().map(|s| s.id().unwrap_or(u32::MAX));
+        if let (Some(s), Some(id)) = (ocf.clone(), ocf_id) {
+            store.insert(id, s);
+        }
+        let mut engine = Engine::new(defs, store, budget)?;
+        return run_file(
+            &a,
+            &mut engine,
+            input,
+            ocf.map(|s| (s, ocf_id.expect("set with ocf"))),
+        );
+    }
+    let mut engine = Engine::new(defs, store, budget)?;
+    run_kafka(&a, &mut engine)
+}
+
+fn run_file(
+    a: &RunArgs,
+    engine: &mut Engine,
+    input: &std::path::Path,
+    ocf: Option<(crate::schema::AlertSchema, u32)>,
+) -> CliResult {
+    let multi = engine.defs().count() > 1;
+    if a.out.is_some() && multi {
+        return Err(CliError::usage(
+            "--out takes the output of one filter; run one filter (--only NAME or --index N)",
+        ));
+    }
+    let mut store = a.dirs.store();
+    let reader = VisitReader::open(input, &mut store, None)?;
+    let mut emitted: Vec<Output> = Vec::new();
+    let (mut bad, mut index) = (0u64, 0i64);
+    for item in reader {
+        let alert = match item {
+            Ok(x) => x,
+            Err(e) if e.is_recoverable() => {
+                bad += 1;
+                warn(&e.to_string());
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let pkt = match (alert.packet, &ocf) {
+            (Some(p), _) => p,
+            (None, Some((s, id))) => packet::encode(*id, &packet::encode_body(s, &alert.value)?),
+            (None, None) => unreachable!("wire records carry packets"),
+        };
+        match engine.process(&Input {
+            packet: &pkt,
+            key: None,
+            partition: 0,
+            timestamp_ms: None,
+            offset: index,
+        }) {
+            Ok(outs) => emitted.extend(outs),
+            Err(e) => {
+                bad += 1;
+                warn(&format!("{} record {index}: {e}", input.display()));
+            }
+        }
+        index += 1;
+    }
+    emitted.extend(engine.finish());
+    if let Some(path) = &a.out {
+        crate::packet::file::write_wire_file(path, emitted.iter().map(|o| o.packet.as_slice()))?;
+    } else {
+        let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
+        let mut views = a.dirs.store();
+        if let Some((s, id)) = &ocf {
+            views.insert(*id, s.clone());
+        }
+        let mut out = stdout();
+        for o in &emitted {
+            let (id, body) = packet::split(&o.packet)?;
+            let schema = views.get(id)?;
+            let view = to_json(&packet::decode_body(id, &schema, None, body)?, a.cutouts);
+            let row = if multi {
+                json!({"filter": names[o.filter], "alert": view})
+            } else {
+                view
+            };
+            line(&mut out, &row.to_string())?;
+        }
+        std::io::Write::flush(&mut out)?;
+    }
+    summary(engine);
+    if bad > 0 {
+        return Err(CliError::failure(format!(
+            "{}: {bad} undecodable records (see the warnings above)",
+            input.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Records processed since the last commit, waiting for their outputs' acknowledgements.
+struct Batch {
+    records: Vec<Received>,
+    started: Instant,
+}
+
+fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
+    let from = a
+        .from
+        .as_deref()
+        .expect("clap requires --from without --input");
+    let conn = a.kafka.connection()?;
+    let admin = Admin::connect(&conn)?;
+    let topics = admin.resolve(from)?;
+    // Output topics (and the dead-letter topic) are created when missing.
+    let mut producers: HashMap<String, Producer> = HashMap::new();
+    let outputs: Vec<String> = engine.defs().map(|d| d.topic().to_string()).collect();
+    for t in outputs.iter().chain(a.dead_letter.iter()) {
+        if !producers.contains_key(t) {
+            if admin.create(&TopicSpec {
+                name: t.clone(),
+                partitions: 1,
+                replication: 1,
+                retention_ms: crate::kafka::admin::DEFAULT_RETENTION_MS,
+            })? {
+                eprintln!("alertctl: created topic {t}");
+            }
+            producers.insert(t.clone(), Producer::new(&conn, t)?);
+        }
+    }
+    drop(admin);
+    let offset = match &a.offset {
+        Some(o) => parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?,
+        None if a.group.is_some() => OffsetSpec::Stored,
+        None => OffsetSpec::Beginning,
+    };
+    let mut tail = Tail::open(
+        &conn,
+        &topics,
+        is_pattern(from).then_some(from),
+        &Start {
+            offset,
+            group: a.group.clone(),
+        },
+    )?;
+    let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
+    let stop = interrupted();
+    let mut batch = Batch {
+        records: Vec::new(),
+        started: Instant::now(),
+    };
+    let mut last_progress = Instant::now();
+    let send = |producers: &mut HashMap<String, Producer>, o: &Output| -> CliResult {
+        let topic = &outputs[o.filter];
+        producers
+            .get_mut(topic)
+            .expect("created above")
+            .send(&OutRecord {
+                key: o.key.as_deref(),
+                payload: &o.packet,
+                timestamp_ms: o.timestamp_ms,
+                partition: None,
+                headers: vec![(FILTER_HEADER, names[o.filter].as_bytes())],
+            })?;
+        Ok(())
+    };
+    loop {
+        let stopping = stop.load(Ordering::SeqCst);
+        let at_end = !stopping && a.exit_at_end && tail.at_end()?;
+        if at_end {
+            for o in engine.finish() {
+                send(&mut producers, &o)?;
+            }
+        }
+        if stopping
+            || at_end
+            || batch.records.len() >= 500
+            || batch.started.elapsed() > Duration::from_millis(500)
+        {
+            commit(&mut producers, &mut tail, engine, &mut batch)?;
+            if stopping || at_end {
+                break;
+            }
+        }
+        if engine.defs().any(|d| d.rank_by.is_some()) {
+            let parts: Vec<i32> = tail.partitions().into_iter().map(|(_, p)| p).collect();
+            for o in engine.expire(&parts, a.visit_grace, a.visit_timeout) {
+                send(&mut producers, &o)?;
+            }
+        }
+        let rec = match tail.poll(Duration::from_millis(100)) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                if a.exit_at_end && last_progress.elapsed() > conn.timeout {
+                    return Err(CliError::failure(format!(
+                        "no records from {} for {}s while partitions remain unread",
+                        conn.brokers,
+                        conn.timeout.as_secs()
+                    )));
+                }
+                continue;
+            }
+            Err(e) => {
+                warn(&e.to_string());
+                continue;
+            }
+        };
+        last_progress = Instant::now();
+        let payload = rec.payload.clone().unwrap_or_default();
+        let input = Input {
+            packet: &payload,
+            key: rec.key.as_deref(),
+            partition: rec.partition,
+            timestamp_ms: rec.timestamp_ms,
+            offset: rec.offset,
+        };
+        match engine.process(&input) {
+            Ok(outs) => {
+                for o in &outs {
+                    send(&mut producers, o)?;
+                }
+            }
+            Err(e) => {
+                let why = format!("{}/{}@{}: {e}", rec.topic, rec.partition, rec.offset);
+                warn(&why);
+                if let Some(dl) = &a.dead_letter {
+                    producers
+                        .get_mut(dl)
+                        .expect("created above")
+                        .send(&OutRecord {
+                            key: rec.key.as_deref(),
+                            payload: &payload,
+                            timestamp_ms: rec.timestamp_ms,
+                            partition: None,
+                            headers: vec![("alertctl-error", why.as_bytes())],
+                        })?;
+                }
+            }
+        }
+        batch.records.push(rec);
+    }
+    tail.close()?;
+    summary(engine);
+    Ok(())
+}
+
+/// Wait for every output to be acknowledged, then acknowledge (commit) the input
+/// records, except those from a held (ranked, not yet emitted) alert onwards.
+fn commit(
+    producers: &mut HashMap<String, Producer>,
+    tail: &mut Tail,
+    engine: &Engine,
+    batch: &mut Batch,
+) -> CliResult {
+    for p in producers.values_mut() {
+        p.flush()?;
+    }
+    let held = engine.held_from();
+    let mut kept = Vec::new();
+    for r in batch.records.drain(..) {
+        if held.get(&r.partition).is_some_and(|low| r.offset >= *low) {
+            kept.push(r);
+        } else {
+            tail.ack(&r)?;
+        }
+    }
+    batch.records = kept;
+    batch.started = Instant::now();
+    Ok(())
+}

@@ -1,0 +1,782 @@
+//! Filters: jq expressions over the alert stream, with per-visit caps and ranking,
+//! many filters over one decode of each alert.
+//!
+//! An alert passes a filter when its expression yields at least one value that is
+//! neither false nor null. The expression sees the JSON view (unions flattened,
+//! cutouts as byte strings whose `length` is their size). Each alert is decoded once
+//! for all filters, building only the fields some filter names (path projection).
+//! A filter keeps at most `max_per_visit` alerts of each visit (DMS-REQ-0343's
+//! numBrokerAlerts): the first ones, or with `rank_by` the best ones, emitted once the
+//! visit is complete. Alerts that pass untouched are forwarded as their original
+//! bytes; `drop` nulls optional fields under the same schema id.
+
+pub mod avro;
+pub mod jq;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use apache_avro::types::Value;
+use jaq_json::Val;
+use serde::Deserialize;
+
+use crate::packet::{self, PacketError};
+use crate::schema::SchemaStore;
+use avro::Plan;
+use jq::{JqError, Program};
+
+/// DMS-REQ-0343's numBrokerAlerts: alerts per visit per user.
+pub const DEFAULT_MAX_PER_VISIT: usize = 20;
+/// Where the visit id is in an alert.
+pub const DEFAULT_VISIT_KEY: &str = ".diaSource.visit";
+/// Visits remembered for caps; older ones are forgotten (memory stays bounded).
+const MAX_VISITS_REMEMBERED: usize = 20_000;
+/// The header that names the filter an alert passed.
+pub const FILTER_HEADER: &str = "alertctl-filter";
+
+fn default_cap() -> usize {
+    DEFAULT_MAX_PER_VISIT
+}
+
+fn default_visit_key() -> String {
+    DEFAULT_VISIT_KEY.to_string()
+}
+
+/// One filter's definition (a `[[filter]]` table of a filters file, or command-line flags).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilterDef {
+    /// The filter's name; its output topic unless `to` is given.
+    pub name: String,
+    /// The jq expression.
+    pub expr: String,
+    /// Output topic (default: the name).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// At most this many alerts per visit (0: no cap).
+    #[serde(default = "default_cap")]
+    pub max_per_visit: usize,
+    /// Keep the best `max_per_visit` of each visit by this expression (higher is better).
+    #[serde(default)]
+    pub rank_by: Option<String>,
+    /// Optional fields to null in passing alerts (cutouts, histories).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// Where the visit id is.
+    #[serde(default = "default_visit_key")]
+    pub visit_key: String,
+}
+
+impl FilterDef {
+    /// The output topic.
+    pub fn topic(&self) -> &str {
+        self.to.as_deref().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiltersFile {
+    filter: Vec<FilterDef>,
+}
+
+/// Errors setting filters up.
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    /// A filters file could not be read or parsed.
+    #[error("{path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An expression is not valid or not allowed.
+    #[error("filter {name}: {error}")]
+    Expr {
+        /// The filter.
+        name: String,
+        /// The problem.
+        error: JqError,
+    },
+}
+
+/// Read a filters file: `[[filter]]` tables with name, expr, and optional to,
+/// max_per_visit, rank_by, drop, visit_key.
+pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
+    let err = |reason: String| FilterError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let file: FiltersFile = toml::from_str(&text).map_err(|e| err(e.message().to_string()))?;
+    let mut seen = HashSet::new();
+    for f in &file.filter {
+        if !seen.insert(f.name.clone()) {
+            return Err(err(format!("two filters are named {}", f.name)));
+        }
+    }
+    Ok(file.filter)
+}
+
+/// Limits on one filter's work on one alert.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Outputs an expression may yield per alert before it counts as over budget.
+    pub max_outputs: usize,
+    /// Time an expression may take per alert before it counts as over budget.
+    pub max_time: Duration,
+    /// Times over budget before a filter is disabled.
+    pub strikes: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_outputs: 1000,
+            max_time: Duration::from_millis(100),
+            strikes: 5,
+        }
+    }
+}
+
+/// One filter's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Alerts evaluated.
+    pub seen: u64,
+    /// Alerts that passed the expression.
+    pub passed: u64,
+    /// Alerts emitted (passed and within the cap).
+    pub emitted: u64,
+    /// Passing alerts left out by the cap.
+    pub capped: u64,
+    /// Alerts on which the expression failed.
+    pub errors: u64,
+    /// Alerts on which the expression went over budget.
+    pub over_budget: u64,
+}
+
+/// An alert to filter.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The wire-format packet.
+    pub packet: &'a [u8],
+    /// Its Kafka key.
+    pub key: Option<&'a [u8]>,
+    /// Its partition (0 for a file).
+    pub partition: i32,
+    /// Its timestamp, Unix ms.
+    pub timestamp_ms: Option<i64>,
+    /// Its offset in its partition (0 for a file).
+    pub offset: i64,
+}
+
+/// An alert a filter emits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// Index of the filter in the engine.
+    pub filter: usize,
+    /// The packet: the original bytes, or thinned by `drop`.
+    pub packet: Vec<u8>,
+    /// The original key.
+    pub key: Option<Vec<u8>>,
+    /// The original timestamp.
+    pub timestamp_ms: Option<i64>,
+    /// Where the input alert was: (partition, offset).
+    pub source: (i32, i64),
+}
+
+struct Pending {
+    score: f64,
+    out: Output,
+}
+
+struct Held {
+    visit: Option<f64>,
+    first_seen: Instant,
+    complete_since: Option<Instant>,
+    best: Vec<Pending>,
+}
+
+struct Active {
+    def: FilterDef,
+    program: Program,
+    rank: Option<Program>,
+    visit: Program,
+    counts: HashMap<String, usize>,
+    order: VecDeque<String>,
+    held: HashMap<String, Held>,
+    stats: Stats,
+    strikes: u32,
+    disabled: Option<String>,
+}
+
+/// Many filters over one stream, each alert decoded once.
+pub struct Engine {
+    filters: Vec<Active>,
+    keep: Option<HashSet<String>>,
+    plans: HashMap<u32, Plan>,
+    store: SchemaStore,
+    budget: Budget,
+    /// Highest numeric visit seen on each partition.
+    progress: HashMap<i32, f64>,
+    /// Alerts that could not be decoded.
+    pub bad: u64,
+}
+
+impl Engine {
+    /// Compile the filters.
+    pub fn new(
+        defs: Vec<FilterDef>,
+        store: SchemaStore,
+        budget: Budget,
+    ) -> Result<Engine, FilterError> {
+        let mut filters = Vec::with_capacity(defs.len());
+        let mut keep: Option<HashSet<String>> = Some(HashSet::new());
+        for def in defs {
+            let e = |error| FilterError::Expr {
+                name: def.name.clone(),
+                error,
+            };
+            let program = Program::compile(&def.expr).map_err(e)?;
+            let rank = def
+                .rank_by
+                .as_deref()
+                .map(Program::compile)
+                .transpose()
+                .map_err(e)?;
+            let visit = Program::compile(&def.visit_key).map_err(e)?;
+            for p in std::iter::once(&program)
+                .chain(rank.as_ref())
+                .chain(std::iter::once(&visit))
+            {
+                match (p.names(), keep.as_mut()) {
+                    (Some(names), Some(k)) => k.extend(names.iter().cloned()),
+                    _ => keep = None,
+                }
+            }
+            filters.push(Active {
+                def,
+                program,
+                rank,
+                visit,
+                counts: HashMap::new(),
+                order: VecDeque::new(),
+                held: HashMap::new(),
+                stats: Stats::default(),
+                strikes: 0,
+                disabled: None,
+            });
+        }
+        Ok(Engine {
+            filters,
+            keep,
+            plans: HashMap::new(),
+            store,
+            budget,
+            progress: HashMap::new(),
+            bad: 0,
+        })
+    }
+
+    /// The filters' definitions, in order.
+    pub fn defs(&self) -> impl Iterator<Item = &FilterDef> {
+        self.filters.iter().map(|f| &f.def)
+    }
+
+    /// Each filter's counters and, if it was disabled, why.
+    pub fn stats(&self) -> Vec<(String, Stats, Option<String>)> {
+        self.filters
+            .iter()
+            .map(|f| (f.def.name.clone(), f.stats, f.disabled.clone()))
+            .collect()
+    }
+
+    /// Whether decoding builds only the fields the filters name.
+    pub fn projected(&self) -> bool {
+        self.keep.is_some()
+    }
+
+    /// Decode a packet once into the value the filters see.
+    pub fn decode(&mut self, packet: &[u8]) -> Result<Val, PacketError> {
+        let (id, body) = packet::split(packet)?;
+        if !self.plans.contains_key(&id) {
+            let schema = self.store.get(id)?;
+            let plan = Plan::new(&schema.json, self.keep.as_ref()).map_err(|reason| {
+                PacketError::Decode {
+                    id,
+                    len: body.len(),
+                    reason,
+                }
+            })?;
+            self.plans.insert(id, plan);
+        }
+        self.plans[&id].decode(body).map_err(|e| match e {
+            avro::DecodeError::Truncated => PacketError::Truncated {
+                id,
+                len: body.len(),
+            },
+            avro::DecodeError::Trailing(extra) => PacketError::Trailing { id, extra },
+            other => PacketError::Decode {
+                id,
+                len: body.len(),
+                reason: other.to_string(),
+            },
+        })
+    }
+
+    /// Filter one alert; returns what is emitted now. A packet that cannot be decoded
+    /// is an error (counted in `bad`) and changes nothing else.
+    pub fn process(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
+        let val = match self.decode(input.packet) {
+            Ok(v) => v,
+            Err(e) => {
+                self.bad += 1;
+                return Err(e);
+            }
+        };
+        let budget = self.budget;
+        let mut emitted = Vec::new();
+        let mut thinned: HashMap<Vec<String>, Vec<u8>> = HashMap::new();
+        for i in 0..self.filters.len() {
+            let f = &mut self.filters[i];
+            if f.disabled.is_some() {
+                continue;
+            }
+            f.stats.seen += 1;
+            let started = Instant::now();
+            let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                f.program.passes(val.clone(), budget.max_outputs)
+            }))
+            .unwrap_or_else(|_| Err(JqError("the expression panicked".into())));
+            let over_time = started.elapsed() > budget.max_time;
+            let over_outputs = matches!(&verdict, Err(e) if e.0.starts_with("more than"));
+            if over_time || over_outputs {
+                f.stats.over_budget += 1;
+                f.strikes += 1;
+                if f.strikes >= budget.strikes {
+                    f.disabled = Some(format!(
+                        "over its budget ({} outputs, {} ms per alert) {} times",
+                        budget.max_outputs,
+                        budget.max_time.as_millis(),
+                        f.strikes
+                    ));
+                }
+                continue;
+            }
+            let Ok(passed) = verdict else {
+                f.stats.errors += 1;
+                continue;
+            };
+            if !passed {
+                continue;
+            }
+            f.stats.passed += 1;
+            let visit_val = f
+                .visit
+                .run(val.clone(), 1)
+                .ok()
+                .and_then(|v| v.into_iter().next())
+                .unwrap_or(Val::Null);
+            let visit_key = visit_val.to_string();
+            let visit_num = match &visit_val {
+                Val::Num(n) => n.to_string().parse::<f64>().ok(),
+                _ => None,
+            };
+            let score = match &f.rank {
+                Some(r) => match r.run(val.clone(), 1) {
+                    Ok(v) => v
+                        .first()
+                        .and_then(|x| x.to_string().parse::<f64>().ok())
+                        .unwrap_or(f64::NEG_INFINITY),
+                    Err(_) => f64::NEG_INFINITY,
+                },
+                None => 0.0,
+            };
+            let packet = if f.def.drop.is_empty() {
+                input.packet.to_vec()
+            } else {
+                let drop = f.def.drop.clone();
+                match thinned.get(&drop) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = thin(&mut self.store, input.packet, &drop)?;
+                        thinned.insert(drop, p.clone());
+                        p
+                    }
+                }
+            };
+            let f = &mut self.filters[i];
+            let out = Output {
+                filter: i,
+                packet,
+                key: input.key.map(<[u8]>::to_vec),
+                timestamp_ms: input.timestamp_ms,
+                source: (input.partition, input.offset),
+            };
+            if f.rank.is_some() {
+                let cap = f.def.max_per_visit;
+                let held = f.held.entry(visit_key).or_insert_with(|| Held {
+                    visit: visit_num,
+                    first_seen: Instant::now(),
+                    complete_since: None,
+                    best: Vec::new(),
+                });
+                held.best.push(Pending { score, out });
+                if cap > 0 && held.best.len() > cap {
+                    // Drop the worst; the earliest wins a tie.
+                    let worst = held
+                        .best
+                        .iter()
+                        .enumerate()
+                        .min_by(|a, b| a.1.score.total_cmp(&b.1.score).then(b.0.cmp(&a.0)))
+                        .map(|(i, _)| i)
+                        .expect("not empty");
+                    held.best.remove(worst);
+                    f.stats.capped += 1;
+                }
+            } else {
+                let cap = f.def.max_per_visit;
+                if !f.counts.contains_key(&visit_key) {
+                    f.order.push_back(visit_key.clone());
+                    if f.order.len() > MAX_VISITS_REMEMBERED {
+                        if let Some(old) = f.order.pop_front() {
+                            f.counts.remove(&old);
+                        }
+                    }
+                }
+                let n = f.counts.entry(visit_key).or_insert(0);
+                if cap == 0 || *n < cap {
+                    *n += 1;
+                    f.stats.emitted += 1;
+                    emitted.push(out);
+                } else {
+                    f.stats.capped += 1;
+                }
+            }
+            if let Some(v) = visit_num {
+                let p = self.progress.entry(input.partition).or_insert(v);
+                *p = p.max(v);
+            }
+        }
+        Ok(emitted)
+    }
+
+    /// Emit ranked visits that are complete: a later visit has been seen on every
+    /// partition in `partitions`, `grace` ago; or the visit was first seen `timeout` ago.
+    pub fn expire(
+        &mut self,
+        partitions: &[i32],
+        grace: Duration,
+        timeout: Duration,
+    ) -> Vec<Output> {
+        let now = Instant::now();
+        let progress = &self.progress;
+        let mut out = Vec::new();
+        for f in &mut self.filters {
+            let mut done = Vec::new();
+            for (k, h) in f.held.iter_mut() {
+                let later_everywhere = h.visit.is_some_and(|v| {
+                    !partitions.is_empty()
+                        && partitions
+                            .iter()
+                            .all(|p| progress.get(p).is_some_and(|m| *m > v))
+                });
+                if later_everywhere && h.complete_since.is_none() {
+                    h.complete_since = Some(now);
+                }
+                if h.complete_since
+                    .is_some_and(|t| now.duration_since(t) >= grace)
+                    || now.duration_since(h.first_seen) >= timeout
+                {
+                    done.push(k.clone());
+                }
+            }
+            for k in done {
+                let h = f.held.remove(&k).expect("present");
+                out.extend(emit_ranked(&mut f.stats, h));
+            }
+        }
+        out
+    }
+
+    /// The lowest input offset still held (ranked, not yet emitted) on each partition:
+    /// offsets from there on must not be committed.
+    pub fn held_from(&self) -> HashMap<i32, i64> {
+        let mut low: HashMap<i32, i64> = HashMap::new();
+        for f in &self.filters {
+            for h in f.held.values() {
+                for p in &h.best {
+                    let (part, off) = p.out.source;
+                    let e = low.entry(part).or_insert(off);
+                    *e = (*e).min(off);
+                }
+            }
+        }
+        low
+    }
+
+    /// Emit every held visit (end of input).
+    pub fn finish(&mut self) -> Vec<Output> {
+        let mut out = Vec::new();
+        for f in &mut self.filters {
+            let mut keys: Vec<String> = f.held.keys().cloned().collect();
+            keys.sort();
+            for k in keys {
+                let h = f.held.remove(&k).expect("present");
+                out.extend(emit_ranked(&mut f.stats, h));
+            }
+        }
+        out
+    }
+}
+
+fn emit_ranked(stats: &mut Stats, mut h: Held) -> Vec<Output> {
+    h.best.sort_by(|a, b| b.score.total_cmp(&a.score));
+    stats.emitted += h.best.len() as u64;
+    h.best.into_iter().map(|p| p.out).collect()
+}
+
+/// Null the named optional fields of an alert, under the same schema id.
+fn thin(
+    store: &mut SchemaStore,
+    packet_bytes: &[u8],
+    drop: &[String],
+) -> Result<Vec<u8>, PacketError> {
+    let (id, body) = packet::split(packet_bytes)?;
+    let schema = store.get(id)?;
+    let mut value = packet::decode_body(id, &schema, None, body)?;
+    if let Value::Record(fields) = &mut value {
+        let defs = schema
+            .json
+            .get("fields")
+            .and_then(serde_json::Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (name, v) in fields.iter_mut() {
+            if !drop.contains(name) {
+                continue;
+            }
+            let null_branch = defs
+                .iter()
+                .find(|d| d.get("name").and_then(serde_json::Value::as_str) == Some(name))
+                .and_then(|d| d.get("type"))
+                .and_then(serde_json::Value::as_array)
+                .and_then(|branches| branches.iter().position(|b| b == "null"));
+            if let Some(i) = null_branch {
+                *v = Value::Union(i as u32, Box::new(Value::Null));
+            }
+        }
+    }
+    Ok(packet::encode(id, &packet::encode_body(&schema, &value)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::{Generator, SampleConfig};
+    use std::sync::Arc;
+
+    fn packets(visits: u32, per_visit: usize) -> Vec<Vec<u8>> {
+        let schema = Arc::new(crate::schema::builtin_sample());
+        let mut g = Generator::new(
+            schema.clone(),
+            SampleConfig {
+                alerts_per_visit: per_visit,
+                cutout_size: 6,
+                ..SampleConfig::default()
+            },
+        );
+        (0..visits)
+            .flat_map(|v| g.visit(v))
+            .map(|a| packet::encode(1, &packet::encode_body(&schema, &a).unwrap()))
+            .collect()
+    }
+
+    fn def(name: &str, expr: &str, cap: usize) -> FilterDef {
+        FilterDef {
+            name: name.into(),
+            expr: expr.into(),
+            to: None,
+            max_per_visit: cap,
+            rank_by: None,
+            drop: vec![],
+            visit_key: DEFAULT_VISIT_KEY.into(),
+        }
+    }
+
+    fn run(engine: &mut Engine, packets: &[Vec<u8>]) -> Vec<Output> {
+        let mut out = Vec::new();
+        for p in packets {
+            out.extend(
+                engine
+                    .process(&Input {
+                        packet: p,
+                        key: None,
+                        partition: 0,
+                        timestamp_ms: None,
+                        offset: 0,
+                    })
+                    .unwrap(),
+            );
+        }
+        out.extend(engine.finish());
+        out
+    }
+
+    #[test]
+    fn caps_count_per_visit_even_when_visits_interleave() {
+        let mut ps = packets(3, 50);
+        // Interleave the visits: 0,50,100,1,51,101,...
+        let mut mixed = Vec::new();
+        for i in 0..50 {
+            for v in 0..3 {
+                mixed.push(ps[v * 50 + i].clone());
+            }
+        }
+        ps = mixed;
+        let mut e = Engine::new(
+            vec![
+                def("all", "true", 20),
+                def("none", "false", 20),
+                def("uncapped", "true", 0),
+            ],
+            SchemaStore::new(vec![]),
+            Budget::default(),
+        )
+        .unwrap();
+        let out = run(&mut e, &ps);
+        let by = |i| out.iter().filter(|o| o.filter == i).count();
+        assert_eq!((by(0), by(1), by(2)), (60, 0, 150));
+        assert!(e.projected());
+        let stats = e.stats();
+        assert_eq!(stats[0].1.capped, 90);
+        // Untouched alerts are the original bytes.
+        assert!(out.iter().all(|o| ps.contains(&o.packet)));
+    }
+
+    #[test]
+    fn rank_by_keeps_the_best_of_each_visit() {
+        let ps = packets(2, 40);
+        let mut e = Engine::new(
+            vec![FilterDef {
+                rank_by: Some(".diaSource.snr".into()),
+                ..def("best", "true", 5)
+            }],
+            SchemaStore::new(vec![]),
+            Budget::default(),
+        )
+        .unwrap();
+        let out = run(&mut e, &ps);
+        assert_eq!(out.len(), 10);
+        // Decode the whole alert to read the score.
+        let full = Plan::new(&crate::schema::builtin_sample().json, None).unwrap();
+        let snr = |p: &[u8]| -> f64 {
+            let v = full.decode(packet::split(p).unwrap().1).unwrap();
+            Program::compile(".diaSource.snr")
+                .unwrap()
+                .run(v, 1)
+                .unwrap()[0]
+                .to_string()
+                .parse()
+                .unwrap()
+        };
+        for visit in 0..2 {
+            let mut all: Vec<f64> = ps[visit * 40..(visit + 1) * 40]
+                .iter()
+                .map(|p| snr(p))
+                .collect();
+            all.sort_by(|a, b| b.total_cmp(a));
+            let kept: Vec<f64> = out[visit * 5..(visit + 1) * 5]
+                .iter()
+                .map(|o| snr(&o.packet))
+                .collect();
+            assert_eq!(
+                kept,
+                all[..5].to_vec(),
+                "visit {visit}: the 5 highest, best first"
+            );
+        }
+    }
+
+    #[test]
+    fn drop_nulls_fields_under_the_same_schema_id() {
+        let ps = packets(1, 3);
+        let mut e = Engine::new(
+            vec![FilterDef {
+                drop: vec!["cutoutScience".into(), "prvDiaSources".into()],
+                ..def("thin", "true", 0)
+            }],
+            SchemaStore::new(vec![]),
+            Budget::default(),
+        )
+        .unwrap();
+        let out = run(&mut e, &ps);
+        assert_eq!(out.len(), 3);
+        let schema = crate::schema::builtin_sample();
+        for (o, p) in out.iter().zip(&ps) {
+            assert!(o.packet.len() < p.len());
+            let (id, body) = packet::split(&o.packet).unwrap();
+            assert_eq!(id, 1);
+            let view = packet::to_json(
+                &packet::decode_body(id, &schema, None, body).unwrap(),
+                packet::CutoutPolicy::Size,
+            );
+            assert!(view["cutoutScience"].is_null() && view["prvDiaSources"].is_null());
+            assert!(!view["cutoutDifference"].is_null());
+        }
+    }
+
+    #[test]
+    fn a_failing_filter_affects_no_other_and_slow_ones_are_disabled() {
+        let ps = packets(1, 10);
+        let budget = Budget {
+            max_outputs: 10,
+            max_time: Duration::from_secs(5),
+            strikes: 3,
+        };
+        let mut e = Engine::new(
+            vec![
+                def("broken", ".diaSource.band + 1", 0),
+                def("noisy", "range(100) | false", 0),
+                def("fine", "true", 0),
+            ],
+            SchemaStore::new(vec![]),
+            budget,
+        )
+        .unwrap();
+        let out = run(&mut e, &ps);
+        assert_eq!(out.iter().filter(|o| o.filter == 2).count(), 10);
+        let stats = e.stats();
+        assert_eq!(stats[0].1.errors, 10);
+        assert_eq!(stats[1].1.over_budget, 3, "disabled after 3 strikes");
+        assert!(stats[1].2.as_deref().unwrap().contains("over its budget"));
+        assert_eq!(stats[2].1.emitted, 10);
+        // A bad packet is an error and changes nothing.
+        assert!(e
+            .process(&Input {
+                packet: b"{}",
+                key: None,
+                partition: 0,
+                timestamp_ms: None,
+                offset: 0
+            })
+            .is_err());
+        assert_eq!(e.bad, 1);
+    }
+
+    #[test]
+    fn filters_files() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.toml");
+        std::fs::write(&p, "[[filter]]\nname = \"Filter001\"\nexpr = \".diaSource.snr > 5\"\n[[filter]]\nname = \"b\"\nexpr = \"true\"\nto = \"out\"\nmax_per_visit = 3\n").unwrap();
+        let defs = load_file(&p).unwrap();
+        assert_eq!(defs.len(), 2);
+        assert_eq!((defs[0].max_per_visit, defs[0].topic()), (20, "Filter001"));
+        assert_eq!((defs[1].max_per_visit, defs[1].topic()), (3, "out"));
+        std::fs::write(&p, "[[filter]]\nname = \"a\"\nexpr = \"true\"\nbogus = 1\n").unwrap();
+        assert!(load_file(&p).unwrap_err().to_string().contains("bogus"));
+    }
+}
