@@ -228,6 +228,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -259,9 +260,22 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;bench;filter' {
+            [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts')
+            [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The Python for the reference row (needs fastavro); empty to skip it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;bench;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -269,6 +283,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;bench;help;kafka' {
+            break
+        }
+        'alertctl;bench;help;filter' {
             break
         }
         'alertctl;bench;help;help' {
@@ -526,12 +543,16 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;bench' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
             break
         }
         'alertctl;help;bench;decode' {
             break
         }
         'alertctl;help;bench;kafka' {
+            break
+        }
+        'alertctl;help;bench;filter' {
             break
         }
         'alertctl;help;filter' {

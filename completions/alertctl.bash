@@ -49,6 +49,9 @@ _alertctl() {
             alertctl__subcmd__bench,decode)
                 cmd="alertctl__subcmd__bench__subcmd__decode"
                 ;;
+            alertctl__subcmd__bench,filter)
+                cmd="alertctl__subcmd__bench__subcmd__filter"
+                ;;
             alertctl__subcmd__bench,help)
                 cmd="alertctl__subcmd__bench__subcmd__help"
                 ;;
@@ -57,6 +60,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__bench__subcmd__help,decode)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__decode"
+                ;;
+            alertctl__subcmd__bench__subcmd__help,filter)
+                cmd="alertctl__subcmd__bench__subcmd__help__subcmd__filter"
                 ;;
             alertctl__subcmd__bench__subcmd__help,help)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__help"
@@ -108,6 +114,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__bench,decode)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__decode"
+                ;;
+            alertctl__subcmd__help__subcmd__bench,filter)
+                cmd="alertctl__subcmd__help__subcmd__bench__subcmd__filter"
                 ;;
             alertctl__subcmd__help__subcmd__bench,kafka)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__kafka"
@@ -280,7 +289,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench)
-            opts="-h --help decode kafka help"
+            opts="-h --help decode kafka filter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,8 +340,50 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__bench__subcmd__filter)
+            opts="-h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --python --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --alerts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cutout-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__bench__subcmd__help)
-            opts="decode kafka help"
+            opts="decode kafka filter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,6 +397,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__bench__subcmd__help__subcmd__filter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -668,7 +733,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench)
-            opts="decode kafka"
+            opts="decode kafka filter"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,6 +747,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__bench__subcmd__filter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -203,6 +203,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;decode'= {
@@ -231,14 +232,28 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;bench;filter'= {
+            cand --alerts 'Number of alerts'
+            cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand --cutout-size 'Cutout width and height, pixels'
+            cand --max-history 'Longest history per alert'
+            cand --python 'The Python for the reference row (needs fastavro); empty to skip it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;bench;help'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;help;decode'= {
         }
         &'alertctl;bench;help;kafka'= {
+        }
+        &'alertctl;bench;help;filter'= {
         }
         &'alertctl;bench;help;help'= {
         }
@@ -457,10 +472,13 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
         }
         &'alertctl;help;bench;decode'= {
         }
         &'alertctl;help;bench;kafka'= {
+        }
+        &'alertctl;help;bench;filter'= {
         }
         &'alertctl;help;filter'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'

@@ -155,10 +155,11 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -178,8 +179,17 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l keep -d 'Keep the topic afterwards'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l alerts -d 'Number of alerts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l cutout-size -d 'Cutout width and height, pixels' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l max-history -d 'Longest history per alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l python -d 'The Python for the reference row (needs fastavro); empty to skip it' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
@@ -310,6 +320,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'

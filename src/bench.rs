@@ -183,3 +183,101 @@ pub fn kafka_consume(
         seconds: start.elapsed().as_secs_f64(),
     })
 }
+
+/// Time the filter engine over `packets`: every filter of `defs` on every alert, one
+/// decode per alert. A first pass warms up; the timed pass starts from fresh state.
+pub fn filters(
+    stage: &str,
+    dirs: &[std::path::PathBuf],
+    defs: &[crate::filter::FilterDef],
+    packets: &[Vec<u8>],
+) -> Result<(Row, u64), crate::filter::FilterError> {
+    use crate::filter::{Budget, Engine, Input};
+    let budget = Budget {
+        max_time: std::time::Duration::from_secs(3600),
+        ..Budget::default()
+    };
+    for pass in 0..2 {
+        let mut engine = Engine::new(
+            defs.to_vec(),
+            crate::schema::SchemaStore::new(dirs.to_vec()),
+            budget,
+        )?;
+        let take = if pass == 0 {
+            packets.len() / 10 + 1
+        } else {
+            packets.len()
+        };
+        let start = Instant::now();
+        for p in packets.iter().take(take) {
+            let _ = engine.process(&Input {
+                packet: p,
+                key: None,
+                partition: 0,
+                timestamp_ms: None,
+                offset: 0,
+            });
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        if pass == 1 {
+            let passed = engine.stats().iter().map(|(_, s, _)| s.passed).sum();
+            return Ok((
+                Row {
+                    stage: stage.to_string(),
+                    alerts: packets.len(),
+                    bytes: packets.iter().map(|p| p.len() as u64).sum(),
+                    seconds,
+                },
+                passed,
+            ));
+        }
+    }
+    unreachable!("two passes")
+}
+
+/// 100 different filters of the kind science users write, for the many-filters benchmark.
+pub fn hundred_filters() -> Vec<crate::filter::FilterDef> {
+    let fields = [
+        "snr",
+        "psfFlux",
+        "reliability",
+        "scienceFlux",
+        "apFlux",
+        "x",
+        "y",
+        "extendedness",
+    ];
+    let bands = ["u", "g", "r", "i", "z", "y"];
+    (0..100)
+        .map(|i| {
+            let f = fields[i % fields.len()];
+            let b = bands[i % bands.len()];
+            let t = 1.0 + (i as f64) * 0.37;
+            let expr = match i % 4 {
+                0 => format!(".diaSource.{f} > {t} and .diaSource.band == \"{b}\""),
+                1 => format!(
+                    "select(.diaSource.{f} > {t}) | (.prvDiaSources | length) >= {}",
+                    i % 5
+                ),
+                2 => format!(
+                    ".diaSource.snr > 5 and .diaSource.{f} < {} and .diaSource.dec < {}",
+                    t * 1000.0,
+                    (i as f64) - 60.0
+                ),
+                _ => format!(
+                    ".diaObject.nDiaSources > {} and .diaSource.band != \"{b}\"",
+                    i % 4
+                ),
+            };
+            crate::filter::FilterDef {
+                name: format!("Filter{:03}", i + 1),
+                expr,
+                to: None,
+                max_per_visit: 0,
+                rank_by: None,
+                drop: vec![],
+                visit_key: crate::filter::DEFAULT_VISIT_KEY.into(),
+            }
+        })
+        .collect()
+}

@@ -26,7 +26,56 @@ Examples:
 
 The topic (bench-PID) is created with 4 partitions and deleted afterwards unless --keep.")]
     Kafka(KafkaBenchArgs),
+    /// Filter throughput: one filter, 100 filters in one process, and the seed's Python path.
+    #[command(after_help = "\
+Examples:
+  alertctl bench filter --schema-dir alert_packet/schema --schema-version 11.0 --alerts 3000
+
+(a) is `.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5`, with and without path
+projection; (b) is 100 different filters over one decode per alert; (c) decodes the
+same packets with fastavro (skipping the 5-byte header) and applies the same
+predicate in a Python filter class, as the seed's Filter001 does. Build with --release.")]
+    Filter(FilterBenchArgs),
 }
+
+/// Arguments of `bench filter`.
+#[derive(Debug, clap::Args)]
+pub struct FilterBenchArgs {
+    /// Number of alerts.
+    #[arg(long, default_value_t = 2000)]
+    pub alerts: usize,
+    #[command(flatten)]
+    pub gen: Alerts,
+    /// The Python for the reference row (needs fastavro); empty to skip it.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+}
+
+/// The seed's reference path: fastavro plus a Python filter class.
+const PYTHON_REFERENCE: &str = r#"
+import io, json, struct, sys, time
+import fastavro
+
+class AlertFilter:
+    def __call__(self, alert):
+        return self.filter(alert)
+
+class Filter001(AlertFilter):
+    def filter(self, alert):
+        return alert['diaSource']['snr'] > 5 and alert['diaSource']['psfFlux'] > 0.00003631
+
+schema = fastavro.parse_schema(json.load(open(sys.argv[1])))
+data = open(sys.argv[2], 'rb').read()
+packets, pos = [], 0
+while pos < len(data):
+    (n,) = struct.unpack('>I', data[pos:pos + 4])
+    packets.append(data[pos + 4:pos + 4 + n])
+    pos += 4 + n
+f = Filter001()
+start = time.perf_counter()
+passed = sum(1 for p in packets if f(fastavro.schemaless_reader(io.BytesIO(p[5:]), schema)))
+print(json.dumps({"alerts": len(packets), "seconds": time.perf_counter() - start, "passed": passed}))
+"#;
 
 /// Arguments of `bench kafka`.
 #[derive(Debug, clap::Args)]
@@ -116,6 +165,47 @@ fn print(rows: &[Row]) -> CliResult {
     Ok(())
 }
 
+fn python_reference(
+    python: &str,
+    schema: &crate::schema::AlertSchema,
+    packets: &[Vec<u8>],
+) -> Result<Option<(Row, u64)>, CliError> {
+    if python.is_empty() {
+        return Ok(None);
+    }
+    let dir = std::env::temp_dir().join(format!("alertctl-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (schema_file, wire, script) = (
+        dir.join("schema.avsc"),
+        dir.join("alerts.wire"),
+        dir.join("reference.py"),
+    );
+    std::fs::write(&schema_file, schema.json.to_string())?;
+    crate::packet::file::write_wire_file(&wire, packets.iter().map(Vec::as_slice))?;
+    std::fs::write(&script, PYTHON_REFERENCE)?;
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .arg(&schema_file)
+        .arg(&wire)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out.map_err(|e| CliError::failure(format!("cannot run {python}: {e}")))?;
+    if !out.status.success() {
+        return Err(CliError::failure(format!(
+            "the Python reference failed (is fastavro installed?): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let row = Row {
+        stage: "(c) Python: fastavro + Filter001 class".into(),
+        alerts: r["alerts"].as_u64().unwrap_or(0) as usize,
+        bytes: packets.iter().map(|p| p.len() as u64).sum(),
+        seconds: r["seconds"].as_f64().unwrap_or(f64::NAN),
+    };
+    Ok(Some((row, r["passed"].as_u64().unwrap_or(0))))
+}
+
 /// Run a `bench` subcommand.
 pub fn exec(cmd: BenchCommand) -> CliResult {
     match cmd {
@@ -128,6 +218,58 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 average(&packets)
             );
             print(&bench::decode(&s, &packets)?)
+        }
+        BenchCommand::Filter(a) => {
+            let (s, packets) = a.gen.generate(a.alerts)?;
+            eprintln!(
+                "alertctl: bench filter: {} alerts of {} ({} bytes each)",
+                packets.len(),
+                s.name,
+                average(&packets)
+            );
+            let one = |expr: &str| crate::filter::FilterDef {
+                name: "Filter001".into(),
+                expr: expr.into(),
+                to: None,
+                max_per_visit: 0,
+                rank_by: None,
+                drop: vec![],
+                visit_key: crate::filter::DEFAULT_VISIT_KEY.into(),
+            };
+            let predicate = ".diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5";
+            let dirs = &a.gen.dirs.dirs;
+            let (a_row, a_passed) =
+                bench::filters("(a) one filter", dirs, &[one(predicate)], &packets)?;
+            // `keys` makes the engine decode every field: the same filter without projection.
+            let (full, _) = bench::filters(
+                "(a) one filter, no path projection",
+                dirs,
+                &[one(&format!("(keys | length > 0) and {predicate}"))],
+                &packets,
+            )?;
+            let (b_row, _) = bench::filters(
+                "(b) 100 filters, one process",
+                dirs,
+                &bench::hundred_filters(),
+                &packets,
+            )?;
+            let mut rows = vec![a_row.clone(), full, b_row.clone()];
+            if let Some((c_row, c_passed)) = python_reference(&a.python, &s, &packets)? {
+                if c_passed != a_passed {
+                    return Err(CliError::failure(format!(
+                        "the filters disagree: alertctl passed {a_passed}, Python {c_passed}"
+                    )));
+                }
+                eprintln!(
+                    "alertctl: (a) is {:.0}x the Python reference (both passed {a_passed} of {}); (b) runs 100 filters at {:.0} alerts/s (a 10,000-alert visit in {:.1} s)",
+                    a_row.alerts_per_s() / c_row.alerts_per_s(),
+                    packets.len(),
+                    b_row.alerts_per_s(),
+                    10_000.0 / b_row.alerts_per_s()
+                );
+                rows.push(c_row);
+            }
+            print(&rows)
         }
         BenchCommand::Kafka(a) => {
             let conn = a.kafka.connection()?;

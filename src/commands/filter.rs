@@ -266,7 +266,7 @@ fn run_file(
     }
     emitted.extend(engine.finish());
     if let Some(path) = &a.out {
-        crate::packet::file::write_wire_file(path, emitted.iter().map(|o| o.packet.as_slice()))?;
+        crate::packet::file::write_wire_file(path, emitted.iter().map(|o| &o.packet[..]))?;
     } else {
         let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
         let mut views = a.dirs.store();

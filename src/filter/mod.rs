@@ -178,8 +178,8 @@ pub struct Input<'a> {
 pub struct Output {
     /// Index of the filter in the engine.
     pub filter: usize,
-    /// The packet: the original bytes, or thinned by `drop`.
-    pub packet: Vec<u8>,
+    /// The packet: the original bytes (shared, not copied, between filters), or thinned by `drop`.
+    pub packet: bytes::Bytes,
     /// The original key.
     pub key: Option<Vec<u8>>,
     /// The original timestamp.
@@ -339,7 +339,8 @@ impl Engine {
         };
         let budget = self.budget;
         let mut emitted = Vec::new();
-        let mut thinned: HashMap<Vec<String>, Vec<u8>> = HashMap::new();
+        let mut original: Option<bytes::Bytes> = None;
+        let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
         for i in 0..self.filters.len() {
             let f = &mut self.filters[i];
             if f.disabled.is_some() {
@@ -374,16 +375,21 @@ impl Engine {
                 continue;
             }
             f.stats.passed += 1;
-            let visit_val = f
-                .visit
-                .run(val.clone(), 1)
-                .ok()
-                .and_then(|v| v.into_iter().next())
-                .unwrap_or(Val::Null);
-            let visit_key = visit_val.to_string();
-            let visit_num = match &visit_val {
-                Val::Num(n) => n.to_string().parse::<f64>().ok(),
-                _ => None,
+            let keyed = f.def.max_per_visit > 0 || f.rank.is_some();
+            let (visit_key, visit_num) = if keyed {
+                let v = f
+                    .visit
+                    .run(val.clone(), 1)
+                    .ok()
+                    .and_then(|v| v.into_iter().next())
+                    .unwrap_or(Val::Null);
+                let num = match &v {
+                    Val::Num(n) => n.to_string().parse::<f64>().ok(),
+                    _ => None,
+                };
+                (v.to_string(), num)
+            } else {
+                (String::new(), None)
             };
             let score = match &f.rank {
                 Some(r) => match r.run(val.clone(), 1) {
@@ -396,13 +402,15 @@ impl Engine {
                 None => 0.0,
             };
             let packet = if f.def.drop.is_empty() {
-                input.packet.to_vec()
+                original
+                    .get_or_insert_with(|| bytes::Bytes::copy_from_slice(input.packet))
+                    .clone()
             } else {
                 let drop = f.def.drop.clone();
                 match thinned.get(&drop) {
                     Some(p) => p.clone(),
                     None => {
-                        let p = thin(&mut self.store, input.packet, &drop)?;
+                        let p = bytes::Bytes::from(thin(&mut self.store, input.packet, &drop)?);
                         thinned.insert(drop, p.clone());
                         p
                     }
@@ -437,6 +445,9 @@ impl Engine {
                     held.best.remove(worst);
                     f.stats.capped += 1;
                 }
+            } else if f.def.max_per_visit == 0 {
+                f.stats.emitted += 1;
+                emitted.push(out);
             } else {
                 let cap = f.def.max_per_visit;
                 if !f.counts.contains_key(&visit_key) {
@@ -448,7 +459,7 @@ impl Engine {
                     }
                 }
                 let n = f.counts.entry(visit_key).or_insert(0);
-                if cap == 0 || *n < cap {
+                if *n < cap {
                     *n += 1;
                     f.stats.emitted += 1;
                     emitted.push(out);
@@ -654,7 +665,7 @@ mod tests {
         let stats = e.stats();
         assert_eq!(stats[0].1.capped, 90);
         // Untouched alerts are the original bytes.
-        assert!(out.iter().all(|o| ps.contains(&o.packet)));
+        assert!(out.iter().all(|o| ps.iter().any(|p| p[..] == o.packet[..])));
     }
 
     #[test]

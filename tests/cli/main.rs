@@ -4,6 +4,7 @@
 mod compat;
 mod docs;
 mod errors;
+mod filter;
 mod interop;
 mod kafka;
 mod official;

@@ -1,0 +1,539 @@
+//! Filters end-to-end on the local broker (and offline). Expected results are computed
+//! here from the input's JSON view, independently of the filter engine.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+macro_rules! broker_or_return {
+    () => {
+        match broker() {
+            Some(b) => b,
+            None => return,
+        }
+    };
+}
+
+fn produce(b: &str, extra: &[&str]) {
+    let mut args = vec![
+        "produce",
+        "--no-wait",
+        "--retention",
+        "forever",
+        "--cutout-size",
+        "12",
+    ];
+    args.extend_from_slice(extra);
+    let r = kafka_run(b, &args);
+    assert_eq!(r.code, 0, "produce: {}", r.stderr);
+}
+
+fn views(b: &str, topic: &str) -> Vec<Value> {
+    let r = kafka_run(b, &["tail", topic, "-e"]);
+    assert_eq!(r.code, 0, "tail {topic}: {}", r.stderr);
+    r.json_lines()
+}
+
+fn visit(v: &Value) -> i64 {
+    v["diaSource"]["visit"].as_i64().unwrap()
+}
+
+fn id(v: &Value) -> i64 {
+    v["diaSourceId"].as_i64().unwrap()
+}
+
+fn snr(v: &Value) -> f64 {
+    v["diaSource"]["snr"].as_f64().unwrap()
+}
+
+/// 3 visits x 300 alerts over 3 partitions (so visits interleave): a cap-20 filter
+/// writes exactly min(20, passing) per visit; --rank-by keeps the 20 highest.
+#[test]
+fn caps_per_visit_and_ranking_over_interleaved_partitions() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--night",
+            "2018-01-01",
+            "--visits",
+            "3",
+            "--alerts-per-visit",
+            "300",
+            "--partitions",
+            "3",
+        ],
+    );
+    let input = views(&b, "lsst-2018-01-01");
+    assert_eq!(input.len(), 900);
+    let mut passing: BTreeMap<i64, Vec<&Value>> = BTreeMap::new();
+    for v in input.iter().filter(|v| snr(v) > 30.0) {
+        passing.entry(visit(v)).or_default().push(v);
+    }
+    assert_eq!(passing.len(), 3);
+
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "cap20",
+            "--expr",
+            ".diaSource.snr > 30",
+            "--from",
+            "lsst-2018-01-01",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = views(&b, "cap20");
+    let mut per_visit: BTreeMap<i64, usize> = BTreeMap::new();
+    for v in &out {
+        assert!(snr(v) > 30.0);
+        *per_visit.entry(visit(v)).or_default() += 1;
+    }
+    for (visit, alerts) in &passing {
+        assert_eq!(
+            per_visit.get(visit).copied().unwrap_or(0),
+            alerts.len().min(20),
+            "visit {visit}"
+        );
+    }
+
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "top20",
+            "--expr",
+            "true",
+            "--rank-by",
+            ".diaSource.snr",
+            "--from",
+            "lsst-2018-01-01",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let top = views(&b, "top20");
+    assert_eq!(top.len(), 60);
+    for v in [2018010100001i64, 2018010100002, 2018010100003] {
+        let mut all: Vec<f64> = input.iter().filter(|x| visit(x) == v).map(snr).collect();
+        all.sort_by(|a, b| b.total_cmp(a));
+        let mut kept: Vec<f64> = top.iter().filter(|x| visit(x) == v).map(snr).collect();
+        kept.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(kept, all[..20].to_vec(), "visit {v}: the 20 highest snr");
+    }
+}
+
+/// A chain of two filters: the second reads the first's output topic.
+#[test]
+fn filters_chain() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--night",
+            "2018-02-01",
+            "--visits",
+            "2",
+            "--alerts-per-visit",
+            "150",
+        ],
+    );
+    let input = views(&b, "lsst-2018-02-01");
+    let first = [
+        "filter",
+        "run",
+        "--name",
+        "chain-a",
+        "--expr",
+        ".diaSource.snr > 10",
+        "--max-per-visit",
+        "0",
+        "--from",
+        "lsst-2018-02-01",
+        "-e",
+    ];
+    assert_eq!(kafka_run(&b, &first).code, 0);
+    let second = [
+        "filter",
+        "run",
+        "--name",
+        "chain-b",
+        "--expr",
+        ".diaSource.band == \"r\" or .diaSource.psfFlux > 20000",
+        "--max-per-visit",
+        "0",
+        "--from",
+        "chain-a",
+        "-e",
+    ];
+    let r = kafka_run(&b, &second);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected: HashSet<i64> = input
+        .iter()
+        .filter(|v| {
+            snr(v) > 10.0
+                && (v["diaSource"]["band"] == "r"
+                    || v["diaSource"]["psfFlux"].as_f64().unwrap() > 20000.0)
+        })
+        .map(id)
+        .collect();
+    let got: Vec<i64> = views(&b, "chain-b").iter().map(id).collect();
+    assert_eq!(got.len(), expected.len());
+    assert_eq!(got.into_iter().collect::<HashSet<_>>(), expected);
+}
+
+/// A filters file with 10 filters: one consumer, 10 topics, each with the right count.
+#[test]
+fn ten_filters_in_one_process() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--night",
+            "2018-03-01",
+            "--visits",
+            "2",
+            "--alerts-per-visit",
+            "200",
+        ],
+    );
+    let input = views(&b, "lsst-2018-03-01");
+    let dir = tempdir();
+    let file = dir.path().join("filters.toml");
+    let mut toml = String::new();
+    let mut expected = Vec::new();
+    for i in 0..10 {
+        let threshold = 5.0 + 4.0 * i as f64;
+        let cap = if i % 2 == 0 { 0 } else { 7 };
+        toml += &format!("[[filter]]\nname = \"ten-{i}\"\nexpr = \".diaSource.snr > {threshold}\"\nmax_per_visit = {cap}\n\n");
+        let mut per_visit: HashMap<i64, usize> = HashMap::new();
+        for v in input.iter().filter(|v| snr(v) > threshold) {
+            *per_visit.entry(visit(v)).or_default() += 1;
+        }
+        let n: usize = per_visit
+            .values()
+            .map(|&c| if cap == 0 { c } else { c.min(cap) })
+            .sum();
+        expected.push(n);
+    }
+    std::fs::write(&file, toml).unwrap();
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--file",
+            file.to_str().unwrap(),
+            "--from",
+            "lsst-2018-03-01",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (i, n) in expected.iter().enumerate() {
+        assert_eq!(views(&b, &format!("ten-{i}")).len(), *n, "ten-{i}");
+    }
+    // --index runs the Nth filter alone.
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--file",
+            file.to_str().unwrap(),
+            "--index",
+            "3",
+            "--from",
+            "lsst-2018-03-01",
+            "-e",
+        ],
+    );
+    assert!(
+        r.stderr.contains("filter ten-2:") && !r.stderr.contains("filter ten-1:"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Garbage lands in the dead-letter topic; the rest flows.
+#[test]
+fn garbage_goes_to_the_dead_letter_topic() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--topic",
+            "dl-input",
+            "--night",
+            "2018-04-01",
+            "--alerts-per-visit",
+            "30",
+            "--partitions",
+            "1",
+        ],
+    );
+    {
+        use alertctl::kafka::produce::{OutRecord, Producer};
+        let conn = alertctl::kafka::Connection::resolve(
+            Some(&b),
+            None,
+            &[],
+            Duration::from_secs(10),
+            std::path::Path::new("/nonexistent"),
+        )
+        .unwrap();
+        let mut p = Producer::new(&conn, "dl-input").unwrap();
+        p.send(&OutRecord {
+            payload: b"not an alert",
+            ..OutRecord::default()
+        })
+        .unwrap();
+        p.flush().unwrap();
+    }
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "dl-out",
+            "--expr",
+            "true",
+            "--max-per-visit",
+            "0",
+            "--from",
+            "dl-input",
+            "--dead-letter",
+            "dl-dead",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("dl-input/0@30"), "{}", r.stderr);
+    assert_eq!(views(&b, "dl-out").len(), 30);
+    let raw = alertctl()
+        .args(["tail", "dl-dead", "-e", "--format", "raw", "-b", &b])
+        .env("ALERTCTL_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(
+        !raw.status.success(),
+        "the dead letter is not an alert, so tail reports it"
+    );
+    assert!(raw.stdout.is_empty());
+    let desc = kafka_run(&b, &["topic", "describe", "dl-dead", "--format", "jsonl"]).json_lines();
+    assert_eq!(
+        desc.iter()
+            .map(|p| p["messages"].as_i64().unwrap())
+            .sum::<i64>(),
+        1
+    );
+}
+
+/// Two instances of one group share the partitions: nothing twice, nothing lost, even
+/// when one is stopped (SIGTERM: it commits what it wrote) and started again.
+#[test]
+fn two_instances_of_a_group_lose_and_repeat_nothing() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--topic",
+            "grp-input",
+            "--night",
+            "2018-05-01",
+            "--visits",
+            "4",
+            "--alerts-per-visit",
+            "100",
+            "--partitions",
+            "4",
+        ],
+    );
+    let input = views(&b, "grp-input");
+    let expected: HashSet<i64> = input.iter().filter(|v| snr(v) > 8.0).map(id).collect();
+    let start = || {
+        alertctl()
+            .args([
+                "filter",
+                "run",
+                "--name",
+                "grp-out",
+                "--expr",
+                ".diaSource.snr > 8",
+                "--max-per-visit",
+                "0",
+                "--from",
+                "grp-input",
+                "--group",
+                "grp",
+            ])
+            .args([
+                "-b",
+                &b,
+                "-X",
+                "session.timeout.ms=6000",
+                "-X",
+                "fetch.wait.max.ms=10",
+            ])
+            .env("ALERTCTL_CONFIG", "/nonexistent")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let stop = |child: &mut std::process::Child| {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+    };
+    use std::process::Command;
+    let mut a = start();
+    let mut c = start();
+    // Let both join and work a little, then stop one and start it again.
+    std::thread::sleep(Duration::from_secs(3));
+    stop(&mut a);
+    let mut a = start();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let count = |b: &str| -> i64 {
+        kafka_run(b, &["topic", "describe", "grp-out", "--format", "jsonl"])
+            .json_lines()
+            .iter()
+            .map(|p| p["messages"].as_i64().unwrap_or(0))
+            .sum()
+    };
+    while count(&b) < expected.len() as i64 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    stop(&mut a);
+    stop(&mut c);
+    let out: Vec<i64> = views(&b, "grp-out").iter().map(id).collect();
+    let unique: HashSet<i64> = out.iter().copied().collect();
+    assert_eq!(unique, expected, "nothing lost");
+    assert_eq!(out.len(), unique.len(), "nothing twice");
+}
+
+#[test]
+fn offline_filters_refuse_the_host_and_chain_through_files() {
+    let dir = tempdir();
+    let night = dir.path().join("night.avro");
+    run([
+        "produce",
+        "--visits",
+        "2",
+        "--alerts-per-visit",
+        "120",
+        "--night",
+        "2024-05-01",
+        "--cutout-size",
+        "8",
+        "--out",
+        night.to_str().unwrap(),
+    ])
+    .ok();
+    let input = run(["tail", "--file", night.to_str().unwrap()]).json_lines();
+    let e = run([
+        "filter",
+        "run",
+        "--name",
+        "x",
+        "--expr",
+        "$ENV.HOME",
+        "--input",
+        night.to_str().unwrap(),
+    ])
+    .one_line_error(1);
+    assert!(e.contains("`$ENV` is not allowed"), "{e}");
+    let e = run([
+        "filter",
+        "run",
+        "--name",
+        "x",
+        "--expr",
+        "input",
+        "--input",
+        night.to_str().unwrap(),
+    ])
+    .one_line_error(1);
+    assert!(e.contains("`input` is not allowed"), "{e}");
+    // Cutouts are byte strings whose length is their size.
+    let size = input[0]["cutoutScience"]["bytes"].as_u64().unwrap();
+    let r = run([
+        "filter",
+        "run",
+        "--name",
+        "c",
+        "--expr",
+        &format!(".cutoutScience | length == {size}"),
+        "--max-per-visit",
+        "0",
+        "--input",
+        night.to_str().unwrap(),
+    ]);
+    assert_eq!(r.json_lines().len(), input.len(), "{}", r.stderr);
+    // A wire file out of one filter is the input of the next.
+    let a = dir.path().join("a.wire");
+    run([
+        "filter",
+        "run",
+        "--name",
+        "a",
+        "--expr",
+        ".diaSource.snr > 10",
+        "--max-per-visit",
+        "0",
+        "--input",
+        night.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ])
+    .ok();
+    let chained = run([
+        "filter",
+        "run",
+        "--name",
+        "b",
+        "--expr",
+        ".diaSource.snr > 20",
+        "--max-per-visit",
+        "0",
+        "--input",
+        a.to_str().unwrap(),
+    ])
+    .json_lines();
+    assert_eq!(
+        chained.len(),
+        input.iter().filter(|v| snr(v) > 20.0).count()
+    );
+    // --drop thins under the same schema id.
+    let thin = run([
+        "filter",
+        "run",
+        "--name",
+        "t",
+        "--expr",
+        "true",
+        "--drop",
+        "cutoutScience,prvDiaSources",
+        "--max-per-visit",
+        "3",
+        "--input",
+        night.to_str().unwrap(),
+    ])
+    .json_lines();
+    assert_eq!(thin.len(), 6);
+    assert!(thin.iter().all(|v| v["cutoutScience"].is_null()
+        && v["prvDiaSources"].is_null()
+        && !v["cutoutTemplate"].is_null()));
+}
