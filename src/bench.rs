@@ -185,7 +185,9 @@ pub fn kafka_consume(
 }
 
 /// Time the filter engine over `packets`: every filter of `defs` on every alert, one
-/// decode per alert. A first pass warms up; the timed pass starts from fresh state.
+/// decode per alert. After a warm-up, the pass is timed three times, each from fresh
+/// state, and the fastest counts (the machine's other work only ever slows a pass).
+/// Returns the row and how many alerts passed.
 pub fn filters(
     stage: &str,
     dirs: &[std::path::PathBuf],
@@ -197,42 +199,47 @@ pub fn filters(
         max_time: std::time::Duration::from_secs(3600),
         ..Budget::default()
     };
-    for pass in 0..2 {
+    let shared: Vec<bytes::Bytes> = packets
+        .iter()
+        .map(|p| bytes::Bytes::from(p.clone()))
+        .collect();
+    let mut best = f64::INFINITY;
+    let mut passed = 0;
+    for pass in 0..4 {
         let mut engine = Engine::new(
             defs.to_vec(),
             crate::schema::SchemaStore::new(dirs.to_vec()),
             budget,
         )?;
         let take = if pass == 0 {
-            packets.len() / 10 + 1
+            shared.len() / 10 + 1
         } else {
-            packets.len()
+            shared.len()
         };
         let start = Instant::now();
-        for p in packets.iter().take(take) {
+        for p in shared.iter().take(take) {
             let _ = engine.process(&Input {
-                packet: p,
+                packet: p.clone(),
                 key: None,
                 partition: 0,
                 timestamp_ms: None,
                 offset: 0,
             });
         }
-        let seconds = start.elapsed().as_secs_f64();
-        if pass == 1 {
-            let passed = engine.stats().iter().map(|(_, s, _)| s.passed).sum();
-            return Ok((
-                Row {
-                    stage: stage.to_string(),
-                    alerts: packets.len(),
-                    bytes: packets.iter().map(|p| p.len() as u64).sum(),
-                    seconds,
-                },
-                passed,
-            ));
+        if pass > 0 {
+            best = best.min(start.elapsed().as_secs_f64());
+            passed = engine.stats().iter().map(|(_, s, _)| s.passed).sum();
         }
     }
-    unreachable!("two passes")
+    Ok((
+        Row {
+            stage: stage.to_string(),
+            alerts: packets.len(),
+            bytes: packets.iter().map(|p| p.len() as u64).sum(),
+            seconds: best,
+        },
+        passed,
+    ))
 }
 
 /// 100 different filters of the kind science users write, for the many-filters benchmark.

@@ -34,7 +34,8 @@ Examples:
 (a) is `.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5`, with and without path
 projection; (b) is 100 different filters over one decode per alert; (c) decodes the
 same packets with fastavro (skipping the 5-byte header) and applies the same
-predicate in a Python filter class, as the seed's Filter001 does. Build with --release.")]
+predicate in a Python filter class, as the seed's Filter001 does. Each row is the
+fastest of three timed passes. Build with --release.")]
     Filter(FilterBenchArgs),
 }
 
@@ -72,9 +73,12 @@ while pos < len(data):
     packets.append(data[pos + 4:pos + 4 + n])
     pos += 4 + n
 f = Filter001()
-start = time.perf_counter()
-passed = sum(1 for p in packets if f(fastavro.schemaless_reader(io.BytesIO(p[5:]), schema)))
-print(json.dumps({"alerts": len(packets), "seconds": time.perf_counter() - start, "passed": passed}))
+best = float("inf")
+for _ in range(3):  # the fastest of three passes, as for alertctl's rows
+    start = time.perf_counter()
+    passed = sum(1 for p in packets if f(fastavro.schemaless_reader(io.BytesIO(p[5:]), schema)))
+    best = min(best, time.perf_counter() - start)
+print(json.dumps({"alerts": len(packets), "seconds": best, "passed": passed}))
 "#;
 
 /// Arguments of `bench kafka`.

@@ -250,7 +250,7 @@ fn run_file(
             (None, None) => unreachable!("wire records carry packets"),
         };
         match engine.process(&Input {
-            packet: &pkt,
+            packet: bytes::Bytes::from(pkt),
             key: None,
             partition: 0,
             timestamp_ms: None,
@@ -405,9 +405,9 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             }
         };
         last_progress = Instant::now();
-        let payload = rec.payload.clone().unwrap_or_default();
+        let payload = bytes::Bytes::from(rec.payload.clone().unwrap_or_default());
         let input = Input {
-            packet: &payload,
+            packet: payload.clone(),
             key: rec.key.as_deref(),
             partition: rec.partition,
             timestamp_ms: rec.timestamp_ms,

@@ -159,10 +159,10 @@ pub struct Stats {
 }
 
 /// An alert to filter.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Input<'a> {
-    /// The wire-format packet.
-    pub packet: &'a [u8],
+    /// The wire-format packet (shared with the outputs that forward it, not copied).
+    pub packet: bytes::Bytes,
     /// Its Kafka key.
     pub key: Option<&'a [u8]>,
     /// Its partition (0 for a file).
@@ -330,7 +330,7 @@ impl Engine {
     /// Filter one alert; returns what is emitted now. A packet that cannot be decoded
     /// is an error (counted in `bad`) and changes nothing else.
     pub fn process(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
-        let val = match self.decode(input.packet) {
+        let val = match self.decode(&input.packet) {
             Ok(v) => v,
             Err(e) => {
                 self.bad += 1;
@@ -339,7 +339,6 @@ impl Engine {
         };
         let budget = self.budget;
         let mut emitted = Vec::new();
-        let mut original: Option<bytes::Bytes> = None;
         let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
         for i in 0..self.filters.len() {
             let f = &mut self.filters[i];
@@ -402,15 +401,13 @@ impl Engine {
                 None => 0.0,
             };
             let packet = if f.def.drop.is_empty() {
-                original
-                    .get_or_insert_with(|| bytes::Bytes::copy_from_slice(input.packet))
-                    .clone()
+                input.packet.clone()
             } else {
                 let drop = f.def.drop.clone();
                 match thinned.get(&drop) {
                     Some(p) => p.clone(),
                     None => {
-                        let p = bytes::Bytes::from(thin(&mut self.store, input.packet, &drop)?);
+                        let p = bytes::Bytes::from(thin(&mut self.store, &input.packet, &drop)?);
                         thinned.insert(drop, p.clone());
                         p
                     }
@@ -624,7 +621,7 @@ mod tests {
             out.extend(
                 engine
                     .process(&Input {
-                        packet: p,
+                        packet: bytes::Bytes::from(p.clone()),
                         key: None,
                         partition: 0,
                         timestamp_ms: None,
@@ -768,7 +765,7 @@ mod tests {
         // A bad packet is an error and changes nothing.
         assert!(e
             .process(&Input {
-                packet: b"{}",
+                packet: bytes::Bytes::from_static(b"{}"),
                 key: None,
                 partition: 0,
                 timestamp_ms: None,

@@ -220,11 +220,11 @@ impl Generator {
             dec,
             seeing_px: rng.random_range(0.6..1.2) / PIXEL_SCALE_ARCSEC / 2.355,
         };
+        let schema = self.schema.clone();
         (0..self.cfg.alerts_per_visit)
             .map(|i| {
                 let truth = self.truth(&mut rng, &visit, i);
-                let root = self.schema.json.clone();
-                self.record(&mut rng, &root, Ctx::Alert, &truth)
+                self.record(&mut rng, &schema.json, Ctx::Alert, &truth)
             })
             .collect()
     }
@@ -550,8 +550,7 @@ impl Generator {
                     Sem::Record(c) => c,
                     _ => Ctx::Other,
                 };
-                let def = Json::Object(obj.cloned().unwrap_or_default());
-                self.record(rng, &def, ctx, t)
+                self.record(rng, ty, ctx, t)
             }
             _ => Value::Null,
         }

@@ -385,10 +385,14 @@ fn finish(
     source: &Path,
     version: Option<Version>,
 ) -> Result<AlertSchema, SchemaError> {
-    let avro = apache_avro::Schema::parse(&json).map_err(|e| SchemaError::Invalid {
-        path: source.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    // Docs do not change the bytes, and apache-avro copies every attribute of every
+    // named type each time it resolves the schema (once per encoder or decoder): leave
+    // them out of the schema it works with. `json` keeps them.
+    let avro =
+        apache_avro::Schema::parse(&without_docs(&json)).map_err(|e| SchemaError::Invalid {
+            path: source.to_path_buf(),
+            reason: e.to_string(),
+        })?;
     let name = match &avro {
         apache_avro::Schema::Record(r) => r.name.fullname(None),
         other => format!("{:?}", apache_avro::schema::SchemaKind::from(other)).to_lowercase(),
@@ -491,6 +495,20 @@ fn pcf(schema: &Value, ns: Option<&str>, seen: &mut HashSet<String>, out: &mut S
             None => out.push_str("null"),
         },
         other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A copy of a schema without its `doc` strings.
+fn without_docs(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| k.as_str() != "doc")
+                .map(|(k, v)| (k.clone(), without_docs(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_docs).collect()),
+        other => other.clone(),
     }
 }
 
