@@ -26,6 +26,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand replay 'Re-publish a night to another topic, paced by its timestamps'
+            cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
+            cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
@@ -204,6 +207,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;decode'= {
@@ -243,10 +247,27 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;bench;mirror'= {
+            cand --source-brokers 'The source brokers'
+            cand --alerts 'Number of alerts'
+            cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand --cutout-size 'Cutout width and height, pixels'
+            cand --max-history 'Longest history per alert'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;bench;help'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;help;decode'= {
@@ -255,7 +276,62 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;bench;help;filter'= {
         }
+        &'alertctl;bench;help;mirror'= {
+        }
         &'alertctl;bench;help;help'= {
+        }
+        &'alertctl;replay'= {
+            cand --to 'The topic to write'
+            cand -o 'Where to start: beginning, or @TIME'
+            cand --offset 'Where to start: beginning, or @TIME'
+            cand --until 'Stop before the first record after this time (@TIME)'
+            cand --speed 'Speed factor (1 = real time), or max'
+            cand --timestamp 'Timestamps of the copies'
+            cand --interval 'With --loop: time between visits'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --loop 'Replay forever, one visit every --interval, stamped now'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'alertctl;rewind'= {
+            cand -G 'The consumer group'
+            cand --group 'The consumer group'
+            cand -t 'The topic'
+            cand --topic 'The topic'
+            cand --night 'A night''s topic instead'
+            cand --to 'To the first record at or after @TIME'
+            cand --shift 'By N records from the committed offset (negative: back)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --to-beginning 'To the oldest kept record'
+            cand --to-end 'To after the newest record'
+            cand --dry-run 'Print the old -> new offsets; change nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;mirror'= {
+            cand --source-brokers 'The source cluster''s bootstrap brokers'
+            cand --source-x 'A librdkafka property for the source cluster (repeatable)'
+            cand --topics 'Topics to mirror: a regex matched against whole names'
+            cand -G 'The consumer group on the source'
+            cand --group 'The consumer group on the source'
+            cand --report-every 'How often to report progress and lag on stderr'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -e 'Exit once the partitions are copied up to where they ended when first seen'
+            cand --exit 'Exit once the partitions are copied up to where they ended when first seen'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'alertctl;filter'= {
             cand -h 'Print help'
@@ -432,6 +508,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
             cand bench 'Measure decoding speed on generated alerts and print a table'
+            cand replay 'Re-publish a night to another topic, paced by its timestamps'
+            cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
+            cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
@@ -473,12 +552,21 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
         }
         &'alertctl;help;bench;decode'= {
         }
         &'alertctl;help;bench;kafka'= {
         }
         &'alertctl;help;bench;filter'= {
+        }
+        &'alertctl;help;bench;mirror'= {
+        }
+        &'alertctl;help;replay'= {
+        }
+        &'alertctl;help;rewind'= {
+        }
+        &'alertctl;help;mirror'= {
         }
         &'alertctl;help;filter'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'

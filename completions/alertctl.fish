@@ -30,6 +30,9 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Gene
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
@@ -155,11 +158,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -187,10 +191,60 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l max-history -d 'Longest history per alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l python -d 'The Python for the reference row (needs fastavro); empty to skip it' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l source-brokers -d 'The source brokers' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l alerts -d 'Number of alerts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l cutout-size -d 'Cutout width and height, pixels' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l max-history -d 'Longest history per alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l to -d 'The topic to write' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s o -l offset -d 'Where to start: beginning, or @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l until -d 'Stop before the first record after this time (@TIME)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l speed -d 'Speed factor (1 = real time), or max' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l timestamp -d 'Timestamps of the copies' -r -f -a "original\t'The original CreateTime'
+now\t'The time of sending'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l interval -d 'With --loop: time between visits' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l loop -d 'Replay forever, one visit every --interval, stamped now'
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s G -l group -d 'The consumer group' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s t -l topic -d 'The topic' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l night -d 'A night\'s topic instead' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to -d 'To the first record at or after @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l shift -d 'By N records from the committed offset (negative: back)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-beginning -d 'To the oldest kept record'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-end -d 'To after the newest record'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l dry-run -d 'Print the old -> new offsets; change nothing'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-brokers -d 'The source cluster\'s bootstrap brokers' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-x -d 'A librdkafka property for the source cluster (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l topics -d 'Topics to mirror: a regex matched against whole names' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s G -l group -d 'The consumer group on the source' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l report-every -d 'How often to report progress and lag on stderr' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s e -l exit -d 'Exit once the partitions are copied up to where they ended when first seen'
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -300,16 +354,19 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench filter registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
@@ -321,6 +378,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'

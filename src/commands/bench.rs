@@ -37,6 +37,30 @@ same packets with fastavro (skipping the 5-byte header) and applies the same
 predicate in a Python filter class, as the seed's Filter001 does. Each row is the
 fastest of three timed passes. Build with --release.")]
     Filter(FilterBenchArgs),
+    /// Mirror throughput between two brokers: generated alerts, copied byte for byte.
+    #[command(after_help = "\
+Examples:
+  alertctl bench mirror --source-brokers 127.0.0.1:9092 -b 127.0.0.1:9093 --alerts 5000
+
+A topic bench-mirror-PID (4 partitions) is filled on the source, mirrored to the local
+brokers with alertctl's mirror loop (commit after acknowledgement), and deleted on
+both sides afterwards.")]
+    Mirror(MirrorBenchArgs),
+}
+
+/// Arguments of `bench mirror`.
+#[derive(Debug, clap::Args)]
+pub struct MirrorBenchArgs {
+    /// The source brokers.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub source_brokers: String,
+    /// Number of alerts.
+    #[arg(long, default_value_t = 5000)]
+    pub alerts: usize,
+    #[command(flatten)]
+    pub gen: Alerts,
+    #[command(flatten)]
+    pub kafka: super::KafkaArgs,
 }
 
 /// Arguments of `bench filter`.
@@ -274,6 +298,66 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 rows.push(c_row);
             }
             print(&rows)
+        }
+        BenchCommand::Mirror(a) => {
+            use crate::kafka::admin::{Admin, TopicSpec};
+            use crate::kafka::consume::{Start, Tail};
+            use crate::kafka::copy::{mirror_loop, Producers};
+            let local = a.kafka.connection()?;
+            let source = crate::kafka::Connection::resolve(
+                Some(&a.source_brokers),
+                None,
+                &a.kafka.properties,
+                a.kafka.timeout,
+                &crate::kafka::config::config_path(),
+            )?;
+            let (source_admin, local_admin) = (Admin::connect(&source)?, Admin::connect(&local)?);
+            let (s, packets) = a.gen.generate(a.alerts)?;
+            let topic = format!("bench-mirror-{}", std::process::id());
+            source_admin.create(&TopicSpec {
+                name: topic.clone(),
+                partitions: 4,
+                replication: 1,
+                retention_ms: -1,
+            })?;
+            let fill = bench::kafka_produce(&source, &topic, &packets)?;
+            eprintln!(
+                "alertctl: bench mirror: {} alerts of {} ({} bytes each) from {} to {}",
+                packets.len(),
+                s.name,
+                average(&packets),
+                source.brokers,
+                local.brokers
+            );
+            let started = std::time::Instant::now();
+            let mut tail = Tail::open(
+                &source,
+                std::slice::from_ref(&topic),
+                None,
+                &Start {
+                    offset: crate::kafka::offsets::OffsetSpec::Stored,
+                    group: Some(topic.clone()),
+                },
+            )?;
+            let mut producers = Producers::new(&local);
+            let (records, bytes) = mirror_loop(
+                &mut tail,
+                &mut producers,
+                &source_admin,
+                &local_admin,
+                |t| t.at_end(),
+                |_, _| {},
+            )?;
+            let row = Row {
+                stage: "mirror (copy, ack, commit)".into(),
+                alerts: records as usize,
+                bytes,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            tail.close()?;
+            source_admin.delete(&topic)?;
+            local_admin.delete(&topic)?;
+            print(&[fill, row])
         }
         BenchCommand::Kafka(a) => {
             let conn = a.kafka.connection()?;

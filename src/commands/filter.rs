@@ -465,5 +465,6 @@ fn commit(
     }
     batch.records = kept;
     batch.started = Instant::now();
+    tail.commit()?;
     Ok(())
 }

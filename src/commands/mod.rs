@@ -10,8 +10,11 @@ pub mod bench;
 pub mod completions;
 pub mod filter;
 pub mod man;
+pub mod mirror;
 pub mod produce;
 pub mod registry;
+pub mod replay;
+pub mod rewind;
 pub mod schema;
 pub mod tail;
 pub mod topic;
@@ -70,6 +73,12 @@ pub enum Command {
     /// Measure decoding speed on generated alerts and print a table.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Re-publish a night to another topic, paced by its timestamps.
+    Replay(replay::Args),
+    /// Move a consumer group's committed offsets (re-run a filter over a night).
+    Rewind(rewind::Args),
+    /// Copy topics from another cluster, byte for byte (a mirror node).
+    Mirror(mirror::Args),
     /// Run jq filters over the alert stream (or a visit file).
     #[command(subcommand)]
     Filter(Box<filter::FilterCommand>),
@@ -150,6 +159,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Topic(a) => topic::exec(a),
         Command::Registry(a) => registry::exec(a),
         Command::Filter(a) => filter::exec(*a),
+        Command::Replay(a) => replay::exec(a),
+        Command::Rewind(a) => rewind::exec(a),
+        Command::Mirror(a) => mirror::exec(a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };

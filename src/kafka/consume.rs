@@ -247,6 +247,37 @@ impl Tail {
         Ok(true)
     }
 
+    /// Whether a partition has been read to the end it had when first seen.
+    pub fn partition_done(&self, topic: &str, partition: i32) -> bool {
+        let tp = (topic.to_string(), partition);
+        match (self.positions.get(&tp), self.ends.get(&tp)) {
+            (Some(pos), Some(end)) => pos >= end,
+            _ => false,
+        }
+    }
+
+    /// Records left to read in assigned partitions, by the ends seen so far.
+    pub fn remaining(&self) -> i64 {
+        self.ends
+            .iter()
+            .map(|(tp, end)| (end - self.positions.get(tp).copied().unwrap_or(0)).max(0))
+            .sum()
+    }
+
+    /// Records behind the current high watermarks, over the partitions being read.
+    pub fn lag(&self) -> Result<i64> {
+        let mut lag = 0;
+        for (t, p) in self.partitions() {
+            let (_, high) = self
+                .consumer
+                .fetch_watermarks(&t, p, self.conn.timeout)
+                .map_err(|e| self.unreachable(e))?;
+            let pos = self.positions.get(&(t, p)).copied().unwrap_or(high);
+            lag += (high - pos).max(0);
+        }
+        Ok(lag)
+    }
+
     /// The partitions being read: assigned ones (with a group), else all of them.
     pub fn partitions(&self) -> Vec<(String, i32)> {
         if self.group {
@@ -272,6 +303,21 @@ impl Tail {
             // rd_kafka_offset_store commits offset + 1: the next record to read.
             self.consumer
                 .store_offset(&r.topic, r.partition, r.offset)?;
+        }
+        Ok(())
+    }
+
+    /// Commit the acknowledged offsets now, without waiting (auto-commit would wait up
+    /// to auto.commit.interval.ms, and a crash would re-deliver that much more).
+    pub fn commit(&self) -> Result<()> {
+        if self.group {
+            match self.consumer.commit_consumer_state(CommitMode::Async) {
+                Ok(())
+                | Err(rdkafka::error::KafkaError::ConsumerCommit(
+                    rdkafka::types::RDKafkaErrorCode::NoOffset,
+                )) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod config;
 pub mod consume;
+pub mod copy;
 pub mod offsets;
 pub mod produce;
 

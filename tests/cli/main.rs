@@ -2,6 +2,7 @@
 //! share one build (and, from the Kafka work on, one broker).
 
 mod compat;
+mod copy;
 mod docs;
 mod errors;
 mod filter;

@@ -1,0 +1,110 @@
+//! `alertctl mirror`: copy a stream from another cluster, as MirrorMaker does.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::{interrupted, CliResult, KafkaArgs};
+use crate::kafka::admin::Admin;
+use crate::kafka::config::{config_path, parse_property};
+use crate::kafka::consume::{Start, Tail};
+use crate::kafka::copy::{mirror_loop, Producers};
+use crate::kafka::offsets::{parse_duration, OffsetSpec};
+use crate::kafka::Connection;
+
+/// Mirror topics from a source cluster to the local one.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  alertctl mirror --source-brokers alerts.lsst.cloud:9094 -b 127.0.0.1:9092 --topics 'lsst-.*' --group mirror-node-1
+  alertctl mirror --source-brokers hub:9092 --source-x security.protocol=SASL_SSL -b localhost:9092 --topics 'lsst-.*'
+
+Missing local topics are created with the source's partitions and retention; records
+are copied byte for byte (key, headers, timestamp, partition). Source offsets are
+committed only after the local broker acknowledged the copies (at least once: a
+mirror killed mid-batch copies that batch again). New topics matching --topics are
+picked up without a restart. Several mirrors with the same --group split the
+partitions between them. For clusters, see docs/deploy.md (MirrorMaker 2).")]
+pub struct Args {
+    /// The source cluster's bootstrap brokers.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub source_brokers: String,
+    /// A librdkafka property for the source cluster (repeatable).
+    #[arg(long = "source-x", value_name = "KEY=VALUE", value_parser = parse_property)]
+    pub source_properties: Vec<(String, String)>,
+    /// Topics to mirror: a regex matched against whole names.
+    #[arg(long, value_name = "REGEX")]
+    pub topics: String,
+    /// The consumer group on the source.
+    #[arg(long, short = 'G', default_value = "alertctl-mirror")]
+    pub group: String,
+    /// Exit once the partitions are copied up to where they ended when first seen.
+    #[arg(short = 'e', long = "exit")]
+    pub exit_at_end: bool,
+    /// How often to report progress and lag on stderr.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub report_every: Duration,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Run `alertctl mirror`.
+pub fn exec(a: Args) -> CliResult {
+    let local = a.kafka.connection()?;
+    let mut props = vec![(
+        "topic.metadata.refresh.interval.ms".to_string(),
+        "5000".to_string(),
+    )];
+    props.extend(a.source_properties.iter().cloned());
+    let source = Connection::resolve(
+        Some(&a.source_brokers),
+        None,
+        &props,
+        a.kafka.timeout,
+        &config_path(),
+    )?;
+    let source_admin = Admin::connect(&source)?;
+    let local_admin = Admin::connect(&local)?;
+    let mut tail = Tail::open(
+        &source,
+        &[],
+        Some(&a.topics),
+        &Start {
+            offset: OffsetSpec::Stored,
+            group: Some(a.group.clone()),
+        },
+    )?;
+    let mut producers = Producers::new(&local);
+    let stop = interrupted();
+    let started = Instant::now();
+    let mut last_report = Instant::now();
+    let exit_at_end = a.exit_at_end;
+    let (records, bytes) = mirror_loop(
+        &mut tail,
+        &mut producers,
+        &source_admin,
+        &local_admin,
+        |t| Ok(stop.load(Ordering::SeqCst) || (exit_at_end && t.at_end()?)),
+        |n, b| {
+            if last_report.elapsed() >= a.report_every {
+                last_report = Instant::now();
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!(
+                    "alertctl: mirrored {n} records ({:.1} MB), {:.0} records/s",
+                    b as f64 / 1e6,
+                    n as f64 / secs.max(1e-9)
+                );
+            }
+        },
+    )?;
+    let lag = tail.lag().unwrap_or(-1);
+    tail.close()?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "alertctl: mirrored {records} records ({:.1} MB) from {} in {secs:.1} s ({:.0} records/s, {:.1} MB/s); lag now {lag}",
+        bytes as f64 / 1e6,
+        a.source_brokers,
+        records as f64 / secs.max(1e-9),
+        bytes as f64 / 1e6 / secs.max(1e-9)
+    );
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! `alertctl replay`: re-publish a night, paced by its original timestamps.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::{interrupted, CliError, CliResult, KafkaArgs};
+use crate::kafka::admin::{Admin, TopicSpec};
+use crate::kafka::consume::{Start, Tail};
+use crate::kafka::copy::{Merger, Pacer, Producers, Speed};
+use crate::kafka::offsets::{parse_duration, parse_offset, parse_time, OffsetSpec};
+
+/// Record timestamps of the copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Timestamp {
+    /// The original CreateTime.
+    Original,
+    /// The time of sending.
+    Now,
+}
+
+/// Re-publish a topic's records to another topic, paced by their timestamps.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  alertctl replay lsst-2024-05-01 --to replay-test --speed max
+  alertctl replay lsst-2024-05-01 --to test-stream --speed 10 -o @2024-05-02T03:00:00Z --until @2024-05-02T04:00:00Z
+  alertctl replay lsst-2024-05-01 --to test-stream --loop --interval 37s      # a test stream, forever
+
+Keys, headers, timestamps (--timestamp original) and order within each partition are
+kept; partitions too when both topics have as many (a new target topic is created
+with the source's count). --speed 1 is real time: a record is sent when its original
+time, divided by the speed, has passed since the first. --loop replays the records
+again and again, one visit (records of one timestamp) every --interval, stamped now.")]
+pub struct Args {
+    /// The topic to replay.
+    pub topic: String,
+    /// The topic to write.
+    #[arg(long = "to", value_name = "TOPIC")]
+    pub to: String,
+    /// Where to start: beginning, or @TIME.
+    #[arg(
+        short = 'o',
+        long = "offset",
+        default_value = "beginning",
+        value_name = "OFFSET"
+    )]
+    pub offset: String,
+    /// Stop before the first record after this time (@TIME).
+    #[arg(long, value_name = "@TIME")]
+    pub until: Option<String>,
+    /// Speed factor (1 = real time), or max.
+    #[arg(long, default_value = "1", value_parser = clap::value_parser!(Speed))]
+    pub speed: Speed,
+    /// Timestamps of the copies.
+    #[arg(long, value_enum, default_value = "original")]
+    pub timestamp: Timestamp,
+    /// Replay forever, one visit every --interval, stamped now.
+    #[arg(long = "loop")]
+    pub repeat: bool,
+    /// With --loop: time between visits.
+    #[arg(long, default_value = "37s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Run `alertctl replay`.
+pub fn exec(a: Args) -> CliResult {
+    let now = Utc::now();
+    let offset = parse_offset(&a.offset, now).map_err(|e| CliError::usage(e.to_string()))?;
+    if !matches!(
+        offset,
+        OffsetSpec::Beginning
+            | OffsetSpec::Time(_)
+            | OffsetSpec::Absolute(_)
+            | OffsetSpec::FromEnd(_)
+    ) {
+        return Err(CliError::usage("replay -o takes beginning, N, -N or @TIME"));
+    }
+    let until = a
+        .until
+        .as_deref()
+        .map(|u| parse_time(u.trim_start_matches('@'), now))
+        .transpose()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if a.topic == a.to {
+        return Err(CliError::usage(
+            "replaying a topic into itself would never end: choose another --to",
+        ));
+    }
+    let conn = a.kafka.connection()?;
+    let admin = Admin::connect(&conn)?;
+    let source = admin.describe(&admin.resolve(&a.topic)?[0])?;
+    admin.create(&TopicSpec {
+        name: a.to.clone(),
+        partitions: source.partitions.len() as i32,
+        replication: 1,
+        retention_ms: source
+            .retention_ms
+            .unwrap_or(crate::kafka::admin::DEFAULT_RETENTION_MS),
+    })?;
+    let same_partitions = admin.describe(&a.to)?.partitions.len() == source.partitions.len();
+    let mut producers = Producers::new(&conn);
+    let stop = interrupted();
+    let started = Instant::now();
+    let (mut copied, mut cycles) = (0u64, 0u64);
+    loop {
+        let mut tail = Tail::open(
+            &conn,
+            std::slice::from_ref(&source.name),
+            None,
+            &Start {
+                offset,
+                group: None,
+            },
+        )?;
+        let parts = tail.partitions();
+        let total = tail.remaining() as u64;
+        let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let b = indicatif::ProgressBar::new(total);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records, ETA {eta}")
+                    .expect("valid template"),
+            );
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let mut merger = Merger::default();
+        let mut pacer = Pacer::new(if a.repeat { Speed::Max } else { a.speed });
+        let mut last_ts: Option<i64> = None;
+        let mut done = false;
+        while !done && !stop.load(Ordering::SeqCst) {
+            if let Some(r) = tail.poll(Duration::from_millis(50))? {
+                merger.push(r);
+            }
+            while let Some(r) = merger.pop(&parts, |t, p| tail.partition_done(t, p)) {
+                if until.is_some_and(|u| r.timestamp_ms.is_some_and(|ts| ts > u)) {
+                    done = true;
+                    break;
+                }
+                if a.repeat && last_ts.is_some() && r.timestamp_ms != last_ts {
+                    std::thread::sleep(a.interval); // the next visit
+                }
+                last_ts = r.timestamp_ms;
+                std::thread::sleep(pacer.wait(r.timestamp_ms));
+                let ts = match (a.timestamp, a.repeat) {
+                    (Timestamp::Original, false) => r.timestamp_ms,
+                    _ => Some(Utc::now().timestamp_millis()),
+                };
+                producers.copy(&r, &a.to, same_partitions, ts)?;
+                copied += 1;
+                bar.inc(1);
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+            if merger.is_empty() && tail.at_end()? {
+                done = true;
+            }
+        }
+        producers.flush()?;
+        bar.finish_and_clear();
+        cycles += 1;
+        if !a.repeat || stop.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    eprintln!(
+        "alertctl: replayed {copied} records from {} to {}{} in {:.1} s",
+        source.name,
+        a.to,
+        if a.repeat {
+            format!(" ({cycles} passes)")
+        } else {
+            String::new()
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

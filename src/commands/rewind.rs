@@ -1,0 +1,92 @@
+//! `alertctl rewind`: move a consumer group's committed offsets.
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::{line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, KafkaArgs};
+use crate::kafka::copy::{rewind, RewindTo};
+use crate::kafka::offsets::parse_time;
+
+/// Move an inactive consumer group's committed offsets on a topic.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  alertctl rewind --group Filter001 --night 2024-05-01 --to-beginning --dry-run
+  alertctl rewind --group Filter001 --topic lsst-2024-05-01 --to @2024-05-02T03:00:00Z
+  alertctl rewind --group mirror --topic lsst-2024-05-01 --shift -1000
+
+This is how a filter is run again over an earlier night: stop its consumers, rewind
+its group, start them again. The group must have no active members.")]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["to_beginning", "to_end", "to", "shift"])))]
+pub struct Args {
+    /// The consumer group.
+    #[arg(long, short = 'G')]
+    pub group: String,
+    /// The topic.
+    #[arg(long, short = 't', required_unless_present = "night")]
+    pub topic: Option<String>,
+    /// A night's topic instead.
+    #[arg(long, value_name = "NIGHT")]
+    pub night: Option<String>,
+    /// To the oldest kept record.
+    #[arg(long)]
+    pub to_beginning: bool,
+    /// To after the newest record.
+    #[arg(long)]
+    pub to_end: bool,
+    /// To the first record at or after @TIME.
+    #[arg(long, value_name = "@TIME")]
+    pub to: Option<String>,
+    /// By N records from the committed offset (negative: back).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub shift: Option<i64>,
+    /// Print the old -> new offsets; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Run `alertctl rewind`.
+pub fn exec(a: Args) -> CliResult {
+    let topic = topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
+    let target = match (a.to_beginning, a.to_end, &a.to, a.shift) {
+        (true, ..) => RewindTo::Beginning,
+        (_, true, ..) => RewindTo::End,
+        (_, _, Some(t), _) => RewindTo::Time(
+            parse_time(t.trim_start_matches('@'), Utc::now())
+                .map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        (_, _, _, Some(n)) => RewindTo::Shift(n),
+        _ => unreachable!("clap requires a target"),
+    };
+    let moves = rewind(&a.kafka.connection()?, &a.group, &topic, target, a.dry_run)?;
+    let mut out = stdout();
+    if stdout_is_tty() {
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+        t.set_header(["topic", "partition", "old", "new", "low", "high"]);
+        for m in &moves {
+            t.add_row([
+                m.topic.clone(),
+                m.partition.to_string(),
+                m.old.map_or("-".into(), |o| o.to_string()),
+                m.new.to_string(),
+                m.low.to_string(),
+                m.high.to_string(),
+            ]);
+        }
+        line(&mut out, &t.to_string())?;
+    } else {
+        for m in &moves {
+            line(&mut out, &json!({"topic": m.topic, "partition": m.partition, "old": m.old, "new": m.new, "low": m.low, "high": m.high}).to_string())?;
+        }
+    }
+    std::io::Write::flush(&mut out)?;
+    eprintln!(
+        "alertctl: {} group {} on {topic}",
+        if a.dry_run { "would move" } else { "moved" },
+        a.group
+    );
+    Ok(())
+}

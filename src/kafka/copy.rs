@@ -1,0 +1,388 @@
+//! Copying records between topics and brokers: replaying a night, mirroring a stream,
+//! and rewinding a consumer group.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::admin::Admin;
+use super::consume::{Received, Tail};
+use super::offsets::OffsetSpec;
+use super::produce::{OutRecord, Producer};
+use super::{Connection, KafkaError, Result};
+
+/// Merges records polled from several partitions into one stream in timestamp order
+/// (ties: partition, then offset), so a replay can pace by the original times.
+#[derive(Default)]
+pub struct Merger {
+    queues: HashMap<(String, i32), VecDeque<Received>>,
+}
+
+impl Merger {
+    /// Add a polled record.
+    pub fn push(&mut self, r: Received) {
+        self.queues
+            .entry((r.topic.clone(), r.partition))
+            .or_default()
+            .push_back(r);
+    }
+
+    /// The next record in time order, once every partition that is not done has a
+    /// record queued (so nothing earlier can still arrive).
+    pub fn pop(
+        &mut self,
+        partitions: &[(String, i32)],
+        done: impl Fn(&str, i32) -> bool,
+    ) -> Option<Received> {
+        for (t, p) in partitions {
+            let empty = self
+                .queues
+                .get(&(t.clone(), *p))
+                .is_none_or(VecDeque::is_empty);
+            if empty && !done(t, *p) {
+                return None;
+            }
+        }
+        let key = self
+            .queues
+            .iter()
+            .filter_map(|(k, q)| {
+                q.front().map(|r| {
+                    (
+                        k.clone(),
+                        (r.timestamp_ms.unwrap_or(0), r.partition, r.offset),
+                    )
+                })
+            })
+            .min_by_key(|(_, order)| *order)
+            .map(|(k, _)| k)?;
+        self.queues.get_mut(&key).and_then(VecDeque::pop_front)
+    }
+
+    /// Records queued.
+    pub fn len(&self) -> usize {
+        self.queues.values().map(VecDeque::len).sum()
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How fast to replay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Speed {
+    /// Original time divided by this factor (1: real time).
+    Factor(f64),
+    /// As fast as possible.
+    Max,
+}
+
+impl std::str::FromStr for Speed {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "max" => Ok(Speed::Max),
+            n => n
+                .parse::<f64>()
+                .ok()
+                .filter(|f| *f > 0.0 && f.is_finite())
+                .map(Speed::Factor)
+                .ok_or_else(|| format!("`{s}` is not a speed: a factor like 1, 10, 0.5, or max")),
+        }
+    }
+}
+
+/// Paces records by their original timestamps divided by a speed factor.
+pub struct Pacer {
+    speed: Speed,
+    start: Option<(i64, Instant)>,
+}
+
+impl Pacer {
+    /// A pacer.
+    pub fn new(speed: Speed) -> Pacer {
+        Pacer { speed, start: None }
+    }
+
+    /// How long to wait before sending a record stamped `ts` (Unix ms).
+    pub fn wait(&mut self, ts: Option<i64>) -> Duration {
+        let (Speed::Factor(f), Some(ts)) = (self.speed, ts) else {
+            return Duration::ZERO;
+        };
+        let (t0, w0) = *self.start.get_or_insert((ts, Instant::now()));
+        let due = w0 + Duration::from_secs_f64(((ts - t0).max(0) as f64 / 1000.0) / f);
+        due.saturating_duration_since(Instant::now())
+    }
+}
+
+/// Producers by topic, for copying records to several topics.
+pub struct Producers {
+    conn: Connection,
+    by_topic: HashMap<String, Producer>,
+}
+
+impl Producers {
+    /// Producers on `conn`.
+    pub fn new(conn: &Connection) -> Producers {
+        Producers {
+            conn: conn.clone(),
+            by_topic: HashMap::new(),
+        }
+    }
+
+    /// Send a copy of `r` to `topic` (its partition when `same_partition`), with the
+    /// timestamp given.
+    pub fn copy(
+        &mut self,
+        r: &Received,
+        topic: &str,
+        same_partition: bool,
+        timestamp_ms: Option<i64>,
+    ) -> Result<()> {
+        if !self.by_topic.contains_key(topic) {
+            self.by_topic
+                .insert(topic.to_string(), Producer::new(&self.conn, topic)?);
+        }
+        let headers: Vec<(&str, &[u8])> = r
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        self.by_topic
+            .get_mut(topic)
+            .expect("inserted")
+            .send(&OutRecord {
+                key: r.key.as_deref(),
+                payload: r.payload.as_deref().unwrap_or_default(),
+                timestamp_ms,
+                partition: same_partition.then_some(r.partition),
+                headers,
+            })
+    }
+
+    /// Wait for every record sent to be acknowledged.
+    pub fn flush(&mut self) -> Result<()> {
+        for p in self.by_topic.values_mut() {
+            p.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// One row of a rewind: a partition's committed offset before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: i32,
+    /// Committed offset before (None: none committed).
+    pub old: Option<i64>,
+    /// The new committed offset.
+    pub new: i64,
+    /// Low and high watermarks.
+    pub low: i64,
+    /// High watermark.
+    pub high: i64,
+}
+
+/// Where to move a group's offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewindTo {
+    /// The oldest kept record.
+    Beginning,
+    /// After the newest record.
+    End,
+    /// The first record at or after this time (Unix ms).
+    Time(i64),
+    /// This many records from the committed offset (negative: back).
+    Shift(i64),
+}
+
+/// Move the committed offsets of an inactive consumer group on `topic`. With
+/// `dry_run`, only compute the moves. An active group (with members) is refused:
+/// its consumers would overwrite the offsets.
+pub fn rewind(
+    conn: &Connection,
+    group: &str,
+    topic: &str,
+    to: RewindTo,
+    dry_run: bool,
+) -> Result<Vec<Move>> {
+    let admin = Admin::connect(conn)?;
+    let info = admin.describe(topic)?;
+    let consumer: BaseConsumer = conn
+        .client_config(&[("group.id", group), ("enable.auto.commit", "false")])
+        .create()?;
+    let groups = consumer.fetch_group_list(Some(group), conn.timeout)?;
+    if let Some(g) = groups.groups().iter().find(|g| g.name() == group) {
+        if !g.members().is_empty() {
+            return Err(KafkaError::Config(format!(
+                "consumer group {group} is active ({} members, state {}): stop its consumers, then rewind",
+                g.members().len(),
+                g.state()
+            )));
+        }
+    }
+    let mut query = TopicPartitionList::new();
+    for p in &info.partitions {
+        query.add_partition(topic, p.id);
+    }
+    let committed = consumer.committed_offsets(query, conn.timeout)?;
+    let mut moves = Vec::new();
+    let mut tpl = TopicPartitionList::new();
+    for p in &info.partitions {
+        let old = committed
+            .find_partition(topic, p.id)
+            .and_then(|e| match e.offset() {
+                Offset::Offset(o) if o >= 0 => Some(o),
+                _ => None,
+            });
+        let new = match to {
+            RewindTo::Beginning => p.low,
+            RewindTo::End => p.high,
+            RewindTo::Shift(n) => (old.unwrap_or(p.high) + n).clamp(p.low, p.high),
+            RewindTo::Time(ms) => {
+                let mut q = TopicPartitionList::new();
+                q.add_partition_offset(topic, p.id, Offset::Offset(ms))?;
+                let found = consumer.offsets_for_times(q, conn.timeout)?;
+                match found.find_partition(topic, p.id).map(|e| e.offset()) {
+                    Some(Offset::Offset(o)) if o >= 0 => o.clamp(p.low, p.high),
+                    _ => p.high,
+                }
+            }
+        };
+        tpl.add_partition_offset(topic, p.id, Offset::Offset(new))?;
+        moves.push(Move {
+            topic: topic.to_string(),
+            partition: p.id,
+            old,
+            new,
+            low: p.low,
+            high: p.high,
+        });
+    }
+    if !dry_run {
+        consumer.commit(&tpl, CommitMode::Sync)?;
+    }
+    Ok(moves)
+}
+
+/// Turn an offset spec into a rewind target.
+pub fn rewind_target(spec: OffsetSpec) -> Option<RewindTo> {
+    match spec {
+        OffsetSpec::Beginning => Some(RewindTo::Beginning),
+        OffsetSpec::End => Some(RewindTo::End),
+        OffsetSpec::Time(ms) => Some(RewindTo::Time(ms)),
+        _ => None,
+    }
+}
+
+/// Copy records from `tail` to topics on `producers` until `stop` says so; commit
+/// the source offsets (with a group) only after the copies are acknowledged. Returns
+/// (records, bytes) copied.
+pub fn mirror_loop(
+    tail: &mut Tail,
+    producers: &mut Producers,
+    source_admin: &Admin,
+    local_admin: &Admin,
+    mut stop: impl FnMut(&mut Tail) -> Result<bool>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<(u64, u64)> {
+    let mut known: HashMap<String, bool> = HashMap::new();
+    let (mut records, mut bytes) = (0u64, 0u64);
+    let mut batch: Vec<Received> = Vec::new();
+    let mut last_commit = Instant::now();
+    loop {
+        let stopping = stop(tail)?;
+        if stopping || batch.len() >= 1000 || last_commit.elapsed() > Duration::from_millis(500) {
+            producers.flush()?;
+            for r in batch.drain(..) {
+                tail.ack(&r)?;
+            }
+            tail.commit()?;
+            last_commit = Instant::now();
+            progress(records, bytes);
+            if stopping {
+                return Ok((records, bytes));
+            }
+        }
+        let Some(r) = tail.poll(Duration::from_millis(100))? else {
+            continue;
+        };
+        if !known.contains_key(&r.topic) {
+            // A topic new to this mirror: make it locally like the source's.
+            let src = source_admin.describe(&r.topic)?;
+            let spec = super::admin::TopicSpec {
+                name: r.topic.clone(),
+                partitions: src.partitions.len() as i32,
+                replication: 1,
+                retention_ms: src
+                    .retention_ms
+                    .unwrap_or(super::admin::DEFAULT_RETENTION_MS),
+            };
+            local_admin.create(&spec)?;
+            let local = local_admin.describe(&r.topic)?;
+            known.insert(
+                r.topic.clone(),
+                local.partitions.len() == src.partitions.len(),
+            );
+        }
+        producers.copy(&r, &r.topic, known[&r.topic], r.timestamp_ms)?;
+        records += 1;
+        bytes += r.payload.as_ref().map_or(0, Vec::len) as u64;
+        batch.push(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(p: i32, off: i64, ts: i64) -> Received {
+        Received {
+            topic: "t".into(),
+            partition: p,
+            offset: off,
+            timestamp_ms: Some(ts),
+            key: None,
+            payload: None,
+            headers: vec![],
+        }
+    }
+
+    #[test]
+    fn the_merger_waits_for_every_partition_then_goes_by_time() {
+        let parts = vec![("t".to_string(), 0), ("t".to_string(), 1)];
+        let mut m = Merger::default();
+        m.push(rec(0, 0, 100));
+        m.push(rec(0, 1, 300));
+        assert!(
+            m.pop(&parts, |_, _| false).is_none(),
+            "partition 1 may still hold something earlier"
+        );
+        m.push(rec(1, 0, 200));
+        let order: Vec<i64> = std::iter::from_fn(|| m.pop(&parts, |_, p| p == 1))
+            .map(|r| r.timestamp_ms.unwrap())
+            .collect();
+        assert_eq!(order, vec![100, 200, 300]);
+    }
+
+    #[test]
+    fn pacing_divides_the_original_gaps() {
+        let mut p = Pacer::new(Speed::Factor(100.0));
+        assert_eq!(p.wait(Some(1_000)), Duration::ZERO);
+        let w = p.wait(Some(38_000)); // 37 s later, at 100x: 370 ms
+        assert!(
+            w > Duration::from_millis(300) && w <= Duration::from_millis(370),
+            "{w:?}"
+        );
+        assert_eq!(Pacer::new(Speed::Max).wait(Some(5)), Duration::ZERO);
+        assert_eq!("max".parse::<Speed>(), Ok(Speed::Max));
+        assert!("0".parse::<Speed>().is_err() && "fast".parse::<Speed>().is_err());
+    }
+}
