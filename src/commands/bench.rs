@@ -346,7 +346,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 &source_admin,
                 &local_admin,
                 |t| t.at_end(),
-                |_, _| {},
+                |_, _, _| {},
             )?;
             let row = Row {
                 stage: "mirror (copy, ack, commit)".into(),

@@ -84,12 +84,15 @@ pub fn exec(a: Args) -> CliResult {
         &source_admin,
         &local_admin,
         |t| Ok(stop.load(Ordering::SeqCst) || (exit_at_end && t.at_end()?)),
-        |n, b| {
+        |n, b, t| {
             if last_report.elapsed() >= a.report_every {
                 last_report = Instant::now();
                 let secs = started.elapsed().as_secs_f64();
+                let lag = t
+                    .lag()
+                    .map_or_else(|e| format!("unknown ({e})"), |l| l.to_string());
                 eprintln!(
-                    "alertctl: mirrored {n} records ({:.1} MB), {:.0} records/s",
+                    "alertctl: mirrored {n} records ({:.1} MB), {:.0} records/s, lag {lag}",
                     b as f64 / 1e6,
                     n as f64 / secs.max(1e-9)
                 );

@@ -284,14 +284,14 @@ pub fn rewind_target(spec: OffsetSpec) -> Option<RewindTo> {
 
 /// Copy records from `tail` to topics on `producers` until `stop` says so; commit
 /// the source offsets (with a group) only after the copies are acknowledged. Returns
-/// (records, bytes) copied.
+/// (records, bytes) copied. `progress` is called after each committed batch.
 pub fn mirror_loop(
     tail: &mut Tail,
     producers: &mut Producers,
     source_admin: &Admin,
     local_admin: &Admin,
     mut stop: impl FnMut(&mut Tail) -> Result<bool>,
-    mut progress: impl FnMut(u64, u64),
+    mut progress: impl FnMut(u64, u64, &Tail),
 ) -> Result<(u64, u64)> {
     let mut known: HashMap<String, bool> = HashMap::new();
     let (mut records, mut bytes) = (0u64, 0u64);
@@ -306,7 +306,7 @@ pub fn mirror_loop(
             }
             tail.commit()?;
             last_commit = Instant::now();
-            progress(records, bytes);
+            progress(records, bytes, tail);
             if stopping {
                 return Ok((records, bytes));
             }

@@ -191,6 +191,53 @@ fn replay_at_100x_scales_the_gaps() {
     );
 }
 
+/// --loop replays the reservoir again and again, as a test stream, until stopped.
+#[test]
+fn replay_loop_is_an_endless_test_stream() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--night",
+            "2016-04-01",
+            "--visits",
+            "2",
+            "--alerts-per-visit",
+            "10",
+        ],
+    );
+    let mut child = alertctl()
+        .args([
+            "replay",
+            "lsst-2016-04-01",
+            "--to",
+            "rp-loop",
+            "--loop",
+            "--interval",
+            "100ms",
+            "-b",
+            &b,
+        ])
+        .env("ALERTCTL_CONFIG", "/nonexistent")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("three passes", 60, || count(&read_all(&b, "rp-loop")) >= 60);
+    stop(&mut child);
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.contains("passes"), "{err}");
+    let copies = read_all(&b, "rp-loop");
+    // Every pass copies the same 20 records.
+    let mut seen: HashMap<Option<Vec<u8>>, usize> = HashMap::new();
+    for r in copies.values().flatten() {
+        *seen.entry(r.2.clone()).or_default() += 1;
+    }
+    assert_eq!(seen.len(), 20);
+    assert!(seen.values().all(|n| *n >= 3 - 1));
+}
+
 /// Rewind a group to @time, and a filter in that group re-reads from that visit on.
 #[test]
 fn rewind_to_a_time_and_a_filter_group_rereads_from_there() {
