@@ -32,6 +32,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-publish a night to another topic, paced by its timestamps')
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'A local broker and registry with a standard test night: up, status, down')
+            [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
@@ -372,6 +375,93 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;sandbox' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say what the sandbox runs and whether it answers')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `sandbox up` started (by pid); nothing is left listening')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;sandbox;up' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)')
+            [CompletionResult]::new('--nights', '--nights', [CompletionResultType]::ParameterName, 'Nights of alerts: tonight and the nights before it')
+            [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Visits per night')
+            [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts per visit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;sandbox;status' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;sandbox;env' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;sandbox;down' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;sandbox;help' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say what the sandbox runs and whether it answers')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `sandbox up` started (by pid); nothing is left listening')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;sandbox;help;up' {
+            break
+        }
+        'alertctl;sandbox;help;status' {
+            break
+        }
+        'alertctl;sandbox;help;env' {
+            break
+        }
+        'alertctl;sandbox;help;down' {
+            break
+        }
+        'alertctl;sandbox;help;help' {
+            break
+        }
+        'alertctl;lag' {
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'One group (default: every group)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'One group (default: every group)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;stats' {
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'JSON instead of text (the default when stdout is not a terminal)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'alertctl;filter' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -575,6 +665,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-publish a night to another topic, paced by its timestamps')
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'A local broker and registry with a standard test night: up, status, down')
+            [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
@@ -650,6 +743,31 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;mirror' {
+            break
+        }
+        'alertctl;help;sandbox' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say what the sandbox runs and whether it answers')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `sandbox up` started (by pid); nothing is left listening')
+            break
+        }
+        'alertctl;help;sandbox;up' {
+            break
+        }
+        'alertctl;help;sandbox;status' {
+            break
+        }
+        'alertctl;help;sandbox;env' {
+            break
+        }
+        'alertctl;help;sandbox;down' {
+            break
+        }
+        'alertctl;help;lag' {
+            break
+        }
+        'alertctl;help;stats' {
             break
         }
         'alertctl;help;filter' {

@@ -28,6 +28,9 @@ _alertctl() {
             alertctl,help)
                 cmd="alertctl__subcmd__help"
                 ;;
+            alertctl,lag)
+                cmd="alertctl__subcmd__lag"
+                ;;
             alertctl,man)
                 cmd="alertctl__subcmd__man"
                 ;;
@@ -46,8 +49,14 @@ _alertctl() {
             alertctl,rewind)
                 cmd="alertctl__subcmd__rewind"
                 ;;
+            alertctl,sandbox)
+                cmd="alertctl__subcmd__sandbox"
+                ;;
             alertctl,schema)
                 cmd="alertctl__subcmd__schema"
+                ;;
+            alertctl,stats)
+                cmd="alertctl__subcmd__stats"
                 ;;
             alertctl,tail)
                 cmd="alertctl__subcmd__tail"
@@ -109,6 +118,9 @@ _alertctl() {
             alertctl__subcmd__help,help)
                 cmd="alertctl__subcmd__help__subcmd__help"
                 ;;
+            alertctl__subcmd__help,lag)
+                cmd="alertctl__subcmd__help__subcmd__lag"
+                ;;
             alertctl__subcmd__help,man)
                 cmd="alertctl__subcmd__help__subcmd__man"
                 ;;
@@ -127,8 +139,14 @@ _alertctl() {
             alertctl__subcmd__help,rewind)
                 cmd="alertctl__subcmd__help__subcmd__rewind"
                 ;;
+            alertctl__subcmd__help,sandbox)
+                cmd="alertctl__subcmd__help__subcmd__sandbox"
+                ;;
             alertctl__subcmd__help,schema)
                 cmd="alertctl__subcmd__help__subcmd__schema"
+                ;;
+            alertctl__subcmd__help,stats)
+                cmd="alertctl__subcmd__help__subcmd__stats"
                 ;;
             alertctl__subcmd__help,tail)
                 cmd="alertctl__subcmd__help__subcmd__tail"
@@ -153,6 +171,18 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__registry,serve)
                 cmd="alertctl__subcmd__help__subcmd__registry__subcmd__serve"
+                ;;
+            alertctl__subcmd__help__subcmd__sandbox,down)
+                cmd="alertctl__subcmd__help__subcmd__sandbox__subcmd__down"
+                ;;
+            alertctl__subcmd__help__subcmd__sandbox,env)
+                cmd="alertctl__subcmd__help__subcmd__sandbox__subcmd__env"
+                ;;
+            alertctl__subcmd__help__subcmd__sandbox,status)
+                cmd="alertctl__subcmd__help__subcmd__sandbox__subcmd__status"
+                ;;
+            alertctl__subcmd__help__subcmd__sandbox,up)
+                cmd="alertctl__subcmd__help__subcmd__sandbox__subcmd__up"
                 ;;
             alertctl__subcmd__help__subcmd__schema,bump)
                 cmd="alertctl__subcmd__help__subcmd__schema__subcmd__bump"
@@ -204,6 +234,36 @@ _alertctl() {
                 ;;
             alertctl__subcmd__registry__subcmd__help,serve)
                 cmd="alertctl__subcmd__registry__subcmd__help__subcmd__serve"
+                ;;
+            alertctl__subcmd__sandbox,down)
+                cmd="alertctl__subcmd__sandbox__subcmd__down"
+                ;;
+            alertctl__subcmd__sandbox,env)
+                cmd="alertctl__subcmd__sandbox__subcmd__env"
+                ;;
+            alertctl__subcmd__sandbox,help)
+                cmd="alertctl__subcmd__sandbox__subcmd__help"
+                ;;
+            alertctl__subcmd__sandbox,status)
+                cmd="alertctl__subcmd__sandbox__subcmd__status"
+                ;;
+            alertctl__subcmd__sandbox,up)
+                cmd="alertctl__subcmd__sandbox__subcmd__up"
+                ;;
+            alertctl__subcmd__sandbox__subcmd__help,down)
+                cmd="alertctl__subcmd__sandbox__subcmd__help__subcmd__down"
+                ;;
+            alertctl__subcmd__sandbox__subcmd__help,env)
+                cmd="alertctl__subcmd__sandbox__subcmd__help__subcmd__env"
+                ;;
+            alertctl__subcmd__sandbox__subcmd__help,help)
+                cmd="alertctl__subcmd__sandbox__subcmd__help__subcmd__help"
+                ;;
+            alertctl__subcmd__sandbox__subcmd__help,status)
+                cmd="alertctl__subcmd__sandbox__subcmd__help__subcmd__status"
+                ;;
+            alertctl__subcmd__sandbox__subcmd__help,up)
+                cmd="alertctl__subcmd__sandbox__subcmd__help__subcmd__up"
                 ;;
             alertctl__subcmd__schema,bump)
                 cmd="alertctl__subcmd__schema__subcmd__bump"
@@ -302,7 +362,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-h -V --help --version produce tail schema bench replay rewind mirror filter registry topic completions man help"
+            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,7 +882,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="produce tail schema bench replay rewind mirror filter registry topic completions man help"
+            opts="produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1021,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__lag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1048,6 +1122,76 @@ _alertctl() {
         alertctl__subcmd__help__subcmd__rewind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__sandbox)
+            opts="up status env down"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__sandbox__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__sandbox__subcmd__env)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__sandbox__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__sandbox__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1185,6 +1329,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__tail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1276,6 +1434,48 @@ _alertctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__lag)
+            opts="-G -b -X -h --group --brokers --profile --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1695,6 +1895,188 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__sandbox)
+            opts="-h --help up status env down help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__down)
+            opts="-h --dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__env)
+            opts="-h --dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help)
+            opts="up status env down help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help__subcmd__env)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__status)
+            opts="-h --dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__sandbox__subcmd__up)
+            opts="-h --dir --nights --visits --alerts-per-visit --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nights)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-per-visit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__schema)
             opts="-h --help show list check bump register get delete import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2064,6 +2446,60 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__stats)
+            opts="-b -X -h --night --file --format --schema-dir --registry --brokers --profile --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

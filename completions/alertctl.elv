@@ -29,6 +29,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand replay 'Re-publish a night to another topic, paced by its timestamps'
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
+            cand sandbox 'A local broker and registry with a standard test night: up, status, down'
+            cand lag 'Consumer groups'' committed offsets, end offsets and lag'
+            cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
@@ -333,6 +336,80 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;sandbox'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand up 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night'
+            cand status 'Say what the sandbox runs and whether it answers'
+            cand env 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+            cand down 'Stop what `sandbox up` started (by pid); nothing is left listening'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;sandbox;up'= {
+            cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
+            cand --nights 'Nights of alerts: tonight and the nights before it'
+            cand --visits 'Visits per night'
+            cand --alerts-per-visit 'Alerts per visit'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;sandbox;status'= {
+            cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;sandbox;env'= {
+            cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;sandbox;down'= {
+            cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;sandbox;help'= {
+            cand up 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night'
+            cand status 'Say what the sandbox runs and whether it answers'
+            cand env 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+            cand down 'Stop what `sandbox up` started (by pid); nothing is left listening'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;sandbox;help;up'= {
+        }
+        &'alertctl;sandbox;help;status'= {
+        }
+        &'alertctl;sandbox;help;env'= {
+        }
+        &'alertctl;sandbox;help;down'= {
+        }
+        &'alertctl;sandbox;help;help'= {
+        }
+        &'alertctl;lag'= {
+            cand -G 'One group (default: every group)'
+            cand --group 'One group (default: every group)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;stats'= {
+            cand --night 'A night''s topic'
+            cand --file 'A visit file instead of a topic'
+            cand --format 'JSON instead of text (the default when stdout is not a terminal)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'alertctl;filter'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -511,6 +588,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand replay 'Re-publish a night to another topic, paced by its timestamps'
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
+            cand sandbox 'A local broker and registry with a standard test night: up, status, down'
+            cand lag 'Consumer groups'' committed offsets, end offsets and lag'
+            cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
@@ -567,6 +647,24 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;rewind'= {
         }
         &'alertctl;help;mirror'= {
+        }
+        &'alertctl;help;sandbox'= {
+            cand up 'Start a broker and a schema registry, and fill tonight''s topic with the standard test night'
+            cand status 'Say what the sandbox runs and whether it answers'
+            cand env 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+            cand down 'Stop what `sandbox up` started (by pid); nothing is left listening'
+        }
+        &'alertctl;help;sandbox;up'= {
+        }
+        &'alertctl;help;sandbox;status'= {
+        }
+        &'alertctl;help;sandbox;env'= {
+        }
+        &'alertctl;help;sandbox;down'= {
+        }
+        &'alertctl;help;lag'= {
+        }
+        &'alertctl;help;stats'= {
         }
         &'alertctl;help;filter'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'

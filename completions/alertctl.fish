@@ -33,6 +33,9 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measur
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "sandbox" -d 'A local broker and registry with a standard test night: up, status, down'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "lag" -d 'Consumer groups\' committed offsets, end offsets and lag'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "stats" -d 'Alerts per visit and band, bytes and time range of a topic or visit file'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
@@ -245,6 +248,45 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s X -d 'A lib
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s e -l exit -d 'Exit once the partitions are copied up to where they ended when first seen'
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -f -a "up" -d 'Start a broker and a schema registry, and fill tonight\'s topic with the standard test night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -f -a "status" -d 'Say what the sandbox runs and whether it answers'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -f -a "env" -d 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and not __fish_seen_subcommand_from up status env down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l nights -d 'Nights of alerts: tonight and the nights before it' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l visits -d 'Visits per night' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l alerts-per-visit -d 'Alerts per visit' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from env" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start a broker and a schema registry, and fill tonight\'s topic with the standard test night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say what the sandbox runs and whether it answers'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "env" -d 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s G -l group -d 'One group (default: every group)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night\'s topic' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l file -d 'A visit file instead of a topic' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'JSON instead of text (the default when stdout is not a terminal)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
+json\t'JSON (the default when stdout is not a terminal)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -354,19 +396,22 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror filter registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "bench" -d 'Measure decoding speed on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "sandbox" -d 'A local broker and registry with a standard test night: up, status, down'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "lag" -d 'Consumer groups\' committed offsets, end offsets and lag'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "stats" -d 'Alerts per visit and band, bytes and time range of a topic or visit file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "filter" -d 'Run jq filters over the alert stream (or a visit file)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "registry" -d 'Serve a Confluent-compatible schema registry'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "topic" -d 'Create, list, describe, delete and expire topics'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "man" -d 'Print or write the man pages'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print a schema\'s id, fingerprint and Parsing Canonical Form'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "list" -d 'List the schema versions under a schema directory, with their ids'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Check a new schema\'s compatibility with earlier ones (exit 0 compatible, 1 not, 2 usage)'
@@ -379,6 +424,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a broker and a schema registry, and fill tonight\'s topic with the standard test night'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say what the sandbox runs and whether it answers'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "env" -d 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'

@@ -5,6 +5,7 @@
 //!
 //! * [`bench`]: measured stages behind `alertctl bench`.
 //! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
+//! * [`sandbox`]: starting and stopping a local broker and registry.
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
 //! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
@@ -21,4 +22,5 @@ pub mod night;
 pub mod packet;
 pub mod registry;
 pub mod sample;
+pub mod sandbox;
 pub mod schema;

@@ -9,13 +9,16 @@
 pub mod bench;
 pub mod completions;
 pub mod filter;
+pub mod lag;
 pub mod man;
 pub mod mirror;
 pub mod produce;
 pub mod registry;
 pub mod replay;
 pub mod rewind;
+pub mod sandbox;
 pub mod schema;
+pub mod stats;
 pub mod tail;
 pub mod topic;
 
@@ -79,6 +82,13 @@ pub enum Command {
     Rewind(rewind::Args),
     /// Copy topics from another cluster, byte for byte (a mirror node).
     Mirror(mirror::Args),
+    /// A local broker and registry with a standard test night: up, status, down.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
+    /// Consumer groups' committed offsets, end offsets and lag.
+    Lag(lag::Args),
+    /// Alerts per visit and band, bytes and time range of a topic or visit file.
+    Stats(stats::Args),
     /// Run jq filters over the alert stream (or a visit file).
     #[command(subcommand)]
     Filter(Box<filter::FilterCommand>),
@@ -160,6 +170,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Registry(a) => registry::exec(a),
         Command::Filter(a) => filter::exec(*a),
         Command::Replay(a) => replay::exec(a),
+        Command::Lag(a) => lag::exec(a),
+        Command::Sandbox(a) => sandbox::exec(a),
+        Command::Stats(a) => stats::exec(a),
         Command::Rewind(a) => rewind::exec(a),
         Command::Mirror(a) => mirror::exec(a),
         Command::Completions(a) => completions::exec(a),

@@ -386,3 +386,81 @@ mod tests {
         assert!("0".parse::<Speed>().is_err() && "fast".parse::<Speed>().is_err());
     }
 }
+
+/// One partition of one consumer group's position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LagRow {
+    /// The group.
+    pub group: String,
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: i32,
+    /// The group's committed offset.
+    pub committed: i64,
+    /// The partition's high watermark.
+    pub end: i64,
+}
+
+impl LagRow {
+    /// Records the group has yet to read.
+    pub fn lag(&self) -> i64 {
+        (self.end - self.committed).max(0)
+    }
+}
+
+/// Committed offsets and lag of `group` (or of every group the brokers list), on every
+/// topic partition where the group has committed an offset.
+pub fn lag(conn: &Connection, group: Option<&str>) -> Result<Vec<LagRow>> {
+    let admin = Admin::connect(conn)?;
+    let probe: BaseConsumer = conn.client_config(&[]).create()?;
+    let groups: Vec<String> = match group {
+        Some(g) => vec![g.to_string()],
+        None => {
+            let mut names: Vec<String> = probe
+                .fetch_group_list(None, conn.timeout)?
+                .groups()
+                .iter()
+                .map(|g| g.name().to_string())
+                .filter(|n| !n.is_empty() && !n.starts_with("alertctl-tail-"))
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+    };
+    let topics: Vec<_> = admin
+        .topic_names()?
+        .iter()
+        .map(|t| admin.describe(t))
+        .collect::<Result<_>>()?;
+    let mut rows = Vec::new();
+    for g in groups {
+        let consumer: BaseConsumer = conn
+            .client_config(&[("group.id", g.as_str()), ("enable.auto.commit", "false")])
+            .create()?;
+        for t in &topics {
+            let mut q = TopicPartitionList::new();
+            for p in &t.partitions {
+                q.add_partition(&t.name, p.id);
+            }
+            let committed = consumer.committed_offsets(q, conn.timeout)?;
+            for p in &t.partitions {
+                if let Some(Offset::Offset(c)) =
+                    committed.find_partition(&t.name, p.id).map(|e| e.offset())
+                {
+                    if c >= 0 {
+                        rows.push(LagRow {
+                            group: g.clone(),
+                            topic: t.name.clone(),
+                            partition: p.id,
+                            committed: c,
+                            end: p.high,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(rows)
+}

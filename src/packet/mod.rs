@@ -10,6 +10,7 @@
 
 pub mod file;
 pub mod json;
+pub mod stats;
 
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value;
@@ -287,6 +288,20 @@ fn as_f64(v: Option<&Value>) -> Option<f64> {
         Value::Float(f) => Some(f64::from(*f)),
         _ => None,
     }
+}
+
+/// A string field of a record inside an alert: `path` of record fields, then the first of
+/// `names` that is set (field names changed between schema versions).
+pub fn field_str(alert: &Value, path: &[&str], names: &[&str]) -> Option<String> {
+    let rec = path.iter().try_fold(alert, |v, p| field(v, p))?;
+    names.iter().find_map(|n| match field(rec, n)? {
+        Value::Union(_, inner) => match inner.as_ref() {
+            Value::String(s) | Value::Enum(_, s) => Some(s.clone()),
+            _ => None,
+        },
+        Value::String(s) | Value::Enum(_, s) => Some(s.clone()),
+        _ => None,
+    })
 }
 
 /// Read ids, visit and time from a decoded alert, under any schema version's field names.

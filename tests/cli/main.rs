@@ -10,4 +10,5 @@ mod interop;
 mod kafka;
 mod official;
 mod registry;
+mod sandbox;
 mod support;

@@ -1,0 +1,277 @@
+//! The sandbox: a local broker and schema registry with a standard test night, started
+//! and stopped by one command. The processes it starts are recorded by pid in
+//! `DIR/sandbox.json`, so `sandbox down` stops exactly them.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// The broker alertctl tests on and the sandbox runs (see `../shared/notes/broker.md`).
+pub const BROKER_VERSION: &str = "0.8.1";
+
+/// The standard test night: seed, visits and alerts per visit (see sample-data/README.md).
+pub const STANDARD_SEED: u64 = 1;
+
+/// Errors of the sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// Something failed, with what to do.
+    #[error("{0}")]
+    Failed(String),
+    /// I/O.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> SandboxError + '_ {
+    move |source| SandboxError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a running sandbox is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct State {
+    /// The broker's pid.
+    pub broker_pid: u32,
+    /// The broker's address.
+    pub brokers: String,
+    /// The registry's pid.
+    pub registry_pid: u32,
+    /// The registry's URL.
+    pub registry: String,
+    /// The night topic with the standard test night.
+    pub topic: String,
+}
+
+/// The default sandbox directory: `$XDG_DATA_HOME/alertctl/sandbox` or `~/.local/share/alertctl/sandbox`.
+pub fn default_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("alertctl/sandbox")
+}
+
+/// The recorded state of the sandbox in `dir`, if any.
+pub fn load(dir: &Path) -> Result<Option<State>, SandboxError> {
+    let path = dir.join("sandbox.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| SandboxError::Failed(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+/// Record the state.
+pub fn save(dir: &Path, state: &State) -> Result<(), SandboxError> {
+    let path = dir.join("sandbox.json");
+    let tmp = dir.join(".sandbox.json.tmp");
+    std::fs::write(
+        &tmp,
+        serde_json::to_string_pretty(state).expect("serializable"),
+    )
+    .map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))
+}
+
+/// Whether a process is alive (and not a zombie).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.split(") ")
+            .nth(1)
+            .is_some_and(|rest| rest.starts_with('Z'))
+    })
+}
+
+/// Whether something accepts connections at HOST:PORT (or an http:// URL's host:port).
+pub fn listening(addr: &str) -> bool {
+    let hostport = addr.trim_start_matches("http://").trim_end_matches('/');
+    hostport
+        .parse()
+        .is_ok_and(|a| TcpStream::connect_timeout(&a, Duration::from_millis(300)).is_ok())
+}
+
+/// The broker binary: `$NISSHI`, on PATH, or in ~/.cargo/bin.
+pub fn find_broker() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NISSHI")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+    {
+        return Some(p);
+    }
+    let path_dirs = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin"));
+    path_dirs
+        .into_iter()
+        .chain(home)
+        .map(|d| d.join("nisshi"))
+        .find(|p| p.is_file())
+}
+
+/// Install the broker with cargo (20-35 minutes on 2 cores, once).
+pub fn install_broker() -> Result<PathBuf, SandboxError> {
+    let status = Command::new("cargo")
+        .args([
+            "install",
+            &format!("nisshi@{BROKER_VERSION}"),
+            "--locked",
+            "--ignore-rust-version",
+            "--no-default-features",
+            "--features",
+            "libsql,dynostore",
+        ])
+        .status()
+        .map_err(|e| {
+            SandboxError::Failed(format!("cannot run cargo to install the broker: {e}"))
+        })?;
+    if !status.success() {
+        return Err(SandboxError::Failed(
+            "cargo install nisshi failed (see its output above)".into(),
+        ));
+    }
+    find_broker().ok_or_else(|| {
+        SandboxError::Failed("nisshi was installed but is not on PATH nor in ~/.cargo/bin".into())
+    })
+}
+
+fn free_port() -> Result<u16, SandboxError> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| SandboxError::Failed(format!("no free port: {e}")))?;
+    Ok(l.local_addr()
+        .map_err(|e| SandboxError::Failed(e.to_string()))?
+        .port())
+}
+
+/// Start a process detached from the terminal (its own process group), logging to `log`.
+fn spawn_detached(cmd: &mut Command, log: &Path) -> Result<u32, SandboxError> {
+    let out = std::fs::File::create(log).map_err(io(log))?;
+    let err = out.try_clone().map_err(io(log))?;
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| SandboxError::Failed(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    Ok(child.id())
+}
+
+/// Start the broker in `dir/broker` on a free loopback port; returns (pid, HOST:PORT).
+pub fn start_broker(bin: &Path, dir: &Path) -> Result<(u32, String), SandboxError> {
+    let data = dir.join("broker");
+    std::fs::create_dir_all(&data).map_err(io(&data))?;
+    let port = free_port()?;
+    let url = format!("tcp://127.0.0.1:{port}");
+    let pid = spawn_detached(
+        Command::new(bin)
+            .current_dir(&data) // its sqlite path is relative to the working directory
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "sqlite://nisshi.db",
+                "--group-initial-rebalance-delay",
+                "0s",
+            ]),
+        &data.join("broker.log"),
+    )?;
+    let addr = format!("127.0.0.1:{port}");
+    wait_for(&addr, pid, &data.join("broker.log"))?;
+    Ok((pid, addr))
+}
+
+/// Start `alertctl registry serve` (this executable) with its store in `dir/registry`;
+/// returns (pid, URL).
+pub fn start_registry(dir: &Path) -> Result<(u32, String), SandboxError> {
+    let data = dir.join("registry");
+    let exe = std::env::current_exe()
+        .map_err(|e| SandboxError::Failed(format!("cannot find alertctl's own path: {e}")))?;
+    let port = free_port()?;
+    let addr = format!("127.0.0.1:{port}");
+    let log = dir.join("registry.log");
+    let pid = spawn_detached(
+        Command::new(exe)
+            .args(["registry", "serve", "--listen", &addr, "--data"])
+            .arg(&data),
+        &log,
+    )?;
+    wait_for(&addr, pid, &log)?;
+    Ok((pid, format!("http://{addr}")))
+}
+
+fn wait_for(addr: &str, pid: u32, log: &Path) -> Result<(), SandboxError> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if listening(addr) {
+            return Ok(());
+        }
+        if !alive(pid) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut text = String::new();
+    let _ = std::fs::File::open(log).and_then(|mut f| f.read_to_string(&mut text));
+    let last = text.lines().last().unwrap_or("no output").to_string();
+    Err(SandboxError::Failed(format!(
+        "process {pid} did not start listening on {addr} ({}: {last})",
+        log.display()
+    )))
+}
+
+/// Stop a process: SIGTERM, then SIGKILL after `grace`.
+pub fn stop_pid(pid: u32, grace: Duration) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let deadline = Instant::now() + grace;
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if alive(pid) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+}
+
+/// Stop the sandbox in `dir`: its processes, then wait until its ports are closed.
+pub fn down(dir: &Path) -> Result<Option<State>, SandboxError> {
+    let Some(state) = load(dir)? else {
+        return Ok(None);
+    };
+    stop_pid(state.registry_pid, Duration::from_secs(5));
+    stop_pid(state.broker_pid, Duration::from_secs(10));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (listening(&state.brokers) || listening(&state.registry)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if listening(&state.brokers) || listening(&state.registry) {
+        return Err(SandboxError::Failed(format!(
+            "the sandbox's ports are still open ({} {})",
+            state.brokers, state.registry
+        )));
+    }
+    let path = dir.join("sandbox.json");
+    std::fs::remove_file(&path).map_err(io(&path))?;
+    Ok(Some(state))
+}
