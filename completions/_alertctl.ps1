@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'A local broker and registry with a standard test night: up, status, down')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One alert as a table, and with --png its cutouts and light curve')
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
@@ -435,6 +436,21 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;sandbox;help;help' {
             break
         }
+        'alertctl;show' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'The alert''s 0-based index in the file')
+            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Write the picture here')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;lag' {
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'One group (default: every group)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'One group (default: every group)')
@@ -666,6 +682,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'A local broker and registry with a standard test night: up, status, down')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One alert as a table, and with --png its cutouts and light curve')
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
@@ -762,6 +779,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;sandbox;down' {
+            break
+        }
+        'alertctl;help;show' {
             break
         }
         'alertctl;help;lag' {

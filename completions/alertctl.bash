@@ -55,6 +55,9 @@ _alertctl() {
             alertctl,schema)
                 cmd="alertctl__subcmd__schema"
                 ;;
+            alertctl,show)
+                cmd="alertctl__subcmd__show"
+                ;;
             alertctl,stats)
                 cmd="alertctl__subcmd__stats"
                 ;;
@@ -144,6 +147,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,schema)
                 cmd="alertctl__subcmd__help__subcmd__schema"
+                ;;
+            alertctl__subcmd__help,show)
+                cmd="alertctl__subcmd__help__subcmd__show"
                 ;;
             alertctl__subcmd__help,stats)
                 cmd="alertctl__subcmd__help__subcmd__stats"
@@ -362,7 +368,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help"
+            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,7 +888,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="produce tail schema bench replay rewind mirror sandbox lag stats filter registry topic completions man help"
+            opts="produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1318,6 +1324,20 @@ _alertctl() {
         alertctl__subcmd__help__subcmd__schema__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2446,6 +2466,60 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__show)
+            opts="-b -X -h --file --index --png --schema-dir --registry --brokers --profile --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --png)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
             cand sandbox 'A local broker and registry with a standard test night: up, status, down'
+            cand show 'One alert as a table, and with --png its cutouts and light curve'
             cand lag 'Consumer groups'' committed offsets, end offsets and lag'
             cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
@@ -385,6 +386,20 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;sandbox;help;help'= {
         }
+        &'alertctl;show'= {
+            cand --file 'A visit file instead of a topic'
+            cand --index 'The alert''s 0-based index in the file'
+            cand --png 'Write the picture here'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;lag'= {
             cand -G 'One group (default: every group)'
             cand --group 'One group (default: every group)'
@@ -589,6 +604,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
             cand sandbox 'A local broker and registry with a standard test night: up, status, down'
+            cand show 'One alert as a table, and with --png its cutouts and light curve'
             cand lag 'Consumer groups'' committed offsets, end offsets and lag'
             cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
@@ -661,6 +677,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;sandbox;env'= {
         }
         &'alertctl;help;sandbox;down'= {
+        }
+        &'alertctl;help;show'= {
         }
         &'alertctl;help;lag'= {
         }

@@ -7,6 +7,7 @@
 //! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
 //! * [`sandbox`]: starting and stopping a local broker and registry.
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
+//! * [`picture`]: an alert's cutouts and light curve as a PNG.
 //! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
 //! * [`filter`]: jq filters over the stream: caps, ranking, many filters over one decode.
@@ -20,6 +21,7 @@ pub mod filter;
 pub mod kafka;
 pub mod night;
 pub mod packet;
+pub mod picture;
 pub mod registry;
 pub mod sample;
 pub mod sandbox;

@@ -18,6 +18,7 @@ pub mod replay;
 pub mod rewind;
 pub mod sandbox;
 pub mod schema;
+pub mod show;
 pub mod stats;
 pub mod tail;
 pub mod topic;
@@ -85,6 +86,8 @@ pub enum Command {
     /// A local broker and registry with a standard test night: up, status, down.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// One alert as a table, and with --png its cutouts and light curve.
+    Show(show::Args),
     /// Consumer groups' committed offsets, end offsets and lag.
     Lag(lag::Args),
     /// Alerts per visit and band, bytes and time range of a topic or visit file.
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Filter(a) => filter::exec(*a),
         Command::Replay(a) => replay::exec(a),
         Command::Lag(a) => lag::exec(a),
+        Command::Show(a) => show::exec(a),
         Command::Sandbox(a) => sandbox::exec(a),
         Command::Stats(a) => stats::exec(a),
         Command::Rewind(a) => rewind::exec(a),

@@ -190,3 +190,119 @@ fn the_readme_walkthrough_runs() {
     );
     assert!(stderr.contains("sandbox stopped"), "{stderr}");
 }
+
+fn decode_png(path: &Path) -> (usize, usize, Vec<u8>) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width as usize, info.height as usize, buf)
+}
+
+/// `show --png` writes a PNG with the three stamps (each not constant) and a light curve.
+#[test]
+fn show_draws_three_stamps_and_a_light_curve() {
+    let dir = tempdir();
+    let file = dir.path().join("n.avro");
+    run([
+        "produce",
+        "--visits",
+        "1",
+        "--alerts-per-visit",
+        "5",
+        "--max-history",
+        "8",
+        "--cutout-size",
+        "30",
+        "--night",
+        "2024-05-01",
+        "--seed",
+        "4",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .ok();
+    let png_path = dir.path().join("a.png");
+    let out = run([
+        "show",
+        "--file",
+        file.to_str().unwrap(),
+        "--index",
+        "2",
+        "--png",
+        png_path.to_str().unwrap(),
+    ])
+    .ok();
+    assert!(
+        out.contains("diaSourceId") && out.contains("cutoutScience") && out.contains("bytes"),
+        "{out}"
+    );
+    let (w, h, rgb) = decode_png(&png_path);
+    assert_eq!(
+        (w, h),
+        (
+            24 * 4 + alertctl::picture::STAMP * 3,
+            60 + alertctl::picture::STAMP + 50 + 320 + 60
+        )
+    );
+    let px = |x: usize, y: usize| &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
+    for i in 0..3 {
+        let x0 = 24 + i * (alertctl::picture::STAMP + 24);
+        let values: std::collections::HashSet<u8> = (0..alertctl::picture::STAMP)
+            .flat_map(|y| (0..alertctl::picture::STAMP).map(move |x| (x0 + x, 60 + y)))
+            .map(|(x, y)| px(x, y)[0])
+            .collect();
+        assert!(
+            values.len() > 10,
+            "stamp {i} is (nearly) constant: {} grey levels",
+            values.len()
+        );
+    }
+    // The light curve is drawn in band colours below the stamps.
+    let curve_top = 60 + alertctl::picture::STAMP + 80;
+    let coloured = (curve_top..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = px(x, y);
+            p[0] != p[1] || p[1] != p[2]
+        });
+    assert!(coloured.count() > 50);
+    let e = run(["show", "--file", file.to_str().unwrap(), "--index", "99"]).one_line_error(1);
+    assert!(e.contains("has no alert 99"), "{e}");
+}
+
+/// `show TOPIC@PARTITION:OFFSET` finds the alert on Kafka.
+#[test]
+fn show_reads_an_alert_from_a_topic() {
+    let Some(b) = broker() else { return };
+    let r = kafka_run(
+        &b,
+        &[
+            "produce",
+            "--topic",
+            "show-test",
+            "--alerts-per-visit",
+            "4",
+            "--partitions",
+            "1",
+            "--night",
+            "2019-09-09",
+            "--no-wait",
+            "--retention",
+            "forever",
+            "--cutout-size",
+            "8",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let views = kafka_run(&b, &["tail", "show-test", "-e"]).json_lines();
+    let out = kafka_run(&b, &["show", "show-test@0:2"]).ok();
+    assert!(out.contains(&views[2]["diaSourceId"].to_string()), "{out}");
+    let e = kafka_run(&b, &["show", "show-test@0:99", "--timeout", "2s"]).one_line_error(1);
+    assert!(
+        e.contains("no record at show-test partition 0 offset 99"),
+        "{e}"
+    );
+}
