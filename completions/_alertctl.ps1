@@ -391,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--nights', '--nights', [CompletionResultType]::ParameterName, 'Nights of alerts: tonight and the nights before it')
             [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Visits per night')
             [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts per visit')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'Rubin schema trees to register too (alert_packet layout), as Rubin does')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -2068,7 +2068,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__sandbox__subcmd__up)
-            opts="-h --dir --nights --visits --alerts-per-visit --help"
+            opts="-h --dir --nights --visits --alerts-per-visit --schema-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2087,6 +2087,10 @@ _alertctl() {
                     return 0
                     ;;
                 --alerts-per-visit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

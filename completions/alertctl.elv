@@ -351,6 +351,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --nights 'Nights of alerts: tonight and the nights before it'
             cand --visits 'Visits per night'
             cand --alerts-per-visit 'Alerts per visit'
+            cand --schema-dir 'Rubin schema trees to register too (alert_packet layout), as Rubin does'
             cand -h 'Print help'
             cand --help 'Print help'
         }

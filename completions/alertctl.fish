@@ -259,6 +259,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l nights -d 'Nights of alerts: tonight and the nights before it' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l visits -d 'Visits per night' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l alerts-per-visit -d 'Alerts per visit' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l schema-dir -d 'Rubin schema trees to register too (alert_packet layout), as Rubin does' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'

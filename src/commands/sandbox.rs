@@ -61,6 +61,14 @@ pub struct UpArgs {
     /// Alerts per visit.
     #[arg(long, default_value_t = 500)]
     pub alerts_per_visit: usize,
+    /// Rubin schema trees to register too (alert_packet layout), as Rubin does.
+    #[arg(
+        long = "schema-dir",
+        value_name = "DIR",
+        env = "ALERTCTL_SCHEMA_DIR",
+        value_delimiter = ':'
+    )]
+    pub schema_dirs: Vec<PathBuf>,
 }
 
 fn dir(d: &DirArgs) -> PathBuf {
@@ -204,6 +212,13 @@ fn fill(a: &UpArgs, state: &State, tonight: chrono::NaiveDate) -> CliResult {
     client.set_mode(Some("alert-packet"), "IMPORT", true)?;
     client.register("alert-packet", &schema.canonical, Some(id), Some(id))?;
     client.set_mode(Some("alert-packet"), "READWRITE", false)?;
+    for dir in &a.schema_dirs {
+        let n = client.import_tree(dir, "alert-packet")?.len();
+        eprintln!(
+            "alertctl: registered {n} schema versions from {}",
+            dir.display()
+        );
+    }
     let conn = Connection::resolve(
         Some(&state.brokers),
         None,

@@ -447,30 +447,22 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
         }
         SchemaCommand::Import(a) => {
             let c = client(&a.dirs)?;
-            let versions =
-                schema::list_versions(&a.dir).map_err(|e| CliError::usage(e.to_string()))?;
-            if versions.is_empty() {
+            if schema::list_versions(&a.dir)
+                .map_err(|e| CliError::usage(e.to_string()))?
+                .is_empty()
+            {
                 return Err(CliError::usage(format!(
                     "no MAJOR/MINOR schema directories under {}",
                     a.dir.display()
                 )));
             }
-            c.set_mode(Some(&a.subject), "IMPORT", true)?;
-            let result = (|| -> CliResult {
-                for v in &versions {
-                    let s = schema::load_version(&a.dir, *v)?;
-                    let id = c.register(&a.subject, &s.canonical, Some(v.id()), Some(v.id()))?;
-                    let topic_subject = format!("lsst-alerts-v{v}-value");
-                    let again = c.register(&topic_subject, &s.canonical, None, None)?;
-                    if again != id {
-                        super::warn(&format!("{topic_subject} got id {again}, not {id}: the registry did not reuse the id of an identical schema"));
-                    }
-                    line(&mut out, &json!({"version": v.to_string(), "id": id, "subjects": [a.subject, topic_subject]}).to_string())?;
+            for i in c.import_tree(&a.dir, &a.subject)? {
+                let topic_subject = format!("lsst-alerts-v{}-value", i.version);
+                if i.topic_subject_id != i.id {
+                    super::warn(&format!("{topic_subject} got id {}, not {}: the registry did not reuse the id of an identical schema", i.topic_subject_id, i.id));
                 }
-                Ok(())
-            })();
-            c.set_mode(Some(&a.subject), "READWRITE", false)?;
-            result?;
+                line(&mut out, &json!({"version": i.version.to_string(), "id": i.id, "subjects": [a.subject, topic_subject]}).to_string())?;
+            }
         }
         SchemaCommand::List(a) => {
             let format = format_or_default(a.format);

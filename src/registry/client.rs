@@ -288,6 +288,60 @@ impl Client {
     }
 }
 
+/// One version registered by [`Client::import_tree`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The schema version.
+    pub version: crate::schema::Version,
+    /// Its id under `subject` (MAJOR*100+MINOR).
+    pub id: u32,
+    /// The id the registry gave it under `lsst-alerts-vM.m-value` (the same when it
+    /// reuses the id of an identical schema, as it should).
+    pub topic_subject_id: u32,
+}
+
+/// Errors of an import.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The registry refused or did not answer.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A schema version could not be loaded.
+    #[error(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
+}
+
+impl Client {
+    /// Register every version of an alert_packet tree the way Rubin does: under
+    /// `subject` in IMPORT mode with id and version MAJOR*100+MINOR, and under
+    /// `lsst-alerts-vM.m-value`; the subject returns to READWRITE at the end.
+    pub fn import_tree(
+        &self,
+        dir: &std::path::Path,
+        subject: &str,
+    ) -> Result<Vec<Imported>, ImportError> {
+        let versions = crate::schema::list_versions(dir)?;
+        self.set_mode(Some(subject), "IMPORT", true)?;
+        let result = (|| -> Result<Vec<Imported>, ImportError> {
+            let mut out = Vec::new();
+            for v in versions {
+                let s = crate::schema::load_version(dir, v)?;
+                let id = self.register(subject, &s.canonical, Some(v.id()), Some(v.id()))?;
+                let topic_subject_id =
+                    self.register(&format!("lsst-alerts-v{v}-value"), &s.canonical, None, None)?;
+                out.push(Imported {
+                    version: v,
+                    id,
+                    topic_subject_id,
+                });
+            }
+            Ok(out)
+        })();
+        self.set_mode(Some(subject), "READWRITE", false)?;
+        result
+    }
+}
+
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {

@@ -67,6 +67,15 @@ fn the_standard_test_set_has_the_documented_counts() {
     }
 }
 
+/// Brings a test's sandbox down when the test ends, passed or failed.
+struct Down(std::path::PathBuf);
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = alertctl::sandbox::down(&self.0);
+    }
+}
+
 fn sandbox_processes(dir: &Path) -> Option<(u32, u32, String, String)> {
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("sandbox.json")).ok()?).ok()?;
@@ -90,6 +99,8 @@ fn sandbox_up_tail_down() {
     }
     let dir = tempdir();
     let d = dir.path().join("sbx");
+    let _down = Down(d.clone());
+    let shared = shared_schema_dir();
     let r = run([
         "sandbox",
         "up",
@@ -99,8 +110,15 @@ fn sandbox_up_tail_down() {
         "2",
         "--alerts-per-visit",
         "40",
+        "--schema-dir",
+        shared.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("registered 3 schema versions"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stdout.contains("alertctl tail --night today"),
         "{}",
@@ -116,6 +134,29 @@ fn sandbox_up_tail_down() {
         .output()
         .unwrap();
     assert_eq!(Run::from(views).json_lines().len(), 80);
+    let subjects = run([
+        "schema",
+        "list",
+        "--format",
+        "json",
+        "--registry",
+        &format!("http://{registry}"),
+    ])
+    .json_lines();
+    let ids: Vec<u64> = subjects
+        .iter()
+        .find(|s| s["subject"] == "alert-packet")
+        .unwrap()["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![1, 900, 1000, 1100],
+        "the sample schema and the Rubin schemas it was given"
+    );
     let status = run(["sandbox", "status", "--dir", d.to_str().unwrap()]).ok();
     assert!(
         status.contains("running") && status.contains("80 alerts"),
