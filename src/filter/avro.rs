@@ -248,14 +248,7 @@ impl Plan {
                     .ok_or_else(|| DecodeError::Invalid(format!("enum index {i}")))?;
                 Val::from(s.clone())
             }
-            Node::Union(branches) => {
-                let i = varint(buf)?;
-                let b = usize::try_from(i)
-                    .ok()
-                    .and_then(|i| branches.get(i))
-                    .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))?;
-                self.read(*b, buf)?
-            }
+            Node::Union(branches) => self.read(branch(branches, buf)?, buf)?,
             Node::Array(item) => {
                 let mut out = Vec::new();
                 loop {
@@ -310,14 +303,7 @@ impl Plan {
                 take(buf, len)?;
             }
             Node::Fixed(size) => drop(take(buf, *size)?),
-            Node::Union(branches) => {
-                let i = varint(buf)?;
-                let b = usize::try_from(i)
-                    .ok()
-                    .and_then(|i| branches.get(i))
-                    .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))?;
-                self.skip(*b, buf)?;
-            }
+            Node::Union(branches) => self.skip(branch(branches, buf)?, buf)?,
             Node::Array(item) | Node::Map(item) => {
                 let is_map = matches!(self.nodes[n], Node::Map(_));
                 loop {
@@ -346,6 +332,15 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+/// Read a union's branch index and return that branch's node.
+fn branch(branches: &[usize], buf: &mut &[u8]) -> Result<usize, DecodeError> {
+    let i = varint(buf)?;
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| branches.get(i).copied())
+        .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))
 }
 
 fn take<'b>(buf: &mut &'b [u8], n: usize) -> Result<&'b [u8], DecodeError> {

@@ -2,7 +2,7 @@
 //! partition, record by record (key, headers, value, timestamp).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use alertctl::kafka::consume::{Start, Tail};
@@ -10,15 +10,6 @@ use alertctl::kafka::offsets::OffsetSpec;
 use alertctl::kafka::Connection;
 
 use crate::support::*;
-
-macro_rules! broker_or_return {
-    () => {
-        match broker() {
-            Some(b) => b,
-            None => return,
-        }
-    };
-}
 
 type Rec = (
     Option<Vec<u8>>,
@@ -69,17 +60,7 @@ fn count(m: &BTreeMap<i32, Vec<Rec>>) -> usize {
 }
 
 fn produce(b: &str, extra: &[&str]) {
-    let mut args = vec![
-        "produce",
-        "--no-wait",
-        "--retention",
-        "forever",
-        "--cutout-size",
-        "8",
-    ];
-    args.extend_from_slice(extra);
-    let r = kafka_run(b, &args);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    produce_alerts(b, "8", extra);
 }
 
 /// --speed max reproduces a topic exactly: count, partitions, order, keys, headers, values, timestamps.
@@ -224,7 +205,7 @@ fn replay_loop_is_an_endless_test_stream() {
         .spawn()
         .unwrap();
     wait_until("three passes", 60, || count(&read_all(&b, "rp-loop")) >= 60);
-    stop(&mut child);
+    terminate(&mut child);
     let mut err = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
     assert!(err.contains("passes"), "{err}");
@@ -393,21 +374,6 @@ fn mirror(source: &str, local: &str, topics: &str, group: &str, extra: &[&str]) 
         .unwrap()
 }
 
-fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-}
-
 /// A mirror makes a byte-identical copy, and picks up a night topic created after it started.
 #[test]
 fn mirror_copies_byte_for_byte_and_follows_new_nights() {
@@ -452,7 +418,7 @@ fn mirror_copies_byte_for_byte_and_follows_new_nights() {
             .iter()
             .any(|t| t["topic"] == "lsst-2015-01-02" && t["messages"] == 25)
     });
-    stop(&mut m);
+    terminate(&mut m);
     assert_eq!(
         read_all(&b, "lsst-2015-01-02"),
         read_all(&local, "lsst-2015-01-02")
@@ -504,9 +470,9 @@ fn a_killed_mirror_loses_nothing() {
         count(&read_all(&local, "lsst-2015-02-01")) >= 2000
     });
     std::thread::sleep(Duration::from_secs(2));
-    stop(&mut one);
+    terminate(&mut one);
     let mut two = two;
-    stop(&mut two);
+    terminate(&mut two);
     let copy = read_all(&local, "lsst-2015-02-01");
     let key = |r: &Rec| (r.0.clone(), r.2.clone());
     let want: HashSet<_> = source.values().flatten().map(key).collect();

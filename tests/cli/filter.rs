@@ -9,27 +9,8 @@ use serde_json::Value;
 
 use crate::support::*;
 
-macro_rules! broker_or_return {
-    () => {
-        match broker() {
-            Some(b) => b,
-            None => return,
-        }
-    };
-}
-
 fn produce(b: &str, extra: &[&str]) {
-    let mut args = vec![
-        "produce",
-        "--no-wait",
-        "--retention",
-        "forever",
-        "--cutout-size",
-        "12",
-    ];
-    args.extend_from_slice(extra);
-    let r = kafka_run(b, &args);
-    assert_eq!(r.code, 0, "produce: {}", r.stderr);
+    produce_alerts(b, "12", extra);
 }
 
 fn views(b: &str, topic: &str) -> Vec<Value> {
@@ -391,18 +372,11 @@ fn two_instances_of_a_group_lose_and_repeat_nothing() {
             .spawn()
             .unwrap()
     };
-    let stop = |child: &mut std::process::Child| {
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let _ = child.wait();
-    };
-    use std::process::Command;
     let mut a = start();
     let mut c = start();
     // Let both join and work a little, then stop one and start it again.
     std::thread::sleep(Duration::from_secs(3));
-    stop(&mut a);
+    terminate(&mut a);
     let mut a = start();
     let deadline = Instant::now() + Duration::from_secs(60);
     let count = |b: &str| -> i64 {
@@ -416,8 +390,8 @@ fn two_instances_of_a_group_lose_and_repeat_nothing() {
         std::thread::sleep(Duration::from_millis(500));
     }
     std::thread::sleep(Duration::from_secs(2));
-    stop(&mut a);
-    stop(&mut c);
+    terminate(&mut a);
+    terminate(&mut c);
     let out: Vec<i64> = views(&b, "grp-out").iter().map(id).collect();
     let unique: HashSet<i64> = out.iter().copied().collect();
     assert_eq!(unique, expected, "nothing lost");

@@ -9,15 +9,6 @@ use serde_json::Value;
 
 use crate::support::*;
 
-macro_rules! broker_or_return {
-    () => {
-        match broker() {
-            Some(b) => b,
-            None => return,
-        }
-    };
-}
-
 fn ids(views: &[Value]) -> HashSet<i64> {
     views
         .iter()
@@ -26,17 +17,7 @@ fn ids(views: &[Value]) -> HashSet<i64> {
 }
 
 fn produce(b: &str, extra: &[&str]) {
-    let mut args = vec![
-        "produce",
-        "--no-wait",
-        "--retention",
-        "forever",
-        "--cutout-size",
-        "30",
-    ];
-    args.extend_from_slice(extra);
-    let r = kafka_run(b, &args);
-    assert_eq!(r.code, 0, "produce failed: {}", r.stderr);
+    produce_alerts(b, "30", extra);
 }
 
 /// 2 visits x 200 alerts with cutouts: `tail -e` returns exactly those 400 alerts,

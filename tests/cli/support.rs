@@ -228,3 +228,39 @@ pub fn kafka_run(broker: &str, args: &[&str]) -> Run {
         .expect("run alertctl")
         .into()
 }
+
+/// Produce sample alerts with test-friendly defaults (no wait, kept forever), and
+/// cutouts of `cutout` pixels.
+pub fn produce_alerts(broker: &str, cutout: &str, extra: &[&str]) {
+    let mut args = vec![
+        "produce",
+        "--no-wait",
+        "--retention",
+        "forever",
+        "--cutout-size",
+        cutout,
+    ];
+    args.extend_from_slice(extra);
+    let r = kafka_run(broker, &args);
+    assert_eq!(r.code, 0, "produce failed: {}", r.stderr);
+}
+
+/// Stop a child process the way an operator would: SIGTERM, then wait for it.
+pub fn terminate(child: &mut std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// Poll `f` until it holds, failing the test after `secs` seconds.
+pub fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
