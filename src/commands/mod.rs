@@ -37,25 +37,30 @@ pub const EXIT_USAGE: i32 = 2;
 
 const AFTER_HELP: &str = "\
 Examples:
+  alertctl sandbox up                                   # a local broker, registry and test night
+  alertctl tail --night today -n 5 --format table
+  alertctl filter run --name bright --expr '.diaSource.snr > 20' --from lsst-2024-05-01 -e
   alertctl produce --visits 2 --alerts-per-visit 200 --out night.avro
-  alertctl tail --file night.avro -n 5
-  alertctl tail --file night.avro --format table --fields diaSourceId,diaSource.band,diaSource.snr
-  alertctl schema show --schema-dir alert_packet/schema --version 11.0
-  alertctl bench decode --alerts 2000
+  alertctl tail --file night.avro | jq .diaSource.snr
+  alertctl schema check 11.1 --schema-dir alert_packet/schema
 
-Exit codes: 0 success, 1 failure (bad input, undecodable records), 2 usage error.
-Environment: ALERTCTL_SCHEMA_DIR names schema directories (alert_packet layout), ':'-separated.";
+Exit codes: 0 success, 1 failure (bad input, undecodable records, unreachable brokers),
+2 usage error.
+Environment: ALERTCTL_BROKERS, ALERTCTL_PROFILE (profiles in ~/.config/alertctl/config.toml),
+ALERTCTL_REGISTRY, ALERTCTL_SCHEMA_DIR (alert_packet trees, ':'-separated).";
 
 /// Run the Vera C. Rubin (LSST) alert stream from the command line.
 #[derive(Debug, Parser)]
 #[command(
     name = "alertctl",
     version,
-    about = "Produce, tail, filter and replay Rubin (LSST) Avro alerts",
+    about = "Produce, tail, filter, replay and mirror Rubin (LSST) Avro alerts",
     long_about = "alertctl works with the Vera C. Rubin Observatory's alert stream: Avro alert \
 packets in the Confluent wire format (byte 0 = 0, bytes 1-4 = schema id MAJOR*100+MINOR, then \
-the Avro body). It generates plausible sample visits for any schema version, decodes visit files \
-and alert packets to JSON for people and for jq, and inspects schemas.",
+the Avro body), one Kafka topic per observing night. It produces plausible sample visits for any \
+schema version, tails topics and visit files as JSON or tables, runs jq filters with per-visit caps, \
+replays, rewinds and mirrors nights, checks and serves schemas (a Confluent-compatible registry), \
+and runs a local sandbox.",
     after_help = AFTER_HELP
 )]
 pub struct Cli {
@@ -74,7 +79,7 @@ pub enum Command {
     /// Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
-    /// Measure decoding speed on generated alerts and print a table.
+    /// Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
     /// Re-publish a night to another topic, paced by its timestamps.
