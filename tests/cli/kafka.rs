@@ -419,3 +419,61 @@ fn raw_output_is_a_wire_file() {
     assert_eq!(from_file.len(), 25);
     assert_eq!(from_file, from_kafka);
 }
+
+/// `lag` counts what a group has not read; `stats` counts a topic's alerts.
+#[test]
+fn lag_and_stats_of_a_topic() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--topic",
+            "lag-test",
+            "--night",
+            "2019-10-01",
+            "--alerts-per-visit",
+            "20",
+            "--partitions",
+            "2",
+        ],
+    );
+    assert_eq!(
+        kafka_run(&b, &["tail", "lag-test", "--group", "lagger", "-e"])
+            .json_lines()
+            .len(),
+        20
+    );
+    let lag = |b: &str| -> i64 {
+        kafka_run(b, &["lag", "--group", "lagger"])
+            .json_lines()
+            .iter()
+            .filter(|r| r["topic"] == "lag-test")
+            .map(|r| r["lag"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(lag(&b), 0);
+    produce(
+        &b,
+        &[
+            "--topic",
+            "lag-test",
+            "--night",
+            "2019-10-02",
+            "--alerts-per-visit",
+            "10",
+        ],
+    );
+    assert_eq!(lag(&b), 10);
+    let stats: serde_json::Value =
+        serde_json::from_str(&kafka_run(&b, &["stats", "lag-test", "--format", "json"]).ok())
+            .unwrap();
+    assert_eq!(
+        (
+            stats["alerts"].as_u64(),
+            stats["visits"].as_u64(),
+            stats["undecodable"].as_u64()
+        ),
+        (Some(30), Some(2), Some(0))
+    );
+    assert!(stats["bytes"].as_u64().unwrap() > 30 * 1000);
+}
