@@ -13,6 +13,8 @@ use bytes::Bytes;
 use jaq_json::{Map, Val};
 use serde_json::Value as Json;
 
+use crate::schema::full_name;
+
 /// Why a body could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -83,10 +85,7 @@ impl Builder<'_> {
                 "bytes" => self.push(Node::Bytes),
                 "string" => self.push(Node::Str),
                 name => {
-                    let full = match ns {
-                        Some(ns) if !name.contains('.') => format!("{ns}.{name}"),
-                        _ => name.to_string(),
-                    };
+                    let full = full_name(name, ns);
                     *self
                         .named
                         .get(&full)
@@ -121,12 +120,7 @@ impl Builder<'_> {
                             .and_then(Json::as_str)
                             .ok_or("named type without name")?;
                         let own = o.get("namespace").and_then(Json::as_str).or(ns);
-                        let full = match own {
-                            Some(n) if !name.contains('.') && !n.is_empty() => {
-                                format!("{n}.{name}")
-                            }
-                            _ => name.to_string(),
-                        };
+                        let full = full_name(name, own);
                         let inner_ns = full.rsplit_once('.').map(|(n, _)| n.to_string());
                         let id = self.push(Node::Null); // placeholder: recursion may refer to it
                         self.named.insert(full, id);

@@ -20,6 +20,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::full_name;
+
 /// One reason a reader cannot read a writer, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incompatibility {
@@ -130,13 +132,6 @@ enum Kind {
     Fixed,
 }
 
-fn qualify(name: &str, ns: Option<&str>) -> String {
-    match ns {
-        Some(ns) if !name.contains('.') && !ns.is_empty() => format!("{ns}.{name}"),
-        _ => name.to_string(),
-    }
-}
-
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| {
@@ -165,7 +160,7 @@ impl Parsed {
                 if let Some(p) = Prim::parse(s) {
                     return Ok(Ty::Prim(p));
                 }
-                let full = qualify(s, ns);
+                let full = full_name(s, ns);
                 if self.named.contains_key(&full) {
                     Ok(Ty::Named(full))
                 } else if self.named.contains_key(s.as_str()) {
@@ -197,12 +192,12 @@ impl Parsed {
                             .and_then(Value::as_str)
                             .ok_or("a named type without a name")?;
                         let own_ns = o.get("namespace").and_then(Value::as_str).or(ns);
-                        let full = qualify(name, own_ns);
+                        let full = full_name(name, own_ns);
                         let inner_ns = full.rsplit_once('.').map(|(n, _)| n.to_string());
                         let short = full.rsplit('.').next().unwrap_or(&full).to_string();
                         let aliases = strings(o.get("aliases"))
                             .iter()
-                            .map(|a| qualify(a, inner_ns.as_deref()))
+                            .map(|a| full_name(a, inner_ns.as_deref()))
                             .collect();
                         // Register before the fields, so a record can refer to itself.
                         self.named.insert(

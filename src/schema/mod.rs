@@ -516,7 +516,8 @@ const PRIMITIVES: [&str; 8] = [
     "null", "boolean", "int", "long", "float", "double", "bytes", "string",
 ];
 
-fn full_name(name: &str, namespace: Option<&str>) -> String {
+/// The full name of `name` in `namespace` (Avro: a name with a dot is already full).
+pub(crate) fn full_name(name: &str, namespace: Option<&str>) -> String {
     match namespace {
         Some(ns) if !name.contains('.') && !ns.is_empty() => format!("{ns}.{name}"),
         _ => name.to_string(),
