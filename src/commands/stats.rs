@@ -1,7 +1,6 @@
 //! `alertctl stats`: what a topic (or visit file) holds.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde_json::json;
 
@@ -69,26 +68,20 @@ pub fn exec(a: Args) -> CliResult {
             },
         )?;
         let mut decoder = Decoder::new(a.dirs.store(), None);
-        let mut idle = std::time::Instant::now();
-        while !tail.at_end()? {
-            match tail.poll(Duration::from_millis(100))? {
-                Some(r) => {
-                    idle = std::time::Instant::now();
-                    let payload = r.payload.unwrap_or_default();
-                    match decoder.decode(&payload) {
-                        Ok((_, v)) => s.add(&v, payload.len()),
-                        Err(_) => s.add_undecodable(payload.len()),
-                    }
-                }
-                None if idle.elapsed() > conn.timeout => {
-                    return Err(CliError::failure(format!(
-                        "no records from {} for {}s",
-                        conn.brokers,
-                        conn.timeout.as_secs()
-                    )))
-                }
-                None => {}
+        let complete = tail.read_to_end(|r| {
+            let payload = r.payload.unwrap_or_default();
+            match decoder.decode(&payload) {
+                Ok((_, v)) => s.add(&v, payload.len()),
+                Err(_) => s.add_undecodable(payload.len()),
             }
+            Ok(())
+        })?;
+        if !complete {
+            return Err(CliError::failure(format!(
+                "no records from {} for {}s",
+                conn.brokers,
+                conn.timeout.as_secs()
+            )));
         }
         topics.join(",")
     };

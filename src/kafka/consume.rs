@@ -247,6 +247,24 @@ impl Tail {
         Ok(true)
     }
 
+    /// Read every record up to the ends the partitions had when first seen, handing each
+    /// to `f`. Returns false when no record came for the connection's timeout before
+    /// the end was reached (the broker stalled or went away).
+    pub fn read_to_end(&mut self, mut f: impl FnMut(Received) -> Result<()>) -> Result<bool> {
+        let mut idle = std::time::Instant::now();
+        while !self.at_end()? {
+            match self.poll(Duration::from_millis(100))? {
+                Some(r) => {
+                    idle = std::time::Instant::now();
+                    f(r)?;
+                }
+                None if idle.elapsed() > self.conn.timeout => return Ok(false),
+                None => {}
+            }
+        }
+        Ok(true)
+    }
+
     /// Whether a partition has been read to the end it had when first seen.
     pub fn partition_done(&self, topic: &str, partition: i32) -> bool {
         let tp = (topic.to_string(), partition);

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use alertctl::kafka::consume::{Start, Tail};
 use alertctl::kafka::offsets::OffsetSpec;
@@ -39,14 +39,15 @@ fn read_all(b: &str, topic: &str) -> BTreeMap<i32, Vec<Rec>> {
     )
     .unwrap();
     let mut out: BTreeMap<i32, Vec<(i64, Rec)>> = BTreeMap::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !tail.at_end().unwrap() && Instant::now() < deadline {
-        if let Some(r) = tail.poll(Duration::from_millis(100)).unwrap() {
+    let complete = tail
+        .read_to_end(|r| {
             out.entry(r.partition)
                 .or_default()
                 .push((r.offset, (r.key, r.headers, r.payload, r.timestamp_ms)));
-        }
-    }
+            Ok(())
+        })
+        .unwrap();
+    assert!(complete, "{topic} was not read to its end");
     out.into_iter()
         .map(|(p, mut v)| {
             v.sort_by_key(|(o, _)| *o);
