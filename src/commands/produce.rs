@@ -12,7 +12,7 @@ use chrono::{NaiveDate, Utc};
 use super::{interrupted, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::kafka::admin::{Admin, TopicSpec};
 use crate::kafka::offsets::parse_duration;
-use crate::kafka::produce::{OutRecord, Producer};
+use crate::kafka::produce::{alert_key, observed_or_now, OutRecord, Producer};
 use crate::night;
 use crate::packet::file::{FileFormat, VisitReader, VisitWriter};
 use crate::packet::{self, alert_meta};
@@ -219,16 +219,15 @@ impl Sender {
             self.visits += 1;
         }
         let now = Utc::now().timestamp_millis();
-        let observed = meta.mjd.map(night::mjd_to_unix_ms);
-        let ts = match (self.mode, observed) {
-            (Timestamp::Observation, Some(t)) => t,
-            (Timestamp::Auto, Some(t)) if t <= now => t,
-            (Timestamp::Auto, Some(_)) => {
-                if !self.warned {
+        let ts = match (self.mode, meta.mjd) {
+            (Timestamp::Observation, Some(mjd)) => night::mjd_to_unix_ms(mjd),
+            (Timestamp::Auto, _) => {
+                let (ts, deferred) = observed_or_now(&meta, now);
+                if deferred && !self.warned {
                     eprintln!("alertctl: the night's observation times are still in the future: records are stamped with the time of sending (--timestamp observation to insist)");
                     self.warned = true;
                 }
-                now
+                ts
             }
             _ => now,
         };
@@ -244,10 +243,7 @@ impl Sender {
                 self.warned = true;
             }
         }
-        let key = meta
-            .dia_object_id
-            .or(meta.dia_source_id)
-            .map(|k| k.to_string());
+        let key = alert_key(&meta);
         self.producer.send(&OutRecord {
             key: key.as_deref().map(str::as_bytes),
             payload: packet,

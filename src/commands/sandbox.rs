@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{CliError, CliResult};
 use crate::kafka::admin::{Admin, TopicSpec, DEFAULT_RETENTION_MS};
-use crate::kafka::produce::{OutRecord, Producer};
+use crate::kafka::produce::{alert_key, observed_or_now, OutRecord, Producer};
 use crate::kafka::Connection;
 use crate::night;
 use crate::packet::{self, alert_meta};
@@ -252,13 +252,8 @@ fn fill(a: &UpArgs, state: &State, tonight: chrono::NaiveDate) -> CliResult {
         for v in 0..a.visits {
             for alert in gen.visit(v) {
                 let m = alert_meta(&alert);
-                let key = m.dia_object_id.map(|k| k.to_string());
-                // Observation time, unless the night is still ahead (brokers refuse future times).
-                let ts = m
-                    .mjd
-                    .map(night::mjd_to_unix_ms)
-                    .filter(|t| *t <= now)
-                    .unwrap_or(now);
+                let key = alert_key(&m);
+                let (ts, _) = observed_or_now(&m, now);
                 let p = packet::encode(id, &packet::encode_body(&schema, &alert)?);
                 producer.send(&OutRecord {
                     key: key.as_deref().map(str::as_bytes),

@@ -11,6 +11,25 @@ use rdkafka::ClientContext;
 
 use super::{Connection, KafkaError, Result};
 
+/// The key alertctl gives an alert's record: its diaObjectId (else its diaSourceId), so
+/// one object's alerts land in one partition, in order.
+pub fn alert_key(meta: &crate::packet::AlertMeta) -> Option<String> {
+    meta.dia_object_id
+        .or(meta.dia_source_id)
+        .map(|k| k.to_string())
+}
+
+/// An alert's record timestamp: its observation time, unless that is still after
+/// `now_ms` (a night not yet observed: brokers refuse timestamps far ahead), then
+/// `now_ms`. The flag says whether the observation time was set aside.
+pub fn observed_or_now(meta: &crate::packet::AlertMeta, now_ms: i64) -> (i64, bool) {
+    match meta.mjd.map(crate::night::mjd_to_unix_ms) {
+        Some(t) if t <= now_ms => (t, false),
+        Some(_) => (now_ms, true),
+        None => (now_ms, false),
+    }
+}
+
 /// Counts deliveries and keeps the first failure.
 #[derive(Default)]
 pub struct DeliveryCounter {
@@ -180,5 +199,39 @@ impl Producer {
             });
         }
         Ok(self.sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::AlertMeta;
+
+    #[test]
+    fn keys_and_timestamps_of_alerts() {
+        let now = crate::night::mjd_to_unix_ms(60_000.5);
+        let past = AlertMeta {
+            dia_object_id: Some(7),
+            dia_source_id: Some(9),
+            mjd: Some(60_000.0),
+            ..AlertMeta::default()
+        };
+        assert_eq!(alert_key(&past).as_deref(), Some("7"));
+        assert_eq!(
+            observed_or_now(&past, now),
+            (crate::night::mjd_to_unix_ms(60_000.0), false)
+        );
+        let future = AlertMeta {
+            dia_source_id: Some(9),
+            mjd: Some(60_001.0),
+            ..AlertMeta::default()
+        };
+        assert_eq!(
+            alert_key(&future).as_deref(),
+            Some("9"),
+            "no object id: the source id"
+        );
+        assert_eq!(observed_or_now(&future, now), (now, true));
+        assert_eq!(observed_or_now(&AlertMeta::default(), now), (now, false));
     }
 }
