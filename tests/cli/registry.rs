@@ -126,16 +126,7 @@ fn rubins_sync_flow_then_tail_through_the_server_and_its_cache() {
     );
     assert!(!text.contains("ERROR"), "{text}");
     // Every official version under alert-packet, with id = version = MAJOR*100+MINOR.
-    let subjects = run(["schema", "list", "--format", "json", "--registry", &reg.url]).json_lines();
-    let packet_versions: Vec<u64> = subjects
-        .iter()
-        .find(|s| s["subject"] == "alert-packet")
-        .unwrap()["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap())
-        .collect();
+    let packet_versions = subject_versions(&reg.url, "alert-packet");
     assert!(
         packet_versions.contains(&300)
             && packet_versions.contains(&1101)

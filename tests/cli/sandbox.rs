@@ -134,24 +134,7 @@ fn sandbox_up_tail_down() {
         .output()
         .unwrap();
     assert_eq!(Run::from(views).json_lines().len(), 80);
-    let subjects = run([
-        "schema",
-        "list",
-        "--format",
-        "json",
-        "--registry",
-        &format!("http://{registry}"),
-    ])
-    .json_lines();
-    let ids: Vec<u64> = subjects
-        .iter()
-        .find(|s| s["subject"] == "alert-packet")
-        .unwrap()["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap())
-        .collect();
+    let ids = subject_versions(&format!("http://{registry}"), "alert-packet");
     assert_eq!(
         ids,
         vec![1, 900, 1000, 1100],

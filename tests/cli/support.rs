@@ -264,3 +264,26 @@ pub fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
 }
+
+/// The versions a registry lists for a subject (through `alertctl schema list`).
+pub fn subject_versions(registry_url: &str, subject: &str) -> Vec<u64> {
+    let subjects = run([
+        "schema",
+        "list",
+        "--format",
+        "json",
+        "--registry",
+        registry_url,
+    ])
+    .json_lines();
+    let entry = subjects
+        .iter()
+        .find(|s| s["subject"] == subject)
+        .unwrap_or_else(|| panic!("{registry_url} lists no subject {subject}: {subjects:?}"));
+    entry["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect()
+}
