@@ -278,6 +278,7 @@ pub fn hundred_filters() -> Vec<crate::filter::FilterDef> {
                 rank_by: None,
                 drop: vec![],
                 visit_key: crate::filter::DEFAULT_VISIT_KEY.into(),
+                unbounded: false,
             }
         })
         .collect()

@@ -26,3 +26,7 @@ pub mod registry;
 pub mod sample;
 pub mod sandbox;
 pub mod schema;
+
+/// The system allocator, counting what guarded filter evaluations hold ([`filter::guard`]).
+#[global_allocator]
+static ALLOCATOR: filter::guard::GuardedAlloc = filter::guard::GuardedAlloc;

@@ -263,6 +263,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 rank_by: None,
                 drop: vec![],
                 visit_key: crate::filter::DEFAULT_VISIT_KEY.into(),
+                unbounded: false,
             };
             let predicate = ".diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5";
             let dirs = &a.gen.dirs.dirs;

@@ -122,6 +122,9 @@ pub struct RunArgs {
     /// Times over budget before a filter is disabled.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub strikes: u32,
+    /// Allow loops and recursion in --expr (refused by default: they may never end).
+    #[arg(long)]
+    pub allow_unbounded: bool,
     #[command(flatten)]
     pub dirs: SchemaDirs,
     #[command(flatten)]
@@ -139,6 +142,7 @@ fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, CliError> {
             rank_by: a.rank_by.clone(),
             drop: a.drop.clone(),
             visit_key: a.visit_key.clone(),
+            unbounded: a.allow_unbounded,
         }],
         _ => {
             return Err(CliError::usage(

@@ -1,82 +1,90 @@
-//! jq expressions (jaq-core, jaq-std, jaq-json), made safe for filters.
+//! jq expressions (jaq-core, jaq-std, jaq-json), compiled into a sandbox.
 //!
-//! jq has no I/O, but its standard library can read the host and has side channels:
-//! `$ENV`/`env`, `input`/`inputs`, `halt`/`halt_error` (which panics the process in
-//! jaq), `debug`, `stderr`, `now`, local time. Expressions naming these are refused at
-//! compile time; jq calls functions only by name, so that refusal is complete.
+//! **A sandbox by construction.** Filters compile against a standard library from which
+//! every definition and native function that reaches the host has been removed: the
+//! environment (`env`, `$ENV`), other inputs (`input`, `inputs`, `input_filename`), the
+//! process (`halt`, `halt_error`, `$__prog_args`), side channels (`debug`, `stderr`), the
+//! clock and local time (`now`, `localtime`, `strflocaltime`) and module search paths
+//! (`get_search_list`). They are undefined wherever they appear, and the error says why.
+//!
+//! **Bounded by default.** Constructs that can run forever or grow without bound are
+//! refused when a filter is compiled: recursive `def`s, `repeat`, `while`, `until`,
+//! `recurse(f)`, `combinations`, and `range` with a bound that is not a small constant.
+//! A filter can opt in to them (`unbounded`); the evaluation guard ([`super::guard`])
+//! then ends the process before any commit if one of its evaluations runs away.
+//!
+//! **Read from the parse tree.** The expression is parsed with jaq's own parser, and
+//! the path analysis ([`super::analysis`]) and the fast path ([`super::fast`]) work
+//! on that tree.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
+use jaq_core::load::parse::{BinaryOp, Def, Pattern, Term};
 use jaq_core::load::{Arena, File, Loader};
+use jaq_core::path::Part;
 use jaq_core::{data, unwrap_valr, Compiler, Ctx, Vars};
 use jaq_json::Val;
 
-/// Names a filter may not use, and why.
-const FORBIDDEN: &[(&str, &str)] = &[
-    ("$ENV", "reads the host's environment"),
-    ("env", "reads the host's environment"),
-    ("input", "reads other inputs"),
-    ("inputs", "reads other inputs"),
-    ("input_filename", "reads the host"),
-    ("input_line_number", "reads the host"),
-    ("halt", "stops the process"),
-    ("halt_error", "stops the process"),
-    ("debug", "is a side channel"),
-    ("debug_empty", "is a side channel"),
-    ("stderr", "is a side channel"),
-    ("stderr_empty", "is a side channel"),
-    ("now", "reads the host's clock"),
-    ("localtime", "reads the host's time zone"),
-    ("strflocaltime", "reads the host's time zone"),
-    ("get_search_list", "reads the host"),
-    ("$__prog_args", "reads the host"),
+use super::analysis::{self, Need, Use};
+use super::fast;
+
+/// What a filter may not use, and why: these are not installed in the sandbox.
+const HOST: &[(&str, &str)] = &[
+    ("$ENV", "it reads the host's environment"),
+    ("env", "it reads the host's environment"),
+    ("input", "it reads input other than the alert"),
+    ("inputs", "it reads input other than the alert"),
+    ("input_filename", "it reads the host's file names"),
+    ("input_line_number", "it reads the host's input"),
+    ("halt", "it ends the process"),
+    ("halt_error", "it ends the process"),
+    ("$__prog_args", "it reads the process's arguments"),
+    ("debug", "it writes to the host's stderr"),
+    ("debug_empty", "it writes to the host's stderr"),
+    ("stderr", "it writes to the host's stderr"),
+    ("stderr_empty", "it writes to the host's stderr"),
+    ("now", "it reads the host's clock"),
+    ("localtime", "it reads the host's time zone"),
+    ("strflocaltime", "it reads the host's time zone"),
+    ("get_search_list", "it reads the host's module paths"),
+    ("get_prog_origin", "it reads the host's file system"),
+    ("get_jq_origin", "it reads the host's file system"),
 ];
 
-/// Builtins that look at a whole object (its keys, its size, its text), so filters
-/// using them see every field: no path projection for them.
-const WHOLE_OBJECT: &[&str] = &[
-    "..",
-    "keys",
-    "keys_unsorted",
-    "to_entries",
-    "with_entries",
-    "from_entries",
-    "paths",
-    "leaf_paths",
-    "getpath",
-    "setpath",
-    "delpaths",
-    "del",
-    "tostream",
-    "fromstream",
-    "has",
-    "in",
-    "inside",
-    "contains",
-    "tojson",
-    "tostring",
-    "@json",
-    "@text",
-    "add",
-    "walk",
-    "map_values",
-    "values",
-    "pick",
-    "$__loc__",
-    "splits",
-    "@base64",
-    "@csv",
-    "@tsv",
-    "@html",
-    "@uri",
-    "@sh",
-    "tojson",
-    "ltrimstr",
-    "rtrimstr",
-    "input",
-    "objects",
-    "iterables",
-    "scalars",
+/// Why a name is not available to filters, if it is one of the host-reaching ones.
+pub fn host_reason(name: &str) -> Option<&'static str> {
+    HOST.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
+}
+
+/// Largest constant `range` a bounded filter may use.
+pub const MAX_RANGE: f64 = 100_000.0;
+
+/// Calls a bounded filter may not make, and why: they can run forever or grow without bound.
+const UNBOUNDED: &[(&str, usize, &str)] = &[
+    ("repeat", 1, "repeats forever"),
+    (
+        "while",
+        2,
+        "loops until its condition fails, which may be never",
+    ),
+    (
+        "until",
+        2,
+        "loops until its condition holds, which may be never",
+    ),
+    (
+        "recurse",
+        1,
+        "recurses as long as its argument yields, which may be forever",
+    ),
+    (
+        "recurse",
+        2,
+        "recurses as long as its arguments yield, which may be forever",
+    ),
+    ("combinations", 0, "yields exponentially many values"),
+    ("combinations", 1, "yields exponentially many values"),
 ];
 
 /// A filter expression that did not compile, or is not allowed.
@@ -84,11 +92,31 @@ const WHOLE_OBJECT: &[&str] = &[
 #[error("{0}")]
 pub struct JqError(pub String);
 
+/// How to compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Allow constructs that may not terminate (the evaluation guard still applies).
+    pub unbounded: bool,
+    /// How the outputs are used (a verdict, or a value such as a rank).
+    pub usage: Use,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            unbounded: false,
+            usage: Use::Truth,
+        }
+    }
+}
+
 /// A compiled expression.
 pub struct Program {
     filter: jaq_core::Filter<data::JustLut<Val>>,
-    /// The field names it reads, when that can be known (None: it needs every field).
-    names: Option<HashSet<String>>,
+    /// What it reads of an alert (None: possibly everything).
+    need: Option<Need>,
+    /// Its fast-path form, when it has one.
+    fast: Option<fast::Expr>,
     source: String,
 }
 
@@ -96,101 +124,255 @@ impl std::fmt::Debug for Program {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Program")
             .field("source", &self.source)
-            .field("names", &self.names)
+            .field("need", &self.need)
+            .field("fast", &self.fast.is_some())
             .finish()
     }
 }
 
-/// The identifier-like tokens of an expression, outside string literals, each with
-/// the character before it (to tell `.env` the field from `env` the builtin).
-fn tokens(expr: &str) -> Vec<(char, String)> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = expr.chars().collect();
-    let mut i = 0;
-    let mut prev = ' ';
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '"' {
-            // Skip a string literal (a quoted field name is kept as a `.`-prefixed token).
-            let start = i + 1;
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    i += 1;
+/// The standard library's definitions, without the host-reaching ones (nor any
+/// definition that uses one).
+pub(crate) fn std_defs() -> impl Iterator<Item = Def<&'static str>> {
+    let all: Vec<Def<&'static str>> = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs())
+        .collect();
+    let mut removed: HashSet<&str> = HOST.iter().map(|(n, _)| *n).collect();
+    loop {
+        let before = removed.len();
+        for d in &all {
+            if !removed.contains(d.name) {
+                let mut calls = Vec::new();
+                collect_calls(&d.body, &mut calls);
+                if calls.iter().any(|c| removed.contains(c)) {
+                    removed.insert(d.name);
                 }
-                i += 1;
             }
-            if prev == '.' || prev == '[' {
-                out.push(('.', chars[start..i.min(chars.len())].iter().collect()));
+        }
+        if removed.len() == before {
+            break;
+        }
+    }
+    all.into_iter().filter(move |d| !removed.contains(d.name))
+}
+
+type Fun = jaq_core::native::Fun<data::JustLut<Val>>;
+
+/// The native functions, without the host-reaching ones.
+fn natives() -> impl Iterator<Item = Fun> {
+    jaq_core::funs()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs())
+        .filter(|(name, _, _)| host_reason(name).is_none())
+}
+
+/// Whether a native function of this name and arity is installed.
+pub(crate) fn is_native(name: &str, arity: usize) -> bool {
+    static SIGS: OnceLock<HashSet<(&'static str, usize)>> = OnceLock::new();
+    SIGS.get_or_init(|| natives().map(|(n, args, _)| (n, args.len())).collect())
+        .contains(&(name, arity))
+}
+
+/// Every direct sub-term of `t`.
+pub(crate) fn subterms<'a, 's>(t: &'a Term<&'s str>) -> Vec<&'a Term<&'s str>> {
+    use jaq_core::load::lex::StrPart;
+    let mut out: Vec<&Term<&str>> = Vec::new();
+    match t {
+        Term::Id | Term::Recurse | Term::Num(_) | Term::Var(_) | Term::Break(_) => {}
+        Term::Str(_, parts) => out.extend(parts.iter().filter_map(|p| match p {
+            StrPart::Term(x) => Some(x),
+            _ => None,
+        })),
+        Term::Arr(x) => out.extend(x.as_deref()),
+        Term::Obj(entries) => {
+            for (k, v) in entries {
+                out.push(k);
+                out.extend(v.as_ref());
             }
-            i += 1;
-            prev = '"';
-            continue;
         }
-        if c == '#' {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
+        Term::Neg(x) | Term::Label(_, x) => out.push(x),
+        Term::BinOp(l, op, r) => {
+            out.push(l);
+            if let BinaryOp::Pipe(Some(p)) = op {
+                pattern_terms(p, &mut out);
             }
-            continue;
+            out.push(r);
         }
-        if c == '.' && chars.get(i + 1) == Some(&'.') {
-            out.push((prev, "..".into()));
-            i += 2;
-            prev = '.';
-            continue;
+        Term::Fold(_, xs, p, args) => {
+            out.push(xs);
+            pattern_terms(p, &mut out);
+            out.extend(args);
         }
-        if c.is_alphabetic() || c == '_' || c == '$' || c == '@' {
-            let start = i;
-            i += 1;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
+        Term::TryCatch(x, c) => {
+            out.push(x);
+            out.extend(c.as_deref());
+        }
+        Term::IfThenElse(branches, e) => {
+            for (c, x) in branches {
+                out.push(c);
+                out.push(x);
             }
-            out.push((prev, chars[start..i].iter().collect()));
-            prev = 'a';
-            continue;
+            out.extend(e.as_deref());
         }
-        if !c.is_whitespace() {
-            prev = c;
+        Term::Def(defs, body) => {
+            out.extend(defs.iter().map(|d| &d.body));
+            out.push(body);
         }
-        i += 1;
+        Term::Call(_, args) => out.extend(args),
+        Term::Path(base, path) => {
+            out.push(base);
+            for (part, _) in &path.0 {
+                match part {
+                    Part::Index(i) => out.push(i),
+                    Part::Range(a, b) => out.extend(a.iter().chain(b)),
+                }
+            }
+        }
     }
     out
 }
 
-impl Program {
-    /// Compile `expr`, refusing what filters may not do.
-    pub fn compile(expr: &str) -> Result<Program, JqError> {
-        let toks = tokens(expr);
-        for (prev, t) in &toks {
-            if *prev == '.' {
-                continue; // a field name, not a builtin
-            }
-            if let Some((name, why)) = FORBIDDEN.iter().find(|(n, _)| n == t) {
-                return Err(JqError(format!(
-                    "`{name}` is not allowed in a filter: it {why}; filters see only the alert"
-                )));
+fn pattern_terms<'a, 's>(p: &'a Pattern<&'s str>, out: &mut Vec<&'a Term<&'s str>>) {
+    match p {
+        Pattern::Var(_) => {}
+        Pattern::Arr(ps) => ps.iter().for_each(|p| pattern_terms(p, out)),
+        Pattern::Obj(entries) => {
+            for (k, p) in entries {
+                out.push(k);
+                pattern_terms(p, out);
             }
         }
-        let names = if toks
-            .iter()
-            .any(|(prev, t)| *prev != '.' && WHOLE_OBJECT.contains(&t.as_str()))
-        {
-            None
-        } else {
-            Some(
-                toks.iter()
-                    .filter(|(prev, _)| *prev == '.')
-                    .map(|(_, t)| t.clone())
-                    .collect(),
-            )
-        };
-        let defs = jaq_core::defs()
-            .chain(jaq_std::defs())
-            .chain(jaq_json::defs());
-        let funs = jaq_core::funs()
-            .chain(jaq_std::funs())
-            .chain(jaq_json::funs());
-        let loader = Loader::new(defs);
+    }
+}
+
+/// Every name called or variable read anywhere in `t`.
+fn collect_calls<'s>(t: &Term<&'s str>, out: &mut Vec<&'s str>) {
+    match t {
+        Term::Call(name, _) | Term::Var(name) => out.push(name),
+        _ => {}
+    }
+    for s in subterms(t) {
+        collect_calls(s, out);
+    }
+}
+
+/// A name visible where a call is made, while checking boundedness.
+enum Visible<'s> {
+    Def(&'s str, usize),
+    Param(&'s str),
+}
+
+/// Refuse what may not terminate: recursive `def`s, the unbounded standard functions,
+/// and ranges whose bound is not a small constant.
+fn check_bounded<'s>(
+    t: &'s Term<&'s str>,
+    visible: &mut Vec<Visible<'s>>,
+    defining: &mut Vec<(String, usize)>,
+) -> Result<(), JqError> {
+    match t {
+        Term::Def(defs, body) => {
+            let mark = visible.len();
+            for d in defs {
+                visible.push(Visible::Def(d.name, d.args.len()));
+                let inner = visible.len();
+                for a in &d.args {
+                    visible.push(Visible::Param(a.trim_start_matches('$')));
+                }
+                defining.push((d.name.to_string(), d.args.len()));
+                check_bounded(&d.body, visible, defining)?;
+                defining.pop();
+                visible.truncate(inner);
+            }
+            check_bounded(body, visible, defining)?;
+            visible.truncate(mark);
+            return Ok(());
+        }
+        Term::Call(name, args) => {
+            let arity = args.len();
+            let user = visible.iter().rev().find(|v| match v {
+                Visible::Def(n, a) => n == name && *a == arity,
+                Visible::Param(n) => n == name && arity == 0,
+            });
+            match user {
+                Some(Visible::Def(n, a)) => {
+                    if defining.iter().any(|(dn, da)| dn == n && da == a) {
+                        return Err(JqError(format!(
+                            "`{name}` calls itself: a recursive definition may never end; \
+                             filters are bounded unless the filter is marked unbounded \
+                             (--allow-unbounded, or unbounded = true in filters.toml)"
+                        )));
+                    }
+                }
+                Some(Visible::Param(_)) => {}
+                None => {
+                    if let Some((_, _, why)) =
+                        UNBOUNDED.iter().find(|(n, a, _)| n == name && *a == arity)
+                    {
+                        return Err(JqError(format!(
+                            "`{name}/{arity}` {why}: filters are bounded unless the filter is marked \
+                             unbounded (--allow-unbounded, or unbounded = true in filters.toml)"
+                        )));
+                    }
+                    if *name == "range" {
+                        check_range(args)?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    for s in subterms(t) {
+        check_bounded(s, visible, defining)?;
+    }
+    Ok(())
+}
+
+/// A constant number (`5`, `-2.5`).
+fn constant(t: &Term<&str>) -> Option<f64> {
+    match t {
+        Term::Num(n) => n.parse().ok(),
+        Term::Neg(x) => constant(x).map(|v| -v),
+        _ => None,
+    }
+}
+
+fn check_range(args: &[Term<&str>]) -> Result<(), JqError> {
+    let bounds: Option<Vec<f64>> = args.iter().map(constant).collect();
+    let count = match bounds.as_deref() {
+        Some([to]) => Some(*to),
+        Some([from, to]) => Some(to - from),
+        Some([from, to, by]) if *by != 0.0 => Some((to - from) / by),
+        _ => None,
+    };
+    match count {
+        Some(n) if n.is_finite() && n <= MAX_RANGE => Ok(()),
+        _ => Err(JqError(format!(
+            "`range` needs constant bounds of at most {MAX_RANGE} steps (and a step that is not 0) \
+             in a bounded filter: a range computed from data may be huge or endless; mark the \
+             filter unbounded (--allow-unbounded, or unbounded = true in filters.toml) to allow it"
+        ))),
+    }
+}
+
+/// Explain an undefined name: why it is missing when it reaches the host.
+fn undefined(name: &str, what: &str) -> String {
+    match host_reason(name) {
+        Some(why) => {
+            format!("`{name}` is not available to filters: {why}; filters see only the alert")
+        }
+        None => format!("{what} `{name}` is not defined"),
+    }
+}
+
+impl Program {
+    /// Compile `expr` for a filter verdict, bounded.
+    pub fn compile(expr: &str) -> Result<Program, JqError> {
+        Program::compile_with(expr, Options::default())
+    }
+
+    /// Compile `expr` with `options`.
+    pub fn compile_with(expr: &str, options: Options) -> Result<Program, JqError> {
+        let loader = Loader::new(std_defs());
         let arena = Arena::default();
         let modules = loader
             .load(
@@ -204,31 +386,53 @@ impl Program {
                 JqError(format!(
                     "cannot parse `{expr}`: {}",
                     errs.iter()
-                        .map(|(_, e)| format!("{e:?}"))
+                        .map(|(_, e)| describe_load_error(e))
                         .collect::<Vec<_>>()
                         .join("; ")
                 ))
             })?;
         let filter = Compiler::default()
-            .with_funs(funs)
+            .with_funs(natives())
             .compile(modules)
             .map_err(|errs| {
                 let what: Vec<String> = errs
                     .iter()
-                    .flat_map(|(_, es)| es.iter().map(|(name, undef)| format!("{undef:?} {name}")))
+                    .flat_map(|(_, es)| {
+                        es.iter().map(|(name, undef)| {
+                            let kind = match undef {
+                                jaq_core::compile::Undefined::Var => "variable",
+                                jaq_core::compile::Undefined::Filter(_) => "function",
+                                _ => "name",
+                            };
+                            undefined(name, kind)
+                        })
+                    })
                     .collect();
                 JqError(format!("cannot compile `{expr}`: {}", what.join("; ")))
             })?;
+        // The loader accepted it, and modules cannot be loaded: it is one term.
+        let term = jaq_core::load::parse(expr, |p| p.term())
+            .ok_or_else(|| JqError(format!("cannot parse `{expr}`")))?;
+        if !options.unbounded {
+            check_bounded(&term, &mut Vec::new(), &mut Vec::new())
+                .map_err(|e| JqError(format!("`{expr}`: {}", e.0)))?;
+        }
         Ok(Program {
             filter,
-            names,
+            need: analysis::analyze(&term, options.usage),
+            fast: fast::Expr::from_term(&term),
             source: expr.to_string(),
         })
     }
 
-    /// The field names the expression reads (None: all of them).
-    pub fn names(&self) -> Option<&HashSet<String>> {
-        self.names.as_ref()
+    /// What the expression reads of an alert (None: possibly everything).
+    pub fn need(&self) -> Option<&Need> {
+        self.need.as_ref()
+    }
+
+    /// The fast-path form of the expression, when it is in the fast subset.
+    pub fn fast(&self) -> Option<&fast::Expr> {
+        self.fast.as_ref()
     }
 
     /// The source text.
@@ -278,6 +482,38 @@ impl Program {
     }
 }
 
+fn describe_load_error(e: &jaq_core::load::Error<&str>) -> String {
+    use jaq_core::load::Error;
+    match e {
+        Error::Io(errs) => errs
+            .iter()
+            .map(|(path, why)| format!("cannot load module {path}: {why}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::Lex(errs) => errs
+            .iter()
+            .map(|(expect, found)| format!("expected {}, found `{}`", expect.as_str(), head(found)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::Parse(errs) => errs
+            .iter()
+            .map(|(expect, found)| {
+                if found.is_empty() {
+                    format!("expected {} at the end", expect.as_str())
+                } else {
+                    format!("expected {}, found `{}`", expect.as_str(), head(found))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The start of the text where an error was found.
+fn head(s: &str) -> String {
+    s.chars().take(20).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,49 +527,49 @@ mod tests {
         let a = val(r#"{"diaSource": {"snr": 7, "psfFlux": 5e-5}}"#);
         let p = Program::compile(".diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5").unwrap();
         assert!(p.passes(a.clone(), 100).unwrap());
-        assert!(Program::compile("select(.diaSource.snr > 5)")
-            .unwrap()
-            .passes(a.clone(), 100)
-            .unwrap());
-        assert!(!Program::compile(".diaSource.snr > 50")
-            .unwrap()
-            .passes(a.clone(), 100)
-            .unwrap());
-        assert!(!Program::compile("empty")
-            .unwrap()
-            .passes(a.clone(), 100)
-            .unwrap());
-        assert!(!Program::compile(".nothing")
-            .unwrap()
-            .passes(a.clone(), 100)
-            .unwrap());
-        assert!(Program::compile("null, false, 1")
-            .unwrap()
-            .passes(a.clone(), 100)
-            .unwrap());
-        assert!(Program::compile("error(\"x\")")
-            .unwrap()
-            .passes(a, 100)
-            .is_err());
+        let passes = |e: &str| Program::compile(e).unwrap().passes(a.clone(), 100);
+        assert!(passes("select(.diaSource.snr > 5)").unwrap());
+        assert!(!passes(".diaSource.snr > 50").unwrap());
+        assert!(!passes("empty").unwrap());
+        assert!(!passes(".nothing").unwrap());
+        assert!(passes("null, false, 1").unwrap());
+        assert!(passes("error(\"x\")").is_err());
     }
 
     #[test]
-    fn host_access_is_refused_but_fields_of_those_names_are_not() {
+    fn host_functions_are_not_installed() {
         for bad in [
             "$ENV.HOME",
             "env.HOME",
+            "\"\\(env.HOME)\" | test(\"root\")",
             "input",
             "[inputs]",
             "halt",
+            "\"\\(halt)\"",
             "halt_error(1)",
             "debug",
+            "stderr",
             "now",
+            "localtime",
+            "def f: env; f",
+            "select(now > 0)",
             ". as $x | $x | debug",
+            "[1] | map(halt)",
+            "$__prog_args",
+            "get_search_list",
+            "input_filename",
         ] {
             let e = Program::compile(bad).unwrap_err().0;
-            assert!(e.contains("is not allowed in a filter"), "{bad}: {e}");
+            assert!(e.contains("is not available to filters"), "{bad}: {e}");
         }
-        for ok in [".env", ".debug > 1", ".\"now\"", "{\"env\": 1}.env"] {
+        // Fields of those names are fine; so is a user's own definition of one.
+        for ok in [
+            ".env",
+            ".debug > 1",
+            ".\"now\"",
+            "{\"env\": 1}.env",
+            "def now: 5; now > 1",
+        ] {
             assert!(Program::compile(ok).is_ok(), "{ok}");
         }
         assert!(Program::compile(".a |||")
@@ -343,26 +579,49 @@ mod tests {
         assert!(Program::compile("nosuchfunction(1)")
             .unwrap_err()
             .0
-            .contains("cannot compile"));
+            .contains("`nosuchfunction` is not defined"));
     }
 
     #[test]
-    fn names_for_projection() {
-        let p = Program::compile(
-            ".diaSource.snr > 5 and (.prvDiaSources | length) > 2 and .[\"diaObject\"] != null",
-        )
-        .unwrap();
-        let names: HashSet<&str> = p.names().unwrap().iter().map(String::as_str).collect();
-        assert_eq!(
-            names,
-            ["diaSource", "snr", "prvDiaSources", "diaObject"]
-                .into_iter()
-                .collect()
-        );
-        assert!(Program::compile(".diaSource | keys | length > 3")
-            .unwrap()
-            .names()
-            .is_none());
-        assert!(Program::compile("[..] | length").unwrap().names().is_none());
+    fn unbounded_constructs_are_refused_unless_allowed() {
+        for bad in [
+            "until(false; .)",
+            "[limit(1e9; repeat(1))]",
+            "def f: f; f",
+            "def f(x): x | f(x); f(.)",
+            "def a: def b: a; b; a",
+            "[.[] | while(true; .)]",
+            "[recurse(. + 1)] | length",
+            "[range(1e9)] | length",
+            "range(.diaSource.snr)",
+            "range(0; 10; 0)",
+            "[.prvDiaSources[]?] | combinations",
+        ] {
+            let e = Program::compile(bad).unwrap_err().0;
+            assert!(e.contains("unbounded"), "{bad}: {e}");
+            let allowed = Program::compile_with(
+                bad,
+                Options {
+                    unbounded: true,
+                    ..Options::default()
+                },
+            );
+            assert!(allowed.is_ok(), "{bad} with unbounded: {allowed:?}");
+        }
+        for ok in [
+            "[range(10)] | length",
+            "[.[] | recurse] | length",
+            "[..] | length",
+            "def f(x): x + 1; f(.a)",
+            "def f: 1; def g: f + f; g",
+            "def repeat(f): f; repeat(1)",
+            "limit(3; .[])",
+        ] {
+            assert!(
+                Program::compile(ok).is_ok(),
+                "{ok}: {:?}",
+                Program::compile(ok)
+            );
+        }
     }
 }

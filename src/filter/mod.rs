@@ -10,11 +10,17 @@
 //! visit is complete. Alerts that pass untouched are forwarded as their original
 //! bytes; `drop` nulls optional fields under the same schema id.
 
+pub mod analysis;
 pub mod avro;
+#[cfg(test)]
+mod differential;
+pub mod fast;
+pub mod guard;
 pub mod jq;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apache_avro::types::Value;
@@ -23,7 +29,8 @@ use serde::Deserialize;
 
 use crate::packet::{self, PacketError};
 use crate::schema::SchemaStore;
-use avro::Plan;
+use analysis::{Need, Use};
+use avro::{Graph, Plan};
 use jq::{JqError, Program};
 
 /// DMS-REQ-0343's numBrokerAlerts: alerts per visit per user.
@@ -66,9 +73,27 @@ pub struct FilterDef {
     /// Where the visit id is.
     #[serde(default = "default_visit_key")]
     pub visit_key: String,
+    /// Allow constructs that may not terminate (loops, recursion); the evaluation
+    /// guard still ends the process if one runs away.
+    #[serde(default)]
+    pub unbounded: bool,
 }
 
 impl FilterDef {
+    /// A filter with the defaults: the first 20 alerts of each visit.
+    pub fn new(name: &str, expr: &str) -> FilterDef {
+        FilterDef {
+            name: name.to_string(),
+            expr: expr.to_string(),
+            to: None,
+            max_per_visit: DEFAULT_MAX_PER_VISIT,
+            rank_by: None,
+            drop: Vec::new(),
+            visit_key: DEFAULT_VISIT_KEY.to_string(),
+            unbounded: false,
+        }
+    }
+
     /// The output topic.
     pub fn topic(&self) -> &str {
         self.to.as_deref().unwrap_or(&self.name)
@@ -103,7 +128,7 @@ pub enum FilterError {
 }
 
 /// Read a filters file: `[[filter]]` tables with name, expr, and optional to,
-/// max_per_visit, rank_by, drop, visit_key.
+/// max_per_visit, rank_by, drop, visit_key, unbounded.
 pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
     let err = |reason: String| FilterError::File {
         path: path.display().to_string(),
@@ -120,7 +145,8 @@ pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
     Ok(file.filter)
 }
 
-/// Limits on one filter's work on one alert.
+/// Limits on one filter's work on one alert (jq evaluations; the fast path is bounded
+/// by construction).
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     /// Outputs an expression may yield per alert before it counts as over budget.
@@ -154,8 +180,22 @@ pub struct Stats {
     pub capped: u64,
     /// Alerts on which the expression failed.
     pub errors: u64,
-    /// Alerts on which the expression went over budget.
+    /// Alerts on which an expression (the filter's, its rank or its visit key) went over budget.
     pub over_budget: u64,
+    /// Verdicts from the fast path (the rest came from jq).
+    pub fast: u64,
+}
+
+/// Something that happened to a filter, to report when it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The filter went over its budget too often and no longer runs.
+    Disabled {
+        /// The filter.
+        filter: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// An alert to filter.
@@ -169,7 +209,7 @@ pub struct Input<'a> {
     pub partition: i32,
     /// Its timestamp, Unix ms.
     pub timestamp_ms: Option<i64>,
-    /// Its offset in its partition (0 for a file).
+    /// Its offset in its partition (the record number for a file).
     pub offset: i64,
 }
 
@@ -200,8 +240,17 @@ struct Held {
     best: Vec<Pending>,
 }
 
+/// The three expressions of a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Expr,
+    Rank,
+    Visit,
+}
+
 struct Active {
     def: FilterDef,
+    label: Arc<str>,
     program: Program,
     rank: Option<Program>,
     visit: Program,
@@ -213,15 +262,71 @@ struct Active {
     disabled: Option<String>,
 }
 
-/// Many filters over one stream, each alert decoded once.
+impl Active {
+    fn program(&self, w: Which) -> Option<&Program> {
+        match w {
+            Which::Expr => Some(&self.program),
+            Which::Rank => self.rank.as_ref(),
+            Which::Visit => Some(&self.visit),
+        }
+    }
+}
+
+/// The fast forms of one filter's expressions, compiled for one schema.
+#[derive(Default)]
+struct Ops {
+    expr: Option<fast::Op>,
+    rank: Option<fast::Op>,
+    visit: Option<fast::Op>,
+}
+
+impl Ops {
+    fn get(&self, w: Which) -> Option<&fast::Op> {
+        match w {
+            Which::Expr => self.expr.as_ref(),
+            Which::Rank => self.rank.as_ref(),
+            Which::Visit => self.visit.as_ref(),
+        }
+    }
+}
+
+/// What the engine keeps per schema id.
+struct PerSchema {
+    scanner: Option<fast::Scanner>,
+    ops: Vec<Ops>,
+    /// For the expressions without a fast form: their needs together.
+    jq_plan: Option<Plan>,
+    /// For a fast form that hands an alert back to jq: every expression's needs.
+    full_plan: Plan,
+}
+
+/// The union of several needs (None: everything).
+fn union<'a>(needs: impl IntoIterator<Item = Option<&'a Need>>) -> Option<Need> {
+    let mut all = Need::default();
+    for n in needs {
+        all.merge(n?);
+    }
+    Some(all)
+}
+
+/// An evaluation's outcome.
+enum Eval {
+    Values(Vec<Val>),
+    Verdict(bool),
+    Error,
+    OverBudget,
+}
+
+/// Many filters over one stream, each alert read once.
 pub struct Engine {
     filters: Vec<Active>,
-    keep: Option<HashSet<String>>,
-    plans: HashMap<u32, Plan>,
+    schemas: HashMap<u32, PerSchema>,
     store: SchemaStore,
     budget: Budget,
     /// Highest numeric visit seen on each partition.
     progress: HashMap<i32, f64>,
+    cells: Vec<fast::Cell>,
+    notices: Vec<Notice>,
     /// Alerts that could not be decoded.
     pub bad: u64,
 }
@@ -234,30 +339,25 @@ impl Engine {
         budget: Budget,
     ) -> Result<Engine, FilterError> {
         let mut filters = Vec::with_capacity(defs.len());
-        let mut keep: Option<HashSet<String>> = Some(HashSet::new());
         for def in defs {
             let e = |error| FilterError::Expr {
                 name: def.name.clone(),
                 error,
             };
-            let program = Program::compile(&def.expr).map_err(e)?;
+            let opts = |usage| jq::Options {
+                unbounded: def.unbounded,
+                usage,
+            };
+            let program = Program::compile_with(&def.expr, opts(Use::Truth)).map_err(e)?;
             let rank = def
                 .rank_by
                 .as_deref()
-                .map(Program::compile)
+                .map(|r| Program::compile_with(r, opts(Use::Whole)))
                 .transpose()
                 .map_err(e)?;
-            let visit = Program::compile(&def.visit_key).map_err(e)?;
-            for p in std::iter::once(&program)
-                .chain(rank.as_ref())
-                .chain(std::iter::once(&visit))
-            {
-                match (p.names(), keep.as_mut()) {
-                    (Some(names), Some(k)) => k.extend(names.iter().cloned()),
-                    _ => keep = None,
-                }
-            }
+            let visit = Program::compile_with(&def.visit_key, opts(Use::Whole)).map_err(e)?;
             filters.push(Active {
+                label: Arc::from(def.name.as_str()),
                 def,
                 program,
                 rank,
@@ -272,11 +372,12 @@ impl Engine {
         }
         Ok(Engine {
             filters,
-            keep,
-            plans: HashMap::new(),
+            schemas: HashMap::new(),
             store,
             budget,
             progress: HashMap::new(),
+            cells: Vec::new(),
+            notices: Vec::new(),
             bad: 0,
         })
     }
@@ -294,26 +395,100 @@ impl Engine {
             .collect()
     }
 
-    /// Whether decoding builds only the fields the filters name.
-    pub fn projected(&self) -> bool {
-        self.keep.is_some()
+    /// What happened since the last call (filters disabled), to report now.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
     }
 
-    /// Decode a packet once into the value the filters see.
-    pub fn decode(&mut self, packet: &[u8]) -> Result<Val, PacketError> {
-        let (id, body) = packet::split(packet)?;
-        if !self.plans.contains_key(&id) {
-            let schema = self.store.get(id)?;
-            let plan = Plan::new(&schema.json, self.keep.as_ref()).map_err(|reason| {
-                PacketError::Decode {
-                    id,
-                    len: body.len(),
-                    reason,
-                }
-            })?;
-            self.plans.insert(id, plan);
+    /// Whether every expression reads only part of an alert (path projection).
+    pub fn projected(&self) -> bool {
+        self.filters.iter().all(|f| {
+            f.program.need().is_some()
+                && f.visit.need().is_some()
+                && f.rank.as_ref().is_none_or(|r| r.need().is_some())
+        })
+    }
+
+    /// How many of the filters' expressions have a fast form (of all of them).
+    pub fn fast_forms(&self) -> (usize, usize) {
+        let progs = self
+            .filters
+            .iter()
+            .flat_map(|f| [Some(&f.program), f.rank.as_ref(), Some(&f.visit)])
+            .flatten();
+        progs.fold((0, 0), |(fast, all), p| {
+            (fast + usize::from(p.fast().is_some()), all + 1)
+        })
+    }
+
+    /// Build what the engine keeps for a schema id.
+    fn schema(&mut self, id: u32) -> Result<(), PacketError> {
+        if self.schemas.contains_key(&id) {
+            return Ok(());
         }
-        self.plans[&id].decode(body).map_err(|e| match e {
+        let schema = self.store.get(id)?;
+        let graph = std::rc::Rc::new(
+            Graph::new(&schema.json).map_err(|reason| PacketError::Decode {
+                id,
+                len: 0,
+                reason,
+            })?,
+        );
+        let mut b = fast::Builder::new(graph.clone());
+        let mut ops = Vec::with_capacity(self.filters.len());
+        let mut slow: Vec<Option<&Need>> = Vec::new();
+        let mut any_fast = false;
+        for f in &self.filters {
+            let mut o = Ops::default();
+            for w in [Which::Expr, Which::Rank, Which::Visit] {
+                let Some(p) = f.program(w) else { continue };
+                let op = p.fast().and_then(|e| b.compile(e));
+                match &op {
+                    Some(_) => any_fast = true,
+                    None => slow.push(p.need()),
+                }
+                match w {
+                    Which::Expr => o.expr = op,
+                    Which::Rank => o.rank = op,
+                    Which::Visit => o.visit = op,
+                }
+            }
+            ops.push(o);
+        }
+        let jq_plan = (!slow.is_empty()).then(|| Plan::over(graph.clone(), union(slow).as_ref()));
+        let all = self
+            .filters
+            .iter()
+            .flat_map(|f| [Some(&f.program), f.rank.as_ref(), Some(&f.visit)])
+            .flatten()
+            .map(Program::need);
+        let full_plan = Plan::over(graph, union(all).as_ref());
+        self.schemas.insert(
+            id,
+            PerSchema {
+                scanner: any_fast.then(|| b.finish()),
+                ops,
+                jq_plan,
+                full_plan,
+            },
+        );
+        Ok(())
+    }
+
+    /// Filter one alert; returns what is emitted now. A packet that cannot be decoded
+    /// is an error (counted in `bad`) and changes nothing else.
+    pub fn process(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
+        let r = self.process_inner(input);
+        if r.is_err() {
+            self.bad += 1;
+        }
+        r
+    }
+
+    fn process_inner(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
+        let (id, body) = packet::split(&input.packet)?;
+        self.schema(id)?;
+        let decode_err = |e: avro::DecodeError| match e {
             avro::DecodeError::Truncated => PacketError::Truncated {
                 id,
                 len: body.len(),
@@ -324,64 +499,80 @@ impl Engine {
                 len: body.len(),
                 reason: other.to_string(),
             },
-        })
+        };
+        let ps = &self.schemas[&id];
+        let mut cells = std::mem::take(&mut self.cells);
+        if let Some(sc) = &ps.scanner {
+            sc.scan(body, &mut cells).map_err(decode_err)?;
+        }
+        // The projected value for expressions without a fast form, decoded up front so
+        // that a bad packet changes nothing.
+        let slow_val = match &ps.jq_plan {
+            Some(p) => Some(p.decode(&input.packet, body).map_err(decode_err)?),
+            None => None,
+        };
+        let result = self.filter_all(input, id, body, &cells, slow_val);
+        self.cells = cells;
+        result
     }
 
-    /// Filter one alert; returns what is emitted now. A packet that cannot be decoded
-    /// is an error (counted in `bad`) and changes nothing else.
-    pub fn process(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
-        let val = match self.decode(&input.packet) {
-            Ok(v) => v,
-            Err(e) => {
-                self.bad += 1;
-                return Err(e);
-            }
-        };
-        let budget = self.budget;
+    fn filter_all(
+        &mut self,
+        input: &Input<'_>,
+        id: u32,
+        body: &[u8],
+        cells: &[fast::Cell],
+        slow_val: Option<Val>,
+    ) -> Result<Vec<Output>, PacketError> {
+        let at = (input.partition, input.offset);
+        let mut full_val: Option<Option<Val>> = None;
         let mut emitted = Vec::new();
         let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
         for i in 0..self.filters.len() {
-            let f = &mut self.filters[i];
-            if f.disabled.is_some() {
+            if self.filters[i].disabled.is_some() {
                 continue;
             }
-            f.stats.seen += 1;
-            let started = Instant::now();
-            let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                f.program.passes(val.clone(), budget.max_outputs)
-            }))
-            .unwrap_or_else(|_| Err(JqError("the expression panicked".into())));
-            let over_time = started.elapsed() > budget.max_time;
-            let over_outputs = matches!(&verdict, Err(e) if e.0.starts_with("more than"));
-            if over_time || over_outputs {
-                f.stats.over_budget += 1;
-                f.strikes += 1;
-                if f.strikes >= budget.strikes {
-                    f.disabled = Some(format!(
-                        "over its budget ({} outputs, {} ms per alert) {} times",
-                        budget.max_outputs,
-                        budget.max_time.as_millis(),
-                        f.strikes
-                    ));
+            self.filters[i].stats.seen += 1;
+            let passed = match self.evaluate(
+                i,
+                Which::Expr,
+                id,
+                body,
+                cells,
+                &slow_val,
+                &mut full_val,
+                &input.packet,
+                at,
+            ) {
+                Eval::Verdict(p) => p,
+                Eval::Error => {
+                    self.filters[i].stats.errors += 1;
+                    continue;
                 }
-                continue;
-            }
-            let Ok(passed) = verdict else {
-                f.stats.errors += 1;
-                continue;
+                Eval::OverBudget => continue,
+                Eval::Values(_) => unreachable!("a verdict"),
             };
             if !passed {
                 continue;
             }
-            f.stats.passed += 1;
-            let keyed = f.def.max_per_visit > 0 || f.rank.is_some();
+            self.filters[i].stats.passed += 1;
+            let keyed = self.filters[i].def.max_per_visit > 0 || self.filters[i].rank.is_some();
             let (visit_key, visit_num) = if keyed {
-                let v = f
-                    .visit
-                    .run(val.clone(), 1)
-                    .ok()
-                    .and_then(|v| v.into_iter().next())
-                    .unwrap_or(Val::Null);
+                let v = match self.evaluate(
+                    i,
+                    Which::Visit,
+                    id,
+                    body,
+                    cells,
+                    &slow_val,
+                    &mut full_val,
+                    &input.packet,
+                    at,
+                ) {
+                    Eval::Values(v) => v.into_iter().next().unwrap_or(Val::Null),
+                    Eval::OverBudget if self.filters[i].disabled.is_some() => continue,
+                    _ => Val::Null,
+                };
                 let num = match &v {
                     Val::Num(n) => n.to_string().parse::<f64>().ok(),
                     _ => None,
@@ -390,16 +581,29 @@ impl Engine {
             } else {
                 (String::new(), None)
             };
-            let score = match &f.rank {
-                Some(r) => match r.run(val.clone(), 1) {
-                    Ok(v) => v
+            let score = if self.filters[i].rank.is_some() {
+                match self.evaluate(
+                    i,
+                    Which::Rank,
+                    id,
+                    body,
+                    cells,
+                    &slow_val,
+                    &mut full_val,
+                    &input.packet,
+                    at,
+                ) {
+                    Eval::Values(v) => v
                         .first()
                         .and_then(|x| x.to_string().parse::<f64>().ok())
                         .unwrap_or(f64::NEG_INFINITY),
-                    Err(_) => f64::NEG_INFINITY,
-                },
-                None => 0.0,
+                    Eval::OverBudget if self.filters[i].disabled.is_some() => continue,
+                    _ => f64::NEG_INFINITY,
+                }
+            } else {
+                0.0
             };
+            let f = &self.filters[i];
             let packet = if f.def.drop.is_empty() {
                 input.packet.clone()
             } else {
@@ -419,7 +623,7 @@ impl Engine {
                 packet,
                 key: input.key.map(<[u8]>::to_vec),
                 timestamp_ms: input.timestamp_ms,
-                source: (input.partition, input.offset),
+                source: at,
             };
             if f.rank.is_some() {
                 let cap = f.def.max_per_visit;
@@ -470,6 +674,109 @@ impl Engine {
             }
         }
         Ok(emitted)
+    }
+
+    /// Evaluate one of filter `i`'s expressions: the fast form when it has one and it
+    /// takes the case, else jq under the budget and the guard.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate(
+        &mut self,
+        i: usize,
+        which: Which,
+        id: u32,
+        body: &[u8],
+        cells: &[fast::Cell],
+        slow_val: &Option<Val>,
+        full_val: &mut Option<Option<Val>>,
+        packet: &bytes::Bytes,
+        at: (i32, i64),
+    ) -> Eval {
+        let ps = &self.schemas[&id];
+        let verdict = which == Which::Expr;
+        if let (Some(op), Some(scanner)) = (ps.ops[i].get(which), &ps.scanner) {
+            let env = fast::Env {
+                cells,
+                body,
+                scanner,
+            };
+            let out = env.eval(op, &env.root());
+            let answer = if verdict {
+                match out.verdict() {
+                    fast::Verdict::Pass => Some(Eval::Verdict(true)),
+                    fast::Verdict::Fail => Some(Eval::Verdict(false)),
+                    fast::Verdict::Error => Some(Eval::Error),
+                    fast::Verdict::Fallback => None,
+                }
+            } else {
+                match out {
+                    fast::Out::Val(v) => v.to_val().map(|v| Eval::Values(vec![v])),
+                    fast::Out::Empty => Some(Eval::Values(Vec::new())),
+                    fast::Out::Err => Some(Eval::Error),
+                    fast::Out::Fallback => None,
+                }
+            };
+            if let Some(a) = answer {
+                if verdict {
+                    self.filters[i].stats.fast += 1;
+                }
+                return a;
+            }
+            // The fast form handed this alert back: jq on every expression's needs.
+            let full = full_val
+                .get_or_insert_with(|| ps.full_plan.decode(packet, body).ok())
+                .clone();
+            return match full {
+                Some(v) => self.jq(i, which, v, at),
+                None => Eval::Error,
+            };
+        }
+        match slow_val {
+            Some(v) => self.jq(i, which, v.clone(), at),
+            None => Eval::Error,
+        }
+    }
+
+    /// Run a filter's expression in jq, under the budget and the guard; count strikes.
+    fn jq(&mut self, i: usize, which: Which, val: Val, at: (i32, i64)) -> Eval {
+        let budget = self.budget;
+        let f = &self.filters[i];
+        let Some(p) = f.program(which) else {
+            return Eval::Error;
+        };
+        let started = Instant::now();
+        let result = {
+            let _guard = guard::begin(&f.label, at);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if which == Which::Expr {
+                    p.passes(val, budget.max_outputs).map(Eval::Verdict)
+                } else {
+                    p.run(val, budget.max_outputs).map(Eval::Values)
+                }
+            }))
+            .unwrap_or_else(|_| Err(JqError("the expression panicked".into())))
+        };
+        let over_time = started.elapsed() > budget.max_time;
+        let over_outputs = matches!(&result, Err(e) if e.0.starts_with("more than"));
+        if over_time || over_outputs {
+            let f = &mut self.filters[i];
+            f.stats.over_budget += 1;
+            f.strikes += 1;
+            if f.strikes >= budget.strikes {
+                let reason = format!(
+                    "over its budget ({} outputs, {} ms per alert) {} times",
+                    budget.max_outputs,
+                    budget.max_time.as_millis(),
+                    f.strikes
+                );
+                f.disabled = Some(reason.clone());
+                self.notices.push(Notice::Disabled {
+                    filter: f.def.name.clone(),
+                    reason,
+                });
+            }
+            return Eval::OverBudget;
+        }
+        result.unwrap_or(Eval::Error)
     }
 
     /// Emit ranked visits that are complete: a later visit has been seen on every
@@ -605,13 +912,8 @@ mod tests {
 
     fn def(name: &str, expr: &str, cap: usize) -> FilterDef {
         FilterDef {
-            name: name.into(),
-            expr: expr.into(),
-            to: None,
             max_per_visit: cap,
-            rank_by: None,
-            drop: vec![],
-            visit_key: DEFAULT_VISIT_KEY.into(),
+            ..FilterDef::new(name, expr)
         }
     }
 
@@ -682,7 +984,7 @@ mod tests {
         // Decode the whole alert to read the score.
         let full = Plan::new(&crate::schema::builtin_sample().json, None).unwrap();
         let snr = |p: &[u8]| -> f64 {
-            let v = full.decode(packet::split(p).unwrap().1).unwrap();
+            let v = full.decode_body(packet::split(p).unwrap().1).unwrap();
             Program::compile(".diaSource.snr")
                 .unwrap()
                 .run(v, 1)
