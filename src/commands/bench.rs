@@ -26,16 +26,23 @@ Examples:
 
 The topic (bench-PID) is created with 4 partitions and deleted afterwards unless --keep.")]
     Kafka(KafkaBenchArgs),
-    /// Filter throughput: one filter, 100 filters in one process, and the seed's Python path.
+    /// Filter throughput as users get it: `filter run` end to end, the engine alone, and Python.
     #[command(after_help = "\
 Examples:
-  alertctl bench filter --schema-dir alert_packet/schema --schema-version 11.0 --alerts 3000
+  alertctl bench filter --schema-dir alert_packet/schema --schema-version 11.1
+  alertctl bench filter --alerts 3000 --filters 100 -b 127.0.0.1:9092
 
-(a) is `.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5`, with and without path
-projection; (b) is 100 different filters over one decode per alert; (c) decodes the
-same packets with fastavro (skipping the 5-byte header) and applies the same
-predicate in a Python filter class, as the seed's Filter001 does. Each row is the
-fastest of three timed passes. Build with --release.")]
+The alerts (official schema with --schema-dir, cutouts, histories of up to 30) are
+written to a wire file. (a) is the seed's Filter001 (`.diaSource.snr > 5 and
+.diaSource.psfFlux > 3.631e-5`), every passing alert kept: `alertctl filter run
+--input FILE --out FILE` end to end, the engine alone, and the seed's Python path
+(fastavro and the same predicate, writing the same file). (b) is 100 production-like
+filters (thresholds, magnitudes and colours, history scans, or/not/`//`, one in ten
+outside the fast subset, 20 alerts per visit, one in five ranked): the engine alone,
+`filter run --input --out-dir` end to end, `filter run --from` a topic on the brokers
+given, and Python with the same selection. Every row must select the same alerts as
+its Python reference, or the benchmark fails. Each row is the fastest of three runs.
+Build with --release.")]
     Filter(FilterBenchArgs),
     /// Mirror throughput between two brokers: generated alerts, copied byte for byte.
     #[command(after_help = "\
@@ -67,43 +74,21 @@ pub struct MirrorBenchArgs {
 #[derive(Debug, clap::Args)]
 pub struct FilterBenchArgs {
     /// Number of alerts.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 3000)]
     pub alerts: usize,
+    /// Production-like filters in the many-filters rows.
+    #[arg(long, default_value_t = 100)]
+    pub filters: usize,
     #[command(flatten)]
     pub gen: Alerts,
-    /// The Python for the reference row (needs fastavro); empty to skip it.
+    /// The Python for the reference rows (needs fastavro); empty to skip them.
     #[arg(long, default_value = "python3")]
     pub python: String,
+    /// Brokers for the `filter run --from` row (an in-memory local broker); without
+    /// them the row is left out.
+    #[arg(long, short = 'b', env = "ALERTCTL_BROKERS", value_name = "HOST:PORT")]
+    pub brokers: Option<String>,
 }
-
-/// The seed's reference path: fastavro plus a Python filter class.
-const PYTHON_REFERENCE: &str = r#"
-import io, json, struct, sys, time
-import fastavro
-
-class AlertFilter:
-    def __call__(self, alert):
-        return self.filter(alert)
-
-class Filter001(AlertFilter):
-    def filter(self, alert):
-        return alert['diaSource']['snr'] > 5 and alert['diaSource']['psfFlux'] > 0.00003631
-
-schema = fastavro.parse_schema(json.load(open(sys.argv[1])))
-data = open(sys.argv[2], 'rb').read()
-packets, pos = [], 0
-while pos < len(data):
-    (n,) = struct.unpack('>I', data[pos:pos + 4])
-    packets.append(data[pos + 4:pos + 4 + n])
-    pos += 4 + n
-f = Filter001()
-best = float("inf")
-for _ in range(3):  # the fastest of three passes, as for alertctl's rows
-    start = time.perf_counter()
-    passed = sum(1 for p in packets if f(fastavro.schemaless_reader(io.BytesIO(p[5:]), schema)))
-    best = min(best, time.perf_counter() - start)
-print(json.dumps({"alerts": len(packets), "seconds": best, "passed": passed}))
-"#;
 
 /// Arguments of `bench kafka`.
 #[derive(Debug, clap::Args)]
@@ -131,9 +116,9 @@ pub struct Alerts {
     /// Cutout width and height, pixels.
     #[arg(long, default_value_t = 60, value_name = "PX")]
     pub cutout_size: usize,
-    /// Longest history per alert.
-    #[arg(long, default_value_t = 10)]
-    pub max_history: usize,
+    /// Longest history per alert (default: 10; 30 for bench filter).
+    #[arg(long)]
+    pub max_history: Option<usize>,
 }
 
 impl Alerts {
@@ -141,6 +126,7 @@ impl Alerts {
     fn generate(
         &self,
         n: usize,
+        max_history: usize,
     ) -> Result<(Arc<crate::schema::AlertSchema>, Vec<Vec<u8>>), CliError> {
         let s = Arc::new(schema::select(&self.dirs.dirs, self.schema_version, None)?);
         let id = s
@@ -149,7 +135,7 @@ impl Alerts {
         let cfg = SampleConfig {
             alerts_per_visit: 1000,
             cutout_size: self.cutout_size,
-            max_history: self.max_history,
+            max_history: self.max_history.unwrap_or(max_history),
             seed: 1,
             ..SampleConfig::default()
         };
@@ -193,52 +179,11 @@ fn print(rows: &[Row]) -> CliResult {
     Ok(())
 }
 
-fn python_reference(
-    python: &str,
-    schema: &crate::schema::AlertSchema,
-    packets: &[Vec<u8>],
-) -> Result<Option<(Row, u64)>, CliError> {
-    if python.is_empty() {
-        return Ok(None);
-    }
-    let dir = std::env::temp_dir().join(format!("alertctl-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let (schema_file, wire, script) = (
-        dir.join("schema.avsc"),
-        dir.join("alerts.wire"),
-        dir.join("reference.py"),
-    );
-    std::fs::write(&schema_file, schema.json.to_string())?;
-    crate::packet::file::write_wire_file(&wire, packets.iter().map(Vec::as_slice))?;
-    std::fs::write(&script, PYTHON_REFERENCE)?;
-    let out = std::process::Command::new(python)
-        .arg(&script)
-        .arg(&schema_file)
-        .arg(&wire)
-        .output();
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = out.map_err(|e| CliError::failure(format!("cannot run {python}: {e}")))?;
-    if !out.status.success() {
-        return Err(CliError::failure(format!(
-            "the Python reference failed (is fastavro installed?): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let row = Row {
-        stage: "(c) Python: fastavro + Filter001 class".into(),
-        alerts: r["alerts"].as_u64().unwrap_or(0) as usize,
-        bytes: packets.iter().map(|p| p.len() as u64).sum(),
-        seconds: r["seconds"].as_f64().unwrap_or(f64::NAN),
-    };
-    Ok(Some((row, r["passed"].as_u64().unwrap_or(0))))
-}
-
 /// Run a `bench` subcommand.
 pub fn exec(cmd: BenchCommand) -> CliResult {
     match cmd {
         BenchCommand::Decode(a) => {
-            let (s, packets) = a.gen.generate(a.alerts)?;
+            let (s, packets) = a.gen.generate(a.alerts, 10)?;
             eprintln!(
                 "alertctl: bench decode: {} alerts of schema {}, {} bytes each on average",
                 packets.len(),
@@ -247,59 +192,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
             );
             print(&bench::decode(&s, &packets)?)
         }
-        BenchCommand::Filter(a) => {
-            let (s, packets) = a.gen.generate(a.alerts)?;
-            eprintln!(
-                "alertctl: bench filter: {} alerts of {} ({} bytes each)",
-                packets.len(),
-                s.name,
-                average(&packets)
-            );
-            let one = |expr: &str| crate::filter::FilterDef {
-                name: "Filter001".into(),
-                expr: expr.into(),
-                to: None,
-                max_per_visit: 0,
-                rank_by: None,
-                drop: vec![],
-                visit_key: crate::filter::DEFAULT_VISIT_KEY.into(),
-                unbounded: false,
-            };
-            let predicate = ".diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5";
-            let dirs = &a.gen.dirs.dirs;
-            let (a_row, a_passed) =
-                bench::filters("(a) one filter", dirs, &[one(predicate)], &packets)?;
-            // `keys` makes the engine decode every field: the same filter without projection.
-            let (full, _) = bench::filters(
-                "(a) one filter, no path projection",
-                dirs,
-                &[one(&format!("(keys | length > 0) and {predicate}"))],
-                &packets,
-            )?;
-            let (b_row, _) = bench::filters(
-                "(b) 100 filters, one process",
-                dirs,
-                &bench::hundred_filters(),
-                &packets,
-            )?;
-            let mut rows = vec![a_row.clone(), full, b_row.clone()];
-            if let Some((c_row, c_passed)) = python_reference(&a.python, &s, &packets)? {
-                if c_passed != a_passed {
-                    return Err(CliError::failure(format!(
-                        "the filters disagree: alertctl passed {a_passed}, Python {c_passed}"
-                    )));
-                }
-                eprintln!(
-                    "alertctl: (a) is {:.0}x the Python reference (both passed {a_passed} of {}); (b) runs 100 filters at {:.0} alerts/s (a 10,000-alert visit in {:.1} s)",
-                    a_row.alerts_per_s() / c_row.alerts_per_s(),
-                    packets.len(),
-                    b_row.alerts_per_s(),
-                    10_000.0 / b_row.alerts_per_s()
-                );
-                rows.push(c_row);
-            }
-            print(&rows)
-        }
+        BenchCommand::Filter(a) => bench_filter(&a),
         BenchCommand::Mirror(a) => {
             use crate::kafka::admin::{Admin, TopicSpec};
             use crate::kafka::consume::{Start, Tail};
@@ -313,7 +206,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 &crate::kafka::config::config_path(),
             )?;
             let (source_admin, local_admin) = (Admin::connect(&source)?, Admin::connect(&local)?);
-            let (s, packets) = a.gen.generate(a.alerts)?;
+            let (s, packets) = a.gen.generate(a.alerts, 10)?;
             let topic = format!("bench-mirror-{}", std::process::id());
             source_admin.create(&TopicSpec {
                 name: topic.clone(),
@@ -363,7 +256,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
         BenchCommand::Kafka(a) => {
             let conn = a.kafka.connection()?;
             let admin = crate::kafka::admin::Admin::connect(&conn)?;
-            let (s, packets) = a.gen.generate(a.alerts)?;
+            let (s, packets) = a.gen.generate(a.alerts, 10)?;
             let topic = format!("bench-{}", std::process::id());
             admin.create(&crate::kafka::admin::TopicSpec {
                 name: topic.clone(),
@@ -389,4 +282,297 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
             print(&rows)
         }
     }
+}
+
+/// The filter benchmark.
+fn bench_filter(a: &FilterBenchArgs) -> CliResult {
+    let (s, packets) = a.gen.generate(a.alerts, 30)?;
+    let dir = tempfile_dir("bench-filter")?;
+    let result = filter_rows(a, &s, &packets, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    print(&result?)
+}
+
+/// Fail unless a row selected what its reference did (per filter, emitted alerts).
+fn same(what: &str, ours: &[u64], theirs: &[u64]) -> CliResult {
+    if ours != theirs {
+        let first = ours
+            .iter()
+            .zip(theirs)
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        return Err(CliError::failure(format!(
+            "{what} selects differently from its reference: filter {} emitted {:?} here, {:?} there",
+            first + 1,
+            ours.get(first),
+            theirs.get(first)
+        )));
+    }
+    Ok(())
+}
+
+fn filter_rows(
+    a: &FilterBenchArgs,
+    s: &crate::schema::AlertSchema,
+    packets: &[Vec<u8>],
+    dir: &std::path::Path,
+) -> Result<Vec<Row>, CliError> {
+    use crate::bench::filters::{self as bf, BenchFilter};
+    let wire = dir.join("alerts.wire");
+    crate::packet::file::write_wire_file(&wire, packets.iter().map(Vec::as_slice))?;
+    std::fs::write(dir.join("schema.avsc"), s.json.to_string())?;
+    eprintln!(
+        "alertctl: bench filter: {} alerts of {} ({} bytes each, histories up to 30)",
+        packets.len(),
+        s.name,
+        average(packets)
+    );
+    let dirs = &a.gen.dirs.dirs;
+    let exe = std::env::current_exe()?;
+    let schema_args: Vec<String> = dirs
+        .iter()
+        .flat_map(|d| ["--schema-dir".to_string(), d.display().to_string()])
+        .collect();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let row = |stage: &str, seconds: f64| Row {
+        stage: stage.to_string(),
+        alerts: packets.len(),
+        bytes: packets.iter().map(|p| p.len() as u64).sum(),
+        seconds,
+    };
+    let python = |name: &str,
+                  filters: &[BenchFilter],
+                  out: &std::path::Path|
+     -> Result<Option<(f64, Vec<u64>)>, CliError> {
+        if a.python.is_empty() {
+            return Ok(None);
+        }
+        let script = dir.join(format!("{name}.py"));
+        std::fs::write(&script, bf::python_script(filters))?;
+        let t = bf::time_command(
+            || {
+                let mut c = std::process::Command::new(&a.python);
+                c.arg(&script)
+                    .arg(dir.join("schema.avsc"))
+                    .arg(&wire)
+                    .arg(out);
+                c
+            },
+            3,
+        )
+        .map_err(|e| {
+            CliError::failure(format!(
+                "the Python reference failed (is fastavro installed?): {e}"
+            ))
+        })?;
+        let r: serde_json::Value = serde_json::from_str(t.stdout.trim())?;
+        let emitted = r["emitted"]
+            .as_array()
+            .map(|v| v.iter().filter_map(serde_json::Value::as_u64).collect())
+            .unwrap_or_default();
+        Ok(Some((t.seconds, emitted)))
+    };
+
+    // (a) One filter, every passing alert kept.
+    let one = [bf::filter001()];
+    let out_a = dir.join("a.wire");
+    let e2e = bf::time_command(
+        || {
+            let mut c = std::process::Command::new(&exe);
+            c.args([
+                "filter",
+                "run",
+                "--name",
+                "Filter001",
+                "--expr",
+                bf::FILTER001,
+            ])
+            .args(["--max-per-visit", "0", "--input"])
+            .arg(&wire)
+            .arg("--out")
+            .arg(&out_a)
+            .args(&schema_args);
+            c
+        },
+        3,
+    )
+    .map_err(CliError::failure)?;
+    let a_count = bf::wire_count(&out_a)?;
+    let (engine_a, engine_emitted) = bench::filters(
+        "(a) one filter: the engine alone",
+        dirs,
+        std::slice::from_ref(&one[0].def),
+        packets,
+    )?;
+    same("(a) the engine", &engine_emitted, &[a_count])?;
+    rows.push(row(
+        "(a) one filter: filter run --input, to a wire file",
+        e2e.seconds,
+    ));
+    rows.push(engine_a);
+    if let Some((secs, emitted)) = python("a", &one, &dir.join("a-python.wire"))? {
+        same("(a) filter run", &[a_count], &emitted)?;
+        rows.push(row(
+            "(a) Python: fastavro + Filter001, to a wire file",
+            secs,
+        ));
+        notes.push(format!(
+            "(a) filter run is {:.1}x the Python path end to end (both kept {a_count} of {} alerts)",
+            secs / e2e.seconds,
+            packets.len()
+        ));
+    }
+
+    // (b) Production-like filters.
+    let many = bf::production(a.filters, 2026);
+    let toml = dir.join("filters.toml");
+    std::fs::write(&toml, bf::filters_toml(&many))?;
+    let defs: Vec<_> = many.iter().map(|f| f.def.clone()).collect();
+    let n = defs.len();
+    let (engine_b, engine_emitted) = bench::filters(
+        &format!("(b) {n} filters: the engine alone"),
+        dirs,
+        &defs,
+        packets,
+    )?;
+    let probe = crate::filter::Engine::new(
+        defs.clone(),
+        crate::schema::SchemaStore::new(dirs.clone()),
+        crate::filter::Budget::default(),
+    )?;
+    let (fast, all) = probe.fast_forms();
+    notes.push(format!(
+        "(b) {fast} of {all} expressions (filters, ranks, visit keys) have a fast form"
+    ));
+    let engine_rate = engine_b.alerts_per_s();
+    rows.push(engine_b);
+    let out_b = dir.join("b");
+    let e2e_b = bf::time_command(
+        || {
+            let _ = std::fs::remove_dir_all(&out_b);
+            let mut c = std::process::Command::new(&exe);
+            c.args(["filter", "run", "--file"])
+                .arg(&toml)
+                .arg("--input")
+                .arg(&wire)
+                .arg("--out-dir")
+                .arg(&out_b)
+                .args(&schema_args);
+            c
+        },
+        3,
+    )
+    .map_err(CliError::failure)?;
+    let file_counts = defs
+        .iter()
+        .map(|d| bf::wire_count(&out_b.join(format!("{}.wire", d.name))))
+        .collect::<Result<Vec<_>, _>>()?;
+    same("(b) filter run --input", &file_counts, &engine_emitted)?;
+    rows.push(row(
+        &format!("(b) {n} filters: filter run --input, to wire files"),
+        e2e_b.seconds,
+    ));
+    match &a.brokers {
+        Some(brokers) => rows.push(row(
+            &format!("(b) {n} filters: filter run --from a topic"),
+            from_topic(brokers, &exe, &toml, &schema_args, packets)?,
+        )),
+        None => notes
+            .push("(b) the filter run --from row needs brokers (-b or ALERTCTL_BROKERS)".into()),
+    }
+    let pydir = dir.join("b-python");
+    std::fs::create_dir_all(&pydir)?;
+    if let Some((secs, emitted)) = python("b", &many, &pydir)? {
+        same(&format!("(b) {n} filters"), &engine_emitted, &emitted)?;
+        rows.push(row(&format!("(b) Python: fastavro + {n} filters"), secs));
+        notes.push(format!(
+            "(b) the engine runs {n} filters at {engine_rate:.0} alerts/s on one core; filter run is {:.1}x Python end to end",
+            secs / e2e_b.seconds
+        ));
+    }
+    for note in &notes {
+        eprintln!("alertctl: {note}");
+    }
+    Ok(rows)
+}
+
+/// A fresh directory for a benchmark's files.
+fn tempfile_dir(what: &str) -> Result<std::path::PathBuf, CliError> {
+    let dir = std::env::temp_dir().join(format!("alertctl-{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Produce the packets to a new topic, then time `filter run --from` over it (the
+/// fastest of three runs, each writing to output topics of its own).
+fn from_topic(
+    brokers: &str,
+    exe: &std::path::Path,
+    toml: &std::path::Path,
+    schema_args: &[String],
+    packets: &[Vec<u8>],
+) -> Result<f64, CliError> {
+    use crate::kafka::admin::{Admin, TopicSpec};
+    let conn = crate::kafka::Connection::resolve(
+        Some(brokers),
+        None,
+        &[],
+        std::time::Duration::from_secs(10),
+        &crate::kafka::config::config_path(),
+    )?;
+    let admin = Admin::connect(&conn)?;
+    let topic = format!("bench-filter-{}", std::process::id());
+    admin.create(&TopicSpec {
+        name: topic.clone(),
+        partitions: 4,
+        replication: 1,
+        retention_ms: -1,
+    })?;
+    bench::kafka_produce(&conn, &topic, packets)?;
+    let mut defs = crate::filter::load_file(toml)?;
+    let mut best = f64::INFINITY;
+    for pass in 0..3 {
+        for d in &mut defs {
+            d.to = Some(format!("{topic}-{pass}-{}", d.name));
+        }
+        let file = toml.with_file_name(format!("from-{pass}.toml"));
+        let filters: Vec<crate::bench::filters::BenchFilter> = defs
+            .iter()
+            .map(|d| crate::bench::filters::BenchFilter {
+                def: d.clone(),
+                python: String::new(),
+                python_rank: None,
+            })
+            .collect();
+        std::fs::write(&file, crate::bench::filters::filters_toml(&filters))?;
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new(exe)
+            .args(["filter", "run", "--file"])
+            .arg(&file)
+            .args([
+                "--from",
+                &topic,
+                "-e",
+                "-b",
+                brokers,
+                "-X",
+                "fetch.wait.max.ms=10",
+            ])
+            .args(schema_args)
+            .output()?;
+        let secs = started.elapsed().as_secs_f64();
+        if !out.status.success() {
+            return Err(CliError::failure(format!(
+                "filter run --from failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        best = best.min(secs);
+        for d in &defs {
+            let _ = admin.delete(d.topic());
+        }
+    }
+    let _ = admin.delete(&topic);
+    Ok(best)
 }

@@ -14,8 +14,9 @@ use crate::kafka::admin::{is_pattern, Admin, TopicSpec};
 use crate::kafka::consume::{Received, Start, Tail};
 use crate::kafka::offsets::{parse_duration, parse_offset, OffsetSpec};
 use crate::kafka::produce::{OutRecord, Producer};
-use crate::packet::file::VisitReader;
+use crate::packet::file::{PacketReader, WireWriter};
 use crate::packet::{self, to_json, CutoutPolicy};
+use crate::schema::AlertSchema;
 
 /// The `filter` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -108,8 +109,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// With --input: write the passing alerts of the (one) filter to this wire file.
-    #[arg(long, value_name = "FILE", requires = "input")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "input",
+        conflicts_with = "out_dir"
+    )]
     pub out: Option<PathBuf>,
+    /// With --input: write each filter's passing alerts to DIR/NAME.wire.
+    #[arg(long, value_name = "DIR", requires = "input")]
+    pub out_dir: Option<PathBuf>,
     /// How cutouts appear in JSON output.
     #[arg(long, value_enum, default_value = "size")]
     pub cutouts: CutoutPolicy,
@@ -125,6 +134,12 @@ pub struct RunArgs {
     /// Allow loops and recursion in --expr (refused by default: they may never end).
     #[arg(long)]
     pub allow_unbounded: bool,
+    /// End the process (before any commit) if one evaluation runs longer than this.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub hard_time: Duration,
+    /// End the process (before any commit) if one evaluation holds more than this many bytes.
+    #[arg(long, default_value_t = 512 << 20, value_name = "BYTES")]
+    pub max_memory: usize,
     #[command(flatten)]
     pub dirs: SchemaDirs,
     #[command(flatten)]
@@ -189,6 +204,61 @@ fn summary(engine: &Engine) {
     }
 }
 
+/// Print what happened to a filter when it happens.
+fn notice(n: filter::Notice) {
+    match n {
+        filter::Notice::Disabled { filter, reason } => warn(&format!(
+            "filter {filter} is disabled: {reason}; the other filters go on"
+        )),
+    }
+}
+
+/// Warnings and notices of a run over a file, printed as they come.
+struct FileReport<'a> {
+    input: &'a std::path::Path,
+}
+
+impl filter::run::Report for FileReport<'_> {
+    fn bad(&mut self, index: usize, error: &dyn std::fmt::Display) {
+        warn(&format!("{} record {index}: {error}", self.input.display()));
+    }
+
+    fn notice(&mut self, n: filter::Notice) {
+        notice(n)
+    }
+}
+
+/// Report a runaway evaluation and end the process, before anything more is written
+/// or committed.
+fn install_guard(a: &RunArgs) {
+    let input = a.input.clone();
+    let limits = filter::guard::Limits {
+        time: a.hard_time,
+        memory: a.max_memory,
+    };
+    filter::guard::install(limits, move |r| {
+        let why = match r.reason {
+            filter::guard::Reason::Time(t) => {
+                format!("ran for more than {:.1} s (--hard-time)", t.as_secs_f64())
+            }
+            filter::guard::Reason::Memory { held, limit } => format!(
+                "held or asked for {} MB, over {} MB (--max-memory)",
+                held >> 20,
+                limit >> 20
+            ),
+        };
+        let at = match &input {
+            Some(f) => format!("record {} of {}", r.alert.1, f.display()),
+            None => format!("the alert at partition {} offset {}", r.alert.0, r.alert.1),
+        };
+        super::error(&format!(
+            "filter {} {why} on {at}: stopping before anything more is written or committed",
+            r.filter
+        ));
+        std::process::exit(super::EXIT_FAILURE);
+    });
+}
+
 /// Run a `filter` subcommand.
 pub fn exec(cmd: FilterCommand) -> CliResult {
     let FilterCommand::Run(a) = cmd;
@@ -198,104 +268,98 @@ pub fn exec(cmd: FilterCommand) -> CliResult {
         max_time: a.max_time,
         strikes: a.strikes.max(1),
     };
-    let mut store = a.dirs.store();
-    if let Some(input) = &a.input {
-        // A container file's schema joins the store, so its alerts become packets.
-        let ocf = {
-            let mut probe = a.dirs.store();
-            let r = VisitReader::open(input, &mut probe, None)?;
-            r.ocf_alert_schema().transpose()?
-        };
-        let ocf_id = ocf.as_ref().map(|s| s.id().unwrap_or(u32::MAX));
-        if let (Some(s), Some(id)) = (ocf.clone(), ocf_id) {
-            store.insert(id, s);
-        }
-        let mut engine = Engine::new(defs, store, budget)?;
-        return run_file(
-            &a,
-            &mut engine,
-            input,
-            ocf.map(|s| (s, ocf_id.expect("set with ocf"))),
-        );
+    let mut engine = Engine::new(defs, a.dirs.store(), budget)?;
+    install_guard(&a);
+    match &a.input {
+        Some(input) => run_file(&a, &mut engine, input),
+        None => run_kafka(&a, &mut engine),
     }
-    let mut engine = Engine::new(defs, store, budget)?;
-    run_kafka(&a, &mut engine)
 }
 
-fn run_file(
-    a: &RunArgs,
-    engine: &mut Engine,
-    input: &std::path::Path,
-    ocf: Option<(crate::schema::AlertSchema, u32)>,
-) -> CliResult {
+fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliResult {
     let multi = engine.defs().count() > 1;
     if a.out.is_some() && multi {
         return Err(CliError::usage(
             "--out takes the output of one filter; run one filter (--only NAME or --index N)",
         ));
     }
-    let mut store = a.dirs.store();
-    let reader = VisitReader::open(input, &mut store, None)?;
-    let mut emitted: Vec<Output> = Vec::new();
-    let (mut bad, mut index) = (0u64, 0i64);
-    for item in reader {
-        let alert = match item {
-            Ok(x) => x,
-            Err(e) if e.is_recoverable() => {
-                bad += 1;
-                warn(&e.to_string());
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let pkt = match (alert.packet, &ocf) {
-            (Some(p), _) => p,
-            (None, Some((s, id))) => packet::encode(*id, &packet::encode_body(s, &alert.value)?),
-            (None, None) => unreachable!("wire records carry packets"),
-        };
-        match engine.process(&Input {
-            packet: bytes::Bytes::from(pkt),
-            key: None,
-            partition: 0,
-            timestamp_ms: None,
-            offset: index,
-        }) {
-            Ok(outs) => emitted.extend(outs),
-            Err(e) => {
-                bad += 1;
-                warn(&format!("{} record {index}: {e}", input.display()));
-            }
-        }
-        index += 1;
+    let reader = PacketReader::open(input)?;
+    // A container file's schema joins the stores, under the id its records are given.
+    let mut views = a.dirs.store();
+    if let (Some(s), Some(id)) = (reader.container_schema(), reader.container_id()) {
+        engine.insert_schema(id, AlertSchema::clone(s));
+        views.insert(id, AlertSchema::clone(s));
     }
-    emitted.extend(engine.finish());
-    if let Some(path) = &a.out {
-        crate::packet::file::write_wire_file(path, emitted.iter().map(|o| &o.packet[..]))?;
-    } else {
-        let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
-        let mut views = a.dirs.store();
-        if let Some((s, id)) = &ocf {
-            views.insert(*id, s.clone());
+    let stop = interrupted();
+    let stopped = || stop.load(Ordering::SeqCst);
+    let mut report = FileReport { input };
+    let counts = match (&a.out, &a.out_dir) {
+        (Some(path), _) => {
+            let mut w = WireWriter::create(path)?;
+            let counts = filter::run::run_file(
+                engine,
+                reader,
+                |o| w.append(&o.packet),
+                &mut report,
+                &stopped,
+            )?;
+            w.finish()?;
+            counts
         }
-        let mut out = stdout();
-        for o in &emitted {
-            let (id, body) = packet::split(&o.packet)?;
-            let schema = views.get(id)?;
-            let view = to_json(&packet::decode_body(id, &schema, None, body)?, a.cutouts);
-            let row = if multi {
-                json!({"filter": names[o.filter], "alert": view})
-            } else {
-                view
-            };
-            line(&mut out, &row.to_string())?;
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::failure(format!("{}: {e}", dir.display())))?;
+            let mut ws = engine
+                .defs()
+                .map(|d| WireWriter::create(&dir.join(format!("{}.wire", d.name))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let counts = filter::run::run_file(
+                engine,
+                reader,
+                |o| ws[o.filter].append(&o.packet),
+                &mut report,
+                &stopped,
+            )?;
+            for w in ws {
+                w.finish()?;
+            }
+            counts
         }
-        std::io::Write::flush(&mut out)?;
-    }
+        (None, None) => {
+            let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
+            let mut out = stdout();
+            // The JSON view is built only for the alerts printed.
+            let counts = filter::run::run_file(
+                engine,
+                reader,
+                |o| -> CliResult {
+                    let (id, body) = packet::split(&o.packet)?;
+                    let schema = views.get(id)?;
+                    let view = to_json(&packet::decode_body(id, &schema, None, body)?, a.cutouts);
+                    let row = if multi {
+                        json!({"filter": names[o.filter], "alert": view})
+                    } else {
+                        view
+                    };
+                    line(&mut out, &row.to_string())
+                },
+                &mut report,
+                &stopped,
+            )
+            .map_err(|e| match e {
+                filter::run::RunError::File(f) => CliError::from(f),
+                filter::run::RunError::Sink(c) => c,
+            })?;
+            std::io::Write::flush(&mut out)?;
+            counts
+        }
+    };
     summary(engine);
-    if bad > 0 {
+    if counts.bad > 0 {
         return Err(CliError::failure(format!(
-            "{}: {bad} undecodable records (see the warnings above)",
-            input.display()
+            "{}: {} undecodable records (see the warnings above)",
+            input.display(),
+            counts.bad
         )));
     }
     Ok(())
@@ -417,7 +481,11 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             timestamp_ms: rec.timestamp_ms,
             offset: rec.offset,
         };
-        match engine.process(&input) {
+        let processed = engine.process(&input);
+        for n in engine.take_notices() {
+            notice(n);
+        }
+        match processed {
             Ok(outs) => {
                 for o in &outs {
                     send(&mut producers, o)?;

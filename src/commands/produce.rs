@@ -177,9 +177,7 @@ fn ocf_schema(
     id: Option<u32>,
     path: &std::path::Path,
 ) -> Result<(AlertSchema, u32), CliError> {
-    let avro = reader.ocf_schema().expect("an OCF reader");
-    let text = serde_json::to_string(avro)?;
-    let s = AlertSchema::from_json_str(&text, path)?;
+    let s = AlertSchema::clone(reader.container_schema().expect("a container file"));
     let id = id.or(s.id()).ok_or_else(|| {
         CliError::usage(format!(
             "{} was written with {}, which names no version: pass --schema-id N",
@@ -307,7 +305,7 @@ fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
     if let Some(file) = &args.from_file {
         let mut store = SchemaStore::new(args.dirs.dirs.clone());
         let mut reader = VisitReader::open(file, &mut store, None)?;
-        let ocf = if reader.ocf_schema().is_some() {
+        let ocf = if reader.container_schema().is_some() {
             Some(ocf_schema(&reader, args.schema_id, file)?)
         } else {
             None

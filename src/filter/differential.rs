@@ -17,9 +17,10 @@ use jaq_json::Val;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::avro::{Graph, Node, Plan};
+use super::avro::Plan;
 use super::fast::{self, Builder};
 use super::jq::Program;
+use crate::packet::binary::{Field, Graph, Node};
 use crate::sample::{Generator, SampleConfig};
 use crate::schema::AlertSchema;
 
@@ -90,7 +91,7 @@ fn fields_of(g: &Graph) -> Fields {
     let Node::Record(root) = &g.nodes[g.root] else {
         panic!("a record")
     };
-    let scalars = |fields: &[super::avro::Field],
+    let scalars = |fields: &[Field],
                    prefix: &str,
                    n: &mut Vec<String>,
                    s: &mut Vec<String>,
@@ -514,7 +515,7 @@ struct Tally {
 
 fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally {
     let schema = Arc::new(schema);
-    let graph = std::rc::Rc::new(Graph::new(&schema.json).unwrap());
+    let graph = std::sync::Arc::new(Graph::new(&schema.json).unwrap());
     let fields = fields_of(&graph);
     let packets = alerts(&schema, &graph, n_alerts, seed);
     let full = Plan::over(graph.clone(), None);

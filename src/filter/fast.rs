@@ -22,13 +22,13 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use jaq_core::load::parse::{BinaryOp, Term};
 use jaq_core::path::{Opt, Part};
 
 use super::analysis::literal_str;
-use super::avro::{self, branch_index, take, varint, DecodeError, Graph, Node};
+use crate::packet::binary::{self as avro, branch_index, take, varint, DecodeError, Graph, Node};
 
 /// A comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -537,7 +537,7 @@ struct Frame {
 
 /// Compiles the fast expressions of several filters against one schema, sharing slots.
 pub(crate) struct Builder {
-    graph: Rc<Graph>,
+    graph: Arc<Graph>,
     frames: Vec<Frame>,
     fields: HashMap<(u16, u16, usize), u16>,
     items: HashMap<u16, u16>,
@@ -548,7 +548,7 @@ type Unsupported = ();
 
 impl Builder {
     /// A builder for a schema graph.
-    pub(crate) fn new(graph: Rc<Graph>) -> Builder {
+    pub(crate) fn new(graph: Arc<Graph>) -> Builder {
         Builder {
             frames: vec![Frame {
                 slots: vec![SlotInfo {
@@ -956,7 +956,7 @@ enum SNode {
 /// Fills cells from an alert's bytes: the slots the compiled expressions read.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanner {
-    graph: Rc<Graph>,
+    graph: Arc<Graph>,
     nodes: Vec<SNode>,
     /// The scan of the alert.
     root: usize,

@@ -26,8 +26,13 @@ use std::time::{Duration, Instant};
 pub enum Reason {
     /// It ran longer than this.
     Time(Duration),
-    /// It held more than this many bytes.
-    Memory(usize),
+    /// It held, or asked for, `held` bytes: more than `limit`.
+    Memory {
+        /// Bytes held or asked for.
+        held: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// An evaluation that ran away.
@@ -189,7 +194,8 @@ fn account(delta: isize) {
     if let Some(bytes) = over {
         if let Ok(slot) = SLOT.try_with(Arc::clone) {
             slot.started.store(0, Ordering::SeqCst);
-            report(&slot, Reason::Memory(bytes));
+            let limit = MEMORY_LIMIT.load(Ordering::Relaxed);
+            report(&slot, Reason::Memory { held: bytes, limit });
         }
     }
 }

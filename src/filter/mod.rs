@@ -17,6 +17,7 @@ mod differential;
 pub mod fast;
 pub mod guard;
 pub mod jq;
+pub mod run;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -27,10 +28,11 @@ use apache_avro::types::Value;
 use jaq_json::Val;
 use serde::Deserialize;
 
+use crate::packet::binary::Graph;
 use crate::packet::{self, PacketError};
 use crate::schema::SchemaStore;
 use analysis::{Need, Use};
-use avro::{Graph, Plan};
+use avro::Plan;
 use jq::{JqError, Program};
 
 /// DMS-REQ-0343's numBrokerAlerts: alerts per visit per user.
@@ -395,6 +397,12 @@ impl Engine {
             .collect()
     }
 
+    /// Use `schema` for packets with this id (a container file's own schema).
+    pub fn insert_schema(&mut self, id: u32, schema: crate::schema::AlertSchema) {
+        self.schemas.remove(&id);
+        self.store.insert(id, schema);
+    }
+
     /// What happened since the last call (filters disabled), to report now.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
@@ -427,7 +435,7 @@ impl Engine {
             return Ok(());
         }
         let schema = self.store.get(id)?;
-        let graph = std::rc::Rc::new(
+        let graph = std::sync::Arc::new(
             Graph::new(&schema.json).map_err(|reason| PacketError::Decode {
                 id,
                 len: 0,

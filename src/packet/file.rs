@@ -19,7 +19,7 @@
 //! is read too.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -233,36 +233,507 @@ impl Drop for VisitWriter<'_> {
     }
 }
 
+/// Writes a length-framed wire file one packet at a time. Writes go to a temporary
+/// file next to the target, renamed over it by [`WireWriter::finish`]: a failed run
+/// never leaves a half-written file, nor destroys the file that was there before.
+pub struct WireWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: Option<BufWriter<File>>,
+    count: u64,
+}
+
+impl WireWriter {
+    /// Start writing `path`.
+    pub fn create(path: &Path) -> Result<WireWriter, FileError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "alerts".into());
+        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp).map_err(io_err(path))?;
+        Ok(WireWriter {
+            path: path.to_path_buf(),
+            tmp,
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+            count: 0,
+        })
+    }
+
+    /// Append one packet.
+    pub fn append(&mut self, packet: &[u8]) -> Result<(), FileError> {
+        let w = self.out.as_mut().expect("not finished");
+        let len = u32::try_from(packet.len()).map_err(|_| FileError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "a packet over 4 GiB"),
+        })?;
+        w.write_all(&len.to_be_bytes())
+            .and_then(|_| w.write_all(packet))
+            .map_err(io_err(&self.path))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Packets appended so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Flush, sync and move the file into place; returns the packets written.
+    pub fn finish(mut self) -> Result<u64, FileError> {
+        let w = self.out.take().expect("finish is called once");
+        let file = w.into_inner().map_err(|e| FileError::Io {
+            path: self.path.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(io_err(&self.path))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(io_err(&self.path))?;
+        Ok(self.count)
+    }
+}
+
+impl Drop for WireWriter {
+    fn drop(&mut self) {
+        // After finish() the temporary file is gone and this does nothing.
+        if self.out.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Write packets as a length-framed wire file, atomically (temporary file, then rename).
 pub fn write_wire_file<'p>(
     path: &Path,
     packets: impl IntoIterator<Item = &'p [u8]>,
 ) -> Result<u64, FileError> {
-    let io = |e| FileError::Io {
+    let mut w = WireWriter::create(path)?;
+    for p in packets {
+        w.append(p)?;
+    }
+    w.finish()
+}
+
+/// One record of a visit file, as stored: no decoding.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    /// The 0-based record number in the file.
+    pub index: usize,
+    /// Where its frame starts in the file (a container file: where its block starts).
+    pub offset: u64,
+    /// The wire-format packet: as stored in a wire file; a container file's record
+    /// behind the wire header of the file's schema id.
+    pub packet: bytes::Bytes,
+}
+
+/// Reads the records of a visit file of either format, one at a time, without
+/// decoding them. A container file's blocks are split into records with its schema.
+pub struct PacketReader {
+    path: PathBuf,
+    kind: Raw,
+    index: usize,
+    done: bool,
+}
+
+enum Raw {
+    Wire {
+        input: BufReader<File>,
+        offset: u64,
+        len: u64,
+        single: bool,
+    },
+    Ocf(Box<Container>),
+}
+
+/// An Avro container file being read block by block.
+struct Container {
+    input: BufReader<File>,
+    schema: Arc<AlertSchema>,
+    graph: super::binary::Graph,
+    sync: [u8; 16],
+    deflate: bool,
+    id: u32,
+    len: u64,
+    /// Bytes read from the file so far.
+    offset: u64,
+    block: bytes::Bytes,
+    block_offset: u64,
+    pos: usize,
+    left: u64,
+}
+
+/// Largest block a container file may decompress to.
+const MAX_BLOCK: usize = 1 << 30;
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> FileError + '_ {
+    move |e| FileError::Io {
         path: path.to_path_buf(),
         source: e,
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "alerts".into());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        let mut n = 0;
-        for p in packets {
-            w.write_all(&(p.len() as u32).to_be_bytes())?;
-            w.write_all(p)?;
-            n += 1;
-        }
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(n)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(io)
+}
+
+/// Read an Avro long from a stream; `None` at the end of the stream before its first byte.
+fn read_long(input: &mut impl Read) -> std::io::Result<Option<i64>> {
+    let mut x: u64 = 0;
+    for shift in (0..70).step_by(7) {
+        let mut b = [0u8; 1];
+        if input.read(&mut b)? == 0 {
+            return if shift == 0 {
+                Ok(None)
+            } else {
+                Err(std::io::ErrorKind::UnexpectedEof.into())
+            };
+        }
+        x |= u64::from(b[0] & 0x7f) << shift;
+        if b[0] & 0x80 == 0 {
+            return Ok(Some((x >> 1) as i64 ^ -((x & 1) as i64)));
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "varint longer than 10 bytes",
+    ))
+}
+
+impl PacketReader {
+    /// Open `path`, detecting its format.
+    pub fn open(path: &Path) -> Result<PacketReader, FileError> {
+        let io = io_err(path);
+        let file = File::open(path).map_err(&io)?;
+        let len = file.metadata().map_err(&io)?.len();
+        let mut head = Vec::with_capacity(64);
+        (&file).take(64).read_to_end(&mut head).map_err(&io)?;
+        let file = File::open(path).map_err(&io)?;
+        let input = BufReader::with_capacity(1 << 20, file);
+        if head.is_empty() {
+            return Err(FileError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let kind = if head.starts_with(b"Obj\x01") {
+            Raw::Ocf(Box::new(Container::open(path, input, len)?))
+        } else if head[0] == super::MAGIC {
+            // A frame starts with a length of at least 5 and its packet's magic byte.
+            let framed = head.len() >= 5 && head[4] == super::MAGIC && {
+                let frame_len = u64::from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]));
+                frame_len >= 5 && 4 + frame_len <= len
+            };
+            Raw::Wire {
+                input,
+                offset: 0,
+                len,
+                single: !framed,
+            }
+        } else {
+            return Err(FileError::Unknown {
+                path: path.to_path_buf(),
+                looks_like: super::describe(&head),
+            });
+        };
+        Ok(PacketReader {
+            path: path.to_path_buf(),
+            kind,
+            index: 0,
+            done: false,
+        })
+    }
+
+    /// A container file's schema (None for wire files).
+    pub fn container_schema(&self) -> Option<&Arc<AlertSchema>> {
+        match &self.kind {
+            Raw::Ocf(c) => Some(&c.schema),
+            Raw::Wire { .. } => None,
+        }
+    }
+
+    /// The schema id a container file's records are given (its version's id, else
+    /// u32::MAX); `set_container_id` changes it.
+    pub fn container_id(&self) -> Option<u32> {
+        match &self.kind {
+            Raw::Ocf(c) => Some(c.id),
+            Raw::Wire { .. } => None,
+        }
+    }
+
+    /// Give a container file's records this schema id.
+    pub fn set_container_id(&mut self, id: u32) {
+        if let Raw::Ocf(c) = &mut self.kind {
+            c.id = id;
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn frame_err(&mut self, index: usize, offset: u64, reason: String) -> FileError {
+        self.done = true;
+        FileError::Frame {
+            path: self.path.clone(),
+            index,
+            offset,
+            reason,
+        }
+    }
+
+    fn next_wire(&mut self) -> Option<Result<RawRecord, FileError>> {
+        let Raw::Wire {
+            input,
+            offset,
+            len,
+            single,
+        } = &mut self.kind
+        else {
+            unreachable!("next_wire is only called for wire files")
+        };
+        let (index, start, total) = (self.index, *offset, *len);
+        /// What went wrong reading a frame.
+        enum Bad {
+            Io(std::io::Error),
+            Frame(String),
+        }
+        let read = (|| -> Result<Option<Vec<u8>>, Bad> {
+            if *single {
+                let mut all = Vec::new();
+                input.read_to_end(&mut all).map_err(Bad::Io)?;
+                return Ok(Some(all));
+            }
+            let mut head = [0u8; 4];
+            match read_full(input, &mut head).map_err(Bad::Io)? {
+                0 => return Ok(None),
+                4 => {}
+                n => {
+                    return Err(Bad::Frame(format!(
+                        "{n} bytes where a 4-byte length was expected"
+                    )))
+                }
+            }
+            let n = u64::from(u32::from_be_bytes(head));
+            // The length is checked against the file before anything is allocated.
+            let left = total.saturating_sub(start + 4);
+            if n > left {
+                return Err(Bad::Frame(format!(
+                    "the frame says {n} bytes, the file has {left} left"
+                )));
+            }
+            let mut packet = vec![0u8; n as usize];
+            let got = read_full(input, &mut packet).map_err(Bad::Io)?;
+            if got as u64 != n {
+                return Err(Bad::Frame(format!(
+                    "the frame says {n} bytes, the file has {got} left"
+                )));
+            }
+            Ok(Some(packet))
+        })();
+        if *single {
+            self.done = true;
+        }
+        let packet = match read {
+            Ok(Some(p)) => p,
+            Ok(None) => return None,
+            Err(Bad::Io(e)) => {
+                self.done = true;
+                return Some(Err(FileError::Io {
+                    path: self.path.clone(),
+                    source: e,
+                }));
+            }
+            Err(Bad::Frame(reason)) => return Some(Err(self.frame_err(index, start, reason))),
+        };
+        if let Raw::Wire { offset, .. } = &mut self.kind {
+            *offset += 4 + packet.len() as u64;
+        }
+        self.index += 1;
+        Some(Ok(RawRecord {
+            index,
+            offset: start,
+            packet: bytes::Bytes::from(packet),
+        }))
+    }
+}
+
+impl Container {
+    fn open(path: &Path, mut input: BufReader<File>, len: u64) -> Result<Container, FileError> {
+        let bad = |reason: String| FileError::Ocf {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let io = |e: std::io::Error| bad(format!("the header is damaged: {e}"));
+        let mut magic = [0u8; 4];
+        input.read_exact(&mut magic).map_err(io)?;
+        let mut offset = 4u64;
+        let mut meta: Vec<(String, Vec<u8>)> = Vec::new();
+        loop {
+            let count = read_long(&mut input)
+                .map_err(io)?
+                .ok_or_else(|| bad("the header ends early".into()))?;
+            offset += 1;
+            if count == 0 {
+                break;
+            }
+            if count < 0 {
+                read_long(&mut input).map_err(io)?; // the block's byte size
+            }
+            for _ in 0..count.unsigned_abs().min(1024) {
+                let mut item = |what: &str| -> Result<Vec<u8>, FileError> {
+                    let n = read_long(&mut input).map_err(io)?.unwrap_or(-1);
+                    if n < 0 || n as u64 > len {
+                        return Err(bad(format!("a header {what} of {n} bytes")));
+                    }
+                    let mut v = vec![0u8; n as usize];
+                    input.read_exact(&mut v).map_err(io)?;
+                    offset += n as u64 + 1;
+                    Ok(v)
+                };
+                let k = item("key")?;
+                let v = item("value")?;
+                meta.push((String::from_utf8_lossy(&k).into_owned(), v));
+            }
+        }
+        let mut sync = [0u8; 16];
+        input.read_exact(&mut sync).map_err(io)?;
+        offset += 16;
+        let get = |k: &str| meta.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_slice());
+        let text = get("avro.schema").ok_or_else(|| bad("no avro.schema in the header".into()))?;
+        let text =
+            std::str::from_utf8(text).map_err(|e| bad(format!("avro.schema is not UTF-8: {e}")))?;
+        let schema = AlertSchema::from_json_str(text, path).map_err(|e| bad(e.to_string()))?;
+        let deflate = match get("avro.codec").map(String::from_utf8_lossy).as_deref() {
+            None | Some("null") => false,
+            Some("deflate") => true,
+            Some(other) => {
+                return Err(bad(format!(
+                    "codec {other} is not supported (null and deflate are): re-encode it, e.g. with fastavro"
+                )))
+            }
+        };
+        let graph = super::binary::Graph::new(&schema.json).map_err(bad)?;
+        let id = schema.id().unwrap_or(u32::MAX);
+        Ok(Container {
+            input,
+            schema: Arc::new(schema),
+            graph,
+            sync,
+            deflate,
+            id,
+            len,
+            offset,
+            block: bytes::Bytes::new(),
+            block_offset: offset,
+            pos: 0,
+            left: 0,
+        })
+    }
+
+    /// Read the next block; false at the end of the file.
+    fn next_block(&mut self, path: &Path) -> Result<bool, FileError> {
+        let bad = |reason: String| FileError::Ocf {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let start = self.offset;
+        let io = |e: std::io::Error| bad(format!("block at byte {start}: {e}"));
+        let Some(count) = read_long(&mut self.input).map_err(io)? else {
+            return Ok(false);
+        };
+        let size = read_long(&mut self.input)
+            .map_err(io)?
+            .ok_or_else(|| bad(format!("block at byte {start} ends early")))?;
+        let left = self.len.saturating_sub(start);
+        if count < 0 || size < 0 || size as u64 > left {
+            return Err(bad(format!(
+                "block at byte {start} says {count} records in {size} bytes; the file has {left} left"
+            )));
+        }
+        let mut data = vec![0u8; size as usize];
+        self.input.read_exact(&mut data).map_err(io)?;
+        let mut sync = [0u8; 16];
+        self.input.read_exact(&mut sync).map_err(io)?;
+        if sync != self.sync {
+            return Err(bad(format!("block at byte {start} does not end with the file's sync marker: the file is damaged")));
+        }
+        self.offset = self.input.stream_position().map_err(io)?;
+        let data = if self.deflate {
+            miniz_oxide::inflate::decompress_to_vec_with_limit(&data, MAX_BLOCK)
+                .map_err(|e| bad(format!("block at byte {start} does not inflate: {e}")))?
+        } else {
+            data
+        };
+        self.block = bytes::Bytes::from(data);
+        self.block_offset = start;
+        self.pos = 0;
+        self.left = count as u64;
+        Ok(true)
+    }
+
+    fn next(&mut self, path: &Path, index: usize) -> Option<Result<RawRecord, FileError>> {
+        let bad = |reason: String| FileError::Ocf {
+            path: path.to_path_buf(),
+            reason,
+        };
+        while self.left == 0 {
+            if self.pos != self.block.len() {
+                let extra = self.block.len() - self.pos;
+                self.pos = self.block.len();
+                return Some(Err(bad(format!(
+                    "record {index}: {extra} bytes left over in the block at byte {}: written with another schema, or damaged",
+                    self.block_offset
+                ))));
+            }
+            match self.next_block(path) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let mut buf = &self.block[self.pos..];
+        let before = buf.len();
+        if let Err(e) = self.graph.skip(self.graph.root, &mut buf) {
+            return Some(Err(bad(format!(
+                "record {index} in the block at byte {}: {e}",
+                self.block_offset
+            ))));
+        }
+        let end = self.pos + (before - buf.len());
+        let body = &self.block[self.pos..end];
+        self.pos = end;
+        self.left -= 1;
+        let mut packet = Vec::with_capacity(super::HEADER_LEN + body.len());
+        packet.push(super::MAGIC);
+        packet.extend_from_slice(&self.id.to_be_bytes());
+        packet.extend_from_slice(body);
+        Some(Ok(RawRecord {
+            index,
+            offset: self.block_offset,
+            packet: bytes::Bytes::from(packet),
+        }))
+    }
+}
+
+impl Iterator for PacketReader {
+    type Item = Result<RawRecord, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let r = match &mut self.kind {
+            Raw::Ocf(c) => {
+                let r = c.next(&self.path, self.index);
+                if let Some(Ok(_)) = &r {
+                    self.index += 1;
+                }
+                r
+            }
+            Raw::Wire { .. } => self.next_wire(),
+        };
+        match &r {
+            // A damaged container stops the reader (its records can no longer be found).
+            Some(Err(FileError::Ocf { .. } | FileError::Io { .. })) | None => self.done = true,
+            _ => {}
+        }
+        r
+    }
 }
 
 /// One alert read from a file.
@@ -280,23 +751,11 @@ pub struct FileAlert {
     pub packet: Option<Vec<u8>>,
 }
 
-/// Reads alerts from a visit file of either format, one at a time.
+/// Reads and decodes alerts from a visit file of either format, one at a time.
 pub struct VisitReader<'a> {
-    path: PathBuf,
-    kind: Kind<'a>,
+    raw: PacketReader,
+    store: &'a mut SchemaStore,
     reader: Option<Arc<AlertSchema>>,
-    index: usize,
-    done: bool,
-}
-
-enum Kind<'a> {
-    Ocf(Box<apache_avro::Reader<'a, BufReader<File>>>),
-    Wire {
-        input: BufReader<File>,
-        offset: u64,
-        store: &'a mut SchemaStore,
-        single: bool,
-    },
 }
 
 impl<'a> VisitReader<'a> {
@@ -307,165 +766,55 @@ impl<'a> VisitReader<'a> {
         store: &'a mut SchemaStore,
         reader: Option<Arc<AlertSchema>>,
     ) -> Result<Self, FileError> {
-        let io = |e| FileError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        };
-        let file = File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        let mut head = Vec::with_capacity(64);
-        (&file).take(64).read_to_end(&mut head).map_err(io)?;
-        let file = File::open(path).map_err(io)?;
-        let input = BufReader::with_capacity(1 << 20, file);
-        if head.is_empty() {
-            return Err(FileError::Empty {
-                path: path.to_path_buf(),
-            });
-        }
-        let kind = if head.starts_with(b"Obj\x01") {
-            let r = apache_avro::Reader::new(input).map_err(|e| FileError::Ocf {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-            Kind::Ocf(Box::new(r))
-        } else if head[0] == super::MAGIC {
-            // A frame starts with a length of at least 5 and its packet's magic byte.
-            let framed = head.len() >= 5 && head[4] == super::MAGIC && {
-                let frame_len = u64::from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]));
-                frame_len >= 5 && 4 + frame_len <= len
-            };
-            Kind::Wire {
-                input,
-                offset: 0,
-                store,
-                single: !framed,
-            }
-        } else {
-            return Err(FileError::Unknown {
-                path: path.to_path_buf(),
-                looks_like: super::describe(&head),
-            });
-        };
         Ok(VisitReader {
-            path: path.to_path_buf(),
-            kind,
+            raw: PacketReader::open(path)?,
+            store,
             reader,
-            index: 0,
-            done: false,
         })
     }
 
-    /// The writer schema of a container file (`None` for wire files).
-    pub fn ocf_schema(&self) -> Option<&apache_avro::Schema> {
-        match &self.kind {
-            Kind::Ocf(r) => Some(r.writer_schema()),
-            Kind::Wire { .. } => None,
-        }
+    /// A container file's writer schema (`None` for wire files).
+    pub fn container_schema(&self) -> Option<&Arc<AlertSchema>> {
+        self.raw.container_schema()
     }
+}
 
-    /// A container file's writer schema as an [`AlertSchema`] (`None` for wire files).
-    pub fn ocf_alert_schema(&self) -> Option<Result<AlertSchema, crate::schema::SchemaError>> {
-        let avro = self.ocf_schema()?;
-        let text = serde_json::to_string(avro).map_err(|e| crate::schema::SchemaError::Invalid {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        });
-        Some(text.and_then(|t| AlertSchema::from_json_str(&t, &self.path)))
-    }
+impl Iterator for VisitReader<'_> {
+    type Item = Result<FileAlert, FileError>;
 
-    fn next_wire(&mut self) -> Option<Result<FileAlert, FileError>> {
-        let Kind::Wire {
-            input,
-            offset,
-            store,
-            single,
-        } = &mut self.kind
-        else {
-            unreachable!("next_wire is only called for wire files")
+    fn next(&mut self) -> Option<Self::Item> {
+        let rec = match self.raw.next()? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
         };
-        let index = self.index;
-        let start = *offset;
-        let packet = if *single {
-            let mut all = Vec::new();
-            if let Err(e) = input.read_to_end(&mut all) {
-                return Some(Err(FileError::Io {
-                    path: self.path.clone(),
-                    source: e,
-                }));
-            }
-            self.done = true;
-            all
-        } else {
-            let mut len = [0u8; 4];
-            match read_full(input, &mut len) {
-                Ok(0) => return None,
-                Ok(4) => {}
-                Ok(n) => {
-                    return Some(Err(self.frame_err(
-                        index,
-                        start,
-                        format!("{n} bytes where a 4-byte length was expected"),
-                    )))
-                }
-                Err(e) => {
-                    return Some(Err(FileError::Io {
-                        path: self.path.clone(),
-                        source: e,
-                    }))
-                }
-            }
-            let len = u32::from_be_bytes(len) as usize;
-            let mut packet = vec![0u8; len];
-            match read_full(input, &mut packet) {
-                Ok(n) if n == len => packet,
-                Ok(n) => {
-                    return Some(Err(self.frame_err(
-                        index,
-                        start,
-                        format!("the frame says {len} bytes, the file has {n} left"),
-                    )))
-                }
-                Err(e) => {
-                    return Some(Err(FileError::Io {
-                        path: self.path.clone(),
-                        source: e,
-                    }))
-                }
-            }
-        };
-        *offset += 4 + packet.len() as u64;
-        self.index += 1;
-        let bytes = packet.len();
-        let decoded = split(&packet).and_then(|(id, body)| {
-            let writer = store.get(id)?;
+        let container = self.raw.container_schema().cloned();
+        let decoded = split(&rec.packet).and_then(|(id, body)| {
+            let writer = match &container {
+                Some(s) => s.clone(),
+                None => self.store.get(id)?,
+            };
             let value = decode_body(id, &writer, self.reader.as_deref(), body)?;
-            Ok((id, value))
+            Ok((id, value, body.len()))
         });
         Some(match decoded {
-            Ok((id, value)) => Ok(FileAlert {
-                index,
-                schema_id: Some(id),
-                bytes,
+            Ok((id, value, body_len)) => Ok(FileAlert {
+                index: rec.index,
+                schema_id: container.is_none().then_some(id),
+                bytes: if container.is_some() {
+                    body_len
+                } else {
+                    rec.packet.len()
+                },
                 value,
-                packet: Some(packet),
+                packet: container.is_none().then(|| rec.packet.to_vec()),
             }),
             Err(source) => Err(FileError::Record {
-                path: self.path.clone(),
-                index,
-                offset: start,
+                path: self.raw.path.clone(),
+                index: rec.index,
+                offset: rec.offset,
                 source: Box::new(source),
             }),
         })
-    }
-
-    fn frame_err(&mut self, index: usize, offset: u64, reason: String) -> FileError {
-        self.done = true;
-        FileError::Frame {
-            path: self.path.clone(),
-            index,
-            offset,
-            reason,
-        }
     }
 }
 
@@ -481,44 +830,6 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-impl Iterator for VisitReader<'_> {
-    type Item = Result<FileAlert, FileError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match &mut self.kind {
-            Kind::Ocf(r) => {
-                let item = r.next()?;
-                let index = self.index;
-                self.index += 1;
-                let resolved = item.and_then(|v| match &self.reader {
-                    Some(rs) => v.resolve(&rs.avro),
-                    None => Ok(v),
-                });
-                Some(match resolved {
-                    Ok(value) => Ok(FileAlert {
-                        index,
-                        schema_id: None,
-                        bytes: 0,
-                        value,
-                        packet: None,
-                    }),
-                    Err(e) => {
-                        self.done = true;
-                        Err(FileError::Ocf {
-                            path: self.path.clone(),
-                            reason: format!("record {index}: {e}"),
-                        })
-                    }
-                })
-            }
-            Kind::Wire { .. } => self.next_wire(),
-        }
-    }
 }
 
 #[cfg(test)]

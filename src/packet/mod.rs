@@ -8,6 +8,7 @@
 //! bytes 5..   the Avro binary encoding of one alert, written with that schema
 //! ```
 
+pub mod binary;
 pub mod file;
 pub mod json;
 pub mod stats;

@@ -428,7 +428,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         night.to_str().unwrap(),
     ])
     .one_line_error(1);
-    assert!(e.contains("`$ENV` is not allowed"), "{e}");
+    assert!(e.contains("`$ENV` is not available to filters"), "{e}");
     let e = run([
         "filter",
         "run",
@@ -440,7 +440,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         night.to_str().unwrap(),
     ])
     .one_line_error(1);
-    assert!(e.contains("`input` is not allowed"), "{e}");
+    assert!(e.contains("`input` is not available to filters"), "{e}");
     // Cutouts are byte strings whose length is their size.
     let size = input[0]["cutoutScience"]["bytes"].as_u64().unwrap();
     let r = run([

@@ -22,3 +22,4 @@ mod official;
 mod registry;
 mod sandbox;
 mod support;
+mod trust;
