@@ -1,6 +1,5 @@
 //! `alertctl filter run`: jq filters over the alert stream (Kafka) or a visit file.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -190,12 +189,17 @@ fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, CliError> {
 fn summary(engine: &Engine) {
     for (name, s, disabled) in engine.stats() {
         eprintln!(
-            "alertctl: filter {name}: {} seen, {} passed, {} emitted, {} over the visit cap, {} errors{}",
+            "alertctl: filter {name}: {} seen, {} passed, {} emitted, {} over the visit cap, {} errors{}{}",
             s.seen,
             s.passed,
             s.emitted,
             s.capped,
             s.errors,
+            if s.skipped > 0 {
+                format!(", {} not evaluated (their visit had given its cap)", s.skipped)
+            } else {
+                String::new()
+            },
             disabled.map(|d| format!(", DISABLED: {d}")).unwrap_or_default()
         );
     }
@@ -379,22 +383,23 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     let conn = a.kafka.connection()?;
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(from)?;
-    // Output topics (and the dead-letter topic) are created when missing.
-    let mut producers: HashMap<String, Producer> = HashMap::new();
+    // Output topics (and the dead-letter topic) are created when missing; one producer
+    // writes to all of them.
     let outputs: Vec<String> = engine.defs().map(|d| d.topic().to_string()).collect();
+    let mut created = std::collections::HashSet::new();
     for t in outputs.iter().chain(a.dead_letter.iter()) {
-        if !producers.contains_key(t) {
-            if admin.create(&TopicSpec {
+        if created.insert(t.clone())
+            && admin.create(&TopicSpec {
                 name: t.clone(),
                 partitions: 1,
                 replication: 1,
                 retention_ms: crate::kafka::admin::DEFAULT_RETENTION_MS,
-            })? {
-                eprintln!("alertctl: created topic {t}");
-            }
-            producers.insert(t.clone(), Producer::new(&conn, t)?);
+            })?
+        {
+            eprintln!("alertctl: created topic {t}");
         }
     }
+    let mut producer = Producer::new(&conn, &outputs[0])?;
     drop(admin);
     let offset = match &a.offset {
         Some(o) => parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?,
@@ -417,18 +422,17 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         started: Instant::now(),
     };
     let mut last_progress = Instant::now();
-    let send = |producers: &mut HashMap<String, Producer>, o: &Output| -> CliResult {
-        let topic = &outputs[o.filter];
-        producers
-            .get_mut(topic)
-            .expect("created above")
-            .send(&OutRecord {
+    let send = |producer: &mut Producer, o: &Output| -> CliResult {
+        producer.send_to(
+            &outputs[o.filter],
+            &OutRecord {
                 key: o.key.as_deref(),
                 payload: &o.packet,
                 timestamp_ms: o.timestamp_ms,
                 partition: None,
                 headers: vec![(FILTER_HEADER, names[o.filter].as_bytes())],
-            })?;
+            },
+        )?;
         Ok(())
     };
     loop {
@@ -436,7 +440,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         let at_end = !stopping && a.exit_at_end && tail.at_end()?;
         if at_end {
             for o in engine.finish() {
-                send(&mut producers, &o)?;
+                send(&mut producer, &o)?;
             }
         }
         if stopping
@@ -444,7 +448,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             || batch.records.len() >= 500
             || batch.started.elapsed() > Duration::from_millis(500)
         {
-            commit(&mut producers, &mut tail, engine, &mut batch)?;
+            commit(&mut producer, &mut tail, engine, &mut batch)?;
             if stopping || at_end {
                 break;
             }
@@ -452,7 +456,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         if engine.defs().any(|d| d.rank_by.is_some()) {
             let parts: Vec<i32> = tail.partitions().into_iter().map(|(_, p)| p).collect();
             for o in engine.expire(&parts, a.visit_grace, a.visit_timeout) {
-                send(&mut producers, &o)?;
+                send(&mut producer, &o)?;
             }
         }
         let rec = match tail.poll(Duration::from_millis(100)) {
@@ -488,23 +492,23 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         match processed {
             Ok(outs) => {
                 for o in &outs {
-                    send(&mut producers, o)?;
+                    send(&mut producer, o)?;
                 }
             }
             Err(e) => {
                 let why = format!("{}/{}@{}: {e}", rec.topic, rec.partition, rec.offset);
                 warn(&why);
                 if let Some(dl) = &a.dead_letter {
-                    producers
-                        .get_mut(dl)
-                        .expect("created above")
-                        .send(&OutRecord {
+                    producer.send_to(
+                        dl,
+                        &OutRecord {
                             key: rec.key.as_deref(),
                             payload: &payload,
                             timestamp_ms: rec.timestamp_ms,
                             partition: None,
                             headers: vec![("alertctl-error", why.as_bytes())],
-                        })?;
+                        },
+                    )?;
                 }
             }
         }
@@ -518,14 +522,12 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
 /// Wait for every output to be acknowledged, then acknowledge (commit) the input
 /// records, except those from a held (ranked, not yet emitted) alert onwards.
 fn commit(
-    producers: &mut HashMap<String, Producer>,
+    producer: &mut Producer,
     tail: &mut Tail,
     engine: &Engine,
     batch: &mut Batch,
 ) -> CliResult {
-    for p in producers.values_mut() {
-        p.flush()?;
-    }
+    producer.flush()?;
     let held = engine.held_from();
     let mut kept = Vec::new();
     for r in batch.records.drain(..) {

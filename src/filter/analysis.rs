@@ -110,6 +110,8 @@ struct Av {
     opaque: bool,
     /// May be an error's payload (inside a `catch`).
     error: bool,
+    /// May be an array built by `[...]`, whose items are these.
+    elems: Option<Box<Av>>,
 }
 
 impl Av {
@@ -131,6 +133,10 @@ impl Av {
         self.paths.extend(other.paths);
         self.opaque |= other.opaque;
         self.error |= other.error;
+        self.elems = match (self.elems.take(), other.elems) {
+            (Some(a), Some(b)) => Some(Box::new(a.union(*b))),
+            (a, b) => a.or(b),
+        };
         self
     }
 }
@@ -293,13 +299,16 @@ impl Analyzer {
         }
     }
 
-    /// Values used entirely.
+    /// Values used entirely (an array built by `[...]`: its items too).
     fn whole(&mut self, av: &Av) {
         if av.error {
             self.gave_up = true;
         }
         for p in &av.paths {
             self.need.at(p).whole = true;
+        }
+        if let Some(e) = &av.elems {
+            self.whole(e);
         }
     }
 
@@ -313,7 +322,7 @@ impl Analyzer {
         }
     }
 
-    /// One step down from each path.
+    /// One step down from each path (and, for every child, into built arrays' items).
     fn step(&mut self, av: &Av, step: Step) -> Av {
         if av.error {
             self.gave_up = true;
@@ -322,6 +331,9 @@ impl Analyzer {
             opaque: av.opaque,
             ..Av::default()
         };
+        if let (Step::Any, Some(e)) = (&step, &av.elems) {
+            out = out.union((**e).clone());
+        }
         for p in &av.paths {
             if p.len() >= MAX_PATH {
                 self.gave_up = true;
@@ -356,13 +368,13 @@ impl Analyzer {
                 }
                 Av::opaque()
             }
-            Term::Arr(inner) => {
-                if let Some(x) = inner {
-                    let v = self.eval(x, input, scope);
-                    self.whole(&v);
-                }
-                Av::opaque()
-            }
+            // An array's items are whatever `x` yields: what is used of them is
+            // recorded where they are used (`length` uses none of them).
+            Term::Arr(inner) => Av {
+                opaque: true,
+                elems: inner.as_ref().map(|x| Box::new(self.eval(x, input, scope))),
+                ..Av::default()
+            },
             Term::Obj(entries) => {
                 for (k, v) in entries {
                     match (v, literal_str(k)) {
@@ -763,8 +775,13 @@ mod tests {
             set(&[".diaSource.band", ".diaSource.snr"])
         );
         assert_eq!(
-            whole("[.prvDiaSources[]?.snr]"),
+            whole("[.prvDiaSources[]?.snr] | add > 5"),
             set(&[".prvDiaSources[].snr"])
+        );
+        // Only the count of a built array is used: nothing in it is decoded whole.
+        assert_eq!(
+            whole("[.prvDiaSources[]? | select(.band == \"g\")] | length > 2"),
+            set(&[".prvDiaSources[].band"])
         );
         // Variables bound to subtrees, destructuring.
         assert_eq!(

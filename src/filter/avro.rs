@@ -89,6 +89,50 @@ impl Plan {
         Ok(v)
     }
 
+    /// Decode a body whose top-level fields start at `starts` (and the last ends at
+    /// its last entry), as a scan found them: fields nothing reads are not walked.
+    pub fn decode_at(
+        &self,
+        packet: &Bytes,
+        body: &[u8],
+        starts: &[u32],
+    ) -> Result<Val, DecodeError> {
+        let (Proj::Record(keep), Node::Record(fields)) =
+            (&self.projs[self.root], &self.graph.nodes[self.graph.root])
+        else {
+            return self.decode(packet, body);
+        };
+        if starts.len() != fields.len() + 1 {
+            return self.decode(packet, body);
+        }
+        let r = Reader {
+            packet,
+            keys: &self.keys,
+        };
+        let mut m = Map::default();
+        for (i, ((f, k), key)) in fields
+            .iter()
+            .zip(keep)
+            .zip(&self.keys[self.graph.root])
+            .enumerate()
+        {
+            if let Some(fp) = k {
+                let (a, b) = (starts[i] as usize, starts[i + 1] as usize);
+                let mut buf = body.get(a..b).ok_or(DecodeError::Truncated)?;
+                m.insert(
+                    key.clone(),
+                    r.read(&self.graph, f.node, *fp, &self.projs, &mut buf)?,
+                );
+                if !buf.is_empty() {
+                    return Err(DecodeError::Invalid(
+                        "a field decoded short of where the scan ended it".into(),
+                    ));
+                }
+            }
+        }
+        Ok(Val::obj(m))
+    }
+
     /// Decode a whole Avro body held alone.
     pub fn decode_body(&self, body: &[u8]) -> Result<Val, DecodeError> {
         let owned = Bytes::copy_from_slice(body);

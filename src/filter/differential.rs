@@ -415,7 +415,7 @@ impl Grammar<'_> {
     }
 
     fn cond(&mut self, depth: usize) -> String {
-        let top = if depth == 0 { 5 } else { 22 };
+        let top = if depth == 0 { 5 } else { 24 };
         match self.choose(top) {
             0..=2 => format!(
                 "{} {} {}",
@@ -539,6 +539,7 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
         verdicts: BTreeMap::new(),
     };
     let mut cells = Vec::new();
+    let mut starts = Vec::new();
     let mut compiled = 0;
     while compiled < n_exprs {
         let expr = gram.cond(3);
@@ -565,12 +566,15 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
                 p.need()
             );
             if let Some((op, scanner)) = &fast_op {
-                scanner.scan(b, &mut cells).expect("scans");
-                let env = fast::Env {
-                    cells: &cells,
-                    body: b,
-                    scanner,
-                };
+                scanner.scan(b, &mut cells, &mut starts).expect("scans");
+                // The projected decode from the scan's field starts is the same value.
+                let at = plan.decode_at(b, b, &starts).expect("decodes");
+                assert_eq!(
+                    jq_verdict(&p, at),
+                    projected,
+                    "decode_at differs on `{expr}`"
+                );
+                let env = fast::Env::new(&cells, b, scanner);
                 let got = match env.eval(op, &env.root()).verdict() {
                     fast::Verdict::Pass => Some(Verdict::Pass),
                     fast::Verdict::Fail => Some(Verdict::Fail),

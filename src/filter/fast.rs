@@ -156,6 +156,27 @@ pub enum Expr {
     Any(Box<Expr>, Box<Expr>),
     /// `all(gen; cond)`
     All(Box<Expr>, Box<Expr>),
+    /// `[gen | each]`: an array collected from a generator path.
+    Collect(Box<Expr>, Box<Expr>),
+    /// `max`, `min`, `add` of an array.
+    Agg(AggFn),
+    /// `tostring` of a scalar (a part of string interpolation).
+    ToStr,
+    /// `value as $name | body`
+    Bind(Box<Expr>, Box<str>, Box<Expr>),
+    /// `$name`
+    Var(Box<str>),
+}
+
+/// An aggregate of an array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    /// `max`: the last of the greatest.
+    Max,
+    /// `min`: the first of the least.
+    Min,
+    /// `add`: `null + x0 + x1 + ...`
+    Add,
 }
 
 /// A float function and its jq name.
@@ -215,12 +236,36 @@ impl Expr {
         Some(match t {
             Term::Id => Expr::Cur,
             Term::Num(n) => Expr::Lit(number(n)?),
-            Term::Str(..) => Expr::Lit(Lit::Str(literal_str(t)?.into())),
+            Term::Str(None, parts) => match literal_str(t) {
+                Some(s) => Expr::Lit(Lit::Str(s.into())),
+                None => {
+                    // jaq: the parts (terms through tostring) joined by a right-nested `+`.
+                    use jaq_core::load::lex::StrPart;
+                    let mut items = Vec::new();
+                    for p in parts {
+                        items.push(match p {
+                            StrPart::Str(x) => Expr::Lit(Lit::Str((*x).into())),
+                            StrPart::Char(c) => Expr::Lit(Lit::Str(c.to_string().into())),
+                            StrPart::Term(x) => Expr::Pipe(b(Expr::from_term(x)?), b(Expr::ToStr)),
+                        });
+                    }
+                    let last = items.pop()?;
+                    items
+                        .into_iter()
+                        .rev()
+                        .fold(last, |acc, x| Expr::Math(MathOp::Add, b(x), b(acc)))
+                }
+            },
+            Term::Arr(Some(inner)) => Expr::collect(inner)?,
+            Term::Var(name) => Expr::Var((*name).into()),
             Term::Neg(x) => Expr::Neg(b(Expr::from_term(x)?)),
             Term::BinOp(l, op, r) => {
                 let (l, r) = (Expr::from_term(l)?, Expr::from_term(r)?);
                 match op {
                     BinaryOp::Pipe(None) => Expr::Pipe(b(l), b(r)),
+                    BinaryOp::Pipe(Some(jaq_core::load::parse::Pattern::Var(x))) => {
+                        Expr::Bind(b(l), (*x).into(), b(r))
+                    }
                     BinaryOp::Alt => Expr::Alt(b(l), b(r)),
                     BinaryOp::Or => Expr::Or(b(l), b(r)),
                     BinaryOp::And => Expr::And(b(l), b(r)),
@@ -301,6 +346,38 @@ impl Expr {
         Some(Expr::Path(b(prefix), vec![Seg::Iter(optional(opt))]))
     }
 
+    /// `[.prvDiaSources[]? | f]`, `[.prvDiaSources[]?.snr]`: one iterated path, then a
+    /// fast expression per item.
+    fn collect(inner: &Term<&str>) -> Option<Expr> {
+        let (path_term, each) = match inner {
+            Term::BinOp(g, BinaryOp::Pipe(None), f) => (&**g, Some(Expr::from_term(f)?)),
+            other => (other, None),
+        };
+        let Term::Path(base, path) = path_term else {
+            return None;
+        };
+        let at = path
+            .0
+            .iter()
+            .position(|(p, _)| matches!(p, Part::Range(None, None)))?;
+        let head = Term::Path(base.clone(), jaq_core::path::Path(path.0[..=at].to_vec()));
+        let gen = Expr::generator(&head)?;
+        let rest = &path.0[at + 1..];
+        let mut item = if rest.is_empty() {
+            Expr::Cur
+        } else {
+            let t = Term::Path(Box::new(Term::Id), jaq_core::path::Path(rest.to_vec()));
+            match Expr::from_term(&t)? {
+                e @ Expr::Path(..) => e,
+                _ => return None,
+            }
+        };
+        if let Some(f) = each {
+            item = Expr::Pipe(b(item), b(f));
+        }
+        Some(Expr::Collect(b(gen), b(item)))
+    }
+
     fn call(name: &str, args: &[Term<&str>]) -> Option<Expr> {
         let every = || Expr::Path(b(Expr::Cur), vec![Seg::Iter(false)]);
         Some(match (name, args) {
@@ -325,6 +402,9 @@ impl Expr {
                 b(Expr::Cur),
             ),
             ("pow", [x, y]) => Expr::Pow(b(Expr::from_term(x)?), b(Expr::from_term(y)?)),
+            ("max", []) => Expr::Agg(AggFn::Max),
+            ("min", []) => Expr::Agg(AggFn::Min),
+            ("add", []) => Expr::Agg(AggFn::Add),
             ("any", []) => Expr::Any(b(every()), b(Expr::Cur)),
             ("all", []) => Expr::All(b(every()), b(Expr::Cur)),
             ("any", [c]) => Expr::Any(b(every()), b(Expr::from_term(c)?)),
@@ -520,6 +600,16 @@ pub(crate) enum Op {
         opt: bool,
         cond: Box<Op>,
     },
+    Collect {
+        of: Box<Op>,
+        frame: Option<u16>,
+        opt: bool,
+        each: Box<Op>,
+    },
+    Agg(AggFn),
+    ToStr,
+    Bind(Box<Op>, Box<Op>),
+    Var(usize),
 }
 
 /// One slot: a place in a frame whose value the scan stores.
@@ -538,6 +628,8 @@ struct Frame {
 /// Compiles the fast expressions of several filters against one schema, sharing slots.
 pub(crate) struct Builder {
     graph: Arc<Graph>,
+    /// Variables in scope while compiling: name and place.
+    scope: Vec<(Box<str>, Ctx)>,
     frames: Vec<Frame>,
     fields: HashMap<(u16, u16, usize), u16>,
     items: HashMap<u16, u16>,
@@ -557,6 +649,7 @@ impl Builder {
                 }],
             }],
             graph,
+            scope: Vec::new(),
             fields: HashMap::new(),
             items: HashMap::new(),
         }
@@ -570,6 +663,7 @@ impl Builder {
             node: self.graph.root,
         };
         let mark = (self.frames.clone(), self.fields.clone(), self.items.clone());
+        self.scope.clear();
         match self.op(e, root) {
             Ok((op, _)) => Some(op),
             Err(()) => {
@@ -812,53 +906,92 @@ impl Builder {
             Expr::MathFn(m) => computed(Op::MathFn(m.f)),
             Expr::Round(r) => computed(Op::Round(*r)),
             Expr::Test(re) => computed(Op::Test(re.clone())),
-            Expr::Any(g, c) | Expr::All(g, c) => {
-                let Expr::Path(base, segs) = &**g else {
-                    return Err(());
-                };
-                let (Some(Seg::Iter(opt)), init) = (segs.last(), &segs[..segs.len() - 1]) else {
-                    return Err(());
-                };
-                let (mut of, mut oc) = self.op(base, ctx)?;
-                for s in init {
-                    (of, oc) = self.seg(of, oc, s)?;
-                }
-                let (frame, elem) = match oc {
-                    Ctx::At { frame, slot, node } => match self.array(node)? {
-                        Some(a) => {
-                            if self.record(node)?.is_some() {
-                                // It may also be an object, whose values `.[]` yields.
-                                return Err(());
-                            }
-                            let Node::Array(item) = self.graph.nodes[a] else {
-                                unreachable!("an array")
-                            };
-                            let f = self.item_frame(frame, slot, item)?;
-                            (
-                                Some(f),
-                                Ctx::At {
-                                    frame: f,
-                                    slot: 0,
-                                    node: item,
-                                },
-                            )
-                        }
-                        None if self.record(node)?.is_some() => return Err(()),
-                        None => (None, Ctx::Computed),
-                    },
-                    Ctx::Computed => (None, Ctx::Computed),
-                    Ctx::Unknown => return Err(()),
-                };
+            Expr::Any(g, c) | Expr::All(g, c) | Expr::Collect(g, c) => {
+                let (of, frame, opt, elem) = self.generator(g, ctx)?;
                 let (co, _) = self.op(c, elem)?;
-                computed(Op::Any {
-                    all: matches!(e, Expr::All(..)),
-                    of: Box::new(of),
-                    frame,
-                    opt: *opt,
-                    cond: Box::new(co),
-                })
+                let (of, cond) = (Box::new(of), Box::new(co));
+                match e {
+                    Expr::Collect(..) => Ok((
+                        Op::Collect {
+                            of,
+                            frame,
+                            opt,
+                            each: cond,
+                        },
+                        // A list: no path may follow (its items' places are not kept).
+                        Ctx::Unknown,
+                    )),
+                    _ => computed(Op::Any {
+                        all: matches!(e, Expr::All(..)),
+                        of,
+                        frame,
+                        opt,
+                        cond,
+                    }),
+                }
+            }
+            Expr::Agg(a) => Ok((Op::Agg(*a), Ctx::Unknown)),
+            Expr::ToStr => computed(Op::ToStr),
+            Expr::Bind(v, name, body) => {
+                let (vo, vc) = self.op(v, ctx)?;
+                self.scope.push((name.clone(), vc));
+                let r = self.op(body, ctx);
+                self.scope.pop();
+                let (bo, bc) = r?;
+                Ok((Op::Bind(Box::new(vo), Box::new(bo)), bc))
+            }
+            Expr::Var(name) => {
+                let i = self.scope.iter().rposition(|(n, _)| n == name).ok_or(())?;
+                Ok((Op::Var(i), self.scope[i].1))
             }
         }
+    }
+
+    /// A generator path (`.prvDiaSources[]?`): the array's op, its items' frame, whether
+    /// it is optional, and where an item is.
+    fn generator(
+        &mut self,
+        g: &Expr,
+        ctx: Ctx,
+    ) -> Result<(Op, Option<u16>, bool, Ctx), Unsupported> {
+        let Expr::Path(base, segs) = g else {
+            return Err(());
+        };
+        let (Some(Seg::Iter(opt)), init) = (segs.last(), &segs[..segs.len() - 1]) else {
+            return Err(());
+        };
+        let (mut of, mut oc) = self.op(base, ctx)?;
+        for s in init {
+            (of, oc) = self.seg(of, oc, s)?;
+        }
+        let (frame, elem) = match oc {
+            Ctx::At { frame, slot, node } => match self.array(node)? {
+                Some(a) => {
+                    if self.record(node)?.is_some() {
+                        // It may also be an object, whose values `.[]` yields.
+                        return Err(());
+                    }
+                    let Node::Array(item) = self.graph.nodes[a] else {
+                        unreachable!("an array")
+                    };
+                    let f = self.item_frame(frame, slot, item)?;
+                    (
+                        Some(f),
+                        Ctx::At {
+                            frame: f,
+                            slot: 0,
+                            node: item,
+                        },
+                    )
+                }
+                None if self.record(node)?.is_some() => return Err(()),
+                None => (None, Ctx::Computed),
+            },
+            Ctx::Computed => (None, Ctx::Computed),
+            // A list from `[...]`: its items are computed values.
+            Ctx::Unknown => (None, Ctx::Unknown),
+        };
+        Ok((of, frame, *opt, elem))
     }
 
     /// Whether a place may hold a record or an array.
@@ -935,6 +1068,8 @@ pub(crate) enum Cell {
 enum SNode {
     /// Not read: skip.
     Skip(usize),
+    /// Several fields in a row not read: one skip.
+    SkipRun(crate::packet::binary::SkipRun),
     /// A value stored in a slot.
     Value { slot: u16, node: usize },
     /// A union: each branch stores into the slot.
@@ -988,16 +1123,30 @@ impl Scanner {
             }
             Node::Record(fields) => {
                 let mine = kids.get(&(frame, slot));
-                let scans = fields
-                    .iter()
-                    .enumerate()
-                    .map(
-                        |(i, f)| match mine.and_then(|k| k.iter().find(|(idx, _)| *idx == i)) {
-                            Some((_, child)) => self.build(kids, items, frame, *child, f.node),
-                            None => self.push(SNode::Skip(f.node)),
-                        },
-                    )
-                    .collect();
+                // The alert's own fields are scanned one by one: the scan notes where each starts.
+                let root = frame == 0 && slot == 0;
+                let mut scans = Vec::new();
+                let mut skipped: Vec<usize> = Vec::new();
+                for (i, f) in fields.iter().enumerate() {
+                    if root && !skipped.is_empty() {
+                        let run = graph.skip_run(&std::mem::take(&mut skipped));
+                        scans.push(self.push(SNode::SkipRun(run)));
+                    }
+                    match mine.and_then(|k| k.iter().find(|(idx, _)| *idx == i)) {
+                        Some((_, child)) => {
+                            if !skipped.is_empty() {
+                                let run = graph.skip_run(&std::mem::take(&mut skipped));
+                                scans.push(self.push(SNode::SkipRun(run)));
+                            }
+                            scans.push(self.build(kids, items, frame, *child, f.node));
+                        }
+                        None => skipped.push(f.node),
+                    }
+                }
+                if !skipped.is_empty() {
+                    let run = graph.skip_run(&skipped);
+                    scans.push(self.push(SNode::SkipRun(run)));
+                }
                 self.push(SNode::Record {
                     slot,
                     fields: scans,
@@ -1024,12 +1173,34 @@ impl Scanner {
         }
     }
 
-    /// Scan a body into `cells` (cleared first). The root frame's cells come first.
-    pub(crate) fn scan(&self, body: &[u8], cells: &mut Vec<Cell>) -> Result<(), DecodeError> {
+    /// Scan a body into `cells` (cleared first; the root frame's cells come first), and
+    /// note in `starts` where each of the alert's own fields begins, and where it ends.
+    pub(crate) fn scan(
+        &self,
+        body: &[u8],
+        cells: &mut Vec<Cell>,
+        starts: &mut Vec<u32>,
+    ) -> Result<(), DecodeError> {
         cells.clear();
         cells.resize(self.strides[0] as usize, Cell::Null);
+        starts.clear();
         let mut buf = body;
-        self.read(self.root, body, &mut buf, 0, cells)?;
+        let at = |buf: &[u8]| (body.len() - buf.len()) as u32;
+        match &self.nodes[self.root] {
+            SNode::Record {
+                slot,
+                fields,
+                nfields,
+            } => {
+                cells[usize::from(*slot)] = Cell::Rec(0, *nfields);
+                for f in fields {
+                    starts.push(at(buf));
+                    self.read(*f, body, &mut buf, 0, cells)?;
+                }
+                starts.push(at(buf));
+            }
+            _ => self.read(self.root, body, &mut buf, 0, cells)?,
+        }
         if !buf.is_empty() {
             return Err(DecodeError::Trailing(buf.len()));
         }
@@ -1047,6 +1218,7 @@ impl Scanner {
         let at = |buf: &[u8]| (body.len() - buf.len()) as u32;
         match &self.nodes[n] {
             SNode::Skip(node) => self.graph.skip(*node, buf)?,
+            SNode::SkipRun(run) => self.graph.skip_with(run, buf)?,
             SNode::Value { slot, node } => {
                 let cell = match &self.graph.nodes[*node] {
                     Node::Null => Cell::Null,
@@ -1167,6 +1339,8 @@ pub(crate) enum V<'a> {
     Bytes(&'a [u8]),
     Rec(u32, u32),
     Arr(u32, u32),
+    /// An array built by `[...]`.
+    List(std::rc::Rc<Vec<V<'a>>>),
 }
 
 /// What an expression yields (it yields at most one value in the subset).
@@ -1187,6 +1361,20 @@ pub(crate) struct Env<'a> {
     pub(crate) cells: &'a [Cell],
     pub(crate) body: &'a [u8],
     pub(crate) scanner: &'a Scanner,
+    /// Variables bound so far (`as $x`), innermost last.
+    pub(crate) vars: std::cell::RefCell<Vec<V<'a>>>,
+}
+
+impl<'a> Env<'a> {
+    /// An evaluation over scanned cells.
+    pub(crate) fn new(cells: &'a [Cell], body: &'a [u8], scanner: &'a Scanner) -> Env<'a> {
+        Env {
+            cells,
+            body,
+            scanner,
+            vars: std::cell::RefCell::new(Vec::new()),
+        }
+    }
 }
 
 impl V<'_> {
@@ -1200,7 +1388,7 @@ impl V<'_> {
             V::Bool(_) => 1,
             V::Int(_) | V::F32(_) | V::F64(_) => 2,
             V::Str(_) | V::Bytes(_) => 3,
-            V::Arr(..) => 4,
+            V::Arr(..) | V::List(_) => 4,
             V::Rec(..) => 5,
         }
     }
@@ -1228,6 +1416,12 @@ impl<'a> V<'a> {
             V::Str(s) => Val::from(String::from_utf8_lossy(s).into_owned()),
             V::Bytes(b) => Val::byte_str(bytes::Bytes::copy_from_slice(b)),
             V::Rec(..) | V::Arr(..) => return None,
+            V::List(items) => items
+                .iter()
+                .map(V::to_val)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -1258,6 +1452,18 @@ fn compare(a: &V<'_>, b: &V<'_>) -> Option<Ordering> {
         }
         (V::Str(_) | V::Bytes(_), _) => bytes_of(a).cmp(bytes_of(b)),
         (V::Arr(_, 0), V::Arr(_, 0)) => Ordering::Equal,
+        (V::List(x), V::List(y)) => {
+            // Arrays compare item by item, then by length.
+            for (a, b) in x.iter().zip(y.iter()) {
+                match compare(a, b)? {
+                    Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (V::List(x), V::Arr(_, 0)) if x.is_empty() => Ordering::Equal,
+        (V::Arr(_, 0), V::List(y)) if y.is_empty() => Ordering::Equal,
         (V::Rec(_, 0), V::Rec(_, 0)) => Ordering::Equal,
         _ => return None,
     })
@@ -1329,8 +1535,14 @@ fn math<'a>(op: MathOp, a: V<'a>, b: V<'a>) -> Out<'a> {
     match (op, &a, &b) {
         (Add, V::Null, _) => Out::Val(b),
         (Add, _, V::Null) => Out::Val(a),
-        (Add, V::Str(_), V::Str(_))
-        | (Add, V::Bytes(_), V::Bytes(_))
+        (Add, V::Str(x), V::Str(y)) => {
+            let mut s = Vec::with_capacity(x.len() + y.len());
+            s.extend_from_slice(x);
+            s.extend_from_slice(y);
+            Out::Val(V::Str(Cow::Owned(s)))
+        }
+        (Add, V::Bytes(_), V::Bytes(_))
+        | (Add, V::List(_), V::List(_))
         | (Add | Sub, V::Arr(..), V::Arr(..))
         | (Add | Mul, V::Rec(..), V::Rec(..))
         | (Div, V::Str(_), V::Str(_))
@@ -1358,6 +1570,61 @@ fn length_of<'a>(v: &V<'a>) -> Out<'a> {
         },
         V::Bytes(b) => Out::Val(V::Int(b.len() as i64)),
         V::Arr(_, n) | V::Rec(_, n) => Out::Val(V::Int(i64::from(*n))),
+        V::List(items) => Out::Val(V::Int(items.len() as i64)),
+    }
+}
+
+/// jq's `tostring` of a value the fast path can print exactly (not a float: jaq prints
+/// numbers its own way).
+fn to_str<'a>(v: &V<'a>) -> Out<'a> {
+    Out::Val(match v {
+        V::Str(s) => V::Str(s.clone()),
+        V::Bytes(b) => V::Str(Cow::Borrowed(b)),
+        V::Null => V::Str(Cow::Borrowed(b"null")),
+        V::Bool(true) => V::Str(Cow::Borrowed(b"true")),
+        V::Bool(false) => V::Str(Cow::Borrowed(b"false")),
+        V::Int(i) => V::Str(Cow::Owned(i.to_string().into_bytes())),
+        _ => return Out::Fallback,
+    })
+}
+
+/// jq's `max`, `min` and `add` of an array built by `[...]`.
+fn aggregate<'a>(f: AggFn, v: &V<'a>) -> Out<'a> {
+    let V::List(items) = v else {
+        return Out::Fallback;
+    };
+    match f {
+        AggFn::Add => {
+            let mut acc = V::Null;
+            for x in items.iter() {
+                acc = match math(MathOp::Add, acc, x.clone()) {
+                    Out::Val(v) => v,
+                    other => return other,
+                };
+            }
+            Out::Val(acc)
+        }
+        AggFn::Max | AggFn::Min => {
+            let mut best: Option<&V<'a>> = None;
+            for x in items.iter() {
+                best = match best {
+                    None => Some(x),
+                    Some(b) => {
+                        let Some(o) = compare(x, b) else {
+                            return Out::Fallback;
+                        };
+                        // jaq keeps the last of the greatest, the first of the least.
+                        let take = if f == AggFn::Max {
+                            o != Ordering::Less
+                        } else {
+                            o == Ordering::Less
+                        };
+                        Some(if take { x } else { b })
+                    }
+                };
+            }
+            Out::Val(best.cloned().unwrap_or(V::Null))
+        }
     }
 }
 
@@ -1405,6 +1672,33 @@ impl<'a> Env<'a> {
         self.cell(start + i * self.scanner.strides[frame as usize])
     }
 
+    /// The items a generator path yields: None when it yields nothing (an optional
+    /// `[]?` over something that is not an array); Err with what to answer otherwise.
+    fn items(
+        &self,
+        of: &'a Op,
+        frame: Option<u16>,
+        opt: bool,
+        cur: &V<'a>,
+    ) -> Result<Option<Vec<V<'a>>>, Out<'a>> {
+        let arr = match self.eval(of, cur) {
+            Out::Val(v) => v,
+            Out::Empty => return Ok(None),
+            other => return Err(other),
+        };
+        match arr {
+            V::Arr(start, n) => match frame {
+                Some(f) => Ok(Some((0..n).map(|i| self.item(start, i, f)).collect())),
+                None if n == 0 => Ok(Some(Vec::new())),
+                None => Err(Out::Fallback),
+            },
+            V::List(items) => Ok(Some(items.as_ref().clone())),
+            V::Rec(..) => Err(Out::Fallback),
+            _ if opt => Ok(None),
+            _ => Err(Out::Err),
+        }
+    }
+
     /// Evaluate `op` on `cur`.
     pub(crate) fn eval(&self, op: &'a Op, cur: &V<'a>) -> Out<'a> {
         use Out::{Empty, Err, Fallback, Val};
@@ -1443,6 +1737,10 @@ impl<'a> Env<'a> {
                     (Some(i), Some(f)) => Val(self.item(start, i, *f)),
                     (None, _) => Val(V::Null),
                     (Some(_), None) => Fallback,
+                },
+                V::List(items) => match abs_index(*idx, items.len() as u32) {
+                    Some(i) => Val(items[i as usize].clone()),
+                    None => Val(V::Null),
                 },
                 V::Bytes(bs) => match abs_index(*idx, bs.len() as u32) {
                     Some(i) => Val(V::Int(i64::from(bs[i as usize]))),
@@ -1572,23 +1870,13 @@ impl<'a> Env<'a> {
                 opt,
                 cond,
             } => {
-                let arr = match self.eval(of, cur) {
-                    Val(v) => v,
+                let items = match self.items(of, *frame, *opt, cur) {
+                    Ok(Some(items)) => items,
                     // No generator output: any is false, all is true.
-                    Empty => return Val(V::Bool(*all)),
-                    other => return other,
+                    Ok(None) => return Val(V::Bool(*all)),
+                    Result::Err(o) => return o,
                 };
-                let (start, n) = match arr {
-                    V::Arr(start, n) => (start, n),
-                    V::Rec(..) => return Fallback,
-                    _ if *opt => return Val(V::Bool(*all)),
-                    _ => return Err,
-                };
-                let Some(f) = frame else {
-                    return if n == 0 { Val(V::Bool(*all)) } else { Fallback };
-                };
-                for i in 0..n {
-                    let item = self.item(start, i, *f);
+                for item in items {
                     match self.eval(cond, &item) {
                         Val(v) if v.truthy() != *all => return Val(V::Bool(!*all)),
                         Err => return Err,
@@ -1598,6 +1886,40 @@ impl<'a> Env<'a> {
                 }
                 Val(V::Bool(*all))
             }
+            Op::Collect {
+                of,
+                frame,
+                opt,
+                each,
+            } => {
+                let items = match self.items(of, *frame, *opt, cur) {
+                    Ok(Some(items)) => items,
+                    Ok(None) => Vec::new(),
+                    Result::Err(o) => return o,
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match self.eval(each, &item) {
+                        Val(v) => out.push(v),
+                        Empty => {}
+                        other => return other,
+                    }
+                }
+                Val(V::List(std::rc::Rc::new(out)))
+            }
+            Op::Agg(f) => aggregate(*f, cur),
+            Op::ToStr => to_str(cur),
+            Op::Bind(v, body) => {
+                let v = one!(v, cur);
+                self.vars.borrow_mut().push(v);
+                let out = self.eval(body, cur);
+                self.vars.borrow_mut().pop();
+                out
+            }
+            Op::Var(i) => match self.vars.borrow().get(*i) {
+                Some(v) => Val(v.clone()),
+                None => Fallback,
+            },
         }
     }
 }

@@ -133,27 +133,34 @@ impl std::fmt::Debug for Program {
 /// The standard library's definitions, without the host-reaching ones (nor any
 /// definition that uses one).
 pub(crate) fn std_defs() -> impl Iterator<Item = Def<&'static str>> {
-    let all: Vec<Def<&'static str>> = jaq_core::defs()
-        .chain(jaq_std::defs())
-        .chain(jaq_json::defs())
-        .collect();
-    let mut removed: HashSet<&str> = HOST.iter().map(|(n, _)| *n).collect();
-    loop {
-        let before = removed.len();
-        for d in &all {
-            if !removed.contains(d.name) {
-                let mut calls = Vec::new();
-                collect_calls(&d.body, &mut calls);
-                if calls.iter().any(|c| removed.contains(c)) {
-                    removed.insert(d.name);
+    static DEFS: OnceLock<Vec<Def<&'static str>>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        let all: Vec<Def<&'static str>> = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs())
+            .collect();
+        let mut removed: HashSet<&str> = HOST.iter().map(|(n, _)| *n).collect();
+        loop {
+            let before = removed.len();
+            for d in &all {
+                if !removed.contains(d.name) {
+                    let mut calls = Vec::new();
+                    collect_calls(&d.body, &mut calls);
+                    if calls.iter().any(|c| removed.contains(c)) {
+                        removed.insert(d.name);
+                    }
                 }
             }
+            if removed.len() == before {
+                break;
+            }
         }
-        if removed.len() == before {
-            break;
-        }
-    }
-    all.into_iter().filter(move |d| !removed.contains(d.name))
+        all.into_iter()
+            .filter(|d| !removed.contains(d.name))
+            .collect()
+    })
+    .iter()
+    .cloned()
 }
 
 type Fun = jaq_core::native::Fun<data::JustLut<Val>>;

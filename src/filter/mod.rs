@@ -21,6 +21,7 @@ pub mod run;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -186,6 +187,8 @@ pub struct Stats {
     pub over_budget: u64,
     /// Verdicts from the fast path (the rest came from jq).
     pub fast: u64,
+    /// Alerts not evaluated: their visit had already given the filter its cap.
+    pub skipped: u64,
 }
 
 /// Something that happened to a filter, to report when it happens.
@@ -253,9 +256,9 @@ enum Which {
 struct Active {
     def: FilterDef,
     label: Arc<str>,
-    program: Program,
-    rank: Option<Program>,
-    visit: Program,
+    program: Rc<Program>,
+    rank: Option<Rc<Program>>,
+    visit: Rc<Program>,
     counts: HashMap<String, usize>,
     order: VecDeque<String>,
     held: HashMap<String, Held>,
@@ -268,7 +271,7 @@ impl Active {
     fn program(&self, w: Which) -> Option<&Program> {
         match w {
             Which::Expr => Some(&self.program),
-            Which::Rank => self.rank.as_ref(),
+            Which::Rank => self.rank.as_deref(),
             Which::Visit => Some(&self.visit),
         }
     }
@@ -294,7 +297,9 @@ impl Ops {
 
 /// What the engine keeps per schema id.
 struct PerSchema {
-    scanner: Option<fast::Scanner>,
+    /// The one walk over each alert: it fills the fast forms' cells and finds where
+    /// the alert's fields start, for the jq decoders.
+    scanner: fast::Scanner,
     ops: Vec<Ops>,
     /// For the expressions without a fast form: their needs together.
     jq_plan: Option<Plan>,
@@ -328,6 +333,7 @@ pub struct Engine {
     /// Highest numeric visit seen on each partition.
     progress: HashMap<i32, f64>,
     cells: Vec<fast::Cell>,
+    starts: Vec<u32>,
     notices: Vec<Notice>,
     /// Alerts that could not be decoded.
     pub bad: u64,
@@ -341,23 +347,34 @@ impl Engine {
         budget: Budget,
     ) -> Result<Engine, FilterError> {
         let mut filters = Vec::with_capacity(defs.len());
+        // Filters share their programs (a visit key, a rank) when the text is the same.
+        let mut compiled: HashMap<(String, bool, bool), Rc<Program>> = HashMap::new();
         for def in defs {
             let e = |error| FilterError::Expr {
                 name: def.name.clone(),
                 error,
             };
-            let opts = |usage| jq::Options {
-                unbounded: def.unbounded,
-                usage,
+            let mut compile = |text: &str, usage: Use| -> Result<Rc<Program>, JqError> {
+                let key = (text.to_string(), def.unbounded, usage == Use::Truth);
+                if let Some(p) = compiled.get(&key) {
+                    return Ok(p.clone());
+                }
+                let opts = jq::Options {
+                    unbounded: def.unbounded,
+                    usage,
+                };
+                let p = Rc::new(Program::compile_with(text, opts)?);
+                compiled.insert(key, p.clone());
+                Ok(p)
             };
-            let program = Program::compile_with(&def.expr, opts(Use::Truth)).map_err(e)?;
+            let program = compile(&def.expr, Use::Truth).map_err(e)?;
             let rank = def
                 .rank_by
                 .as_deref()
-                .map(|r| Program::compile_with(r, opts(Use::Whole)))
+                .map(|r| compile(r, Use::Whole))
                 .transpose()
                 .map_err(e)?;
-            let visit = Program::compile_with(&def.visit_key, opts(Use::Whole)).map_err(e)?;
+            let visit = compile(&def.visit_key, Use::Whole).map_err(e)?;
             filters.push(Active {
                 label: Arc::from(def.name.as_str()),
                 def,
@@ -379,6 +396,7 @@ impl Engine {
             budget,
             progress: HashMap::new(),
             cells: Vec::new(),
+            starts: Vec::new(),
             notices: Vec::new(),
             bad: 0,
         })
@@ -422,7 +440,7 @@ impl Engine {
         let progs = self
             .filters
             .iter()
-            .flat_map(|f| [Some(&f.program), f.rank.as_ref(), Some(&f.visit)])
+            .flat_map(|f| [Some(&*f.program), f.rank.as_deref(), Some(&*f.visit)])
             .flatten();
         progs.fold((0, 0), |(fast, all), p| {
             (fast + usize::from(p.fast().is_some()), all + 1)
@@ -445,15 +463,13 @@ impl Engine {
         let mut b = fast::Builder::new(graph.clone());
         let mut ops = Vec::with_capacity(self.filters.len());
         let mut slow: Vec<Option<&Need>> = Vec::new();
-        let mut any_fast = false;
         for f in &self.filters {
             let mut o = Ops::default();
             for w in [Which::Expr, Which::Rank, Which::Visit] {
                 let Some(p) = f.program(w) else { continue };
                 let op = p.fast().and_then(|e| b.compile(e));
-                match &op {
-                    Some(_) => any_fast = true,
-                    None => slow.push(p.need()),
+                if op.is_none() {
+                    slow.push(p.need());
                 }
                 match w {
                     Which::Expr => o.expr = op,
@@ -467,14 +483,14 @@ impl Engine {
         let all = self
             .filters
             .iter()
-            .flat_map(|f| [Some(&f.program), f.rank.as_ref(), Some(&f.visit)])
+            .flat_map(|f| [Some(&*f.program), f.rank.as_deref(), Some(&*f.visit)])
             .flatten()
             .map(Program::need);
         let full_plan = Plan::over(graph, union(all).as_ref());
         self.schemas.insert(
             id,
             PerSchema {
-                scanner: any_fast.then(|| b.finish()),
+                scanner: b.finish(),
                 ops,
                 jq_plan,
                 full_plan,
@@ -510,17 +526,14 @@ impl Engine {
         };
         let ps = &self.schemas[&id];
         let mut cells = std::mem::take(&mut self.cells);
-        if let Some(sc) = &ps.scanner {
-            sc.scan(body, &mut cells).map_err(decode_err)?;
-        }
-        // The projected value for expressions without a fast form, decoded up front so
-        // that a bad packet changes nothing.
-        let slow_val = match &ps.jq_plan {
-            Some(p) => Some(p.decode(&input.packet, body).map_err(decode_err)?),
-            None => None,
+        let mut starts = std::mem::take(&mut self.starts);
+        // The scan walks and checks the whole body: a packet it refuses changes nothing.
+        let result = match ps.scanner.scan(body, &mut cells, &mut starts) {
+            Ok(()) => self.filter_all(input, id, body, &cells, &starts),
+            Err(e) => Err(decode_err(e)),
         };
-        let result = self.filter_all(input, id, body, &cells, slow_val);
         self.cells = cells;
+        self.starts = starts;
         result
     }
 
@@ -530,24 +543,56 @@ impl Engine {
         id: u32,
         body: &[u8],
         cells: &[fast::Cell],
-        slow_val: Option<Val>,
+        starts: &[u32],
     ) -> Result<Vec<Output>, PacketError> {
         let at = (input.partition, input.offset);
+        // The jq values, decoded when a jq evaluation first needs them: for the
+        // expressions without a fast form, and for a fast form that hands an alert back.
+        let mut slow_val: Option<Option<Val>> = None;
         let mut full_val: Option<Option<Val>> = None;
+        let mut visits: Vec<(*const Program, String, Option<f64>)> = Vec::new();
         let mut emitted = Vec::new();
         let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
         for i in 0..self.filters.len() {
             if self.filters[i].disabled.is_some() {
                 continue;
             }
+            // A capped filter that has its alerts of this visit cannot emit another: it is
+            // not evaluated again for the visit (a ranked one sees every alert).
+            let f = &self.filters[i];
+            let mut visit = None;
+            if f.def.max_per_visit > 0 && f.rank.is_none() {
+                let Some(v) = self.visit_of(
+                    i,
+                    &mut visits,
+                    id,
+                    (body, starts),
+                    cells,
+                    &mut slow_val,
+                    &mut full_val,
+                    &input.packet,
+                    at,
+                ) else {
+                    continue;
+                };
+                let f = &mut self.filters[i];
+                if f.counts
+                    .get(&v.0)
+                    .is_some_and(|n| *n >= f.def.max_per_visit)
+                {
+                    f.stats.skipped += 1;
+                    continue;
+                }
+                visit = Some(v);
+            }
             self.filters[i].stats.seen += 1;
             let passed = match self.evaluate(
                 i,
                 Which::Expr,
                 id,
-                body,
+                (body, starts),
                 cells,
-                &slow_val,
+                &mut slow_val,
                 &mut full_val,
                 &input.packet,
                 at,
@@ -564,39 +609,34 @@ impl Engine {
                 continue;
             }
             self.filters[i].stats.passed += 1;
-            let keyed = self.filters[i].def.max_per_visit > 0 || self.filters[i].rank.is_some();
-            let (visit_key, visit_num) = if keyed {
-                let v = match self.evaluate(
-                    i,
-                    Which::Visit,
-                    id,
-                    body,
-                    cells,
-                    &slow_val,
-                    &mut full_val,
-                    &input.packet,
-                    at,
-                ) {
-                    Eval::Values(v) => v.into_iter().next().unwrap_or(Val::Null),
-                    Eval::OverBudget if self.filters[i].disabled.is_some() => continue,
-                    _ => Val::Null,
-                };
-                let num = match &v {
-                    Val::Num(n) => n.to_string().parse::<f64>().ok(),
-                    _ => None,
-                };
-                (v.to_string(), num)
-            } else {
-                (String::new(), None)
+            let (visit_key, visit_num) = match visit {
+                Some(v) => v,
+                None if self.filters[i].def.max_per_visit > 0 || self.filters[i].rank.is_some() => {
+                    match self.visit_of(
+                        i,
+                        &mut visits,
+                        id,
+                        (body, starts),
+                        cells,
+                        &mut slow_val,
+                        &mut full_val,
+                        &input.packet,
+                        at,
+                    ) {
+                        Some(v) => v,
+                        None => continue,
+                    }
+                }
+                None => (String::new(), None),
             };
             let score = if self.filters[i].rank.is_some() {
                 match self.evaluate(
                     i,
                     Which::Rank,
                     id,
-                    body,
+                    (body, starts),
                     cells,
-                    &slow_val,
+                    &mut slow_val,
                     &mut full_val,
                     &input.packet,
                     at,
@@ -684,6 +724,49 @@ impl Engine {
         Ok(emitted)
     }
 
+    /// Filter `i`'s visit key for this alert (its text and its number), shared by the
+    /// filters with the same visit key program; None when the filter was disabled on it.
+    #[allow(clippy::too_many_arguments)]
+    fn visit_of(
+        &mut self,
+        i: usize,
+        visits: &mut Vec<(*const Program, String, Option<f64>)>,
+        id: u32,
+        data: (&[u8], &[u32]),
+        cells: &[fast::Cell],
+        slow_val: &mut Option<Option<Val>>,
+        full_val: &mut Option<Option<Val>>,
+        packet: &bytes::Bytes,
+        at: (i32, i64),
+    ) -> Option<(String, Option<f64>)> {
+        let prog = Rc::as_ptr(&self.filters[i].visit);
+        if let Some((_, k, n)) = visits.iter().find(|(p, _, _)| *p == prog) {
+            return Some((k.clone(), *n));
+        }
+        let v = match self.evaluate(
+            i,
+            Which::Visit,
+            id,
+            data,
+            cells,
+            slow_val,
+            full_val,
+            packet,
+            at,
+        ) {
+            Eval::Values(v) => v.into_iter().next().unwrap_or(Val::Null),
+            Eval::OverBudget if self.filters[i].disabled.is_some() => return None,
+            _ => Val::Null,
+        };
+        let num = match &v {
+            Val::Num(n) => n.to_string().parse::<f64>().ok(),
+            _ => None,
+        };
+        let key = v.to_string();
+        visits.push((prog, key.clone(), num));
+        Some((key, num))
+    }
+
     /// Evaluate one of filter `i`'s expressions: the fast form when it has one and it
     /// takes the case, else jq under the budget and the guard.
     #[allow(clippy::too_many_arguments)]
@@ -692,21 +775,17 @@ impl Engine {
         i: usize,
         which: Which,
         id: u32,
-        body: &[u8],
+        (body, starts): (&[u8], &[u32]),
         cells: &[fast::Cell],
-        slow_val: &Option<Val>,
+        slow_val: &mut Option<Option<Val>>,
         full_val: &mut Option<Option<Val>>,
         packet: &bytes::Bytes,
         at: (i32, i64),
     ) -> Eval {
         let ps = &self.schemas[&id];
         let verdict = which == Which::Expr;
-        if let (Some(op), Some(scanner)) = (ps.ops[i].get(which), &ps.scanner) {
-            let env = fast::Env {
-                cells,
-                body,
-                scanner,
-            };
+        if let Some(op) = ps.ops[i].get(which) {
+            let env = fast::Env::new(cells, body, &ps.scanner);
             let out = env.eval(op, &env.root());
             let answer = if verdict {
                 match out.verdict() {
@@ -731,15 +810,22 @@ impl Engine {
             }
             // The fast form handed this alert back: jq on every expression's needs.
             let full = full_val
-                .get_or_insert_with(|| ps.full_plan.decode(packet, body).ok())
+                .get_or_insert_with(|| ps.full_plan.decode_at(packet, body, starts).ok())
                 .clone();
             return match full {
                 Some(v) => self.jq(i, which, v, at),
                 None => Eval::Error,
             };
         }
-        match slow_val {
-            Some(v) => self.jq(i, which, v.clone(), at),
+        let slow = slow_val
+            .get_or_insert_with(|| {
+                ps.jq_plan
+                    .as_ref()
+                    .and_then(|p| p.decode_at(packet, body, starts).ok())
+            })
+            .clone();
+        match slow {
+            Some(v) => self.jq(i, which, v, at),
             None => Eval::Error,
         }
     }
@@ -970,7 +1056,14 @@ mod tests {
         assert_eq!((by(0), by(1), by(2)), (60, 0, 150));
         assert!(e.projected());
         let stats = e.stats();
-        assert_eq!(stats[0].1.capped, 90);
+        // After a visit's 20, the capped filter is not evaluated again for that visit;
+        // the uncapped one sees every alert.
+        assert_eq!((stats[0].1.skipped, stats[0].1.seen), (90, 60));
+        assert_eq!((stats[2].1.skipped, stats[2].1.seen), (0, 150));
+        assert_eq!(
+            stats[1].1.seen, 150,
+            "a filter that passes nothing never fills its cap"
+        );
         // Untouched alerts are the original bytes.
         assert!(out.iter().all(|o| ps.iter().any(|p| p[..] == o.packet[..])));
     }

@@ -81,7 +81,7 @@ pub struct Sent {
     pub bytes: u64,
 }
 
-/// A producer to one topic.
+/// A producer: to one topic by default, to any with [`Producer::send_to`].
 pub struct Producer {
     inner: BaseProducer<DeliveryCounter>,
     topic: String,
@@ -114,8 +114,18 @@ impl Producer {
         &self.topic
     }
 
-    /// Queue one record, waiting while the local queue is full (bounded by the timeout).
+    /// Queue one record to the producer's topic, waiting while the local queue is full
+    /// (bounded by the timeout).
     pub fn send(&mut self, rec: &OutRecord<'_>) -> Result<()> {
+        let topic = std::mem::take(&mut self.topic);
+        let r = self.send_to(&topic, rec);
+        self.topic = topic;
+        r
+    }
+
+    /// Queue one record to `topic` (one producer serves any number of topics, and one
+    /// flush waits for all of them).
+    pub fn send_to(&mut self, topic: &str, rec: &OutRecord<'_>) -> Result<()> {
         let mut headers = OwnedHeaders::new_with_capacity(rec.headers.len());
         for (k, v) in &rec.headers {
             headers = headers.insert(Header {
@@ -125,7 +135,7 @@ impl Producer {
         }
         let deadline = Instant::now() + self.timeout;
         loop {
-            let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&self.topic)
+            let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
                 .payload(rec.payload)
                 .headers(headers.clone());
             if let Some(k) = rec.key {

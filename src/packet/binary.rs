@@ -75,6 +75,8 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// The schema's own node.
     pub root: usize,
+    /// Each node compiled for skipping.
+    skips: Skips,
 }
 
 struct Builder {
@@ -196,53 +198,255 @@ impl Graph {
             named: HashMap::new(),
         };
         let root = b.build(schema, None)?;
+        let skips = Skips::new(&b.nodes);
         Ok(Graph {
             nodes: b.nodes,
             root,
+            skips,
         })
     }
 
     /// Skip one value of node `n`.
     pub fn skip(&self, n: usize, buf: &mut &[u8]) -> Result<(), DecodeError> {
-        match &self.nodes[n] {
-            Node::Null => {}
-            Node::Boolean => drop(take(buf, 1)?),
-            Node::Int | Node::Long | Node::Enum(_) => drop(varint(buf)?),
-            Node::Float => drop(take(buf, 4)?),
-            Node::Double => drop(take(buf, 8)?),
-            Node::Bytes | Node::Str => {
-                let len = length(buf)?;
-                take(buf, len)?;
+        self.skips.run(n, buf)
+    }
+
+    /// Values of these nodes, one after the other (a record's fields), as one skip.
+    pub fn skip_run(&self, nodes: &[usize]) -> SkipRun {
+        let mut ops = Vec::new();
+        for n in nodes {
+            if self.skips.progs[*n].len() <= INLINE {
+                for op in &self.skips.progs[*n] {
+                    Skips::push(&mut ops, *op);
+                }
+            } else {
+                ops.push(SkipOp::Call(*n as u32));
             }
-            Node::Fixed(size) => drop(take(buf, *size)?),
-            Node::Union(branches) => self.skip(branch(branches, buf)?, buf)?,
-            Node::Array(item) | Node::Map(item) => {
-                let is_map = matches!(self.nodes[n], Node::Map(_));
-                loop {
-                    let (count, size) = block(buf)?;
-                    if count == 0 {
-                        break;
-                    }
-                    if let Some(size) = size {
-                        take(buf, size)?; // a block with its byte size: jump over it
-                        continue;
-                    }
-                    for _ in 0..count {
-                        if is_map {
-                            let len = length(buf)?;
-                            take(buf, len)?;
+        }
+        SkipRun(ops)
+    }
+
+    /// Skip the values of a run.
+    pub fn skip_with(&self, run: &SkipRun, buf: &mut &[u8]) -> Result<(), DecodeError> {
+        self.skips.run_ops(&run.0, buf)
+    }
+}
+
+/// Values one after another, compiled into one skip ([`Graph::skip_run`]).
+#[derive(Debug, Clone)]
+pub struct SkipRun(Vec<SkipOp>);
+
+/// A value whose size is known from at most one length: the step of a skip.
+#[derive(Debug, Clone, Copy)]
+enum Simple {
+    /// This many bytes.
+    Fixed(u32),
+    /// A varint.
+    Varint,
+    /// A varint length, then that many bytes.
+    Len,
+}
+
+/// One step of a compiled skip.
+#[derive(Debug, Clone, Copy)]
+enum SkipOp {
+    Simple(Simple),
+    /// A union of null and one simple type: the branch index, then the value or nothing.
+    Opt {
+        null: u8,
+        value: Simple,
+    },
+    /// Any other union: an entry of `unions`, one node per branch.
+    Union(u32),
+    /// An array of this node.
+    Array(u32),
+    /// A map of this node.
+    Map(u32),
+    /// Another node's program (a record inside itself, or a large one).
+    Call(u32),
+}
+
+/// Every node of a graph compiled to a flat list of skip steps: records inlined (their
+/// fixed-size fields merged into one jump), unions of null and a scalar in one step.
+#[derive(Debug, Clone, Default)]
+struct Skips {
+    progs: Vec<Vec<SkipOp>>,
+    unions: Vec<Vec<u32>>,
+}
+
+/// Largest program inlined into a record's own.
+const INLINE: usize = 1024;
+
+impl Skips {
+    fn new(nodes: &[Node]) -> Skips {
+        let mut s = Skips {
+            progs: vec![Vec::new(); nodes.len()],
+            unions: Vec::new(),
+        };
+        let mut state = vec![0u8; nodes.len()]; // 0 new, 1 compiling, 2 done
+        for n in 0..nodes.len() {
+            s.compile(nodes, n, &mut state);
+        }
+        s
+    }
+
+    fn push(ops: &mut Vec<SkipOp>, op: SkipOp) {
+        if let (Some(SkipOp::Simple(Simple::Fixed(a))), SkipOp::Simple(Simple::Fixed(b))) =
+            (ops.last_mut(), op)
+        {
+            *a += b;
+            return;
+        }
+        ops.push(op);
+    }
+
+    fn simple(ops: &[SkipOp]) -> Option<Simple> {
+        match ops {
+            [] => Some(Simple::Fixed(0)),
+            [SkipOp::Simple(s)] => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// Compile node `n`; returns false while it is being compiled (a cycle).
+    fn compile(&mut self, nodes: &[Node], n: usize, state: &mut [u8]) -> bool {
+        match state[n] {
+            2 => return true,
+            1 => return false,
+            _ => {}
+        }
+        state[n] = 1;
+        let mut ops = Vec::new();
+        match &nodes[n] {
+            Node::Null => {}
+            Node::Boolean => ops.push(SkipOp::Simple(Simple::Fixed(1))),
+            Node::Float => ops.push(SkipOp::Simple(Simple::Fixed(4))),
+            Node::Double => ops.push(SkipOp::Simple(Simple::Fixed(8))),
+            Node::Fixed(k) => ops.push(SkipOp::Simple(Simple::Fixed(*k as u32))),
+            Node::Int | Node::Long | Node::Enum(_) => ops.push(SkipOp::Simple(Simple::Varint)),
+            Node::Bytes | Node::Str => ops.push(SkipOp::Simple(Simple::Len)),
+            Node::Array(item) => ops.push(SkipOp::Array(*item as u32)),
+            Node::Map(item) => ops.push(SkipOp::Map(*item as u32)),
+            Node::Union(bs) => {
+                let null = bs.iter().position(|b| matches!(nodes[*b], Node::Null));
+                let opt = match (bs.len(), null) {
+                    (2, Some(ni)) => {
+                        let other = bs[1 - ni];
+                        if self.compile(nodes, other, state) {
+                            Self::simple(&self.progs[other]).map(|value| SkipOp::Opt {
+                                null: ni as u8,
+                                value,
+                            })
+                        } else {
+                            None
                         }
-                        self.skip(*item, buf)?;
+                    }
+                    _ => None,
+                };
+                match opt {
+                    Some(op) => ops.push(op),
+                    None => {
+                        self.unions.push(bs.iter().map(|b| *b as u32).collect());
+                        ops.push(SkipOp::Union(self.unions.len() as u32 - 1));
                     }
                 }
             }
             Node::Record(fields) => {
                 for f in fields {
-                    self.skip(f.node, buf)?;
+                    if self.compile(nodes, f.node, state) && self.progs[f.node].len() <= INLINE {
+                        for op in self.progs[f.node].clone() {
+                            Self::push(&mut ops, op);
+                        }
+                    } else {
+                        ops.push(SkipOp::Call(f.node as u32));
+                    }
                 }
             }
         }
+        self.progs[n] = ops;
+        state[n] = 2;
+        true
+    }
+
+    fn simple_skip(s: Simple, buf: &mut &[u8]) -> Result<(), DecodeError> {
+        match s {
+            Simple::Fixed(k) => drop(take(buf, k as usize)?),
+            Simple::Varint => skip_varint(buf)?,
+            Simple::Len => {
+                let len = length(buf)?;
+                take(buf, len)?;
+            }
+        }
         Ok(())
+    }
+
+    fn run(&self, n: usize, buf: &mut &[u8]) -> Result<(), DecodeError> {
+        self.run_ops(&self.progs[n], buf)
+    }
+
+    fn run_ops(&self, ops: &[SkipOp], buf: &mut &[u8]) -> Result<(), DecodeError> {
+        for op in ops {
+            match *op {
+                SkipOp::Simple(s) => Self::simple_skip(s, buf)?,
+                SkipOp::Opt { null, value } => match buf.first() {
+                    // A one-byte branch index: 0 is branch 0, 2 is branch 1 (zigzag).
+                    Some(0) if null == 0 => *buf = &buf[1..],
+                    Some(2) if null == 1 => *buf = &buf[1..],
+                    Some(2) | Some(0) => {
+                        *buf = &buf[1..];
+                        Self::simple_skip(value, buf)?;
+                    }
+                    Some(b) => return Err(DecodeError::Invalid(format!("union index byte {b}"))),
+                    None => return Err(DecodeError::Truncated),
+                },
+                SkipOp::Union(t) => {
+                    let bs = &self.unions[t as usize];
+                    let i = varint(buf)?;
+                    let b = usize::try_from(i)
+                        .ok()
+                        .and_then(|i| bs.get(i))
+                        .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))?;
+                    self.run(*b as usize, buf)?;
+                }
+                SkipOp::Array(item) | SkipOp::Map(item) => {
+                    let is_map = matches!(op, SkipOp::Map(_));
+                    loop {
+                        let (count, size) = block(buf)?;
+                        if count == 0 {
+                            break;
+                        }
+                        if let Some(size) = size {
+                            take(buf, size)?; // a block with its byte size: jump over it
+                            continue;
+                        }
+                        for _ in 0..count {
+                            if is_map {
+                                let len = length(buf)?;
+                                take(buf, len)?;
+                            }
+                            self.run(item as usize, buf)?;
+                        }
+                    }
+                }
+                SkipOp::Call(m) => self.run(m as usize, buf)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Skip a varint without decoding it.
+fn skip_varint(buf: &mut &[u8]) -> Result<(), DecodeError> {
+    for (i, b) in buf.iter().take(10).enumerate() {
+        if b & 0x80 == 0 {
+            *buf = &buf[i + 1..];
+            return Ok(());
+        }
+    }
+    if buf.len() < 10 {
+        Err(DecodeError::Truncated)
+    } else {
+        Err(DecodeError::Invalid("varint longer than 10 bytes".into()))
     }
 }
 
@@ -313,37 +517,42 @@ pub fn block(buf: &mut &[u8]) -> Result<(u64, Option<usize>), DecodeError> {
     }
 }
 
-/// A float32 as the JSON view shows it: the f64 nearest its shortest decimal form.
+/// A float32 as the JSON view shows it: the f64 nearest its shortest decimal form, with
+/// the digits Rust prints. (ryu finds shortest digits faster, but breaks ties between
+/// two equally near shortest forms differently: -30255.5625 is -30255.563 here and
+/// -30255.562 there.)
 pub fn shown_f32(f: f32) -> f64 {
-    let mut buf = ryu_like::Buffer::new();
-    buf.format(f)
+    use std::io::Write;
+    let mut bytes = [0u8; 48];
+    let mut cur = std::io::Cursor::new(&mut bytes[..]);
+    // `{:e}` prints the same shortest digits as `{}`, always short enough for the buffer.
+    if write!(cur, "{f:e}").is_err() {
+        return f64::from(f);
+    }
+    let n = cur.position() as usize;
+    std::str::from_utf8(&bytes[..n])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::from(f))
 }
 
-mod ryu_like {
-    //! The shortest decimal of a float32, as Rust prints it, read back as a float64.
-    use std::io::Write;
+#[cfg(test)]
+mod tests {
+    use super::shown_f32;
 
-    pub struct Buffer {
-        bytes: [u8; 48],
-    }
-
-    impl Buffer {
-        pub fn new() -> Self {
-            Buffer { bytes: [0; 48] }
-        }
-
-        pub fn format(&mut self, f: f32) -> f64 {
-            let mut cur = std::io::Cursor::new(&mut self.bytes[..]);
-            // Display of f32 prints its shortest round-tripping decimal, never in exponent form
-            // for the values alerts hold; LowerExp covers the rest within the buffer.
-            if write!(cur, "{f:e}").is_err() {
-                return f64::from(f);
+    #[test]
+    fn shown_f32_is_what_rust_displays() {
+        let mut x: u32 = 0x9e37_79b9;
+        for i in 0..200_000u32 {
+            // Every exponent, many mantissas, and the edges.
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let f = f32::from_bits(if i < 512 { (i << 23) | (x & 0x7f) } else { x });
+            if f.is_finite() {
+                let rust: f64 = f.to_string().parse().unwrap();
+                assert_eq!(shown_f32(f).to_bits(), rust.to_bits(), "{f:e}");
             }
-            let n = cur.position() as usize;
-            std::str::from_utf8(&self.bytes[..n])
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(f64::from(f))
         }
+        // Two shortest forms are equally near -30255.5625 (exact in f32): Rust prints ...563.
+        assert_eq!(shown_f32(f32::from_bits(0xc6ec_5f20)), -30255.563);
     }
 }

@@ -255,7 +255,7 @@ impl WireWriter {
         Ok(WireWriter {
             path: path.to_path_buf(),
             tmp,
-            out: Some(BufWriter::with_capacity(1 << 20, file)),
+            out: Some(BufWriter::with_capacity(IO_BUFFER, file)),
             count: 0,
         })
     }
@@ -279,14 +279,14 @@ impl WireWriter {
         self.count
     }
 
-    /// Flush, sync and move the file into place; returns the packets written.
+    /// Flush and move the file into place; returns the packets written. Like `cp` and
+    /// a shell's `>`, it leaves writing the pages to disk to the system (no fsync).
     pub fn finish(mut self) -> Result<u64, FileError> {
         let w = self.out.take().expect("finish is called once");
-        let file = w.into_inner().map_err(|e| FileError::Io {
+        w.into_inner().map_err(|e| FileError::Io {
             path: self.path.clone(),
             source: e.into_error(),
         })?;
-        file.sync_all().map_err(io_err(&self.path))?;
         std::fs::rename(&self.tmp, &self.path).map_err(io_err(&self.path))?;
         Ok(self.count)
     }
@@ -361,6 +361,11 @@ struct Container {
     left: u64,
 }
 
+/// Buffer for reading and writing visit files: small, so that a packet (tens of KB)
+/// goes straight between the kernel and its own memory instead of through the buffer;
+/// frame lengths and container headers still come from it.
+const IO_BUFFER: usize = 16 << 10;
+
 /// Largest block a container file may decompress to.
 const MAX_BLOCK: usize = 1 << 30;
 
@@ -403,7 +408,7 @@ impl PacketReader {
         let mut head = Vec::with_capacity(64);
         (&file).take(64).read_to_end(&mut head).map_err(&io)?;
         let file = File::open(path).map_err(&io)?;
-        let input = BufReader::with_capacity(1 << 20, file);
+        let input = BufReader::with_capacity(IO_BUFFER, file);
         if head.is_empty() {
             return Err(FileError::Empty {
                 path: path.to_path_buf(),
