@@ -41,8 +41,9 @@ filters (thresholds, magnitudes and colours, history scans, or/not/`//`, one in 
 outside the fast subset, 20 alerts per visit, one in five ranked): the engine alone,
 `filter run --input --out-dir` end to end, `filter run --from` a topic on the brokers
 given, and Python with the same selection. Every row must select the same alerts as
-its Python reference, or the benchmark fails. Each row is the fastest of three runs.
-Build with --release.")]
+its Python reference, or the benchmark fails. Each row is the fastest of three runs
+(ALERTCTL_BENCH_TRACE=1 prints every run). --keep DIR keeps the alerts, filters.toml
+and Python scripts to rerun by hand. Build with --release.")]
     Filter(FilterBenchArgs),
     /// Mirror throughput between two brokers: generated alerts, copied byte for byte.
     #[command(after_help = "\

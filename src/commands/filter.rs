@@ -369,9 +369,12 @@ fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliRes
     Ok(())
 }
 
-/// Records processed since the last commit, waiting for their outputs' acknowledgements.
+/// Records processed and not yet acknowledged: waiting for their outputs'
+/// acknowledgements, or held by a ranked visit.
 struct Batch {
     records: Vec<Received>,
+    /// Records received since the last commit (held ones are not new work).
+    fresh: usize,
     started: Instant,
 }
 
@@ -419,6 +422,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     let stop = interrupted();
     let mut batch = Batch {
         records: Vec::new(),
+        fresh: 0,
         started: Instant::now(),
     };
     let mut last_progress = Instant::now();
@@ -445,7 +449,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         }
         if stopping
             || at_end
-            || batch.records.len() >= 500
+            || batch.fresh >= 500
             || batch.started.elapsed() > Duration::from_millis(500)
         {
             commit(&mut producer, &mut tail, engine, &mut batch)?;
@@ -513,6 +517,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             }
         }
         batch.records.push(rec);
+        batch.fresh += 1;
     }
     tail.close()?;
     summary(engine);
@@ -538,6 +543,7 @@ fn commit(
         }
     }
     batch.records = kept;
+    batch.fresh = 0;
     batch.started = Instant::now();
     tail.commit()?;
     Ok(())
