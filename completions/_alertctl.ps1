@@ -235,7 +235,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
-            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -246,7 +246,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
-            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert (default: 10; 30 for bench filter)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -257,7 +257,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
-            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert (default: 10; 30 for bench filter)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
@@ -270,12 +270,16 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;bench;filter' {
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'Production-like filters in the many-filters rows')
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
-            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The Python for the reference row (needs fastavro); empty to skip it')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert (default: 10; 30 for bench filter)')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The Python for the reference rows (needs fastavro); empty to skip them')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep the benchmark''s files (alerts, filters.toml, Python scripts) in this directory')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -287,7 +291,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
-            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert')
+            [CompletionResult]::new('--max-history', '--max-history', [CompletionResultType]::ParameterName, 'Longest history per alert (default: 10; 30 for bench filter)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
@@ -300,7 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;bench;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
-            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -507,10 +511,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--visit-timeout', '--visit-timeout', [CompletionResultType]::ParameterName, 'With --rank-by: a visit is complete at the latest this long after its first alert')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --input: write the passing alerts of the (one) filter to this wire file')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --input: write each filter''s passing alerts to DIR/NAME.wire')
             [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How cutouts appear in JSON output')
             [CompletionResult]::new('--max-outputs', '--max-outputs', [CompletionResultType]::ParameterName, 'Per-alert output budget of an expression')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Per-alert time budget of an expression')
             [CompletionResult]::new('--strikes', '--strikes', [CompletionResultType]::ParameterName, 'Times over budget before a filter is disabled')
+            [CompletionResult]::new('--hard-time', '--hard-time', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation runs longer than this')
+            [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation holds more than this many bytes')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -520,6 +527,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Exit at the end of the input partitions (as they were when read)')
             [CompletionResult]::new('--exit', '--exit', [CompletionResultType]::ParameterName, 'Exit at the end of the input partitions (as they were when read)')
+            [CompletionResult]::new('--allow-unbounded', '--allow-unbounded', [CompletionResultType]::ParameterName, 'Allow loops and recursion in --expr (refused by default: they may never end)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -738,7 +746,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;bench' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
-            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             break
         }

@@ -434,13 +434,17 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__filter)
-            opts="-h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --python --help"
+            opts="-b -h --alerts --filters --schema-version --schema-dir --registry --cutout-size --max-history --python --brokers --keep --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --alerts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filters)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -465,6 +469,18 @@ _alertctl() {
                     return 0
                     ;;
                 --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -750,7 +766,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__run)
-            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --file --only --index --from --offset --group --exit --dead-letter --visit-grace --visit-timeout --input --out --cutouts --max-outputs --max-time --strikes --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --file --only --index --from --offset --group --exit --dead-letter --visit-grace --visit-timeout --input --out --out-dir --cutouts --max-outputs --max-time --strikes --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +852,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cutouts)
                     COMPREPLY=($(compgen -W "omit size base64" -- "${cur}"))
                     return 0
@@ -849,6 +869,14 @@ _alertctl() {
                     return 0
                     ;;
                 --strikes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hard-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

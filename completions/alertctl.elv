@@ -210,7 +210,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -220,7 +220,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
-            cand --max-history 'Longest history per alert'
+            cand --max-history 'Longest history per alert (default: 10; 30 for bench filter)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -230,7 +230,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
-            cand --max-history 'Longest history per alert'
+            cand --max-history 'Longest history per alert (default: 10; 30 for bench filter)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
@@ -242,12 +242,16 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;bench;filter'= {
             cand --alerts 'Number of alerts'
+            cand --filters 'Production-like filters in the many-filters rows'
             cand --schema-version 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
-            cand --max-history 'Longest history per alert'
-            cand --python 'The Python for the reference row (needs fastavro); empty to skip it'
+            cand --max-history 'Longest history per alert (default: 10; 30 for bench filter)'
+            cand --python 'The Python for the reference rows (needs fastavro); empty to skip them'
+            cand -b 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out'
+            cand --brokers 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out'
+            cand --keep 'Keep the benchmark''s files (alerts, filters.toml, Python scripts) in this directory'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -258,7 +262,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --cutout-size 'Cutout width and height, pixels'
-            cand --max-history 'Longest history per alert'
+            cand --max-history 'Longest history per alert (default: 10; 30 for bench filter)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
@@ -270,7 +274,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -453,10 +457,13 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --visit-timeout 'With --rank-by: a visit is complete at the latest this long after its first alert'
             cand --input 'Read a visit file (OCF or wire) instead of Kafka'
             cand --out 'With --input: write the passing alerts of the (one) filter to this wire file'
+            cand --out-dir 'With --input: write each filter''s passing alerts to DIR/NAME.wire'
             cand --cutouts 'How cutouts appear in JSON output'
             cand --max-outputs 'Per-alert output budget of an expression'
             cand --max-time 'Per-alert time budget of an expression'
             cand --strikes 'Times over budget before a filter is disabled'
+            cand --hard-time 'End the process (before any commit) if one evaluation runs longer than this'
+            cand --max-memory 'End the process (before any commit) if one evaluation holds more than this many bytes'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -466,6 +473,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
             cand -e 'Exit at the end of the input partitions (as they were when read)'
             cand --exit 'Exit at the end of the input partitions (as they were when read)'
+            cand --allow-unbounded 'Allow loops and recursion in --expr (refused by default: they may never end)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -648,7 +656,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-            cand filter 'Filter throughput: one filter, 100 filters in one process, and the seed''s Python path'
+            cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
         }
         &'alertctl;help;bench;decode'= {

@@ -165,7 +165,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
@@ -173,14 +173,14 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l cutout-size -d 'Cutout width and height, pixels' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l max-history -d 'Longest history per alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l alerts -d 'Number of alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l cutout-size -d 'Cutout width and height, pixels' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l max-history -d 'Longest history per alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -188,12 +188,15 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l keep -d 'Keep the topic afterwards'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l alerts -d 'Number of alerts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l filters -d 'Production-like filters in the many-filters rows' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l cutout-size -d 'Cutout width and height, pixels' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l max-history -d 'Longest history per alert' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l python -d 'The Python for the reference row (needs fastavro); empty to skip it' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l python -d 'The Python for the reference rows (needs fastavro); empty to skip them' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s b -l brokers -d 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l keep -d 'Keep the benchmark\'s files (alerts, filters.toml, Python scripts) in this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l source-brokers -d 'The source brokers' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l alerts -d 'Number of alerts' -r
@@ -201,7 +204,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l cutout-size -d 'Cutout width and height, pixels' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l max-history -d 'Longest history per alert' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -209,7 +212,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l to -d 'The topic to write' -r
@@ -320,12 +323,15 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-timeout -d 'With --rank-by: a visit is complete at the latest this long after its first alert' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l input -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out -d 'With --input: write the passing alerts of the (one) filter to this wire file' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out-dir -d 'With --input: write each filter\'s passing alerts to DIR/NAME.wire' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l cutouts -d 'How cutouts appear in JSON output' -r -f -a "omit\t'Leave byte fields out'
 size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-outputs -d 'Per-alert output budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-time -d 'Per-alert time budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l strikes -d 'Times over budget before a filter is disabled' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l hard-time -d 'End the process (before any commit) if one evaluation runs longer than this' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-memory -d 'End the process (before any commit) if one evaluation holds more than this many bytes' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -333,6 +339,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s e -l exit -d 'Exit at the end of the input partitions (as they were when read)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l allow-unbounded -d 'Allow loops and recursion in --expr (refused by default: they may never end)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -435,7 +442,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput: one filter, 100 filters in one process, and the seed\'s Python path'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a broker and a schema registry, and fill tonight\'s topic with the standard test night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say what the sandbox runs and whether it answers'

@@ -29,14 +29,18 @@ Examples:
   alertctl filter run --file filters.toml --index 7 --from full-stream      # the seed's filterStream.py ... 7
   alertctl filter run --name test --expr '.diaSource.snr > 50' --input night.avro        # no broker: JSON lines out
   alertctl filter run --name a --expr '.diaSource.snr > 5' --input night.avro --out a.wire
+  alertctl filter run --file filters.toml --input night.wire --out-dir passed/
   alertctl filter run --name b --expr '.diaSource.band == \"r\"' --input a.wire            # chained
 
 An alert passes when the expression yields a value that is neither false nor null.
 The expression sees the JSON view: unions flattened, cutouts as byte strings whose
 `length` is their size. Each filter keeps at most --max-per-visit alerts per visit
 (the first ones; with --rank-by the highest-ranked, emitted when the visit is
-complete). Expressions cannot read the host: $ENV, env, input(s), halt, debug, now
-are refused.
+complete). Functions that reach the host (env, $ENV, input(s), halt, debug, stderr,
+now, localtime, ...) are not available. Loops and recursion that may never end
+(until, while, repeat, recurse(f), recursive defs, big or computed ranges) are
+refused unless --allow-unbounded; an evaluation past --hard-time or --max-memory
+ends the process before anything more is written or committed.
 
 filters.toml holds [[filter]] tables: name, expr, and optional to, max_per_visit,
 rank_by, drop, visit_key. All filters share one consumer and one decode per alert;
