@@ -30,6 +30,9 @@ pub enum ClientError {
         /// Its error.
         error: RegistryError,
     },
+    /// The registry answered something the API does not allow.
+    #[error("schema registry: {0}")]
+    Answer(String),
 }
 
 impl ClientError {
@@ -37,7 +40,7 @@ impl ClientError {
     pub fn code(&self) -> Option<u32> {
         match self {
             ClientError::Registry { error, .. } => Some(error.code),
-            ClientError::Unreachable { .. } => None,
+            ClientError::Unreachable { .. } | ClientError::Answer(_) => None,
         }
     }
 }
@@ -160,11 +163,14 @@ impl Client {
     }
 
     /// The schema with this id: from the cache, else from the registry (then cached).
+    /// Only a schema that parses is cached; a cached file that no longer parses is
+    /// fetched again and replaced.
     pub fn schema_by_id(&self, id: u32) -> Result<String, ClientError> {
         let cached = self.cache.as_ref().map(|d| d.join(format!("{id}.avsc")));
         if let Some(text) = cached
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
+            .filter(|t| valid_schema(t))
         {
             return Ok(text);
         }
@@ -172,8 +178,15 @@ impl Client {
         let text = answer
             .get("schema")
             .and_then(Value::as_str)
-            .unwrap_or_default()
+            .ok_or_else(|| {
+                ClientError::Answer(format!("the answer for schema id {id} has no schema"))
+            })?
             .to_string();
+        if !valid_schema(&text) {
+            return Err(ClientError::Answer(format!(
+                "the schema with id {id} is not a valid Avro schema"
+            )));
+        }
         if let Some(path) = cached {
             // Write-then-rename: a reader never sees half a schema. A failure to cache is not an error.
             if let Some(dir) = path.parent() {
@@ -207,7 +220,7 @@ impl Client {
             &format!("/subjects/{}/versions", enc(subject)),
             Some(body),
         )?;
-        Ok(answer.get("id").and_then(Value::as_u64).unwrap_or_default() as u32)
+        id_in(&answer)
     }
 
     /// A subject's version (`None`: latest): subject, version, id, schema.
@@ -236,7 +249,7 @@ impl Client {
         let mut out = Vec::new();
         for v in self.versions(subject)? {
             let r = self.version(subject, Some(v))?;
-            let id = r.get("id").and_then(Value::as_u64).unwrap_or_default() as u32;
+            let id = id_in(&r)?;
             out.push((
                 v,
                 id,
@@ -354,31 +367,117 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+/// Take the user info out of a URL (`http://user:password@host:port/base`), as a basic
+/// auth header. The user info is everything before the last `@` ahead of the query, so
+/// a password may hold `/` or `:`; `%XX` escapes in it are decoded.
 fn split_userinfo(url: &str) -> (String, Option<String>) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_string(), None);
     };
-    let (host_part, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-    match host_part.rsplit_once('@') {
-        Some((userinfo, host)) => {
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (before, query) = rest.split_at(end);
+    match before.rfind('@') {
+        Some(at) => {
+            let userinfo = percent_decode(&before[..at]);
             let auth = format!(
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(userinfo)
             );
-            let path = if path.is_empty() {
-                String::new()
-            } else {
-                format!("/{path}")
-            };
-            (format!("{scheme}://{host}{path}"), Some(auth))
+            (
+                format!("{scheme}://{}{query}", &before[at + 1..]),
+                Some(auth),
+            )
         }
         None => (url.to_string(), None),
     }
 }
 
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Whether a text is an Avro schema alertctl can use.
+fn valid_schema(text: &str) -> bool {
+    crate::schema::AlertSchema::from_json_str(text, std::path::Path::new("registry")).is_ok()
+}
+
+/// The schema id in a registry's answer: a positive 32-bit integer, or an error.
+fn id_in(answer: &Value) -> Result<u32, ClientError> {
+    let v = answer.get("id");
+    v.and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n >= 1 && *n <= i32::MAX as u32)
+        .ok_or_else(|| {
+            ClientError::Answer(format!(
+                "the registry's answer has no valid schema id (1 to {}): {}",
+                i32::MAX,
+                v.map_or("none".into(), Value::to_string)
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that answers every request with `body`.
+    fn answering(body: &'static str) -> String {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let addr = server.server_addr().to_ip().unwrap();
+        std::thread::spawn(move || {
+            for req in server.incoming_requests() {
+                let _ = req.respond(tiny_http::Response::from_string(body));
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn the_cache_keeps_only_schemas_and_replaces_junk() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = r#"{"type":"record","name":"a","fields":[{"name":"x","type":"int"}]}"#;
+        // An answer without a schema is an error, and nothing is cached.
+        let mut c = Client::new(&answering(r#"{"id": 7}"#), Duration::from_secs(5));
+        c.cache = Some(dir.path().join("one"));
+        let e = c.schema_by_id(7).unwrap_err().to_string();
+        assert!(e.contains("has no schema"), "{e}");
+        assert!(!dir.path().join("one/7.avsc").exists());
+        // Junk in the cache is fetched again and replaced.
+        let good: &'static str = Box::leak(
+            serde_json::json!({ "schema": schema })
+                .to_string()
+                .into_boxed_str(),
+        );
+        let mut c = Client::new(&answering(good), Duration::from_secs(5));
+        c.cache = Some(dir.path().join("two"));
+        std::fs::create_dir_all(dir.path().join("two")).unwrap();
+        std::fs::write(dir.path().join("two/9.avsc"), "{not json").unwrap();
+        assert_eq!(c.schema_by_id(9).unwrap(), schema);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("two/9.avsc")).unwrap(),
+            schema
+        );
+    }
 
     #[test]
     fn credentials_move_from_the_url_to_a_header() {
@@ -386,6 +485,22 @@ mod tests {
         assert_eq!(url, "https://registry.example:8081/base");
         assert_eq!(auth.unwrap(), "Basic bWU6c2VjcmV0");
         assert_eq!(split_userinfo("http://h:1").1, None);
+        // A password with a slash, and one with an escaped @: nothing is left in the URL.
+        let (url, auth) = split_userinfo("http://u:pa/ss@host:8081/base?x=1");
+        assert_eq!(url, "http://host:8081/base?x=1");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(auth.unwrap().trim_start_matches("Basic "))
+            .unwrap();
+        assert_eq!(decoded, b"u:pa/ss");
+        let (url, auth) = split_userinfo("http://me:p%40ss@h:1");
+        assert_eq!(url, "http://h:1");
+        assert_eq!(
+            auth.unwrap(),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("me:p@ss")
+            )
+        );
         assert_eq!(enc("lsst-alerts-v11.1-value"), "lsst-alerts-v11.1-value");
         assert_eq!(enc("a/b"), "a%2Fb");
     }

@@ -156,7 +156,10 @@ fn version_arg(v: &str) -> Result<Option<u32>, RegistryError> {
 }
 
 fn id_arg(id: &str) -> Result<u32, RegistryError> {
-    id.parse().map_err(|_| RegistryError::schema_not_found(id))
+    id.parse::<i64>()
+        .ok()
+        .and_then(|n| super::store::check_id(n).ok())
+        .ok_or_else(|| RegistryError::schema_not_found(id))
 }
 
 fn ok(v: Value) -> Result<(u16, String), RegistryError> {
@@ -171,9 +174,18 @@ fn authorized(req: &Request, cfg: &ServerConfig) -> bool {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(expected)
     );
-    req.headers()
-        .iter()
-        .any(|h| h.field.equiv("Authorization") && h.value.as_str() == want)
+    req.headers().iter().any(|h| {
+        h.field.equiv("Authorization") && same_secret(h.value.as_str().as_bytes(), want.as_bytes())
+    })
+}
+
+/// Compare a secret in time that depends on its length only, not on where it differs.
+fn same_secret(given: &[u8], want: &[u8]) -> bool {
+    let mut diff = given.len() ^ want.len();
+    for (i, w) in want.iter().enumerate() {
+        diff |= usize::from(given.get(i).copied().unwrap_or(0) ^ w);
+    }
+    diff == 0
 }
 
 fn read_body(req: &mut Request, cfg: &ServerConfig) -> Result<Value, RegistryError> {
@@ -218,15 +230,34 @@ fn registration(body: &Value) -> Result<Registration, RegistryError> {
             "Invalid schema: schema references are not supported; send a self-contained schema",
         ));
     }
-    let num = |k: &str| body.get(k).and_then(Value::as_u64).map(|n| n as u32);
+    // Ids and versions are positive 32-bit integers: anything else is refused, not cut.
+    let num = |k: &str| -> Result<Option<u32>, RegistryError> {
+        match body.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_i64() {
+                Some(0) | Some(-1) if k == "version" => Ok(None),
+                Some(0) if k == "id" => Ok(None),
+                Some(n) => super::store::check_id(n).map(Some).map_err(|_| {
+                    RegistryError::new(
+                        if k == "id" { 42205 } else { 42202 },
+                        format!("The {k} {n} is out of range: 1 to {}", i32::MAX),
+                    )
+                }),
+                None => Err(RegistryError::new(
+                    42202,
+                    format!("The {k} {v} is not an integer"),
+                )),
+            },
+        }
+    };
     Ok(Registration {
         schema: schema.to_string(),
         schema_type: body
             .get("schemaType")
             .and_then(Value::as_str)
             .map(str::to_string),
-        id: num("id").filter(|i| *i > 0),
-        version: num("version").filter(|v| *v > 0),
+        id: num("id")?,
+        version: num("version")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
     })
 }
@@ -377,6 +408,15 @@ fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"Basic abc", b"Basic abc"));
+        assert!(!same_secret(b"Basic abd", b"Basic abc"));
+        assert!(!same_secret(b"Basic ab", b"Basic abc"));
+        assert!(!same_secret(b"Basic abcd", b"Basic abc"));
+        assert!(!same_secret(b"", b"Basic abc"));
+    }
 
     #[test]
     fn percent_decoding_and_flags() {

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 
 use super::{Mode, RegistryError};
-use crate::schema::compat::{check_level, Level, Parsed};
+use crate::schema::compat::{check_level_until, Level, Parsed};
 use crate::schema::AlertSchema;
 
 type Result<T> = std::result::Result<T, RegistryError>;
@@ -190,6 +190,10 @@ impl Store {
     }
 
     /// Register a schema under a subject; returns its id.
+    ///
+    /// The compatibility check runs outside the store's lock (other requests go on
+    /// meanwhile) and gives up after [`CHECK_TIMEOUT`]. Before writing, the subject is
+    /// read again; if another registration changed it, the check is made again.
     pub fn register(&self, subject: &str, reg: &Registration) -> Result<u32> {
         if let Some(t) = reg
             .schema_type
@@ -201,85 +205,190 @@ impl Store {
                 format!("Invalid schema type {t}: this registry stores AVRO schemas"),
             ));
         }
+        if let Some(id) = reg.id {
+            check_id(i64::from(id))?;
+        }
         let (key, parsed) = schema_key(&reg.schema)?;
         let new = Parsed::from_json(&parsed.json).map_err(|e| RegistryError::invalid_schema(&e))?;
-        self.with(|tx| {
-            let mode = mode_of(tx, subject)?;
-            if mode == Mode::ReadOnly {
-                return Err(RegistryError::not_permitted(format!("Subject {subject} is in read-only mode")));
+        for _ in 0..8 {
+            let seen = match self.with(|tx| self.prepare(tx, subject, reg, &key))? {
+                Step::Done(id) => return Ok(id),
+                Step::Check(seen) => seen,
+            };
+            if let Some((level, earlier)) = &seen {
+                self.check(subject, *level, &new, earlier)?;
             }
-            if reg.id.is_some() && mode != Mode::Import {
-                return Err(RegistryError::not_permitted(format!(
-                    "Subject {subject} is not in import mode: a schema id may only be given in IMPORT mode"
-                )));
+            let written = self.with(|tx| match self.prepare(tx, subject, reg, &key)? {
+                Step::Done(id) => Ok(Some(id)),
+                Step::Check(now) if now != seen => Ok(None),
+                Step::Check(_) => self.insert(tx, subject, reg, &key).map(Some),
+            })?;
+            if let Some(id) = written {
+                return Ok(id);
             }
-            let existing_id: Option<u32> = tx.query_row("SELECT id FROM schemas WHERE key=?", [&key], |r| r.get(0)).optional().map_err(db)?;
-            // Registered here already: the same answer again.
-            if let Some(id) = existing_id {
-                let here: Option<u32> = tx
-                    .query_row("SELECT version FROM versions WHERE subject=? AND schema_id=? AND deleted=0", params![subject, id], |r| r.get(0))
+        }
+        Err(RegistryError::store(format!(
+            "subject {subject} kept changing while this schema was checked: try again"
+        )))
+    }
+
+    /// What registering needs to know, read under the lock: the answer, when it is
+    /// already registered; else the level and earlier schemas to check against (None in
+    /// IMPORT mode).
+    fn prepare(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        subject: &str,
+        reg: &Registration,
+        key: &str,
+    ) -> Result<Step> {
+        let mode = mode_of(tx, subject)?;
+        if mode == Mode::ReadOnly {
+            return Err(RegistryError::not_permitted(format!(
+                "Subject {subject} is in read-only mode"
+            )));
+        }
+        if reg.id.is_some() && mode != Mode::Import {
+            return Err(RegistryError::not_permitted(format!(
+                "Subject {subject} is not in import mode: a schema id may only be given in IMPORT mode"
+            )));
+        }
+        let existing_id: Option<u32> = tx
+            .query_row("SELECT id FROM schemas WHERE key=?", [key], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        // Registered here already: the same answer again.
+        if let Some(id) = existing_id {
+            let here: Option<u32> = tx
+                .query_row(
+                    "SELECT version FROM versions WHERE subject=? AND schema_id=? AND deleted=0",
+                    params![subject, id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            if here.is_some() && reg.id.is_none_or(|i| i == id) {
+                return Ok(Step::Done(id));
+            }
+        }
+        if mode == Mode::Import {
+            return Ok(Step::Check(None));
+        }
+        let level = level_of(tx, subject, self.default_level)?;
+        let mut stmt = tx
+            .prepare("SELECT v.version, s.schema FROM versions v JOIN schemas s ON s.id=v.schema_id WHERE v.subject=? AND v.deleted=0 ORDER BY v.version")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([subject], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db)?;
+        let earlier = rows
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(db)?;
+        Ok(Step::Check(Some((level, earlier))))
+    }
+
+    /// The compatibility check, outside the lock, with a deadline.
+    fn check(
+        &self,
+        subject: &str,
+        level: Level,
+        new: &Parsed,
+        earlier: &[(u32, String)],
+    ) -> Result<()> {
+        let mut parsed = Vec::with_capacity(earlier.len());
+        for (v, text) in earlier {
+            let (_, s) = schema_key(text)?;
+            parsed.push((
+                v.to_string(),
+                Parsed::from_json(&s.json).map_err(RegistryError::store)?,
+            ));
+        }
+        let deadline = std::time::Instant::now() + CHECK_TIMEOUT;
+        let checks =
+            check_level_until(level, new, &parsed, Some(deadline)).map_err(|_| timed_out())?;
+        let problems: Vec<String> = checks
+            .into_iter()
+            .flat_map(|c| {
+                c.incompatibilities
+                    .into_iter()
+                    .map(move |i| format!("{} version {}: {i}", c.direction, c.against))
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(RegistryError::new(
+                409,
+                format!("Schema being registered is incompatible with an earlier schema for subject \"{subject}\" ({}): {}", level.name(), problems.join("; ")),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Write a registration, under the lock, once it is known to be allowed.
+    fn insert(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        subject: &str,
+        reg: &Registration,
+        key: &str,
+    ) -> Result<u32> {
+        let existing_id: Option<u32> = tx
+            .query_row("SELECT id FROM schemas WHERE key=?", [key], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        let id = match (reg.id, existing_id) {
+            (Some(want), Some(have)) if want != have => {
+                return Err(RegistryError::not_permitted(format!("This schema is already registered with id {have}; it cannot also have id {want}")))
+            }
+            (Some(want), None) => {
+                let taken: Option<String> = tx.query_row("SELECT key FROM schemas WHERE id=?", [want], |r| r.get(0)).optional().map_err(db)?;
+                if taken.is_some() {
+                    return Err(RegistryError::not_permitted(format!("Overwrite new schema with id {want} is not permitted.")));
+                }
+                tx.execute("INSERT INTO schemas(id, schema, key) VALUES (?, ?, ?)", params![want, reg.schema, key]).map_err(db)?;
+                want
+            }
+            (_, Some(have)) => have,
+            (None, None) => {
+                let next: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM schemas", [], |r| r.get(0)).map_err(db)?;
+                let next = check_id(next)?;
+                tx.execute("INSERT INTO schemas(id, schema, key) VALUES (?, ?, ?)", params![next, reg.schema, key]).map_err(db)?;
+                next
+            }
+        };
+        let version = match reg.version {
+            Some(v) => {
+                let taken: Option<u32> = tx
+                    .query_row(
+                        "SELECT schema_id FROM versions WHERE subject=? AND version=?",
+                        params![subject, v],
+                        |r| r.get(0),
+                    )
                     .optional()
                     .map_err(db)?;
-                if here.is_some() && reg.id.is_none_or(|i| i == id) {
-                    return Ok(id);
+                if taken.is_some() {
+                    return Err(RegistryError::not_permitted(format!(
+                        "Version {v} of subject {subject} already exists"
+                    )));
                 }
+                v
             }
-            if mode != Mode::Import {
-                let level = level_of(tx, subject, self.default_level)?;
-                let mut earlier = Vec::new();
-                let mut stmt = tx
-                    .prepare("SELECT v.version, s.schema FROM versions v JOIN schemas s ON s.id=v.schema_id WHERE v.subject=? AND v.deleted=0 ORDER BY v.version")
-                    .map_err(db)?;
-                let rows = stmt.query_map([subject], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))).map_err(db)?;
-                for row in rows {
-                    let (v, text) = row.map_err(db)?;
-                    let (_, s) = schema_key(&text)?;
-                    earlier.push((v.to_string(), Parsed::from_json(&s.json).map_err(RegistryError::store)?));
-                }
-                let problems: Vec<String> = check_level(level, &new, &earlier)
-                    .into_iter()
-                    .flat_map(|c| c.incompatibilities.into_iter().map(move |i| format!("{} version {}: {i}", c.direction, c.against)))
-                    .collect();
-                if !problems.is_empty() {
-                    return Err(RegistryError::new(
-                        409,
-                        format!("Schema being registered is incompatible with an earlier schema for subject \"{subject}\" ({}): {}", level.name(), problems.join("; ")),
-                    ));
-                }
-            }
-            let id = match (reg.id, existing_id) {
-                (Some(want), Some(have)) if want != have => {
-                    return Err(RegistryError::not_permitted(format!("This schema is already registered with id {have}; it cannot also have id {want}")))
-                }
-                (Some(want), None) => {
-                    let taken: Option<String> = tx.query_row("SELECT key FROM schemas WHERE id=?", [want], |r| r.get(0)).optional().map_err(db)?;
-                    if taken.is_some() {
-                        return Err(RegistryError::not_permitted(format!("Overwrite new schema with id {want} is not permitted.")));
-                    }
-                    tx.execute("INSERT INTO schemas(id, schema, key) VALUES (?, ?, ?)", params![want, reg.schema, key]).map_err(db)?;
-                    want
-                }
-                (_, Some(have)) => have,
-                (None, None) => {
-                    let next: u32 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM schemas", [], |r| r.get(0)).map_err(db)?;
-                    tx.execute("INSERT INTO schemas(id, schema, key) VALUES (?, ?, ?)", params![next, reg.schema, key]).map_err(db)?;
-                    next
-                }
-            };
-            let version = match reg.version {
-                Some(v) => {
-                    let taken: Option<u32> = tx.query_row("SELECT schema_id FROM versions WHERE subject=? AND version=?", params![subject, v], |r| r.get(0)).optional().map_err(db)?;
-                    if taken.is_some() {
-                        return Err(RegistryError::not_permitted(format!("Version {v} of subject {subject} already exists")));
-                    }
-                    v
-                }
-                None => tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE subject=?", [subject], |r| r.get(0)).map_err(db)?,
-            };
-            let metadata = reg.metadata.as_ref().map(Value::to_string);
-            tx.execute("INSERT INTO versions(subject, version, schema_id, metadata) VALUES (?, ?, ?, ?)", params![subject, version, id, metadata]).map_err(db)?;
-            Ok(id)
-        })
+            None => tx
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE subject=?",
+                    [subject],
+                    |r| r.get(0),
+                )
+                .map_err(db)?,
+        };
+        let metadata = reg.metadata.as_ref().map(Value::to_string);
+        tx.execute(
+            "INSERT INTO versions(subject, version, schema_id, metadata) VALUES (?, ?, ?, ?)",
+            params![subject, version, id, metadata],
+        )
+        .map_err(db)?;
+        Ok(id)
     }
 
     /// Subjects, sorted (with `deleted`, soft-deleted ones too).
@@ -470,7 +579,9 @@ impl Store {
             (false, Level::FullTransitive) => Level::Full,
             (_, l) => l,
         };
-        Ok(check_level(level, &new, &earlier)
+        let deadline = std::time::Instant::now() + CHECK_TIMEOUT;
+        Ok(check_level_until(level, &new, &earlier, Some(deadline))
+            .map_err(|_| timed_out())?
             .into_iter()
             .flat_map(|c| {
                 c.incompatibilities
@@ -479,6 +590,40 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Longest a compatibility check may take.
+pub const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What registering found under the lock.
+enum Step {
+    /// Registered already: this id.
+    Done(u32),
+    /// To check against these (level, earlier versions), or nothing in IMPORT mode.
+    Check(Option<(Level, Vec<(u32, String)>)>),
+}
+
+fn timed_out() -> RegistryError {
+    RegistryError::new(
+        50002,
+        format!(
+            "The compatibility check took longer than {} s: the schemas are too large or too nested",
+            CHECK_TIMEOUT.as_secs()
+        ),
+    )
+}
+
+/// Confluent's schema ids are positive 32-bit integers.
+pub fn check_id(id: i64) -> Result<u32> {
+    u32::try_from(id)
+        .ok()
+        .filter(|i| *i >= 1 && *i <= i32::MAX as u32)
+        .ok_or_else(|| {
+            RegistryError::new(
+                42202,
+                format!("Schema id {id} is out of range: ids are 1 to {}", i32::MAX),
+            )
+        })
 }
 
 fn mode_of(tx: &rusqlite::Transaction<'_>, subject: &str) -> Result<Mode> {
@@ -599,6 +744,32 @@ mod tests {
         );
         s.set_mode("", Mode::ReadOnly, false).unwrap();
         assert_eq!(s.register("x", &reg(V2)).unwrap_err().code, 42205);
+    }
+
+    #[test]
+    fn ids_stay_in_range() {
+        let (_d, s) = store();
+        s.set_mode("a", Mode::Import, true).unwrap();
+        let big = Registration {
+            id: Some(i32::MAX as u32),
+            ..reg(r#"{"type":"record","name":"r","fields":[{"name":"x","type":"int"}]}"#)
+        };
+        assert_eq!(s.register("a", &big).unwrap(), i32::MAX as u32);
+        let too_big = Registration {
+            id: Some(i32::MAX as u32 + 1),
+            ..reg(r#"{"type":"record","name":"r","fields":[{"name":"y","type":"int"}]}"#)
+        };
+        assert_eq!(s.register("a", &too_big).unwrap_err().code, 42202);
+        // The next id after the largest one would overflow: refused, not wrapped.
+        s.set_mode("a", Mode::ReadWrite, false).unwrap();
+        s.set_level("b", Level::None).unwrap();
+        let e = s
+            .register("b", &reg(r#"{"type":"record","name":"q","fields":[]}"#))
+            .unwrap_err();
+        assert_eq!(e.code, 42202, "{}", e.message);
+        assert_eq!(check_id(0).unwrap_err().code, 42202);
+        assert_eq!(check_id(-5).unwrap_err().code, 42202);
+        assert_eq!(check_id(1).unwrap(), 1);
     }
 
     #[test]

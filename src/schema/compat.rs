@@ -307,10 +307,17 @@ impl Parsed {
 struct Checker<'a> {
     r: &'a Parsed,
     w: &'a Parsed,
-    /// Named pairs checked or being checked: (reader, writer) -> compatible.
+    /// Named pairs checked or being checked, quietly: (reader, writer) -> compatible.
     memo: HashMap<(String, String), bool>,
+    /// Named pairs whose reasons have been reported (or are being): each once, so the
+    /// report costs no more than the check.
+    reported: HashMap<(String, String), bool>,
     found: Vec<Incompatibility>,
     quiet: usize,
+    /// Give up after this instant.
+    deadline: Option<std::time::Instant>,
+    steps: u64,
+    timed_out: bool,
 }
 
 impl Checker<'_> {
@@ -342,14 +349,34 @@ impl Checker<'_> {
     }
 
     fn read(&mut self, r: &Ty, w: &Ty, path: &[String]) -> bool {
+        self.steps += 1;
+        if self.steps.is_multiple_of(1024)
+            && self.deadline.is_some_and(|d| std::time::Instant::now() > d)
+        {
+            self.timed_out = true;
+        }
+        if self.timed_out {
+            return false;
+        }
         if let (Ty::Named(rn), Ty::Named(wn)) = (r, w) {
             let key = (rn.clone(), wn.clone());
-            if let Some(ok) = self.memo.get(&key) {
+            // A pair quietly found compatible has nothing to report.
+            let table = if self.quiet > 0 || self.memo.get(&key) == Some(&true) {
+                &mut self.memo
+            } else {
+                &mut self.reported
+            };
+            if let Some(ok) = table.get(&key) {
                 return *ok;
             }
-            self.memo.insert(key.clone(), true); // in progress: assume compatible
+            table.insert(key.clone(), true); // in progress: assume compatible
             let ok = self.read_uncached(r, w, path);
-            self.memo.insert(key, ok);
+            if self.quiet > 0 || self.memo.get(&key) == Some(&true) && ok {
+                self.memo.insert(key, ok);
+            } else {
+                self.reported.insert(key.clone(), ok);
+                self.memo.entry(key).or_insert(ok);
+            }
             return ok;
         }
         self.read_uncached(r, w, path)
@@ -469,8 +496,7 @@ impl Checker<'_> {
         }
         let wk = self.w.kind(w);
         if let Some(b) = branches.iter().find(|b| self.r.kind(b) == wk) {
-            // Forget quiet verdicts, so the reasons are found (and reported) again.
-            self.memo.retain(|_, ok| *ok);
+            // The branch of the writer's kind says why (each named pair once).
             if !self.read(b, w, path) {
                 return;
             }
@@ -527,14 +553,36 @@ fn join(path: &[String]) -> String {
 
 /// What stops `reader` from reading data written with `writer` (empty: compatible).
 pub fn incompatibilities(reader: &Parsed, writer: &Parsed) -> Vec<Incompatibility> {
+    incompatibilities_until(reader, writer, None).expect("no deadline")
+}
+
+/// The check ran past its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the compatibility check took longer than it may")]
+pub struct TimedOut;
+
+/// [`incompatibilities`], giving up at `deadline`. The check visits each pair of named
+/// types once (and reports each once), so its cost grows with the schemas' size.
+pub fn incompatibilities_until(
+    reader: &Parsed,
+    writer: &Parsed,
+    deadline: Option<std::time::Instant>,
+) -> Result<Vec<Incompatibility>, TimedOut> {
     let mut c = Checker {
         r: reader,
         w: writer,
         memo: HashMap::new(),
+        reported: HashMap::new(),
         found: Vec::new(),
         quiet: 0,
+        deadline,
+        steps: 0,
+        timed_out: false,
     };
     let ok = c.read(&reader.root, &writer.root, &[reader.root_name()]);
+    if c.timed_out {
+        return Err(TimedOut);
+    }
     if !ok && c.found.is_empty() {
         // Incompatible through a pair already judged quietly: say so at the root.
         c.found.push(Incompatibility {
@@ -542,7 +590,7 @@ pub fn incompatibilities(reader: &Parsed, writer: &Parsed) -> Vec<Incompatibilit
             message: "reader cannot read writer".into(),
         });
     }
-    c.found
+    Ok(c.found)
 }
 
 /// Confluent Schema Registry compatibility levels.
@@ -598,6 +646,16 @@ pub struct Check {
 
 /// Check `new` against `existing` (oldest first) at `level`.
 pub fn check_level(level: Level, new: &Parsed, existing: &[(String, Parsed)]) -> Vec<Check> {
+    check_level_until(level, new, existing, None).expect("no deadline")
+}
+
+/// [`check_level`], giving up at `deadline`.
+pub fn check_level_until(
+    level: Level,
+    new: &Parsed,
+    existing: &[(String, Parsed)],
+    deadline: Option<std::time::Instant>,
+) -> Result<Vec<Check>, TimedOut> {
     let (backward, forward, transitive) = match level {
         Level::Backward => (true, false, false),
         Level::BackwardTransitive => (true, false, true),
@@ -618,18 +676,18 @@ pub fn check_level(level: Level, new: &Parsed, existing: &[(String, Parsed)]) ->
             out.push(Check {
                 against: label.clone(),
                 direction: "backward",
-                incompatibilities: incompatibilities(new, old),
+                incompatibilities: incompatibilities_until(new, old, deadline)?,
             });
         }
         if forward {
             out.push(Check {
                 against: label.clone(),
                 direction: "forward",
-                incompatibilities: incompatibilities(old, new),
+                incompatibilities: incompatibilities_until(old, new, deadline)?,
             });
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

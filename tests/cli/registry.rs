@@ -455,3 +455,104 @@ fn import_check_and_bump_against_a_registry() {
         r.stdout
     );
 }
+
+/// A chain of `depth` records, each with two optional fields of the one before; the
+/// innermost field is `leaf`. Checking one against another was exponential in the depth.
+fn chain(depth: usize, leaf: &str) -> Value {
+    let mut t = json!({"type": "record", "name": "R0", "fields": [{"name": "v", "type": leaf}]});
+    for k in 1..=depth {
+        t = json!({"type": "record", "name": format!("R{k}"), "fields": [
+            {"name": "a", "type": ["null", t], "default": null},
+            {"name": "b", "type": ["null", format!("R{}", k - 1)], "default": null},
+        ]});
+    }
+    t
+}
+
+/// The depth-30 chain is answered in under 2 s by `schema check` and by the server,
+/// and the server answers other requests while it checks.
+#[test]
+fn a_deep_schema_is_checked_quickly_and_blocks_nothing() {
+    let dir = tempdir();
+    let (old, new) = (chain(30, "int"), chain(30, "string"));
+    let (old_path, new_path) = (dir.path().join("old.avsc"), dir.path().join("new.avsc"));
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    std::fs::write(&new_path, new.to_string()).unwrap();
+    let started = std::time::Instant::now();
+    let r = run([
+        "schema",
+        "check",
+        new_path.to_str().unwrap(),
+        "--against",
+        old_path.to_str().unwrap(),
+        "--level",
+        "BACKWARD",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "incompatible: {}", r.stderr);
+    assert!(
+        r.stdout.contains("reader string cannot read writer int"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "schema check took {took:?}"
+    );
+
+    let reg = start_registry(&dir.path().join("data"), &[]);
+    let url = &reg.url;
+    let (status, _) = http(
+        "PUT",
+        &format!("{url}/config/deep"),
+        Some(json!({"compatibility": "BACKWARD"})),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = http(
+        "POST",
+        &format!("{url}/subjects/deep/versions"),
+        Some(json!({"schema": old.to_string()})),
+    );
+    assert_eq!(status, 200);
+    // While the server checks (and refuses) the new chain, other requests are answered.
+    let done = Arc::new(AtomicBool::new(false));
+    let worst = Arc::new(Mutex::new(std::time::Duration::ZERO));
+    let watcher = {
+        let (done, worst, url) = (done.clone(), worst.clone(), url.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) {
+                let t = std::time::Instant::now();
+                let (status, _) = http("GET", &format!("{url}/subjects"), None);
+                assert_eq!(status, 200);
+                let mut w = worst.lock().unwrap();
+                *w = (*w).max(t.elapsed());
+            }
+        })
+    };
+    let started = std::time::Instant::now();
+    let (status, body) = http(
+        "POST",
+        &format!("{url}/subjects/deep/versions"),
+        Some(json!({"schema": new.to_string()})),
+    );
+    let took = started.elapsed();
+    done.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("reader string cannot read writer int"),
+        "{body}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "the server took {took:?}"
+    );
+    let w = *worst.lock().unwrap();
+    assert!(
+        w < std::time::Duration::from_secs(1),
+        "GET /subjects waited {w:?} during the check"
+    );
+}
