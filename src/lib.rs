@@ -8,6 +8,7 @@
 //! * [`sandbox`]: starting and stopping a local broker and registry.
 //! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
 //! * [`picture`]: an alert's cutouts and light curve as a PNG.
+//! * [`redact`]: secrets kept out of every printed line.
 //! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
 //! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
 //! * [`filter`]: jq filters over the stream: caps, ranking, many filters over one decode.
@@ -22,6 +23,7 @@ pub mod kafka;
 pub mod night;
 pub mod packet;
 pub mod picture;
+pub mod redact;
 pub mod registry;
 pub mod sample;
 pub mod sandbox;

@@ -208,8 +208,9 @@ pub fn warn(msg: &str) {
     eprintln!("alertctl: warning: {}", one_line(msg));
 }
 
+/// One line, with any noted secret masked.
 fn one_line(msg: &str) -> String {
-    msg.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::redact::redact(&msg.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Whether stdout is a terminal (tables for people, JSON lines for scripts).

@@ -144,6 +144,11 @@ impl Connection {
             })
             .unwrap_or_default();
         props.extend(properties.iter().cloned());
+        for (k, v) in &props {
+            if crate::redact::is_secret_key(k) {
+                crate::redact::note(v);
+            }
+        }
         Ok(Connection {
             brokers,
             properties: props,

@@ -114,7 +114,11 @@ impl Pacer {
             return Duration::ZERO;
         };
         let (t0, w0) = *self.start.get_or_insert((ts, Instant::now()));
-        let due = w0 + Duration::from_secs_f64(((ts - t0).max(0) as f64 / 1000.0) / f);
+        // A tiny speed would ask for centuries: the wait saturates instead of overflowing.
+        let wait = Duration::try_from_secs_f64(((ts - t0).max(0) as f64 / 1000.0) / f)
+            .unwrap_or(super::offsets::MAX_DURATION)
+            .min(super::offsets::MAX_DURATION);
+        let due = w0 + wait;
         due.saturating_duration_since(Instant::now())
     }
 }
@@ -382,6 +386,10 @@ mod tests {
             "{w:?}"
         );
         assert_eq!(Pacer::new(Speed::Max).wait(Some(5)), Duration::ZERO);
+        // A tiny speed asks for an absurd wait: it saturates, it does not panic.
+        let mut slow = Pacer::new("1e-300".parse().unwrap());
+        slow.wait(Some(0));
+        assert!(slow.wait(Some(1_000)) >= Duration::from_secs(86_400));
         assert_eq!("max".parse::<Speed>(), Ok(Speed::Max));
         assert!("0".parse::<Speed>().is_err() && "fast".parse::<Speed>().is_err());
     }

@@ -77,7 +77,22 @@ pub enum KafkaError {
     },
     /// Any other client error.
     #[error("kafka: {0}")]
-    Client(#[from] rdkafka::error::KafkaError),
+    Client(rdkafka::error::KafkaError),
+}
+
+impl From<rdkafka::error::KafkaError> for KafkaError {
+    fn from(e: rdkafka::error::KafkaError) -> Self {
+        match e {
+            // librdkafka's message repeats the value, which may be a password.
+            rdkafka::error::KafkaError::ClientConfig(_, desc, key, _) => {
+                KafkaError::Config(format!(
+                    "-X {key}: {} (see librdkafka's CONFIGURATION.md for the properties there are)",
+                    desc.trim()
+                ))
+            }
+            other => KafkaError::Client(other),
+        }
+    }
 }
 
 /// A result of this module.

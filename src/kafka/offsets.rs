@@ -57,8 +57,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, SpecError> {
     if !secs.is_finite() || secs < 0.0 {
         return Err(bad());
     }
-    Ok(Duration::from_secs_f64(secs))
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| *d <= MAX_DURATION)
+        .ok_or_else(|| {
+            SpecError(format!(
+                "`{s}` is longer than any wait alertctl takes (100 years)"
+            ))
+        })
 }
+
+/// The longest duration alertctl takes: anything longer is surely a typo.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86_400);
 
 /// Parse a time to Unix milliseconds, relative to `now` for `-1h`.
 pub fn parse_time(s: &str, now: DateTime<Utc>) -> Result<i64, SpecError> {
@@ -114,6 +124,17 @@ pub fn parse_offset(s: &str, now: DateTime<Utc>) -> Result<OffsetSpec, SpecError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_past_any_wait_are_errors_not_panics() {
+        assert!(parse_duration("99999999999999999999999w").is_err());
+        assert!(parse_duration("3650000d").is_err(), "ten thousand years");
+        assert_eq!(
+            parse_duration("36500d").unwrap(),
+            Duration::from_secs(36500 * 86_400)
+        );
+        assert!(parse_duration("-1s").is_err() && parse_duration("nan").is_err());
+    }
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

@@ -379,6 +379,13 @@ fn split_userinfo(url: &str) -> (String, Option<String>) {
     match before.rfind('@') {
         Some(at) => {
             let userinfo = percent_decode(&before[..at]);
+            if let Some(colon) = userinfo.iter().position(|b| *b == b':') {
+                crate::redact::note(&String::from_utf8_lossy(&userinfo[colon + 1..]));
+                // As typed, too (escaped), in case a message repeats the URL.
+                if let Some(c) = before[..at].find(':') {
+                    crate::redact::note(&before[c + 1..at]);
+                }
+            }
             let auth = format!(
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(userinfo)

@@ -214,7 +214,11 @@ fn parse_header_at(bytes: &[u8]) -> Result<(Header, usize), FitsError> {
         if pos + CARD > bytes.len() {
             return Err(FitsError::NoEnd);
         }
-        let card = String::from_utf8_lossy(&bytes[pos..pos + CARD]);
+        // Header cards are ASCII: any other byte is read as `?`, so columns stay put.
+        let card: String = bytes[pos..pos + CARD]
+            .iter()
+            .map(|b| if b.is_ascii() { char::from(*b) } else { '?' })
+            .collect();
         pos += CARD;
         let key = card[..8].trim_end().to_string();
         if key == "END" {
@@ -235,7 +239,12 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, FitsError> {
         return Err(FitsError::Short(bytes.len()));
     }
     if !bytes.starts_with(b"SIMPLE  =")
-        || parse_value(&String::from_utf8_lossy(&bytes[10..80])) != Some(CardValue::Logical(true))
+        || parse_value(
+            &bytes[10..80]
+                .iter()
+                .map(|b| if b.is_ascii() { char::from(*b) } else { '?' })
+                .collect::<String>(),
+        ) != Some(CardValue::Logical(true))
     {
         return Err(FitsError::NotSimple);
     }
@@ -243,21 +252,35 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, FitsError> {
 }
 
 fn data_len(h: &Header) -> Result<(usize, Vec<usize>, i64), FitsError> {
+    // Sizes come from the file: negative or overflowing ones are errors, not wraps.
+    let size = |k: &str, v: Option<i64>| -> Result<usize, FitsError> {
+        v.and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| FitsError::Keyword(k.to_string()))
+    };
     let bitpix = h
         .int("BITPIX")
+        .filter(|b| [8, 16, 32, 64, -32, -64].contains(b))
         .ok_or_else(|| FitsError::Keyword("BITPIX".into()))?;
-    let naxis = h
-        .int("NAXIS")
-        .ok_or_else(|| FitsError::Keyword("NAXIS".into()))? as usize;
+    let naxis = size("NAXIS", h.int("NAXIS").filter(|n| *n <= 999))?;
     let mut axes = Vec::with_capacity(naxis);
     for i in 1..=naxis {
         let k = format!("NAXIS{i}");
-        axes.push(h.int(&k).ok_or(FitsError::Keyword(k))? as usize);
+        axes.push(size(&k, h.int(&k))?);
     }
-    let n: usize = if naxis == 0 { 0 } else { axes.iter().product() };
-    let pcount = h.int("PCOUNT").unwrap_or(0) as usize;
-    let gcount = h.int("GCOUNT").unwrap_or(1) as usize;
-    let bytes = (bitpix.unsigned_abs() as usize / 8) * gcount * (n + pcount);
+    let too_big = || FitsError::Keyword("NAXISn (the data would be larger than any file)".into());
+    let n: usize = if naxis == 0 {
+        0
+    } else {
+        axes.iter()
+            .try_fold(1usize, |a, x| a.checked_mul(*x))
+            .ok_or_else(too_big)?
+    };
+    let pcount = size("PCOUNT", Some(h.int("PCOUNT").unwrap_or(0)))?;
+    let gcount = size("GCOUNT", Some(h.int("GCOUNT").unwrap_or(1)))?;
+    let bytes = (bitpix.unsigned_abs() as usize / 8)
+        .checked_mul(gcount)
+        .and_then(|b| b.checked_mul(n.checked_add(pcount)?))
+        .ok_or_else(too_big)?;
     Ok((bytes, axes, bitpix))
 }
 
@@ -314,7 +337,14 @@ pub fn read_image(bytes: &[u8]) -> Result<Image, FitsError> {
                 header,
             });
         }
-        offset = start + len.div_ceil(BLOCK) * BLOCK;
+        offset = match len
+            .div_ceil(BLOCK)
+            .checked_mul(BLOCK)
+            .and_then(|l| start.checked_add(l))
+        {
+            Some(o) => o,
+            None => break,
+        };
     }
     Err(FitsError::NoImage)
 }
@@ -322,6 +352,42 @@ pub fn read_image(bytes: &[u8]) -> Result<Image, FitsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Damaged headers are errors, never panics: non-ASCII bytes anywhere in a card,
+    /// negative, huge and overflowing axis sizes.
+    #[test]
+    fn hostile_headers_are_errors() {
+        let good = write_image(4, 3, &[0.0; 12], &[]);
+        let mut b = good.clone();
+        b[3] = 0xE2; // inside "SIMPLE"
+        assert!(read_image(&b).is_err());
+        let mut b = good.clone();
+        for i in (80..400).step_by(7) {
+            b[i] = 0xC3;
+        }
+        let _ = read_image(&b);
+        for (k, v) in [
+            ("NAXIS1", "-5"),
+            ("NAXIS1", "9223372036854775807"),
+            ("NAXIS", "99999"),
+            ("BITPIX", "7"),
+        ] {
+            let text = String::from_utf8(good[..2880].to_vec()).unwrap();
+            let pos = text.find(&format!("{k:<8}= ")).unwrap();
+            let mut b = good.clone();
+            let card = format!("{k:<8}= {v:>20}");
+            b[pos..pos + card.len()].copy_from_slice(card.as_bytes());
+            assert!(read_image(&b).is_err(), "{k} = {v}");
+        }
+        let mut b = good.clone();
+        let text = String::from_utf8(good[..2880].to_vec()).unwrap();
+        for (k, v) in [("NAXIS1", "4294967296"), ("NAXIS2", "4294967296")] {
+            let pos = text.find(&format!("{k:<8}= ")).unwrap();
+            let card = format!("{k:<8}= {v:>20}");
+            b[pos..pos + card.len()].copy_from_slice(card.as_bytes());
+        }
+        assert!(read_image(&b).is_err(), "a product that overflows");
+    }
 
     #[test]
     fn round_trip_an_image_in_whole_blocks() {

@@ -270,3 +270,72 @@ fn a_closed_pipe_ends_output_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+/// Passwords never reach stderr: not from a mistyped -X (librdkafka's message repeats
+/// the value), not from a registry URL with user info (a password with a `/` in it).
+#[test]
+fn secrets_never_reach_stderr() {
+    let secret = "hunter2-very-secret";
+    for args in [
+        vec![
+            "tail",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.pasword=hunter2-very-secret",
+        ],
+        vec![
+            "tail",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.password=hunter2-very-secret",
+            "-X",
+            "sasl.mechanism=NOPE",
+            "-X",
+            "security.protocol=SASL_PLAINTEXT",
+        ],
+        vec![
+            "tail",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.jaas.config=hunter2-very-secret",
+        ],
+    ] {
+        let r = run(&args);
+        assert_ne!(r.code, 0);
+        assert!(
+            !r.stderr.contains(secret) && !r.stdout.contains(secret),
+            "{args:?}: {}",
+            r.stderr
+        );
+        r.one_line_error(r.code);
+    }
+    let dir = tempdir();
+    let r = run([
+        "schema",
+        "list",
+        "--registry",
+        "http://me:hunter2/very-secret@127.0.0.1:1",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        !r.stderr.contains("very-secret") && !r.stderr.contains("hunter2"),
+        "{}",
+        r.stderr
+    );
+    let _ = dir;
+}
