@@ -16,7 +16,8 @@ const SHORTEST: usize = 4;
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     [
-        "password",
+        "pas",
+        "pwd",
         "secret",
         "jaas",
         "token",

@@ -218,6 +218,7 @@ pub fn filters(
             let _ = engine.process(&Input {
                 packet: p.clone(),
                 key: None,
+                topic: "",
                 partition: 0,
                 timestamp_ms: None,
                 offset: i as i64,

@@ -2,17 +2,17 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::json;
 
 use super::{interrupted, line, stdout, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
-use crate::filter::{self, Budget, Engine, FilterDef, Input, Output, FILTER_HEADER};
+use crate::filter::{self, Budget, Engine, FilterDef};
 use crate::kafka::admin::{is_pattern, Admin, TopicSpec};
-use crate::kafka::consume::{Received, Start, Tail};
+use crate::kafka::consume::{Start, Tail};
 use crate::kafka::offsets::{parse_duration, parse_offset, OffsetSpec};
-use crate::kafka::produce::{OutRecord, Producer};
+use crate::kafka::produce::Producer;
 use crate::packet::file::{PacketReader, WireWriter};
 use crate::packet::{self, to_json, CutoutPolicy};
 use crate::schema::AlertSchema;
@@ -134,6 +134,10 @@ pub struct RunArgs {
     /// Times over budget before a filter is disabled.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub strikes: u32,
+    /// With Kafka: wait out failures that may pass (broker away, registry not answering)
+    /// this long, backing off, before stopping; nothing past them is committed.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub retry_for: Duration,
     /// Allow loops and recursion in --expr (refused by default: they may never end).
     #[arg(long)]
     pub allow_unbounded: bool,
@@ -373,13 +377,41 @@ fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliRes
     Ok(())
 }
 
-/// Records processed and not yet acknowledged: waiting for their outputs'
-/// acknowledgements, or held by a ranked visit.
-struct Batch {
-    records: Vec<Received>,
-    /// Records received since the last commit (held ones are not new work).
-    fresh: usize,
-    started: Instant,
+/// Warnings and notices of a run over Kafka, printed as they come.
+struct KafkaReport {
+    retry_warned: Option<std::time::Instant>,
+}
+
+impl filter::stream::Events for KafkaReport {
+    fn bad(&mut self, at: &str, error: &dyn std::fmt::Display) {
+        warn(&format!("{at}: {error}"));
+    }
+
+    fn notice(&mut self, n: filter::Notice) {
+        notice(n)
+    }
+
+    fn retrying(&mut self, why: &str, wait: Duration) {
+        // One line every few seconds at most: a broker away for a minute is one story.
+        if self
+            .retry_warned
+            .is_none_or(|t| t.elapsed() > Duration::from_secs(5))
+        {
+            warn(&format!(
+                "{why}; trying again in {:.1} s",
+                wait.as_secs_f64()
+            ));
+            self.retry_warned = Some(std::time::Instant::now());
+        }
+    }
+
+    fn revoked(&mut self, partitions: &[(String, i32)]) {
+        let list: Vec<String> = partitions.iter().map(|(t, p)| format!("{t}/{p}")).collect();
+        eprintln!(
+            "alertctl: partitions {} went to another member of the group; what was held from them is theirs now",
+            list.join(", ")
+        );
+    }
 }
 
 fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
@@ -390,9 +422,38 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     let conn = a.kafka.connection()?;
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(from)?;
-    // Output topics (and the dead-letter topic) are created when missing; one producer
-    // writes to all of them.
     let outputs: Vec<String> = engine.defs().map(|d| d.topic().to_string()).collect();
+    // A filter that reads its own output reads it forever.
+    let matcher = is_pattern(from)
+        .then(|| {
+            regex::Regex::new(&format!(
+                "^(?:{})$",
+                from.trim_start_matches('^').trim_end_matches('$')
+            ))
+            .ok()
+        })
+        .flatten();
+    for t in outputs.iter().chain(a.dead_letter.iter()) {
+        if topics.contains(t) || matcher.as_ref().is_some_and(|m| m.is_match(t)) {
+            return Err(CliError::usage(format!(
+                "output topic {t} is also an input (--from {from}): the filter would read its own output; choose another name (--to)"
+            )));
+        }
+    }
+    // Outputs keep records as long as their inputs do: a past night's alerts, stamped
+    // with their observation time, would otherwise expire on arrival.
+    let retention = topics
+        .iter()
+        .map(|t| {
+            admin
+                .retention_ms(t)
+                .unwrap_or(crate::kafka::admin::DEFAULT_RETENTION_MS)
+        })
+        .fold(Some(0i64), |acc, r| match (acc, r) {
+            (Some(a), r) if r >= 0 => Some(a.max(r)),
+            _ => None,
+        })
+        .unwrap_or(-1);
     let mut created = std::collections::HashSet::new();
     for t in outputs.iter().chain(a.dead_letter.iter()) {
         if created.insert(t.clone())
@@ -400,13 +461,24 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
                 name: t.clone(),
                 partitions: 1,
                 replication: 1,
-                retention_ms: crate::kafka::admin::DEFAULT_RETENTION_MS,
+                retention_ms: retention,
             })?
         {
-            eprintln!("alertctl: created topic {t}");
+            eprintln!(
+                "alertctl: created topic {t} (retention {}, as its input's)",
+                if retention < 0 {
+                    "forever".to_string()
+                } else {
+                    format!("{} h", retention / 3_600_000)
+                }
+            );
         }
     }
-    let mut producer = Producer::new(&conn, &outputs[0])?;
+    let retry = crate::kafka::outbox::Retry {
+        give_up_after: a.retry_for,
+        ..Default::default()
+    };
+    let mut outbox = crate::kafka::outbox::Outbox::new(Producer::new(&conn, &outputs[0])?, retry);
     drop(admin);
     let offset = match &a.offset {
         Some(o) => parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?,
@@ -422,133 +494,37 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             group: a.group.clone(),
         },
     )?;
-    let names: Vec<String> = engine.defs().map(|d| d.name.clone()).collect();
+    let opts = filter::stream::Options {
+        outputs,
+        names: engine.defs().map(|d| d.name.clone()).collect(),
+        dead_letter: a.dead_letter.clone(),
+        exit_at_end: a.exit_at_end,
+        visit_grace: a.visit_grace,
+        visit_timeout: a.visit_timeout,
+        batch: 500,
+        interval: Duration::from_millis(500),
+        stall: conn.timeout,
+        retry,
+    };
     let stop = interrupted();
-    let mut batch = Batch {
-        records: Vec::new(),
-        fresh: 0,
-        started: Instant::now(),
-    };
-    let mut last_progress = Instant::now();
-    let send = |producer: &mut Producer, o: &Output| -> CliResult {
-        producer.send_to(
-            &outputs[o.filter],
-            &OutRecord {
-                key: o.key.as_deref(),
-                payload: &o.packet,
-                timestamp_ms: o.timestamp_ms,
-                partition: None,
-                headers: vec![(FILTER_HEADER, names[o.filter].as_bytes())],
-            },
-        )?;
-        Ok(())
-    };
-    loop {
-        let stopping = stop.load(Ordering::SeqCst);
-        let at_end = !stopping && a.exit_at_end && tail.at_end()?;
-        if at_end {
-            for o in engine.finish() {
-                send(&mut producer, &o)?;
-            }
-        }
-        if stopping
-            || at_end
-            || batch.fresh >= 500
-            || batch.started.elapsed() > Duration::from_millis(500)
-        {
-            commit(&mut producer, &mut tail, engine, &mut batch)?;
-            if stopping || at_end {
-                break;
-            }
-        }
-        if engine.defs().any(|d| d.rank_by.is_some()) {
-            let parts: Vec<i32> = tail.partitions().into_iter().map(|(_, p)| p).collect();
-            for o in engine.expire(&parts, a.visit_grace, a.visit_timeout) {
-                send(&mut producer, &o)?;
-            }
-        }
-        let rec = match tail.poll(Duration::from_millis(100)) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                if a.exit_at_end && last_progress.elapsed() > conn.timeout {
-                    return Err(CliError::failure(format!(
-                        "no records from {} for {}s while partitions remain unread",
-                        conn.brokers,
-                        conn.timeout.as_secs()
-                    )));
-                }
-                continue;
-            }
-            Err(e) => {
-                warn(&e.to_string());
-                continue;
-            }
-        };
-        last_progress = Instant::now();
-        let payload = bytes::Bytes::from(rec.payload.clone().unwrap_or_default());
-        let input = Input {
-            packet: payload.clone(),
-            key: rec.key.as_deref(),
-            partition: rec.partition,
-            timestamp_ms: rec.timestamp_ms,
-            offset: rec.offset,
-        };
-        let processed = engine.process(&input);
-        for n in engine.take_notices() {
-            notice(n);
-        }
-        match processed {
-            Ok(outs) => {
-                for o in &outs {
-                    send(&mut producer, o)?;
-                }
-            }
-            Err(e) => {
-                let why = format!("{}/{}@{}: {e}", rec.topic, rec.partition, rec.offset);
-                warn(&why);
-                if let Some(dl) = &a.dead_letter {
-                    producer.send_to(
-                        dl,
-                        &OutRecord {
-                            key: rec.key.as_deref(),
-                            payload: &payload,
-                            timestamp_ms: rec.timestamp_ms,
-                            partition: None,
-                            headers: vec![("alertctl-error", why.as_bytes())],
-                        },
-                    )?;
-                }
-            }
-        }
-        batch.records.push(rec);
-        batch.fresh += 1;
-    }
-    tail.close()?;
+    let mut report = KafkaReport { retry_warned: None };
+    let result = filter::stream::run(engine, &mut tail, &mut outbox, &opts, &mut report, &|| {
+        stop.load(Ordering::SeqCst)
+    });
     summary(engine);
-    Ok(())
-}
-
-/// Wait for every output to be acknowledged, then acknowledge (commit) the input
-/// records, except those from a held (ranked, not yet emitted) alert onwards.
-fn commit(
-    producer: &mut Producer,
-    tail: &mut Tail,
-    engine: &Engine,
-    batch: &mut Batch,
-) -> CliResult {
-    producer.flush()?;
-    let held = engine.held_from();
-    let mut kept = Vec::new();
-    for r in batch.records.drain(..) {
-        if held.get(&r.partition).is_some_and(|low| r.offset >= *low) {
-            kept.push(r);
-        } else {
-            tail.ack(&r)?;
-        }
+    let counts = result.map_err(|e| match e {
+        filter::stream::StreamError::Stalled(s) => CliError::failure(format!(
+            "no records from {} for {s:.0}s while partitions remain unread",
+            conn.brokers
+        )),
+        other => CliError::failure(other.to_string()),
+    })?;
+    tail.close()?;
+    if counts.retries > 0 || counts.revoked > 0 {
+        eprintln!(
+            "alertctl: {} failures waited out, {} records left to other members",
+            counts.retries, counts.revoked
+        );
     }
-    batch.records = kept;
-    batch.fresh = 0;
-    batch.started = Instant::now();
-    tail.commit()?;
     Ok(())
 }

@@ -251,9 +251,8 @@ impl SchemaDirs {
     pub fn store(&self) -> crate::schema::SchemaStore {
         let store = crate::schema::SchemaStore::new(self.dirs.clone());
         match &self.registry {
-            Some(url) => store.with_registry(crate::registry::client::Client::new(
-                url,
-                std::time::Duration::from_secs(10),
+            Some(url) => store.with_registry(std::sync::Arc::new(
+                crate::registry::client::Client::new(url, std::time::Duration::from_secs(10)),
             )),
             None => store,
         }

@@ -18,6 +18,7 @@ pub mod fast;
 pub mod guard;
 pub mod jq;
 pub mod run;
+pub mod stream;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -210,6 +211,8 @@ pub struct Input<'a> {
     pub packet: bytes::Bytes,
     /// Its Kafka key.
     pub key: Option<&'a [u8]>,
+    /// Its topic ("" for a file).
+    pub topic: &'a str,
     /// Its partition (0 for a file).
     pub partition: i32,
     /// Its timestamp, Unix ms.
@@ -217,6 +220,9 @@ pub struct Input<'a> {
     /// Its offset in its partition (the record number for a file).
     pub offset: i64,
 }
+
+/// A topic partition.
+pub type Tp = (Arc<str>, i32);
 
 /// An alert a filter emits.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,8 +235,8 @@ pub struct Output {
     pub key: Option<Vec<u8>>,
     /// The original timestamp.
     pub timestamp_ms: Option<i64>,
-    /// Where the input alert was: (partition, offset).
-    pub source: (i32, i64),
+    /// Where the input alert was: (topic, partition) and offset.
+    pub source: (Tp, i64),
 }
 
 struct Pending {
@@ -331,7 +337,9 @@ pub struct Engine {
     store: SchemaStore,
     budget: Budget,
     /// Highest numeric visit seen on each partition.
-    progress: HashMap<i32, f64>,
+    progress: HashMap<Tp, f64>,
+    /// Topic names, shared.
+    topics: HashMap<String, Arc<str>>,
     cells: Vec<fast::Cell>,
     starts: Vec<u32>,
     notices: Vec<Notice>,
@@ -395,6 +403,7 @@ impl Engine {
             store,
             budget,
             progress: HashMap::new(),
+            topics: HashMap::new(),
             cells: Vec::new(),
             starts: Vec::new(),
             notices: Vec::new(),
@@ -545,6 +554,15 @@ impl Engine {
         cells: &[fast::Cell],
         starts: &[u32],
     ) -> Result<Vec<Output>, PacketError> {
+        let topic = match self.topics.get(input.topic) {
+            Some(t) => t.clone(),
+            None => {
+                let t: Arc<str> = Arc::from(input.topic);
+                self.topics.insert(input.topic.to_string(), t.clone());
+                t
+            }
+        };
+        let tp: Tp = (topic, input.partition);
         let at = (input.partition, input.offset);
         // The jq values, decoded when a jq evaluation first needs them: for the
         // expressions without a fast form, and for a fast form that hands an alert back.
@@ -671,7 +689,7 @@ impl Engine {
                 packet,
                 key: input.key.map(<[u8]>::to_vec),
                 timestamp_ms: input.timestamp_ms,
-                source: at,
+                source: (tp.clone(), input.offset),
             };
             if f.rank.is_some() {
                 let cap = f.def.max_per_visit;
@@ -717,7 +735,7 @@ impl Engine {
                 }
             }
             if let Some(v) = visit_num {
-                let p = self.progress.entry(input.partition).or_insert(v);
+                let p = self.progress.entry(tp.clone()).or_insert(v);
                 *p = p.max(v);
             }
         }
@@ -877,7 +895,7 @@ impl Engine {
     /// partition in `partitions`, `grace` ago; or the visit was first seen `timeout` ago.
     pub fn expire(
         &mut self,
-        partitions: &[i32],
+        partitions: &[(String, i32)],
         grace: Duration,
         timeout: Duration,
     ) -> Vec<Output> {
@@ -889,9 +907,11 @@ impl Engine {
             for (k, h) in f.held.iter_mut() {
                 let later_everywhere = h.visit.is_some_and(|v| {
                     !partitions.is_empty()
-                        && partitions
-                            .iter()
-                            .all(|p| progress.get(p).is_some_and(|m| *m > v))
+                        && partitions.iter().all(|(t, p)| {
+                            progress
+                                .get(&(Arc::from(t.as_str()), *p))
+                                .is_some_and(|m| *m > v)
+                        })
                 });
                 if later_everywhere && h.complete_since.is_none() {
                     h.complete_since = Some(now);
@@ -913,18 +933,31 @@ impl Engine {
 
     /// The lowest input offset still held (ranked, not yet emitted) on each partition:
     /// offsets from there on must not be committed.
-    pub fn held_from(&self) -> HashMap<i32, i64> {
-        let mut low: HashMap<i32, i64> = HashMap::new();
+    pub fn held_from(&self) -> HashMap<Tp, i64> {
+        let mut low: HashMap<Tp, i64> = HashMap::new();
         for f in &self.filters {
             for h in f.held.values() {
                 for p in &h.best {
-                    let (part, off) = p.out.source;
-                    let e = low.entry(part).or_insert(off);
-                    *e = (*e).min(off);
+                    let (tp, off) = &p.out.source;
+                    let e = low.entry(tp.clone()).or_insert(*off);
+                    *e = (*e).min(*off);
                 }
             }
         }
         low
+    }
+
+    /// Forget what is held from partitions no longer read here (revoked in a
+    /// rebalance): their new reader reads those alerts again from the committed offset.
+    pub fn forget(&mut self, revoked: &[(String, i32)]) {
+        let gone = |tp: &Tp| revoked.iter().any(|(t, p)| **t == *tp.0 && *p == tp.1);
+        for f in &mut self.filters {
+            for h in f.held.values_mut() {
+                h.best.retain(|p| !gone(&p.out.source.0));
+            }
+            f.held.retain(|_, h| !h.best.is_empty());
+        }
+        self.progress.retain(|tp, _| !gone(tp));
     }
 
     /// Emit every held visit (end of input).
@@ -1019,6 +1052,7 @@ mod tests {
                     .process(&Input {
                         packet: bytes::Bytes::from(p.clone()),
                         key: None,
+                        topic: "",
                         partition: 0,
                         timestamp_ms: None,
                         offset: 0,
@@ -1170,6 +1204,7 @@ mod tests {
             .process(&Input {
                 packet: bytes::Bytes::from_static(b"{}"),
                 key: None,
+                topic: "",
                 partition: 0,
                 timestamp_ms: None,
                 offset: 0

@@ -66,6 +66,7 @@ pub fn run_file<E>(
         let input = Input {
             packet: rec.packet,
             key: None,
+            topic: "",
             partition: 0,
             timestamp_ms: None,
             offset: rec.index as i64,

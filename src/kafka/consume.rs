@@ -313,6 +313,17 @@ impl Tail {
         }
     }
 
+    /// Read a partition again from `offset` (after a failure that may pass). Records of
+    /// that partition fetched before the seek may still arrive: skip those past `offset`
+    /// until `offset` itself comes.
+    pub fn seek(&mut self, topic: &str, partition: i32, offset: i64) -> Result<()> {
+        self.consumer
+            .seek(topic, partition, Offset::Offset(offset), self.conn.timeout)?;
+        self.positions
+            .insert((topic.to_string(), partition), offset);
+        Ok(())
+    }
+
     /// Acknowledge a record: with a group, its offset is committed (automatically,
     /// every few seconds, and on close). Call it only once the record is handled,
     /// so a crash re-delivers rather than loses.
@@ -321,6 +332,14 @@ impl Tail {
             // rd_kafka_offset_store commits offset + 1: the next record to read.
             self.consumer
                 .store_offset(&r.topic, r.partition, r.offset)?;
+        }
+        Ok(())
+    }
+
+    /// Acknowledge a record by where it is.
+    pub fn ack_at(&self, topic: &str, partition: i32, offset: i64) -> Result<()> {
+        if self.group {
+            self.consumer.store_offset(topic, partition, offset)?;
         }
         Ok(())
     }

@@ -5,10 +5,12 @@
 //! and the code says which broker behaviour the test stands in for.
 
 pub mod admin;
+pub mod commit;
 pub mod config;
 pub mod consume;
 pub mod copy;
 pub mod offsets;
+pub mod outbox;
 pub mod produce;
 
 use std::time::Duration;

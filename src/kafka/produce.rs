@@ -87,6 +87,9 @@ pub struct Producer {
     topic: String,
     timeout: Duration,
     sent: Sent,
+    /// Records sent, delivered and failed at the last flush: each flush accounts for
+    /// what was sent since.
+    settled: (u64, u64, u64),
 }
 
 impl Producer {
@@ -106,6 +109,7 @@ impl Producer {
             topic: topic.to_string(),
             timeout: conn.timeout,
             sent: Sent::default(),
+            settled: (0, 0, 0),
         })
     }
 
@@ -173,16 +177,27 @@ impl Producer {
         self.inner.poll(Duration::ZERO);
     }
 
-    /// Wait until every record is delivered or failed; an error if any failed or
-    /// some were still undelivered after `timeout` with no progress.
+    /// Wait until every record sent since the last flush is delivered or failed; an
+    /// error if any failed, or some were still undelivered after the timeout with no
+    /// progress. Each flush accounts for what was sent since the one before, so after a
+    /// failure the records can be sent again and flushed again.
     pub fn flush(&mut self) -> Result<Sent> {
+        let (s0, d0, f0) = self.settled;
+        let counts = |p: &Self| {
+            let ctx = p.inner.context();
+            (
+                ctx.delivered.load(Ordering::Relaxed) - d0,
+                ctx.failed.load(Ordering::Relaxed) - f0,
+            )
+        };
+        let want = self.sent.records - s0;
         // Keep waiting while deliveries progress; give up after a timeout without any.
         let mut last = (u64::MAX, Instant::now());
         loop {
             let _ = self.inner.flush(Duration::from_millis(200));
-            let ctx = self.inner.context();
-            let done = ctx.delivered.load(Ordering::Relaxed) + ctx.failed.load(Ordering::Relaxed);
-            if done >= self.sent.records || self.inner.in_flight_count() == 0 {
+            let (delivered, failed) = counts(self);
+            let done = delivered + failed;
+            if done >= want || self.inner.in_flight_count() == 0 {
                 break;
             }
             if done != last.0 {
@@ -191,21 +206,25 @@ impl Producer {
                 break;
             }
         }
+        let (delivered, failed) = counts(self);
         let ctx = self.inner.context();
-        let delivered = ctx.delivered.load(Ordering::Relaxed);
-        if delivered < self.sent.records {
+        self.settled = (
+            self.sent.records,
+            ctx.delivered.load(Ordering::Relaxed),
+            ctx.failed.load(Ordering::Relaxed),
+        );
+        if delivered < want {
+            let first = ctx.first_error.lock().expect("not poisoned").take();
             return Err(KafkaError::Delivery {
-                failed: self.sent.records - delivered,
-                sent: self.sent.records,
+                failed: want - delivered,
+                sent: want,
                 topic: self.topic.clone(),
-                first_error: ctx
-                    .first_error
-                    .lock()
-                    .expect("not poisoned")
-                    .clone()
-                    .unwrap_or_else(|| {
-                        format!("not acknowledged within {}s", self.timeout.as_secs_f64())
-                    }),
+                first_error: first.unwrap_or_else(|| {
+                    format!(
+                        "not acknowledged within {}s ({failed} failed)",
+                        self.timeout.as_secs_f64()
+                    )
+                }),
             });
         }
         Ok(self.sent)

@@ -89,6 +89,14 @@ pub enum PacketError {
     Schema(#[from] crate::schema::SchemaError),
 }
 
+impl PacketError {
+    /// Whether reading the packet again later may succeed (its schema's registry did
+    /// not answer).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, PacketError::Schema(e) if e.is_transient())
+    }
+}
+
 /// Prefix an Avro body with the wire-format header.
 pub fn encode(schema_id: u32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());

@@ -423,6 +423,35 @@ fn percent_decode(s: &str) -> Vec<u8> {
     out
 }
 
+impl crate::schema::Lookup for Client {
+    /// Confluent's 40403 (no such id) is "none"; no answer, or a server error, may pass.
+    fn schema_text(&self, id: u32) -> Result<Option<String>, crate::schema::LookupError> {
+        match self.schema_by_id(id) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.code() == Some(40403) => Ok(None),
+            Err(e) => Err(crate::schema::LookupError {
+                transient: e.is_transient(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    fn location(&self) -> String {
+        self.url.clone()
+    }
+}
+
+impl ClientError {
+    /// Whether asking again later may succeed: no answer, or a server-side error.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } => true,
+            ClientError::Registry { error, .. } => error.status >= 500,
+            ClientError::Answer(_) => false,
+        }
+    }
+}
+
 /// Whether a text is an Avro schema alertctl can use.
 fn valid_schema(text: &str) -> bool {
     crate::schema::AlertSchema::from_json_str(text, std::path::Path::new("registry")).is_ok()

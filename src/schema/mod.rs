@@ -95,8 +95,13 @@ pub enum SchemaError {
         searched: String,
     },
     /// The registry could not give a schema.
-    #[error("{0}")]
-    Registry(String),
+    #[error("{message}")]
+    Registry {
+        /// What went wrong.
+        message: String,
+        /// Whether asking again later may succeed (the registry did not answer).
+        transient: bool,
+    },
     /// A version string that is not `MAJOR.MINOR`.
     #[error("`{0}` is not a schema version: write MAJOR.MINOR, e.g. 11.1")]
     BadVersion(String),
@@ -813,12 +818,42 @@ pub fn load_ref(arg: &str, dirs: &[PathBuf]) -> Result<(String, AlertSchema), Sc
     }
 }
 
+/// Why a [`Lookup`] could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupError {
+    /// What went wrong.
+    pub message: String,
+    /// Whether asking again later may succeed.
+    pub transient: bool,
+}
+
+/// Somewhere schemas can be looked up by id (a schema registry).
+pub trait Lookup: std::fmt::Debug + Send + Sync {
+    /// The schema text with this id; `Ok(None)` when there is none.
+    fn schema_text(&self, id: u32) -> Result<Option<String>, LookupError>;
+    /// Where it looks (for messages), without credentials.
+    fn location(&self) -> String;
+}
+
+impl SchemaError {
+    /// Whether asking again later may succeed (a registry that did not answer).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SchemaError::Registry {
+                transient: true,
+                ..
+            }
+        )
+    }
+}
+
 /// Finds schemas by id: the built-in sample schema, then the versions under the
-/// schema directories it was given, loading each at most once.
+/// schema directories it was given, then a [`Lookup`], loading each at most once.
 #[derive(Debug, Default)]
 pub struct SchemaStore {
     dirs: Vec<PathBuf>,
-    registry: Option<crate::registry::client::Client>,
+    registry: Option<Arc<dyn Lookup>>,
     loaded: HashMap<u32, Arc<AlertSchema>>,
 }
 
@@ -834,9 +869,9 @@ impl SchemaStore {
         store
     }
 
-    /// Also look ids up in a schema registry (after the directories; cached on disk).
-    pub fn with_registry(mut self, client: crate::registry::client::Client) -> SchemaStore {
-        self.registry = Some(client);
+    /// Also look ids up somewhere else (a schema registry), after the directories.
+    pub fn with_registry(mut self, lookup: Arc<dyn Lookup>) -> SchemaStore {
+        self.registry = Some(lookup);
         self
     }
 
@@ -860,23 +895,29 @@ impl SchemaStore {
                 Err(e) => return Err(e),
             }
         }
-        if let Some(client) = &self.registry {
-            match client.schema_by_id(id) {
-                Ok(text) => {
-                    let mut schema = AlertSchema::from_json_str(&text, Path::new(client.url()))?;
+        if let Some(lookup) = &self.registry {
+            match lookup.schema_text(id) {
+                Ok(Some(text)) => {
+                    let mut schema =
+                        AlertSchema::from_json_str(&text, Path::new(&lookup.location()))?;
                     schema.version = schema
                         .version
                         .or(Some(version).filter(|_| version_from_name(&schema.name).is_some()));
                     return Ok(self.insert(id, schema));
                 }
-                Err(e) if e.code() == Some(40403) => {}
-                Err(e) => return Err(SchemaError::Registry(e.to_string())),
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(SchemaError::Registry {
+                        message: e.message,
+                        transient: e.transient,
+                    })
+                }
             }
         }
-        let searched = if let Some(client) = &self.registry {
+        let searched = if let Some(lookup) = &self.registry {
             format!(
                 "not built in, not in the schema registry {}{}",
-                client.url(),
+                lookup.location(),
                 if self.dirs.is_empty() {
                     String::new()
                 } else {
