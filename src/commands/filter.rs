@@ -449,10 +449,8 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
                 .retention_ms(t)
                 .unwrap_or(crate::kafka::admin::DEFAULT_RETENTION_MS)
         })
-        .fold(Some(0i64), |acc, r| match (acc, r) {
-            (Some(a), r) if r >= 0 => Some(a.max(r)),
-            _ => None,
-        })
+        // The longest; forever (-1) if any keeps forever.
+        .try_fold(0i64, |a, r| (r >= 0).then(|| a.max(r)))
         .unwrap_or(-1);
     let mut created = std::collections::HashSet::new();
     for t in outputs.iter().chain(a.dead_letter.iter()) {
