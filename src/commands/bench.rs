@@ -200,7 +200,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
         BenchCommand::Mirror(a) => {
             use crate::kafka::admin::{Admin, TopicSpec};
             use crate::kafka::consume::{Start, Tail};
-            use crate::kafka::copy::{mirror_loop, Producers};
+            use crate::kafka::copy::mirror_loop;
             let local = a.kafka.connection()?;
             let source = crate::kafka::Connection::resolve(
                 Some(&a.source_brokers),
@@ -237,14 +237,18 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                     group: Some(topic.clone()),
                 },
             )?;
-            let mut producers = Producers::new(&local);
+            let mut outbox = crate::kafka::outbox::Outbox::new(
+                crate::kafka::produce::Producer::new(&local, &topic)?,
+                crate::kafka::outbox::Retry::default(),
+            );
             let (records, bytes) = mirror_loop(
                 &mut tail,
-                &mut producers,
+                &mut outbox,
                 &source_admin,
                 &local_admin,
                 |t| t.at_end(),
                 |_, _, _| {},
+                &mut crate::kafka::outbox::Silent,
             )?;
             let row = Row {
                 stage: "mirror (copy, ack, commit)".into(),

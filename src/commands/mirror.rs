@@ -7,7 +7,7 @@ use super::{interrupted, CliResult, KafkaArgs};
 use crate::kafka::admin::Admin;
 use crate::kafka::config::{config_path, parse_property};
 use crate::kafka::consume::{Start, Tail};
-use crate::kafka::copy::{mirror_loop, Producers};
+use crate::kafka::copy::mirror_loop;
 use crate::kafka::offsets::{parse_duration, OffsetSpec};
 use crate::kafka::Connection;
 
@@ -40,6 +40,10 @@ pub struct Args {
     /// Exit once the partitions are copied up to where they ended when first seen.
     #[arg(short = 'e', long = "exit")]
     pub exit_at_end: bool,
+    /// Wait out delivery failures (the local broker away) this long, backing off,
+    /// before stopping; nothing past them is committed.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub retry_for: Duration,
     /// How often to report progress and lag on stderr.
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub report_every: Duration,
@@ -73,14 +77,25 @@ pub fn exec(a: Args) -> CliResult {
             group: Some(a.group.clone()),
         },
     )?;
-    let mut producers = Producers::new(&local);
+    let retry = crate::kafka::outbox::Retry {
+        give_up_after: a.retry_for,
+        ..Default::default()
+    };
+    let mut outbox = crate::kafka::outbox::Outbox::new(
+        crate::kafka::produce::Producer::new(&local, &a.topics)?,
+        retry,
+    );
+    let mut waiting = Retrying {
+        warned: None,
+        stop: stop_flag(),
+    };
     let stop = interrupted();
     let started = Instant::now();
     let mut last_report = Instant::now();
     let exit_at_end = a.exit_at_end;
     let (records, bytes) = mirror_loop(
         &mut tail,
-        &mut producers,
+        &mut outbox,
         &source_admin,
         &local_admin,
         |t| Ok(stop.load(Ordering::SeqCst) || (exit_at_end && t.at_end()?)),
@@ -98,6 +113,7 @@ pub fn exec(a: Args) -> CliResult {
                 );
             }
         },
+        &mut waiting,
     )?;
     let lag = tail.lag().unwrap_or(-1);
     tail.close()?;
@@ -110,4 +126,33 @@ pub fn exec(a: Args) -> CliResult {
         bytes as f64 / 1e6 / secs.max(1e-9)
     );
     Ok(())
+}
+
+fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    interrupted()
+}
+
+/// Failures waited out, reported a line every few seconds at most.
+struct Retrying {
+    warned: Option<Instant>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl crate::kafka::outbox::Waiting for Retrying {
+    fn retrying(&mut self, why: &str, wait: Duration) {
+        if self
+            .warned
+            .is_none_or(|t| t.elapsed() > Duration::from_secs(5))
+        {
+            super::warn(&format!(
+                "{why}; trying again in {:.1} s",
+                wait.as_secs_f64()
+            ));
+            self.warned = Some(Instant::now());
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
 }

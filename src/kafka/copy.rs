@@ -1,15 +1,17 @@
 //! Copying records between topics and brokers: replaying a night, mirroring a stream,
 //! and rewinding a consumer group.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::admin::Admin;
+use super::commit::{self, Handled, Tp};
 use super::consume::{Received, Tail};
 use super::offsets::OffsetSpec;
+use super::outbox::{Item, Outbox, Waiting};
 use super::produce::{OutRecord, Producer};
 use super::{Connection, KafkaError, Result};
 
@@ -286,37 +288,55 @@ pub fn rewind_target(spec: OffsetSpec) -> Option<RewindTo> {
     }
 }
 
-/// Copy records from `tail` to topics on `producers` until `stop` says so; commit
-/// the source offsets (with a group) only after the copies are acknowledged. Returns
-/// (records, bytes) copied. `progress` is called after each committed batch.
+/// Copy records from `tail` to the same topics through `outbox` (to the local
+/// brokers) until `stop` says so. Source offsets are committed by the commit rule, only
+/// after the copies are acknowledged; when deliveries fail (the local broker went away)
+/// the copies are sent again after a back-off ([`super::outbox`]), and a rebalance
+/// leaves revoked partitions' records to their new reader. Returns (records, bytes)
+/// copied; `progress` is called after each commit.
 pub fn mirror_loop(
     tail: &mut Tail,
-    producers: &mut Producers,
+    outbox: &mut Outbox,
     source_admin: &Admin,
     local_admin: &Admin,
     mut stop: impl FnMut(&mut Tail) -> Result<bool>,
     mut progress: impl FnMut(u64, u64, &Tail),
+    waiting: &mut dyn Waiting,
 ) -> Result<(u64, u64)> {
     let mut known: HashMap<String, bool> = HashMap::new();
     let (mut records, mut bytes) = (0u64, 0u64);
-    let mut batch: Vec<Received> = Vec::new();
+    let mut pending: Vec<Handled> = Vec::new();
     let mut last_commit = Instant::now();
     loop {
         let stopping = stop(tail)?;
-        if stopping || batch.len() >= 1000 || last_commit.elapsed() > Duration::from_millis(500) {
-            producers.flush()?;
-            for r in batch.drain(..) {
-                tail.ack(&r)?;
+        if stopping || pending.len() >= 1000 || last_commit.elapsed() > Duration::from_millis(500) {
+            outbox.flush(waiting)?;
+            let assigned: HashSet<Tp> = tail.partitions().into_iter().collect();
+            let plan = commit::plan(std::mem::take(&mut pending), &HashMap::new(), &assigned);
+            for h in &plan.ack {
+                if let Err(e) = tail.ack_at(&h.tp.0, h.tp.1, h.offset) {
+                    if tail.partitions().contains(&h.tp) {
+                        return Err(e);
+                    }
+                }
             }
-            tail.commit()?;
+            if let Err(e) = tail.commit() {
+                waiting.retrying(&format!("commit: {e}"), Duration::ZERO);
+            }
             last_commit = Instant::now();
             progress(records, bytes, tail);
             if stopping {
                 return Ok((records, bytes));
             }
         }
-        let Some(r) = tail.poll(Duration::from_millis(100))? else {
-            continue;
+        let r = match tail.poll(Duration::from_millis(100)) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(e) => {
+                // The consumer reconnects by itself.
+                waiting.retrying(&e.to_string(), Duration::from_millis(100));
+                continue;
+            }
         };
         if !known.contains_key(&r.topic) {
             // A topic new to this mirror: make it locally like the source's.
@@ -336,10 +356,28 @@ pub fn mirror_loop(
                 local.partitions.len() == src.partitions.len(),
             );
         }
-        producers.copy(&r, &r.topic, known[&r.topic], r.timestamp_ms)?;
+        let len = r.payload.as_ref().map_or(0, Vec::len) as u64;
+        outbox.send(
+            Item {
+                topic: r.topic.clone(),
+                key: r.key.as_deref().map(bytes::Bytes::copy_from_slice),
+                payload: bytes::Bytes::from(r.payload.unwrap_or_default()),
+                timestamp_ms: r.timestamp_ms,
+                partition: known[&r.topic].then_some(r.partition),
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(k, v)| (k, bytes::Bytes::from(v)))
+                    .collect(),
+            },
+            waiting,
+        )?;
         records += 1;
-        bytes += r.payload.as_ref().map_or(0, Vec::len) as u64;
-        batch.push(r);
+        bytes += len;
+        pending.push(Handled {
+            tp: (r.topic, r.partition),
+            offset: r.offset,
+        });
     }
 }
 

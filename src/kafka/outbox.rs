@@ -63,6 +63,13 @@ pub trait Waiting {
     }
 }
 
+/// Waiting that reports nothing (a benchmark).
+pub struct Silent;
+
+impl Waiting for Silent {
+    fn retrying(&mut self, _: &str, _: Duration) {}
+}
+
 impl Outbox {
     /// An outbox over `producer`.
     pub fn new(producer: Producer, retry: Retry) -> Outbox {

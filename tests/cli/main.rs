@@ -15,6 +15,7 @@ mod compat;
 mod copy;
 mod docs;
 mod errors;
+mod faults;
 mod filter;
 mod interop;
 mod kafka;
