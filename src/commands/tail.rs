@@ -198,6 +198,11 @@ impl Output {
         }
     }
 
+    /// Whether items are kept (not yet written).
+    fn keeping(&self) -> bool {
+        self.keep
+    }
+
     /// Write what was kept; after this, items stream straight out (for -n with -f).
     fn flush_kept(&mut self) -> CliResult {
         self.trim();
@@ -287,6 +292,10 @@ pub fn exec(args: Args) -> CliResult {
     let (mut good, mut bad) = (0u64, 0u64);
     let mut last_progress = Instant::now();
     let mut at_end_seen = false;
+    // Records are acknowledged (with --group) only once their alert is written: kept
+    // ones (json, table, -n) when what was kept is written.
+    // Only the newest offset per partition matters (offsets are committed as "read up to").
+    let mut unwritten: std::collections::BTreeMap<(String, i32), i64> = Default::default();
     while !stop.load(Ordering::SeqCst) {
         if !at_end_seen && tail.at_end()? {
             at_end_seen = true;
@@ -295,6 +304,9 @@ pub fn exec(args: Args) -> CliResult {
             }
             if args.num.is_some() {
                 output.flush_kept()?;
+                for ((t, p), o) in std::mem::take(&mut unwritten) {
+                    tail.ack_at(&t, p, o)?;
+                }
             }
         }
         let rec = match tail.poll(Duration::from_millis(200)) {
@@ -321,15 +333,18 @@ pub fn exec(args: Args) -> CliResult {
                 bad += 1;
                 warn(&format!("{at}: empty record (no value)"));
             }
+            // Raw output passes the bytes through, as kcat does: nothing is decoded.
+            Some(payload) if format == Format::Raw => {
+                good += 1;
+                output.push(rec.timestamp_ms.unwrap_or(0), Item::Raw(payload.to_vec()))?;
+            }
             Some(payload) => match decoder.decode(payload) {
                 Ok((_, value)) => {
                     good += 1;
-                    let item = if format == Format::Raw {
-                        Item::Raw(payload.to_vec())
-                    } else {
-                        Item::View(to_json(&value, args.cutouts))
-                    };
-                    output.push(rec.timestamp_ms.unwrap_or(0), item)?;
+                    output.push(
+                        rec.timestamp_ms.unwrap_or(0),
+                        Item::View(to_json(&value, args.cutouts)),
+                    )?;
                 }
                 Err(e) => {
                     bad += 1;
@@ -337,9 +352,19 @@ pub fn exec(args: Args) -> CliResult {
                 }
             },
         }
-        tail.ack(&rec)?;
+        if output.keeping() {
+            let newest = unwritten
+                .entry((rec.topic.clone(), rec.partition))
+                .or_insert(rec.offset);
+            *newest = (*newest).max(rec.offset);
+        } else {
+            tail.ack(&rec)?;
+        }
     }
     output.flush_kept()?;
+    for ((t, p), o) in std::mem::take(&mut unwritten) {
+        tail.ack_at(&t, p, o)?;
+    }
     tail.close()?;
     finish(good, bad, &topics.join(","))
 }

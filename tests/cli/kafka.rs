@@ -303,6 +303,20 @@ fn a_garbage_record_does_not_stop_tail() {
     );
     let e = r.one_line_error(1);
     assert!(e.contains("20 alerts decoded, 2 undecodable"), "{e}");
+    // Raw output decodes nothing: every record's bytes pass through, without a warning.
+    let raw = alertctl()
+        .args(["tail", topic, "-e", "--format", "raw", "-b", &b])
+        .env("ALERTCTL_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(
+        raw.status.success(),
+        "{}",
+        String::from_utf8_lossy(&raw.stderr)
+    );
+    let bytes = &raw.stdout;
+    assert!(bytes.windows(15).any(|w| w == b"{\"not\": \"avro\"}"));
+    assert!(!String::from_utf8_lossy(&raw.stderr).contains("undecodable"));
 }
 
 /// With the broker down, every command fails within the timeout, naming the brokers.
@@ -476,4 +490,70 @@ fn lag_and_stats_of_a_topic() {
         (Some(30), Some(2), Some(0))
     );
     assert!(stats["bytes"].as_u64().unwrap() > 30 * 1000);
+}
+
+/// A group member whose output is kept until exit (`--format json` gathers one array)
+/// commits nothing it has not written: killed before it writes, its group's lag is the
+/// whole topic; a clean run afterwards writes all of it. Raw output passes every
+/// record's bytes through, even one that is no alert, as kcat would.
+#[test]
+fn a_group_commits_only_what_it_wrote() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--topic",
+            "kept-test",
+            "--night",
+            "2019-11-01",
+            "--alerts-per-visit",
+            "30",
+            "--partitions",
+            "1",
+        ],
+    );
+    let mut child = alertctl()
+        .args(["tail", "kept-test", "--group", "keeper", "--format", "json"])
+        .args([
+            "-b",
+            &b,
+            "-X",
+            "session.timeout.ms=6000",
+            "-X",
+            "fetch.wait.max.ms=10",
+        ])
+        .env("ALERTCTL_CONFIG", "/nonexistent")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Long enough to read all 30 and for auto-commit (5 s) to have run at least once.
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let committed: i64 = kafka_run(&b, &["lag", "--group", "keeper"])
+        .json_lines()
+        .iter()
+        .filter(|r| r["topic"] == "kept-test")
+        .map(|r| r["committed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        committed, 0,
+        "nothing was written, so nothing may be committed"
+    );
+    let all = kafka_run(
+        &b,
+        &[
+            "tail",
+            "kept-test",
+            "--group",
+            "keeper",
+            "-e",
+            "--format",
+            "json",
+        ],
+    )
+    .ok();
+    let all: Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 30);
 }
