@@ -53,6 +53,13 @@ pub struct State {
     pub registry: String,
     /// The night topic with the standard test night.
     pub topic: String,
+    /// When the broker process started (clock ticks after boot, from /proc), so that a
+    /// pid reused by another process since is never signalled. 0 in older state files.
+    #[serde(default)]
+    pub broker_started: u64,
+    /// When the registry process started (as `broker_started`).
+    #[serde(default)]
+    pub registry_started: u64,
 }
 
 /// The default sandbox directory: `$XDG_DATA_HOME/alertctl/sandbox` or `~/.local/share/alertctl/sandbox`.
@@ -95,6 +102,22 @@ pub fn alive(pid: u32) -> bool {
             .nth(1)
             .is_some_and(|rest| rest.starts_with('Z'))
     })
+}
+
+/// When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat);
+/// None if there is no such process. With the pid, this names one process for good.
+pub fn started(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count after its last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether `pid` is still the process that was recorded as started at `started`: alive,
+/// and (when a start time was recorded) started then. A pid reused by another program
+/// is not ours.
+pub fn ours(pid: u32, started_at: u64) -> bool {
+    alive(pid) && (started_at == 0 || started(pid) == Some(started_at))
 }
 
 /// Whether something accepts connections at HOST:PORT (or an http:// URL's host:port).
@@ -259,8 +282,13 @@ pub fn down(dir: &Path) -> Result<Option<State>, SandboxError> {
     let Some(state) = load(dir)? else {
         return Ok(None);
     };
-    stop_pid(state.registry_pid, Duration::from_secs(5));
-    stop_pid(state.broker_pid, Duration::from_secs(10));
+    // A pid recorded days ago may belong to another process now: signal only ours.
+    if ours(state.registry_pid, state.registry_started) {
+        stop_pid(state.registry_pid, Duration::from_secs(5));
+    }
+    if ours(state.broker_pid, state.broker_started) {
+        stop_pid(state.broker_pid, Duration::from_secs(10));
+    }
     let deadline = Instant::now() + Duration::from_secs(10);
     while (listening(&state.brokers) || listening(&state.registry)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
@@ -274,4 +302,50 @@ pub fn down(dir: &Path) -> Result<Option<State>, SandboxError> {
     let path = dir.join("sandbox.json");
     std::fs::remove_file(&path).map_err(io(&path))?;
     Ok(Some(state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `down` signals a recorded pid only while it is still the process recorded: a pid
+    /// that another program has taken since is left alone; the recorded one is stopped.
+    #[test]
+    fn down_never_signals_a_reused_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = other.id();
+        let at = started(pid).expect("a live process has a start time");
+        let state = |started_at: u64| State {
+            broker_pid: pid,
+            brokers: "127.0.0.1:1".into(),
+            registry_pid: pid,
+            registry: "http://127.0.0.1:1".into(),
+            topic: "t".into(),
+            broker_started: started_at,
+            registry_started: started_at,
+        };
+        // Recorded with another start time: the pid is someone else's now.
+        save(dir.path(), &state(at + 1)).unwrap();
+        assert!(!ours(pid, at + 1));
+        down(dir.path()).unwrap();
+        assert!(other.try_wait().unwrap().is_none(), "a stranger was killed");
+        // Recorded with its own start time: stopped.
+        save(dir.path(), &state(at)).unwrap();
+        assert!(ours(pid, at));
+        down(dir.path()).unwrap();
+        let status = other.wait().unwrap();
+        assert!(!status.success(), "sleep 30 ended by a signal");
+        assert!(load(dir.path()).unwrap().is_none());
+    }
+
+    /// The start time is read after the command name, which may hold spaces and ')'.
+    #[test]
+    fn start_time_of_this_process() {
+        let me = std::process::id();
+        let a = started(me).unwrap();
+        assert!(a > 0);
+        assert_eq!(started(me), Some(a), "a process's start time does not change");
+        assert_eq!(started(u32::MAX), None);
+    }
 }

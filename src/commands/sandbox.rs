@@ -85,8 +85,10 @@ pub fn exec(cmd: SandboxCommand) -> CliResult {
                 println!("no sandbox in {} (alertctl sandbox up)", dir.display());
                 return Ok(());
             };
-            let state = |pid: u32, addr: &str| match (sandbox::alive(pid), sandbox::listening(addr))
-            {
+            let state = |pid: u32, at: u64, addr: &str| match (
+                sandbox::ours(pid, at),
+                sandbox::listening(addr),
+            ) {
                 (true, true) => "running",
                 (true, false) => "running, not answering",
                 (false, _) => "stopped",
@@ -96,13 +98,13 @@ pub fn exec(cmd: SandboxCommand) -> CliResult {
                 "  broker    {:<28} pid {:<7} {}",
                 s.brokers,
                 s.broker_pid,
-                state(s.broker_pid, &s.brokers)
+                state(s.broker_pid, s.broker_started, &s.brokers)
             );
             println!(
                 "  registry  {:<28} pid {:<7} {}",
                 s.registry,
                 s.registry_pid,
-                state(s.registry_pid, &s.registry)
+                state(s.registry_pid, s.registry_started, &s.registry)
             );
             if sandbox::listening(&s.brokers) {
                 let conn = Connection::resolve(
@@ -151,7 +153,9 @@ fn up(a: UpArgs) -> CliResult {
     let dir = dir(&a.dir);
     std::fs::create_dir_all(&dir)?;
     if let Some(s) = sandbox::load(&dir)? {
-        if sandbox::alive(s.broker_pid) || sandbox::alive(s.registry_pid) {
+        if sandbox::ours(s.broker_pid, s.broker_started)
+            || sandbox::ours(s.registry_pid, s.registry_started)
+        {
             return Err(CliError::failure(format!(
                 "a sandbox is already up in {} (alertctl sandbox status, or sandbox down)",
                 dir.display()
@@ -180,6 +184,8 @@ fn up(a: UpArgs) -> CliResult {
         registry_pid,
         registry: registry.clone(),
         topic: night::topic_name(tonight),
+        broker_started: sandbox::started(broker_pid).unwrap_or(0),
+        registry_started: sandbox::started(registry_pid).unwrap_or(0),
     };
     // Recorded before anything else can fail, so `sandbox down` always finds what runs.
     sandbox::save(&dir, &state)?;
