@@ -345,7 +345,11 @@ mod tests {
         let me = std::process::id();
         let a = started(me).unwrap();
         assert!(a > 0);
-        assert_eq!(started(me), Some(a), "a process's start time does not change");
+        assert_eq!(
+            started(me),
+            Some(a),
+            "a process's start time does not change"
+        );
         assert_eq!(started(u32::MAX), None);
     }
 }

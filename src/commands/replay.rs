@@ -7,8 +7,7 @@ use chrono::Utc;
 
 use super::{interrupted, CliError, CliResult, KafkaArgs};
 use crate::kafka::admin::{Admin, TopicSpec};
-use crate::kafka::consume::{Start, Tail};
-use crate::kafka::copy::{Merger, Pacer, Producers, Speed};
+use crate::kafka::copy::{replay_loop, Replay, Speed};
 use crate::kafka::offsets::{parse_duration, parse_offset, parse_time, OffsetSpec};
 
 /// Record timestamps of the copies.
@@ -102,72 +101,34 @@ pub fn exec(a: Args) -> CliResult {
             .unwrap_or(crate::kafka::admin::DEFAULT_RETENTION_MS),
     })?;
     let same_partitions = admin.describe(&a.to)?.partitions.len() == source.partitions.len();
-    let mut producers = Producers::new(&conn);
+    let plan = Replay {
+        source: source.name.clone(),
+        to: a.to.clone(),
+        start: offset,
+        until_ms: until,
+        speed: a.speed,
+        repeat: a.repeat.then_some(a.interval),
+        keep_timestamps: a.timestamp == Timestamp::Original,
+        same_partitions,
+    };
     let stop = interrupted();
     let started = Instant::now();
-    let (mut copied, mut cycles) = (0u64, 0u64);
-    loop {
-        let mut tail = Tail::open(
-            &conn,
-            std::slice::from_ref(&source.name),
-            None,
-            &Start {
-                offset,
-                group: None,
-            },
-        )?;
-        let parts = tail.partitions();
-        let total = tail.remaining() as u64;
-        let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let b = indicatif::ProgressBar::new(total);
-            b.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records, ETA {eta}")
-                    .expect("valid template"),
-            );
-            b
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        let mut merger = Merger::default();
-        let mut pacer = Pacer::new(if a.repeat { Speed::Max } else { a.speed });
-        let mut last_ts: Option<i64> = None;
-        let mut done = false;
-        while !done && !stop.load(Ordering::SeqCst) {
-            if let Some(r) = tail.poll(Duration::from_millis(50))? {
-                merger.push(r);
-            }
-            while let Some(r) = merger.pop(&parts, |t, p| tail.partition_done(t, p)) {
-                if until.is_some_and(|u| r.timestamp_ms.is_some_and(|ts| ts > u)) {
-                    done = true;
-                    break;
-                }
-                if a.repeat && last_ts.is_some() && r.timestamp_ms != last_ts {
-                    std::thread::sleep(a.interval); // the next visit
-                }
-                last_ts = r.timestamp_ms;
-                std::thread::sleep(pacer.wait(r.timestamp_ms));
-                let ts = match (a.timestamp, a.repeat) {
-                    (Timestamp::Original, false) => r.timestamp_ms,
-                    _ => Some(Utc::now().timestamp_millis()),
-                };
-                producers.copy(&r, &a.to, same_partitions, ts)?;
-                copied += 1;
-                bar.inc(1);
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-            }
-            if merger.is_empty() && tail.at_end()? {
-                done = true;
-            }
-        }
-        producers.flush()?;
-        bar.finish_and_clear();
-        cycles += 1;
-        if !a.repeat || stop.load(Ordering::SeqCst) {
-            break;
-        }
-    }
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records, ETA {eta}")
+                .expect("valid template"),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let done = replay_loop(&conn, &plan, &|| stop.load(Ordering::SeqCst), |n, total| {
+        bar.set_length(total);
+        bar.set_position(n);
+    })?;
+    bar.finish_and_clear();
+    let (copied, cycles) = (done.records, done.passes);
     eprintln!(
         "alertctl: replayed {copied} records from {} to {}{} in {:.1} s",
         source.name,

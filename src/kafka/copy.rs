@@ -179,6 +179,125 @@ impl Producers {
     }
 }
 
+/// What a replay copies, from where, and how fast.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The topic read.
+    pub source: String,
+    /// The topic written.
+    pub to: String,
+    /// Where to start reading.
+    pub start: OffsetSpec,
+    /// Stop before the first record stamped after this (Unix ms).
+    pub until_ms: Option<i64>,
+    /// The pace (ignored with `repeat`, which sends each visit at once).
+    pub speed: Speed,
+    /// Replay again and again, one visit (records of one timestamp) every interval.
+    pub repeat: Option<Duration>,
+    /// Keep the original timestamps (without `repeat`); otherwise stamp the time of sending.
+    pub keep_timestamps: bool,
+    /// Write each record to its source partition (both topics have as many).
+    pub same_partitions: bool,
+}
+
+/// What a replay did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Replayed {
+    /// Records copied.
+    pub records: u64,
+    /// Passes over the source (more than one with `repeat`).
+    pub passes: u64,
+}
+
+/// How a replayed record is stamped: its own time when kept (and not repeating),
+/// otherwise `now`.
+pub fn replay_stamp(plan: &Replay, original: Option<i64>, now_ms: i64) -> Option<i64> {
+    if plan.keep_timestamps && plan.repeat.is_none() {
+        original
+    } else {
+        Some(now_ms)
+    }
+}
+
+/// Copy `plan.source` to `plan.to` on `conn`, in timestamp order across partitions,
+/// paced by the original times. `stop` is asked between records and during waits;
+/// `progress(copied, total)` is called after each record of a pass (`total`: what the
+/// pass has to copy). Every copy is acknowledged by the broker before this returns.
+pub fn replay_loop(
+    conn: &Connection,
+    plan: &Replay,
+    stop: &dyn Fn() -> bool,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Replayed> {
+    struct Stop<'a>(&'a dyn Fn() -> bool);
+    impl Waiting for Stop<'_> {
+        fn retrying(&mut self, _: &str, _: Duration) {}
+        fn stopping(&self) -> bool {
+            (self.0)()
+        }
+    }
+    let waiting = Stop(stop);
+    let mut producers = Producers::new(conn);
+    let mut done_count = Replayed::default();
+    loop {
+        let mut tail = Tail::open(
+            conn,
+            std::slice::from_ref(&plan.source),
+            None,
+            &super::consume::Start {
+                offset: plan.start,
+                group: None,
+            },
+        )?;
+        let parts = tail.partitions();
+        let total = tail.remaining() as u64;
+        let mut merger = Merger::default();
+        let mut pacer = Pacer::new(if plan.repeat.is_some() {
+            Speed::Max
+        } else {
+            plan.speed
+        });
+        let (mut last_ts, mut copied, mut done) = (None, 0u64, false);
+        while !done && !stop() {
+            if let Some(r) = tail.poll(Duration::from_millis(50))? {
+                merger.push(r);
+            }
+            while let Some(r) = merger.pop(&parts, |t, p| tail.partition_done(t, p)) {
+                if plan
+                    .until_ms
+                    .is_some_and(|u| r.timestamp_ms.is_some_and(|ts| ts > u))
+                {
+                    done = true;
+                    break;
+                }
+                if let Some(interval) = plan.repeat {
+                    if last_ts.is_some() && r.timestamp_ms != last_ts {
+                        super::outbox::sleep_unless(interval, &waiting); // the next visit
+                    }
+                }
+                last_ts = r.timestamp_ms;
+                super::outbox::sleep_unless(pacer.wait(r.timestamp_ms), &waiting);
+                if stop() {
+                    break;
+                }
+                let ts = replay_stamp(plan, r.timestamp_ms, chrono::Utc::now().timestamp_millis());
+                producers.copy(&r, &plan.to, plan.same_partitions, ts)?;
+                copied += 1;
+                done_count.records += 1;
+                progress(copied, total);
+            }
+            if merger.is_empty() && tail.at_end()? {
+                done = true;
+            }
+        }
+        producers.flush()?;
+        done_count.passes += 1;
+        if plan.repeat.is_none() || stop() {
+            return Ok(done_count);
+        }
+    }
+}
+
 /// One row of a rewind: a partition's committed offset before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
