@@ -12,10 +12,11 @@ use chrono::{NaiveDate, Utc};
 use super::{interrupted, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::kafka::admin::{Admin, TopicSpec};
 use crate::kafka::offsets::parse_duration;
-use crate::kafka::produce::{alert_key, observed_or_now, OutRecord, Producer};
+use crate::kafka::produce::Producer;
+use crate::kafka::send::{send_alerts, Notice, SendOptions, Stamp};
 use crate::night;
+use crate::packet;
 use crate::packet::file::{FileFormat, VisitReader, VisitWriter};
-use crate::packet::{self, alert_meta};
 use crate::sample::{Generator, SampleConfig};
 use crate::schema::{self, AlertSchema, SchemaStore, Version};
 
@@ -188,71 +189,6 @@ fn ocf_schema(
     Ok((s, id))
 }
 
-/// Sends alerts one at a time, pacing visits and warning once about timestamps.
-struct Sender {
-    producer: Producer,
-    mode: Timestamp,
-    cadence: Option<Duration>,
-    retention_ms: Option<i64>,
-    visit: Option<i64>,
-    visit_started: Instant,
-    visits: u64,
-    warned: bool,
-    progress: indicatif::ProgressBar,
-}
-
-impl Sender {
-    fn send(&mut self, packet: &[u8], alert: &Value) -> CliResult {
-        let meta = alert_meta(alert);
-        if meta.visit != self.visit {
-            if self.visit.is_some() {
-                if let Some(c) = self.cadence {
-                    let left = c.saturating_sub(self.visit_started.elapsed());
-                    self.producer.poll();
-                    std::thread::sleep(left);
-                }
-            }
-            self.visit = meta.visit;
-            self.visit_started = Instant::now();
-            self.visits += 1;
-        }
-        let now = Utc::now().timestamp_millis();
-        let ts = match (self.mode, meta.mjd) {
-            (Timestamp::Observation, Some(mjd)) => night::mjd_to_unix_ms(mjd),
-            (Timestamp::Auto, _) => {
-                let (ts, deferred) = observed_or_now(&meta, now);
-                if deferred && !self.warned {
-                    eprintln!("alertctl: the night's observation times are still in the future: records are stamped with the time of sending (--timestamp observation to insist)");
-                    self.warned = true;
-                }
-                ts
-            }
-            _ => now,
-        };
-        if !self.warned {
-            if let Some(r) = self.retention_ms.filter(|r| *r >= 0 && ts < now - r) {
-                warn(&format!(
-                    "observation times are older than the topic's retention ({} days): the broker will delete these records; use --timestamp now, or a topic with --retention forever",
-                    r / 86_400_000
-                ));
-                self.warned = true;
-            } else if ts > now + 3_600_000 {
-                warn("observation times are more than an hour in the future; brokers with message.timestamp.after.max.ms set will refuse them (use --timestamp now)");
-                self.warned = true;
-            }
-        }
-        let key = alert_key(&meta);
-        self.producer.send(&OutRecord {
-            key: key.as_deref().map(str::as_bytes),
-            payload: packet,
-            timestamp_ms: Some(ts),
-            ..OutRecord::default()
-        })?;
-        self.progress.inc(1);
-        Ok(())
-    }
-}
-
 fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
     let topic = args
         .topic
@@ -289,61 +225,71 @@ fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut sender = Sender {
-        producer: Producer::new(&conn, &topic)?,
-        mode: args.timestamp,
+    let opts = SendOptions {
+        stamp: match args.timestamp {
+            Timestamp::Auto => Stamp::Auto,
+            Timestamp::Observation => Stamp::Observation,
+            Timestamp::Now => Stamp::Now,
+        },
         cadence: (!args.no_wait).then_some(args.cadence),
         retention_ms: admin.retention_ms(&topic),
-        visit: None,
-        visit_started: Instant::now(),
-        visits: 0,
-        warned: false,
-        progress,
     };
+    let mut producer = Producer::new(&conn, &topic)?;
     let stop = interrupted();
+    let stopping = || stop.load(Ordering::SeqCst);
+    let tell = |n: Notice| {
+        match n {
+        Notice::Deferred => eprintln!("alertctl: the night's observation times are still in the future: records are stamped with the time of sending (--timestamp observation to insist)"),
+        Notice::PastRetention(days) => warn(&format!(
+            "observation times are older than the topic's retention ({days} days): the broker will delete these records; use --timestamp now, or a topic with --retention forever"
+        )),
+        Notice::FarFuture => warn("observation times are more than an hour in the future; brokers with message.timestamp.after.max.ms set will refuse them (use --timestamp now)"),
+    }
+    };
     let started = Instant::now();
-    if let Some(file) = &args.from_file {
+    let sent = if let Some(file) = &args.from_file {
         let mut store = SchemaStore::new(args.dirs.dirs.clone());
-        let mut reader = VisitReader::open(file, &mut store, None)?;
+        let reader = VisitReader::open(file, &mut store, None)?;
         let ocf = if reader.container_schema().is_some() {
             Some(ocf_schema(&reader, args.schema_id, file)?)
         } else {
             None
         };
-        for item in reader.by_ref() {
-            if stop.load(Ordering::SeqCst) {
-                break;
-            }
+        let alerts = reader.map(|item| -> Result<(Vec<u8>, Value), CliError> {
             let alert = item?;
-            let packet = match (&alert.packet, &ocf) {
-                (Some(p), _) => p.clone(),
+            let packet = match (alert.packet, &ocf) {
+                (Some(p), _) => p,
                 (None, Some((schema, id))) => {
                     packet::encode(*id, &packet::encode_body(schema, &alert.value)?)
                 }
                 (None, None) => unreachable!("wire records carry their packet"),
             };
-            sender.send(&packet, &alert.value)?;
-        }
+            Ok((packet, alert.value))
+        });
+        send_alerts(&mut producer, &opts, alerts, &stopping, tell, |n| {
+            progress.set_position(n)
+        })?
     } else {
         let (mut gen, schema_id) = generator(args, night)?;
         let schema = gen.schema().clone();
-        'visits: for v in 0..args.visits {
-            for alert in gen.visit(v) {
-                if stop.load(Ordering::SeqCst) {
-                    break 'visits;
-                }
-                let packet = packet::encode(schema_id, &packet::encode_body(&schema, &alert)?);
-                sender.send(&packet, &alert)?;
-            }
-        }
-    }
-    let sent = sender.producer.flush()?;
-    sender.progress.finish_and_clear();
+        let alerts = (0..args.visits).flat_map(|v| gen.visit(v)).map(
+            |alert| -> Result<(Vec<u8>, Value), CliError> {
+                Ok((
+                    packet::encode(schema_id, &packet::encode_body(&schema, &alert)?),
+                    alert,
+                ))
+            },
+        );
+        send_alerts(&mut producer, &opts, alerts, &stopping, tell, |n| {
+            progress.set_position(n)
+        })?
+    };
+    progress.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "alertctl: produced {} alerts in {} visits ({:.1} MB) to {topic} in {secs:.2} s ({:.0} alerts/s, {:.1} MB/s){}",
         sent.records,
-        sender.visits,
+        sent.visits,
         sent.bytes as f64 / 1e6,
         sent.records as f64 / secs.max(1e-9),
         sent.bytes as f64 / 1e6 / secs.max(1e-9),

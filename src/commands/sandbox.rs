@@ -8,10 +8,11 @@ use chrono::Utc;
 
 use super::{CliError, CliResult};
 use crate::kafka::admin::{Admin, TopicSpec, DEFAULT_RETENTION_MS};
-use crate::kafka::produce::{alert_key, observed_or_now, OutRecord, Producer};
+use crate::kafka::produce::Producer;
+use crate::kafka::send::{send_alerts, SendOptions, Stamp};
 use crate::kafka::Connection;
 use crate::night;
-use crate::packet::{self, alert_meta};
+use crate::packet;
 use crate::registry::client::Client;
 use crate::sample::{Generator, SampleConfig};
 use crate::sandbox::{self, State, STANDARD_SEED};
@@ -254,22 +255,20 @@ fn fill(a: &UpArgs, state: &State, tonight: chrono::NaiveDate) -> CliResult {
             },
         );
         let mut producer = Producer::new(&conn, &topic)?;
-        let now = Utc::now().timestamp_millis();
-        for v in 0..a.visits {
-            for alert in gen.visit(v) {
-                let m = alert_meta(&alert);
-                let key = alert_key(&m);
-                let (ts, _) = observed_or_now(&m, now);
-                let p = packet::encode(id, &packet::encode_body(&schema, &alert)?);
-                producer.send(&OutRecord {
-                    key: key.as_deref().map(str::as_bytes),
-                    payload: &p,
-                    timestamp_ms: Some(ts),
-                    ..OutRecord::default()
-                })?;
-            }
-        }
-        let sent = producer.flush()?;
+        let opts = SendOptions {
+            stamp: Stamp::Auto,
+            cadence: None,
+            retention_ms: None,
+        };
+        let alerts = (0..a.visits).flat_map(|v| gen.visit(v)).map(
+            |alert| -> Result<(Vec<u8>, _), CliError> {
+                Ok((
+                    packet::encode(id, &packet::encode_body(&schema, &alert)?),
+                    alert,
+                ))
+            },
+        );
+        let sent = send_alerts(&mut producer, &opts, alerts, &|| false, |_| {}, |_| {})?;
         eprintln!(
             "alertctl: {topic}: {} alerts in {} visits (seed {STANDARD_SEED})",
             sent.records, a.visits

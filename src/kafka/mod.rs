@@ -12,6 +12,7 @@ pub mod copy;
 pub mod offsets;
 pub mod outbox;
 pub mod produce;
+pub mod send;
 
 use std::time::Duration;
 
