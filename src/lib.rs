@@ -19,6 +19,7 @@
 pub mod bench;
 pub mod commands;
 pub mod filter;
+pub mod fuzzing;
 pub mod kafka;
 pub mod night;
 pub mod packet;

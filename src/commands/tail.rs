@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value as Json;
@@ -14,8 +13,9 @@ use super::{
     SchemaDirs,
 };
 use crate::kafka::admin::{is_pattern, Admin};
-use crate::kafka::consume::{Start, Tail};
+use crate::kafka::consume::{read_loop, ReadUntil, Received, Sink, Start, Tail};
 use crate::kafka::offsets::{parse_offset, OffsetSpec};
+use crate::kafka::KafkaError;
 use crate::packet::file::VisitReader;
 use crate::packet::json::{cell, lookup, render_table, DEFAULT_TABLE_FIELDS};
 use crate::packet::{to_json, CutoutPolicy, Decoder};
@@ -286,87 +286,84 @@ pub fn exec(args: Args) -> CliResult {
         is_pattern(&topic).then_some(topic.as_str()),
         &start,
     )?;
-    let mut decoder = Decoder::new(args.dirs.store(), reader);
+    let mut sink = TailSink {
+        decoder: Decoder::new(args.dirs.store(), reader),
+        output: &mut output,
+        format,
+        cutouts: args.cutouts,
+        group: args.group.is_some(),
+        good: 0,
+        bad: 0,
+    };
     let stop = interrupted();
-    let to_end = args.exit_at_end || (args.num.is_some() && !args.follow);
-    let (mut good, mut bad) = (0u64, 0u64);
-    let mut last_progress = Instant::now();
-    let mut at_end_seen = false;
-    // Records are acknowledged (with --group) only once their alert is written: kept
-    // ones (json, table, -n) when what was kept is written.
-    // Only the newest offset per partition matters (offsets are committed as "read up to").
-    let mut unwritten: std::collections::BTreeMap<(String, i32), i64> = Default::default();
-    while !stop.load(Ordering::SeqCst) {
-        if !at_end_seen && tail.at_end()? {
-            at_end_seen = true;
-            if to_end {
-                break;
-            }
-            if args.num.is_some() {
-                output.flush_kept()?;
-                for ((t, p), o) in std::mem::take(&mut unwritten) {
-                    tail.ack_at(&t, p, o)?;
-                }
-            }
-        }
-        let rec = match tail.poll(Duration::from_millis(200)) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                if to_end && last_progress.elapsed() > conn.timeout {
-                    return Err(CliError::failure(format!(
-                        "no records from {} for {}s while partitions remain unread (after {good} alerts); is the broker up?",
-                        conn.brokers,
-                        conn.timeout.as_secs_f64()
-                    )));
-                }
-                continue;
-            }
-            Err(e) => {
-                warn(&e.to_string());
-                continue;
-            }
-        };
-        last_progress = Instant::now();
-        let at = format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+    let until = ReadUntil {
+        end: args.exit_at_end || (args.num.is_some() && !args.follow),
+        flush_at_end: args.num.is_some(),
+        stall: conn.timeout,
+    };
+    read_loop(&mut tail, until, &|| stop.load(Ordering::SeqCst), &mut sink)?;
+    let (good, bad) = (sink.good, sink.bad);
+    tail.close()?;
+    finish(good, bad, &topics.join(","))
+}
+
+/// Where tail's records go: decoded (unless raw) into the output.
+struct TailSink<'o> {
+    decoder: Decoder,
+    output: &'o mut Output,
+    format: Format,
+    cutouts: CutoutPolicy,
+    group: bool,
+    good: u64,
+    bad: u64,
+}
+
+impl Sink for TailSink<'_> {
+    type Error = CliError;
+
+    fn record(&mut self, rec: &Received) -> Result<bool, CliError> {
+        let at = || format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        let ts = rec.timestamp_ms.unwrap_or(0);
         match rec.payload.as_deref() {
             None => {
-                bad += 1;
-                warn(&format!("{at}: empty record (no value)"));
+                self.bad += 1;
+                warn(&format!("{}: empty record (no value)", at()));
             }
             // Raw output passes the bytes through, as kcat does: nothing is decoded.
-            Some(payload) if format == Format::Raw => {
-                good += 1;
-                output.push(rec.timestamp_ms.unwrap_or(0), Item::Raw(payload.to_vec()))?;
+            Some(payload) if self.format == Format::Raw => {
+                self.good += 1;
+                self.output.push(ts, Item::Raw(payload.to_vec()))?;
             }
-            Some(payload) => match decoder.decode(payload) {
+            Some(payload) => match self.decoder.decode(payload) {
                 Ok((_, value)) => {
-                    good += 1;
-                    output.push(
-                        rec.timestamp_ms.unwrap_or(0),
-                        Item::View(to_json(&value, args.cutouts)),
-                    )?;
+                    self.good += 1;
+                    self.output
+                        .push(ts, Item::View(to_json(&value, self.cutouts)))?;
+                }
+                // A group member must not acknowledge what it could not read for a
+                // passing reason (the registry away): it stops, and reads it next time.
+                Err(e) if self.group && e.is_transient() => {
+                    return Err(CliError::failure(format!(
+                        "{}: {e}; stopped without acknowledging it (run again when it answers)",
+                        at()
+                    )));
                 }
                 Err(e) => {
-                    bad += 1;
-                    warn(&format!("{at}: {e}"));
+                    self.bad += 1;
+                    warn(&format!("{}: {e}", at()));
                 }
             },
         }
-        if output.keeping() {
-            let newest = unwritten
-                .entry((rec.topic.clone(), rec.partition))
-                .or_insert(rec.offset);
-            *newest = (*newest).max(rec.offset);
-        } else {
-            tail.ack(&rec)?;
-        }
+        Ok(!self.output.keeping())
     }
-    output.flush_kept()?;
-    for ((t, p), o) in std::mem::take(&mut unwritten) {
-        tail.ack_at(&t, p, o)?;
+
+    fn flush(&mut self) -> Result<(), CliError> {
+        self.output.flush_kept()
     }
-    tail.close()?;
-    finish(good, bad, &topics.join(","))
+
+    fn fetch_failed(&mut self, e: &KafkaError) {
+        warn(&e.to_string());
+    }
 }
 
 fn finish(good: u64, bad: u64, source: &str) -> CliResult {

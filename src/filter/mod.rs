@@ -139,11 +139,16 @@ pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
         reason,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    let file: FiltersFile = toml::from_str(&text).map_err(|e| err(e.message().to_string()))?;
+    parse_filters(&text).map_err(err)
+}
+
+/// Read a filters file's text (see [`load_file`]); the error is the reason alone.
+pub fn parse_filters(text: &str) -> Result<Vec<FilterDef>, String> {
+    let file: FiltersFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
     let mut seen = HashSet::new();
     for f in &file.filter {
         if !seen.insert(f.name.clone()) {
-            return Err(err(format!("two filters are named {}", f.name)));
+            return Err(format!("two filters are named {}", f.name));
         }
     }
     Ok(file.filter)

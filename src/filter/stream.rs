@@ -163,7 +163,7 @@ pub fn run(
         counts: Counts::default(),
     };
     let ranked = engine.defs().any(|d| d.rank_by.is_some());
-    let mut last_record = Instant::now();
+    tail.touch();
     loop {
         let stopping = stop();
         rebalance(engine, tail, &mut st, events);
@@ -204,7 +204,7 @@ pub fn run(
         let rec = match tail.poll(Duration::from_millis(100)) {
             Ok(Some(r)) => r,
             Ok(None) => {
-                if opts.exit_at_end && st.blocked.is_empty() && last_record.elapsed() > opts.stall {
+                if opts.exit_at_end && st.blocked.is_empty() && tail.stalled(opts.stall)? {
                     commit_step(engine, tail, outbox, &mut st, events, stop)?;
                     return Err(StreamError::Stalled(opts.stall.as_secs_f64()));
                 }
@@ -216,7 +216,6 @@ pub fn run(
                 continue;
             }
         };
-        last_record = Instant::now();
         handle(engine, outbox, opts, &mut st, events, stop, rec)?;
     }
 }
@@ -254,6 +253,7 @@ fn retry_blocked(tail: &mut Tail, st: &mut State, opts: &Options) -> Result<(), 
             )));
         }
         tail.seek(&tp.0, tp.1, b.offset)?;
+        tail.touch();
         st.rereading.insert(tp.clone(), b.offset);
         // Still blocked (nothing from it committed) until its record is handled.
         st.blocked.get_mut(&tp).expect("present").sought = true;

@@ -52,6 +52,8 @@ pub struct Tail {
     ends: HashMap<Tp, i64>,
     /// Next offset to read in each partition.
     positions: HashMap<Tp, i64>,
+    /// When a record last came (or the reader opened, or was told of other progress).
+    last_progress: std::time::Instant,
 }
 
 impl Tail {
@@ -106,6 +108,7 @@ impl Tail {
             reset_to_end: reset == "latest",
             ends: HashMap::new(),
             positions: HashMap::new(),
+            last_progress: std::time::Instant::now(),
         };
         if tail.group {
             match pattern {
@@ -186,6 +189,7 @@ impl Tail {
         let m = res?;
         let tp = (m.topic().to_string(), m.partition());
         self.positions.insert(tp, m.offset() + 1);
+        self.last_progress = std::time::Instant::now();
         Ok(Some(Received {
             topic: m.topic().to_string(),
             partition: m.partition(),
@@ -247,18 +251,28 @@ impl Tail {
         Ok(true)
     }
 
+    /// Whether reading to the end has stalled: the end is not reached, and no record has
+    /// come for `after` (the broker went away, or a partition cannot be fetched). The one
+    /// rule every reader that stops at the end uses (tail -e, stats, replay, filter -e).
+    pub fn stalled(&mut self, after: Duration) -> Result<bool> {
+        Ok(self.last_progress.elapsed() > after && !self.at_end()?)
+    }
+
+    /// Count what the caller did as progress (a seek back, a wait it chose), so the
+    /// stall clock starts again.
+    pub fn touch(&mut self) {
+        self.last_progress = std::time::Instant::now();
+    }
+
     /// Read every record up to the ends the partitions had when first seen, handing each
-    /// to `f`. Returns false when no record came for the connection's timeout before
-    /// the end was reached (the broker stalled or went away).
+    /// to `f`. Returns false when the read stalled ([`Tail::stalled`]) for the
+    /// connection's timeout before the end was reached.
     pub fn read_to_end(&mut self, mut f: impl FnMut(Received) -> Result<()>) -> Result<bool> {
-        let mut idle = std::time::Instant::now();
+        self.touch();
         while !self.at_end()? {
             match self.poll(Duration::from_millis(100))? {
-                Some(r) => {
-                    idle = std::time::Instant::now();
-                    f(r)?;
-                }
-                None if idle.elapsed() > self.conn.timeout => return Ok(false),
+                Some(r) => f(r)?,
+                None if self.stalled(self.conn.timeout)? => return Ok(false),
                 None => {}
             }
         }
@@ -373,5 +387,136 @@ impl Tail {
             self.consumer.unsubscribe();
         }
         Ok(())
+    }
+}
+
+/// What a [`read_loop`] hands its records to.
+pub trait Sink {
+    /// The caller's error (a Kafka error converts into it).
+    type Error: From<KafkaError>;
+    /// One record. `Ok(true)`: its output is written, so it may be acknowledged now;
+    /// `Ok(false)`: kept, to be written at the next [`Sink::flush`].
+    fn record(&mut self, r: &Received) -> std::result::Result<bool, Self::Error>;
+    /// Write everything kept.
+    fn flush(&mut self) -> std::result::Result<(), Self::Error>;
+    /// A fetch failed; the consumer reconnects by itself and the loop goes on.
+    fn fetch_failed(&mut self, _e: &KafkaError) {}
+}
+
+/// How a [`read_loop`] ends.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadUntil {
+    /// Stop at the end the partitions had when first seen (else follow).
+    pub end: bool,
+    /// While following, flush the sink once, when that end is first reached (`-n` with
+    /// `-f`: the last N, then every new record).
+    pub flush_at_end: bool,
+    /// Reading to the end: no record for this long before it is a stall (an error).
+    pub stall: Duration,
+}
+
+/// Offsets kept but not yet written, by partition: the newest of each is acknowledged
+/// once the sink has flushed (offsets commit as "read up to").
+#[derive(Debug, Default)]
+pub struct Unwritten(HashMap<Tp, i64>);
+
+impl Unwritten {
+    /// A kept record.
+    pub fn keep(&mut self, topic: &str, partition: i32, offset: i64) {
+        let newest = self
+            .0
+            .entry((topic.to_string(), partition))
+            .or_insert(offset);
+        *newest = (*newest).max(offset);
+    }
+
+    /// What may be acknowledged now that everything kept is written, emptying the set.
+    pub fn written(&mut self) -> Vec<(String, i32, i64)> {
+        let mut v: Vec<_> = self.0.drain().map(|((t, p), o)| (t, p, o)).collect();
+        v.sort();
+        v
+    }
+}
+
+/// Read `tail` into `sink` until `stop` says so or (with `until.end`) the end is
+/// reached; a record is acknowledged (with a group) only once the sink says its output
+/// is written. Before returning the sink is flushed and what it kept acknowledged.
+/// A stalled read to the end ([`Tail::stalled`]) is [`KafkaError::Unreachable`].
+pub fn read_loop<S: Sink>(
+    tail: &mut Tail,
+    until: ReadUntil,
+    stop: &dyn Fn() -> bool,
+    sink: &mut S,
+) -> std::result::Result<(), S::Error> {
+    let mut unwritten = Unwritten::default();
+    let mut at_end_seen = false;
+    tail.touch();
+    while !stop() {
+        if !at_end_seen && tail.at_end()? {
+            at_end_seen = true;
+            if until.end {
+                break;
+            }
+            if until.flush_at_end {
+                sink.flush()?;
+                for (t, p, o) in unwritten.written() {
+                    tail.ack_at(&t, p, o)?;
+                }
+            }
+        }
+        let rec = match tail.poll(Duration::from_millis(200)) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                if until.end && tail.stalled(until.stall)? {
+                    return Err(KafkaError::Unreachable {
+                        brokers: tail.conn.brokers.clone(),
+                        timeout: until.stall,
+                        reason: "no records while partitions remain unread; is the broker up?"
+                            .into(),
+                    }
+                    .into());
+                }
+                continue;
+            }
+            Err(e) => {
+                sink.fetch_failed(&e);
+                continue;
+            }
+        };
+        if sink.record(&rec)? {
+            tail.ack(&rec)?;
+        } else {
+            unwritten.keep(&rec.topic, rec.partition, rec.offset);
+        }
+    }
+    sink.flush()?;
+    for (t, p, o) in unwritten.written() {
+        tail.ack_at(&t, p, o)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only the newest kept offset of each partition is acknowledged, once.
+    #[test]
+    fn unwritten_keeps_the_newest_offset_per_partition() {
+        let mut u = Unwritten::default();
+        for (t, p, o) in [
+            ("a", 0, 5),
+            ("a", 0, 3),
+            ("a", 1, 7),
+            ("b", 0, 1),
+            ("a", 0, 9),
+        ] {
+            u.keep(t, p, o);
+        }
+        assert_eq!(
+            u.written(),
+            vec![("a".into(), 0, 9), ("a".into(), 1, 7), ("b".into(), 0, 1)]
+        );
+        assert!(u.written().is_empty(), "acknowledged once");
     }
 }

@@ -259,8 +259,16 @@ pub fn replay_loop(
         });
         let (mut last_ts, mut copied, mut done) = (None, 0u64, false);
         while !done && !stop() {
-            if let Some(r) = tail.poll(Duration::from_millis(50))? {
-                merger.push(r);
+            match tail.poll(Duration::from_millis(50))? {
+                Some(r) => merger.push(r),
+                None if merger.is_empty() && tail.stalled(conn.timeout)? => {
+                    return Err(KafkaError::Unreachable {
+                        brokers: conn.brokers.clone(),
+                        timeout: conn.timeout,
+                        reason: format!("no records before the end of {}", plan.source),
+                    });
+                }
+                None => {}
             }
             while let Some(r) = merger.pop(&parts, |t, p| tail.partition_done(t, p)) {
                 if plan

@@ -213,7 +213,7 @@ fn read_body(req: &mut Request, cfg: &ServerConfig) -> Result<Value, RegistryErr
         .map_err(|e| RegistryError::new(400, format!("The request body is not JSON: {e}")))
 }
 
-fn registration(body: &Value) -> Result<Registration, RegistryError> {
+pub(crate) fn registration(body: &Value) -> Result<Registration, RegistryError> {
     let schema = body.get("schema").and_then(Value::as_str).ok_or_else(|| {
         RegistryError::new(
             42201,

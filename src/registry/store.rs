@@ -66,7 +66,7 @@ pub struct Store {
 
 /// The identity of a schema: its JSON, compacted. The same schema under two
 /// subjects gets one id.
-fn schema_key(text: &str) -> Result<(String, AlertSchema)> {
+pub(crate) fn schema_key(text: &str) -> Result<(String, AlertSchema)> {
     let parsed = AlertSchema::from_json_str(text, Path::new("request")).map_err(|e| {
         let msg = e.to_string();
         RegistryError::invalid_schema(

@@ -307,11 +307,18 @@ fn garbage_goes_to_the_dead_letter_topic() {
         .env("ALERTCTL_CONFIG", "/nonexistent")
         .output()
         .unwrap();
-    assert!(
-        !raw.status.success(),
+    // Raw output passes the dead letter's bytes through as they were.
+    assert!(raw.status.success());
+    assert_eq!(
+        raw.stdout, b"\0\0\0\x0cnot an alert",
+        "one frame of a wire file"
+    );
+    let decoded = kafka_run(&b, &["tail", "dl-dead", "-e"]);
+    assert_ne!(
+        decoded.code, 0,
         "the dead letter is not an alert, so tail reports it"
     );
-    assert!(raw.stdout.is_empty());
+    assert!(decoded.stdout.is_empty());
     let desc = kafka_run(&b, &["topic", "describe", "dl-dead", "--format", "jsonl"]).json_lines();
     assert_eq!(
         desc.iter()
@@ -510,4 +517,69 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
     assert!(thin.iter().all(|v| v["cutoutScience"].is_null()
         && v["prvDiaSources"].is_null()
         && !v["cutoutTemplate"].is_null()));
+}
+
+/// Filtering a night older than the default retention: each output takes its input's
+/// retention (here forever), so the 2017 alerts, stamped with their observation times,
+/// are not past retention on arrival, and all of them are there. An output (or
+/// dead-letter) topic that `--from` also matches is refused before anything runs.
+#[test]
+fn an_old_nights_outputs_keep_its_retention_and_a_self_feeding_filter_is_refused() {
+    let b = broker_or_return!();
+    produce(
+        &b,
+        &[
+            "--night",
+            "2017-06-01",
+            "--visits",
+            "1",
+            "--alerts-per-visit",
+            "60",
+        ],
+    );
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "old-night-out",
+            "--expr",
+            "true",
+            "--max-per-visit",
+            "0",
+            "--from",
+            "lsst-2017-06-01",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("retention forever"), "{}", r.stderr);
+    let listed = kafka_run(&b, &["topic", "list", "--format", "jsonl"]).json_lines();
+    let out = listed
+        .iter()
+        .find(|t| t["topic"] == "old-night-out")
+        .unwrap();
+    assert_eq!(out["retention_ms"], -1, "{out:?}");
+    assert_eq!(views(&b, "old-night-out").len(), 60);
+
+    for (from, extra) in [
+        ("lsst-2017-06-01", vec!["--to", "lsst-2017-06-01"]),
+        ("^lsst-2017-.*", vec!["--to", "lsst-2017-06-01-bright"]),
+        ("lsst-2017-06-01", vec!["--dead-letter", "lsst-2017-06-01"]),
+    ] {
+        let mut args = vec![
+            "filter", "run", "--name", "loop", "--expr", "true", "--from", from, "-e",
+        ];
+        args.extend(extra);
+        let r = kafka_run(&b, &args);
+        let e = r.one_line_error(2);
+        assert!(e.contains("would read its own output"), "{e}");
+    }
+    assert!(
+        !kafka_run(&b, &["topic", "list", "--format", "jsonl"])
+            .ok()
+            .contains("lsst-2017-06-01-bright"),
+        "nothing is created for a refused run"
+    );
 }
