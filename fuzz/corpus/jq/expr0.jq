@@ -1,0 +1,1 @@
+.diaSource.snr > 5

@@ -1,0 +1,1 @@
+(.diaSource.snr > 5 and ([.prvDiaSources[]?.psfFlux] | length) > 1) or .diaObject == null

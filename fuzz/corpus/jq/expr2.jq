@@ -1,0 +1,1 @@
+[.prvDiaSources[] | .psfFlux] | max // 0

@@ -1,0 +1,1 @@
+.diaSource as $s | $s.ra < 10 and "\($s.band)x" == "gx"

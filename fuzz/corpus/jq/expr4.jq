@@ -1,0 +1,1 @@
+def f(x): x | x; reduce .a[] as $i (0; . + $i) | f(. * 2)

@@ -1,0 +1,1 @@
+to_entries | map(select(.key | startswith("dia"))) | length
