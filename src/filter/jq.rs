@@ -180,6 +180,137 @@ pub(crate) fn is_native(name: &str, arity: usize) -> bool {
         .contains(&(name, arity))
 }
 
+/// The longest expression text accepted (real filters are well under 4 KiB).
+pub const MAX_EXPR_BYTES: usize = 64 * 1024;
+
+/// The deepest expression tree accepted: parsing, analysing and evaluating recurse
+/// along the tree, and a deeper one could exhaust the stack and abort the process.
+pub const MAX_DEPTH: usize = 256;
+
+/// Refuse an expression too long, or nested too deep for the stack. Parsing itself
+/// recurses, so it runs here on a thread with a large stack, which also drops the tree.
+fn check_size(expr: &str) -> Result<(), JqError> {
+    if expr.len() > MAX_EXPR_BYTES {
+        return Err(JqError(format!(
+            "the expression is {} bytes; at most {MAX_EXPR_BYTES} are accepted",
+            expr.len()
+        )));
+    }
+    let parsed = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("jq-parse".into())
+            .stack_size(512 << 20) // reserved, not committed: pages are used as touched
+            .spawn_scoped(s, || {
+                let Ok(tokens) = jaq_core::load::Lexer::new(expr).lex() else {
+                    // Not even lexed: the loader says why (here, where deep input
+                    // cannot exhaust the stack).
+                    let arena = Arena::default();
+                    let e = Loader::new(std_defs())
+                        .load(
+                            &arena,
+                            File {
+                                code: expr,
+                                path: (),
+                            },
+                        )
+                        .err()
+                        .map(|errs| first_few(errs.iter().map(|(_, e)| describe_load_error(e))));
+                    return Err(e.unwrap_or_else(|| "cannot be read".into()));
+                };
+                let nesting = token_depth(&tokens);
+                let term = jaq_core::load::Parser::new(&tokens)
+                    .parse(|p| p.term())
+                    .ok();
+                Ok(nesting.max(term.map_or(0, |t: Term<&str>| depth(&t))))
+            })
+            .map_err(|e| JqError(format!("cannot start the parser: {e}")))?
+            .join()
+            .map_err(|_| JqError("the parser failed".into()))
+    })?;
+    match parsed {
+        Err(why) => Err(JqError(format!("cannot parse `{}`: {why}", shown(expr)))),
+        Ok(d) if d > MAX_DEPTH => Err(JqError(format!(
+            "the expression nests {d} deep; at most {MAX_DEPTH} levels are accepted"
+        ))),
+        Ok(_) => Ok(()), // a parse error is reported by the loader, with its reasons
+    }
+}
+
+/// An expression as errors quote it: whole when short, else its start.
+fn shown(expr: &str) -> String {
+    const MAX: usize = 120;
+    if expr.chars().count() <= MAX {
+        expr.to_string()
+    } else {
+        let head: String = expr.chars().take(MAX).collect();
+        format!("{head}... ({} bytes)", expr.len())
+    }
+}
+
+/// The first few of many reasons, joined; a count for the rest.
+fn first_few(reasons: impl Iterator<Item = String>) -> String {
+    let all: Vec<String> = reasons.map(|r| shown(&r)).collect();
+    let mut text = all.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    if all.len() > 3 {
+        text.push_str(&format!("; and {} more", all.len() - 3));
+    }
+    text
+}
+
+/// The deepest nesting of blocks (`(`, `[`, `{`) and interpolated strings in a token
+/// tree, walked without recursion.
+fn token_depth(tokens: &[jaq_core::load::lex::Token<&str>]) -> usize {
+    use jaq_core::load::lex::{StrPart, Tok};
+    let mut deepest = 0;
+    let mut stack: Vec<(&[jaq_core::load::lex::Token<&str>], usize)> = vec![(tokens, 1)];
+    while let Some((ts, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        for t in ts {
+            match &t.1 {
+                Tok::Block(inner) => stack.push((inner, d + 1)),
+                Tok::Str(parts) => {
+                    for p in parts {
+                        if let StrPart::Term(x) = p {
+                            stack.push((std::slice::from_ref(x), d + 1));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    deepest
+}
+
+/// The deepest nesting of an expression tree, counting binding patterns; the tree is
+/// walked without recursion (patterns are walked recursively, on the caller's stack).
+pub(crate) fn depth(t: &Term<&str>) -> usize {
+    fn pattern_depth(p: &Pattern<&str>) -> usize {
+        match p {
+            Pattern::Var(_) => 1,
+            Pattern::Arr(ps) => 1 + ps.iter().map(pattern_depth).max().unwrap_or(0),
+            Pattern::Obj(es) => {
+                1 + es
+                    .iter()
+                    .map(|(k, p)| depth(k).max(pattern_depth(p)))
+                    .max()
+                    .unwrap_or(0)
+            }
+        }
+    }
+    let mut deepest = 0;
+    let mut stack = vec![(t, 1usize)];
+    while let Some((t, d)) = stack.pop() {
+        let pattern = match t {
+            Term::BinOp(_, BinaryOp::Pipe(Some(p)), _) | Term::Fold(_, _, p, _) => pattern_depth(p),
+            _ => 0,
+        };
+        deepest = deepest.max(d + pattern);
+        stack.extend(subterms(t).into_iter().map(|s| (s, d + 1)));
+    }
+    deepest
+}
+
 /// Every direct sub-term of `t`.
 pub(crate) fn subterms<'a, 's>(t: &'a Term<&'s str>) -> Vec<&'a Term<&'s str>> {
     use jaq_core::load::lex::StrPart;
@@ -379,6 +510,7 @@ impl Program {
 
     /// Compile `expr` with `options`.
     pub fn compile_with(expr: &str, options: Options) -> Result<Program, JqError> {
+        check_size(expr)?;
         let loader = Loader::new(std_defs());
         let arena = Arena::default();
         let modules = loader
@@ -391,11 +523,9 @@ impl Program {
             )
             .map_err(|errs| {
                 JqError(format!(
-                    "cannot parse `{expr}`: {}",
-                    errs.iter()
-                        .map(|(_, e)| describe_load_error(e))
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    "cannot parse `{}`: {}",
+                    shown(expr),
+                    first_few(errs.iter().map(|(_, e)| describe_load_error(e)))
                 ))
             })?;
         let filter = Compiler::default()
@@ -415,14 +545,18 @@ impl Program {
                         })
                     })
                     .collect();
-                JqError(format!("cannot compile `{expr}`: {}", what.join("; ")))
+                JqError(format!(
+                    "cannot compile `{}`: {}",
+                    shown(expr),
+                    first_few(what.into_iter())
+                ))
             })?;
         // The loader accepted it, and modules cannot be loaded: it is one term.
         let term = jaq_core::load::parse(expr, |p| p.term())
-            .ok_or_else(|| JqError(format!("cannot parse `{expr}`")))?;
+            .ok_or_else(|| JqError(format!("cannot parse `{}`", shown(expr))))?;
         if !options.unbounded {
             check_bounded(&term, &mut Vec::new(), &mut Vec::new())
-                .map_err(|e| JqError(format!("`{expr}`: {}", e.0)))?;
+                .map_err(|e| JqError(format!("`{}`: {}", shown(expr), e.0)))?;
         }
         Ok(Program {
             filter,
@@ -629,6 +763,85 @@ mod tests {
                 "{ok}: {:?}",
                 Program::compile(ok)
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    fn nested(kind: &str, n: usize) -> String {
+        match kind {
+            "paren" => format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            "pipe" => vec!["."; n].join("|"),
+            "plus" => vec!["1"; n].join("+"),
+            "neg" => format!("{}1", "-".repeat(n)),
+            "comma" => format!("[{}] | length", vec!["1"; n].join(",")),
+            "array" => format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            "object" => format!("{}1{}", "{a:".repeat(n), "}".repeat(n)),
+            "pattern" => format!(". as {}$x{} | 1", "[".repeat(n), "]".repeat(n)),
+            "string" => format!("{}1{}", "\"\\(".repeat(n), ")\"".repeat(n)),
+            "unclosed" => format!("{}\"\\u12", "(".repeat(n)),
+            _ => unreachable!(),
+        }
+    }
+
+    const KINDS: &[&str] = &[
+        "paren", "pipe", "plus", "neg", "comma", "array", "object", "pattern", "string",
+    ];
+
+    /// Found by fuzzing: 2,000 chained pipes (or 10,000 parentheses) overflowed the
+    /// stack in the parser or the evaluator and aborted the process. Every way of
+    /// nesting is now refused past MAX_DEPTH with one line, however deep, and
+    /// expressions just inside the limit compile and run on an ordinary stack.
+    #[test]
+    fn deep_expressions_are_refused_not_crashed() {
+        for kind in KINDS.iter().chain(&["unclosed"]) {
+            for n in [MAX_DEPTH + 10, 30_000] {
+                let e = nested(kind, n);
+                let err = Program::compile(&e).expect_err(kind).0;
+                assert!(
+                    err.contains("levels are accepted")
+                        || err.contains("bytes; at most")
+                        || err.contains("cannot parse"),
+                    "{kind} x{n}: {err}"
+                );
+                assert!(
+                    !err.contains('\n') && err.len() < 1000,
+                    "{kind}: one short line"
+                );
+            }
+        }
+        // alertctl compiles and runs filters on the main thread, whose stack is 8 MiB
+        // (ulimit -s); a test thread's is 2 MiB, so this part runs on a thread of 8.
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(at_the_limit)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    fn at_the_limit() {
+        for kind in KINDS {
+            // Strings nest twice per level (the string and its interpolation).
+            let n = if *kind == "string" {
+                MAX_DEPTH / 2 - 2
+            } else {
+                MAX_DEPTH - 4
+            };
+            let e = nested(kind, n);
+            let p = Program::compile_with(
+                &e,
+                Options {
+                    unbounded: false,
+                    usage: Use::Whole,
+                },
+            )
+            .unwrap_or_else(|err| panic!("{kind} x{n}: {}", err.0));
+            // An error is an answer (destructuring 1 fails); the point is no abort.
+            let _ = p.run(Val::from(1isize), 10);
         }
     }
 }

@@ -316,6 +316,8 @@ struct PerSchema {
     jq_plan: Option<Plan>,
     /// For a fast form that hands an alert back to jq: every expression's needs.
     full_plan: Plan,
+    /// The compiled schema, when its bodies need a shape check first.
+    guarded: Option<std::sync::Arc<Graph>>,
 }
 
 /// The union of several needs (None: everything).
@@ -500,6 +502,7 @@ impl Engine {
             .flat_map(|f| [Some(&*f.program), f.rank.as_deref(), Some(&*f.visit)])
             .flatten()
             .map(Program::need);
+        let guarded = graph.guarded().then(|| graph.clone());
         let full_plan = Plan::over(graph, union(all).as_ref());
         self.schemas.insert(
             id,
@@ -508,6 +511,7 @@ impl Engine {
                 ops,
                 jq_plan,
                 full_plan,
+                guarded,
             },
         );
         Ok(())
@@ -539,6 +543,10 @@ impl Engine {
             },
         };
         let ps = &self.schemas[&id];
+        // A recursive schema's deep bodies are refused before any recursive walk.
+        if let Some(g) = &ps.guarded {
+            g.check_shape(body).map_err(decode_err)?;
+        }
         let mut cells = std::mem::take(&mut self.cells);
         let mut starts = std::mem::take(&mut self.starts);
         // The scan walks and checks the whole body: a packet it refuses changes nothing.

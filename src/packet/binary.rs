@@ -77,6 +77,76 @@ pub struct Graph {
     pub root: usize,
     /// Each node compiled for skipping.
     skips: Skips,
+    /// Whether values can nest without bound (a recursive type) or hold items of no
+    /// bytes (so counts are unbounded by the input): such bodies are walked once by
+    /// [`Graph::check_shape`] before any recursive reader sees them.
+    guarded: bool,
+}
+
+/// The deepest nesting of values accepted in a body of a recursive schema (Rubin's
+/// alerts nest 3 deep). Every reader of Avro values recurses along the nesting.
+pub const MAX_NESTING: usize = 100;
+
+/// Whether a type can contain itself (a cycle reachable from `root`), found without
+/// recursion.
+fn cyclic(nodes: &[Node], root: usize) -> bool {
+    let children = |n: usize| -> Vec<usize> {
+        match &nodes[n] {
+            Node::Array(i) | Node::Map(i) => vec![*i],
+            Node::Union(b) => b.clone(),
+            Node::Record(f) => f.iter().map(|f| f.node).collect(),
+            _ => Vec::new(),
+        }
+    };
+    // 0: unseen, 1: on the current path, 2: done.
+    let mut state = vec![0u8; nodes.len()];
+    let mut stack = vec![(root, children(root), 0usize)];
+    state[root] = 1;
+    while let Some((n, kids, i)) = stack.last_mut() {
+        if *i < kids.len() {
+            let k = kids[*i];
+            *i += 1;
+            match state[k] {
+                1 => return true,
+                0 => {
+                    state[k] = 1;
+                    let c = children(k);
+                    stack.push((k, c, 0));
+                }
+                _ => {}
+            }
+        } else {
+            state[*n] = 2;
+            stack.pop();
+        }
+    }
+    false
+}
+
+/// Whether an array or map can hold items encoded in no bytes (null, fixed(0), records
+/// of those), whose counts the input's length then does not bound.
+fn empty_items(nodes: &[Node]) -> bool {
+    let mut empty: Vec<bool> = nodes
+        .iter()
+        .map(|n| matches!(n, Node::Null | Node::Fixed(0)))
+        .collect();
+    loop {
+        let mut changed = false;
+        for (i, n) in nodes.iter().enumerate() {
+            if let Node::Record(fields) = n {
+                if !empty[i] && fields.iter().all(|f| empty[f.node]) {
+                    empty[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    nodes
+        .iter()
+        .any(|n| matches!(n, Node::Array(i) | Node::Map(i) if empty[*i]))
 }
 
 struct Builder {
@@ -199,11 +269,101 @@ impl Graph {
         };
         let root = b.build(schema, None)?;
         let skips = Skips::new(&b.nodes);
+        let guarded = cyclic(&b.nodes, root) || empty_items(&b.nodes);
         Ok(Graph {
             nodes: b.nodes,
             root,
             skips,
+            guarded,
         })
+    }
+
+    /// Whether bodies must pass [`Graph::check_shape`] before they are decoded.
+    pub fn guarded(&self) -> bool {
+        self.guarded
+    }
+
+    /// Walk one value of the root, without recursion, and refuse it if it nests deeper
+    /// than [`MAX_NESTING`] or holds far more values than bytes (items of no bytes).
+    /// Returns the bytes the value takes.
+    pub fn check_shape(&self, body: &[u8]) -> Result<usize, DecodeError> {
+        enum Step {
+            Value(usize, usize),
+            Items {
+                item: usize,
+                left: u64,
+                map: bool,
+                depth: usize,
+            },
+        }
+        let mut buf = body;
+        let mut budget = body.len() as u64 * 8 + 1024;
+        let mut stack = vec![Step::Value(self.root, 1)];
+        while let Some(step) = stack.pop() {
+            budget = budget.checked_sub(1).ok_or_else(|| {
+                DecodeError::Invalid(format!(
+                    "far more values than its {} bytes hold",
+                    body.len()
+                ))
+            })?;
+            match step {
+                Step::Items {
+                    item,
+                    left,
+                    map,
+                    depth,
+                } => {
+                    let left = if left == 0 {
+                        match block(&mut buf)? {
+                            (0, _) => continue,
+                            (n, _) => n,
+                        }
+                    } else {
+                        left
+                    };
+                    stack.push(Step::Items {
+                        item,
+                        left: left - 1,
+                        map,
+                        depth,
+                    });
+                    if map {
+                        let n = length(&mut buf)?;
+                        take(&mut buf, n)?;
+                    }
+                    stack.push(Step::Value(item, depth + 1));
+                }
+                Step::Value(n, depth) => {
+                    if depth > MAX_NESTING {
+                        return Err(DecodeError::Invalid(format!(
+                            "values nested more than {MAX_NESTING} deep"
+                        )));
+                    }
+                    match &self.nodes[n] {
+                        Node::Record(fields) => stack
+                            .extend(fields.iter().rev().map(|f| Step::Value(f.node, depth + 1))),
+                        Node::Union(branches) => {
+                            let b = branch(branches, &mut buf)?;
+                            stack.push(Step::Value(b, depth + 1));
+                        }
+                        Node::Array(item) => stack.push(Step::Items {
+                            item: *item,
+                            left: 0,
+                            map: false,
+                            depth,
+                        }),
+                        Node::Map(item) => stack.push(Step::Items {
+                            item: *item,
+                            left: 0,
+                            map: true,
+                            depth,
+                        }),
+                        _ => self.skip(n, &mut buf)?, // a leaf: no recursion
+                    }
+                }
+            }
+        }
+        Ok(body.len() - buf.len())
     }
 
     /// Skip one value of node `n`.
@@ -554,5 +714,81 @@ mod tests {
         }
         // Two shortest forms are equally near -30255.5625 (exact in f32): Rust prints ...563.
         assert_eq!(shown_f32(f32::from_bits(0xc6ec_5f20)), -30255.563);
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    fn list() -> Graph {
+        Graph::new(&serde_json::json!({
+            "type": "record", "name": "L",
+            "fields": [{"name": "n", "type": ["null", "L"]}, {"name": "x", "type": "int"}]
+        }))
+        .unwrap()
+    }
+
+    /// A list `depth` long: each level a union branch 1 and an int, then null.
+    fn nested(depth: usize) -> Vec<u8> {
+        let mut v = vec![2u8; depth];
+        v.push(0); // the innermost n: null
+        v.extend(std::iter::repeat_n(0u8, depth + 1)); // every level's x = 0
+        v
+    }
+
+    /// Found by fuzzing: a recursive type in an OCF header with data nested 200,000
+    /// deep overflowed the stack in the (recursive) decoders and aborted the process.
+    /// Such bodies are now walked without recursion first and refused past MAX_NESTING
+    /// levels; shallower ones pass, and the walk ends where the value does.
+    #[test]
+    fn deep_recursive_values_are_refused_shallow_ones_measured() {
+        let g = list();
+        assert!(g.guarded());
+        // Each list level is two nesting steps (record, union).
+        let ok = nested(MAX_NESTING / 2 - 2);
+        assert_eq!(g.check_shape(&ok), Ok(ok.len()));
+        let mut with_more = ok.clone();
+        with_more.extend([1, 2, 3]);
+        assert_eq!(g.check_shape(&with_more), Ok(ok.len()));
+        for depth in [MAX_NESTING, 200_000] {
+            let e = g.check_shape(&nested(depth)).unwrap_err();
+            assert!(e.to_string().contains("nested more than"), "{e}");
+        }
+        assert_eq!(
+            g.check_shape(&ok[..ok.len() - 1]),
+            Err(DecodeError::Truncated)
+        );
+    }
+
+    /// Items of no bytes: a block count, positive or negative, cannot make the walk
+    /// run for ever; ordinary schemas are not guarded at all.
+    #[test]
+    fn endless_empty_items_are_refused() {
+        let g = Graph::new(&serde_json::json!({
+            "type": "record", "name": "A",
+            "fields": [{"name": "a", "type": {"type": "array", "items": "null"}}]
+        }))
+        .unwrap();
+        assert!(g.guarded());
+        let mut neg = Vec::new();
+        let n = -(1i64 << 62);
+        let mut z = ((n << 1) ^ (n >> 63)) as u64;
+        while z >= 0x80 {
+            neg.push((z as u8) | 0x80);
+            z >>= 7;
+        }
+        neg.push(z as u8);
+        neg.extend([0, 0]); // block size 0, then the end
+        let e = g.check_shape(&neg).unwrap_err();
+        assert!(e.to_string().contains("far more values"), "{e}");
+        assert_eq!(g.check_shape(&[6, 0]), Ok(2)); // three nulls
+        let plain = Graph::new(&serde_json::json!({
+            "type": "record", "name": "P",
+            "fields": [{"name": "a", "type": {"type": "array", "items": "int"}},
+                       {"name": "m", "type": {"type": "map", "values": ["null", "string"]}}]
+        }))
+        .unwrap();
+        assert!(!plain.guarded());
     }
 }

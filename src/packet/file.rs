@@ -693,7 +693,13 @@ impl Container {
         }
         let mut buf = &self.block[self.pos..];
         let before = buf.len();
-        if let Err(e) = self.graph.skip(self.graph.root, &mut buf) {
+        let walked = if self.graph.guarded() {
+            // A recursive type's values are walked without recursion, and bounded.
+            self.graph.check_shape(buf).map(|n| buf = &buf[n..])
+        } else {
+            self.graph.skip(self.graph.root, &mut buf)
+        };
+        if let Err(e) = walked {
             return Some(Err(bad(format!(
                 "record {index} in the block at byte {}: {e}",
                 self.block_offset

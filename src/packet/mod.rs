@@ -172,6 +172,21 @@ pub fn decode_body(
     reader: Option<&AlertSchema>,
     body: &[u8],
 ) -> Result<Value, PacketError> {
+    // Hostile shapes (deep nesting of a recursive type, endless empty items) are
+    // refused before a recursive reader can exhaust the stack or the memory.
+    if let Some(g) = &writer.shape {
+        g.check_shape(body).map_err(|e| match e {
+            binary::DecodeError::Truncated => PacketError::Truncated {
+                id,
+                len: body.len(),
+            },
+            e => PacketError::Decode {
+                id,
+                len: body.len(),
+                reason: e.to_string(),
+            },
+        })?;
+    }
     let datum = GenericDatumReader::builder(&writer.avro)
         .maybe_reader_schema(reader.map(|r| &r.avro))
         .build()
