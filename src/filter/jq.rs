@@ -791,7 +791,7 @@ mod depth_tests {
         "paren", "pipe", "plus", "neg", "comma", "array", "object", "pattern", "string",
     ];
 
-    /// Found by fuzzing: 2,000 chained pipes (or 10,000 parentheses) overflowed the
+    /// Found writing the jq fuzz target (a hand-made deep input): 2,000 chained pipes (or 10,000 parentheses) overflowed the
     /// stack in the parser or the evaluator and aborted the process. Every way of
     /// nesting is now refused past MAX_DEPTH with one line, however deep, and
     /// expressions just inside the limit compile and run on an ordinary stack.

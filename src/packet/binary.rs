@@ -737,7 +737,7 @@ mod shape_tests {
         v
     }
 
-    /// Found by fuzzing: a recursive type in an OCF header with data nested 200,000
+    /// Found writing the file fuzz target (a hand-made input): a recursive type in an OCF header with data nested 200,000
     /// deep overflowed the stack in the (recursive) decoders and aborted the process.
     /// Such bodies are now walked without recursion first and refused past MAX_NESTING
     /// levels; shallower ones pass, and the walk ends where the value does.
