@@ -47,12 +47,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;produce' {
             [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Number of visits to generate')
             [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts in each visit (Rubin sends about 10,000)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write a visit file instead of sending to Kafka')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write a visit file instead of sending to Kafka')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'File format with --out')
+            [CompletionResult]::new('--file-format', '--file-format', [CompletionResultType]::ParameterName, 'Format of the file written with --out')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The old spelling of --file-format (one more release)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)')
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The Kafka topic (default: the night''s topic, lsst-YYYY-MM-DD)')
-            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Send the alerts of this visit file (OCF or wire) instead of generating them')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send the alerts of this visit file (OCF or wire) instead of generating them')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'The old spelling of --file (one more release)')
             [CompletionResult]::new('--cadence', '--cadence', [CompletionResultType]::ParameterName, 'Wait this long between the starts of consecutive visits (Rubin: 37s)')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Record timestamp (CreateTime): the observation time, or now')
             [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions of a topic created here')
@@ -124,17 +125,17 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'A self-contained .avsc file instead of a version')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: text on a terminal, json otherwise)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text) or json (default: table on a terminal, json otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;schema;list' {
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: text on a terminal, json lines otherwise)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text) or json (default: table on a terminal, json lines otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;schema;check' {
@@ -143,7 +144,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Confluent compatibility level')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text) or json (default: table)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'The old spelling of --format json (one more release)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -152,7 +154,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject name prefix; a MAJOR''s subject is SUBJECT-MAJOR (looked up in --registry when given)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text) or json (default: table)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'The old spelling of --format json (one more release)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -368,6 +371,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--topics', '--topics', [CompletionResultType]::ParameterName, 'Topics to mirror: a regex matched against whole names')
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'The consumer group on the source')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The consumer group on the source')
+            [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Wait out delivery failures (the local broker away) this long, backing off, before stopping; nothing past them is committed')
             [CompletionResult]::new('--report-every', '--report-every', [CompletionResultType]::ParameterName, 'How often to report progress and lag on stderr')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -471,7 +475,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;stats' {
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'JSON instead of text (the default when stdout is not a terminal)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text; the default on a terminal) or json')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -479,8 +483,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;filter' {
@@ -498,10 +502,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--visit-key', '--visit-key', [CompletionResultType]::ParameterName, 'Where the visit id is (a jq path)')
             [CompletionResult]::new('--rank-by', '--rank-by', [CompletionResultType]::ParameterName, 'Keep the best N of each visit by this expression (higher is better) instead of the first N')
             [CompletionResult]::new('--drop', '--drop', [CompletionResultType]::ParameterName, 'Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources)')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A filters file of [[filter]] tables')
-            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'With --file: run only these filters (repeatable)')
-            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'With --file: run only the Nth filter (1-based)')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input topic, or a regex of topics')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'A filters file of [[filter]] tables')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'With --filters: run only these filters (repeatable)')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'With --filters: run only the Nth filter (1-based)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input topic, or a regex of topics (or --file)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consumer group: instances of one group share the partitions')
@@ -509,13 +513,15 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Copy undecodable records here (with a header saying why)')
             [CompletionResult]::new('--visit-grace', '--visit-grace', [CompletionResultType]::ParameterName, 'With --rank-by: a visit is complete this long after later visits reached every partition')
             [CompletionResult]::new('--visit-timeout', '--visit-timeout', [CompletionResultType]::ParameterName, 'With --rank-by: a visit is complete at the latest this long after its first alert')
-            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --input: write the passing alerts of the (one) filter to this wire file')
-            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --input: write each filter''s passing alerts to DIR/NAME.wire')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'The old spelling of --file (one more release)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --file: write the passing alerts of the (one) filter to this wire file')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --file: write each filter''s passing alerts to DIR/NAME.wire')
             [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How cutouts appear in JSON output')
             [CompletionResult]::new('--max-outputs', '--max-outputs', [CompletionResultType]::ParameterName, 'Per-alert output budget of an expression')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Per-alert time budget of an expression')
             [CompletionResult]::new('--strikes', '--strikes', [CompletionResultType]::ParameterName, 'Times over budget before a filter is disabled')
+            [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'With Kafka: wait out failures that may pass (broker away, registry not answering) this long, backing off, before stopping; nothing past them is committed')
             [CompletionResult]::new('--hard-time', '--hard-time', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation runs longer than this')
             [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation holds more than this many bytes')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
@@ -591,8 +597,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;topic;describe' {
@@ -603,8 +609,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;topic;create' {

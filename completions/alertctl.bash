@@ -766,7 +766,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__run)
-            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --file --only --index --from --offset --group --exit --dead-letter --visit-grace --visit-timeout --input --out --out-dir --cutouts --max-outputs --max-time --strikes --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,7 +800,7 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --file)
+                --filters)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -844,6 +844,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --input)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -869,6 +873,10 @@ _alertctl() {
                     return 0
                     ;;
                 --strikes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1550,7 +1558,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__mirror)
-            opts="-G -e -b -X -h --source-brokers --source-x --topics --group --exit --report-every --brokers --profile --timeout --help"
+            opts="-G -e -b -X -h --source-brokers --source-x --topics --group --exit --retry-for --report-every --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1573,6 +1581,10 @@ _alertctl() {
                     return 0
                     ;;
                 -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1608,7 +1620,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__produce)
-            opts="-o -t -b -X -h --visits --alerts-per-visit --out --format --topic --from-file --cadence --no-wait --timestamp --partitions --retention --schema-version --schema --schema-id --schema-dir --registry --seed --night --max-history --cutout-size --brokers --profile --timeout --help"
+            opts="-t -b -X -h --visits --alerts-per-visit --out --file-format --format --topic --file --from-file --cadence --no-wait --timestamp --partitions --retention --schema-version --schema --schema-id --schema-dir --registry --seed --night --max-history --cutout-size --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1626,8 +1638,8 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --file-format)
+                    COMPREPLY=($(compgen -W "ocf wire" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1639,6 +1651,10 @@ _alertctl() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2144,7 +2160,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__bump)
-            opts="-h --subject --schema-dir --registry --json --help"
+            opts="-h --subject --schema-dir --registry --format --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2162,6 +2178,10 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2170,7 +2190,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__schema__subcmd__check)
-            opts="-h --against --subject --level --schema-dir --registry --json --help"
+            opts="-h --against --subject --level --schema-dir --registry --format --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2193,6 +2213,10 @@ _alertctl() {
                     return 0
                     ;;
                 --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2429,7 +2453,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2497,7 +2521,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2577,7 +2601,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --schema-dir)
@@ -2655,7 +2679,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "jsonl json table raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table jsonl json raw" -- "${cur}"))
                     return 0
                     ;;
                 --cutouts)
@@ -2843,7 +2867,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3017,7 +3041,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

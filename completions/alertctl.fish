@@ -45,11 +45,14 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "man" -d 'Print or
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l visits -d 'Number of visits to generate' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s o -l out -d 'Write a visit file instead of sending to Kafka' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l format -d 'File format with --out' -r -f -a "ocf\t'Avro Object Container File'
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l out -d 'Write a visit file instead of sending to Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l file-format -d 'Format of the file written with --out' -r -f -a "ocf\t'Avro Object Container File'
+wire\t'Length-framed Confluent wire-format packets'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l format -d 'The old spelling of --file-format (one more release)' -r -f -a "ocf\t'Avro Object Container File'
 wire\t'Length-framed Confluent wire-format packets'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s t -l topic -d 'The Kafka topic (default: the night\'s topic, lsst-YYYY-MM-DD)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l from-file -d 'Send the alerts of this visit file (OCF or wire) instead of generating them' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l file -d 'Send the alerts of this visit file (OCF or wire) instead of generating them' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l from-file -d 'The old spelling of --file (one more release)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l cadence -d 'Wait this long between the starts of consecutive visits (Rubin: 37s)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timestamp -d 'Record timestamp (CreateTime): the observation time, or now' -r -f -a "auto\t'The observation time, unless it is still in the future (a night not yet observed): then now'
 observation\t'The alert\'s observation time (diaSource midpoint), always'
@@ -76,10 +79,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l file -d 'Read
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s o -l offset -d 'Where to start: beginning, end, stored, N, -N, @TIME' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s n -l num -d 'Print only the last N alerts, then exit (keep following with -f)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s G -l group -d 'Consume as this consumer group, committing offsets as alerts are printed' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "jsonl\t'One JSON object per line (the default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array'
-table\t'A table of --fields (the default on a terminal)'
-raw\t'The packets themselves, length-framed (a wire visit file)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Aligned columns for people (the default on a terminal); `text` is the same'
+jsonl\t'One JSON object per line (the default when stdout is not a terminal)'
+json\t'One JSON document'
+raw\t'The packets themselves, length-framed: a wire visit file (tail only)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l cutouts -d 'How the FITS cutouts appear: left out, their size, or base64' -r -f -a "omit\t'Leave byte fields out'
 size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
@@ -109,14 +112,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema -d 'A self-contained .avsc file instead of a version' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l format -d 'Output format (default: text on a terminal, json otherwise)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
-json\t'JSON (the default when stdout is not a terminal)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -l format -d 'Output format: table (text) or json (default: table on a terminal, json otherwise)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: text on a terminal, json lines otherwise)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
-json\t'JSON (the default when stdout is not a terminal)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -l format -d 'Output format: table (text) or json (default: table on a terminal, json lines otherwise)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l against -d 'Schemas to check against, oldest first (files or versions); repeatable' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l subject -d 'Check against every version of this subject in --registry' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l level -d 'Confluent compatibility level' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
@@ -128,12 +129,14 @@ FULL_TRANSITIVE\t'Backward and forward with every earlier one'
 NONE\t'No check'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l json -d 'Print the report as JSON'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l format -d 'Output format: table (text) or json (default: table)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -l json -d 'The old spelling of --format json (one more release)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l subject -d 'Subject name prefix; a MAJOR\'s subject is SUBJECT-MAJOR (looked up in --registry when given)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l json -d 'Print the answer as JSON'
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l format -d 'Output format: table (text) or json (default: table)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -l json -d 'The old spelling of --format json (one more release)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from bump" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l subject -d 'The subject' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from register" -l id -d 'Register with this id (the subject must be in IMPORT mode)' -r
@@ -245,6 +248,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-brok
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-x -d 'A librdkafka property for the source cluster (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l topics -d 'Topics to mirror: a regex matched against whole names' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s G -l group -d 'The consumer group on the source' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l retry-for -d 'Wait out delivery failures (the local broker away) this long, backing off, before stopping; nothing past them is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l report-every -d 'How often to report progress and lag on stderr' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
@@ -293,15 +297,14 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l timeout -d 'Gi
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night\'s topic' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l file -d 'A visit file instead of a topic' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'JSON instead of text (the default when stdout is not a terminal)' -r -f -a "text\t'Aligned `key value` lines (the default on a terminal)'
-json\t'JSON (the default when stdout is not a terminal)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'Output format: table (text; the default on a terminal) or json' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -312,24 +315,26 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-key -d 'Where the visit id is (a jq path)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l rank-by -d 'Keep the best N of each visit by this expression (higher is better) instead of the first N' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l drop -d 'Null these optional fields in passing alerts (e.g. cutoutScience,cutoutTemplate,prvDiaSources)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l file -d 'A filters file of [[filter]] tables' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l only -d 'With --file: run only these filters (repeatable)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l index -d 'With --file: run only the Nth filter (1-based)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l from -d 'Input topic, or a regex of topics' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l filters -d 'A filters file of [[filter]] tables' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l only -d 'With --filters: run only these filters (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l index -d 'With --filters: run only the Nth filter (1-based)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l from -d 'Input topic, or a regex of topics (or --file)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s o -l offset -d 'Where to start without committed offsets: beginning, end, N, -N, @TIME' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s G -l group -d 'Consumer group: instances of one group share the partitions' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l dead-letter -d 'Copy undecodable records here (with a header saying why)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-grace -d 'With --rank-by: a visit is complete this long after later visits reached every partition' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-timeout -d 'With --rank-by: a visit is complete at the latest this long after its first alert' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l input -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out -d 'With --input: write the passing alerts of the (one) filter to this wire file' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out-dir -d 'With --input: write each filter\'s passing alerts to DIR/NAME.wire' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l file -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l input -d 'The old spelling of --file (one more release)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out -d 'With --file: write the passing alerts of the (one) filter to this wire file' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out-dir -d 'With --file: write each filter\'s passing alerts to DIR/NAME.wire' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l cutouts -d 'How cutouts appear in JSON output' -r -f -a "omit\t'Leave byte fields out'
 size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-outputs -d 'Per-alert output budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-time -d 'Per-alert time budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l strikes -d 'Times over budget before a filter is disabled' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l retry-for -d 'With Kafka: wait out failures that may pass (broker away, registry not answering) this long, backing off, before stopping; nothing past them is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l hard-time -d 'End the process (before any commit) if one evaluation runs longer than this' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-memory -d 'End the process (before any commit) if one evaluation holds more than this many bytes' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -373,17 +378,15 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'A table (the default on a terminal)'
-jsonl\t'JSON lines (the default when stdout is not a terminal)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'A table (the default on a terminal)'
-jsonl\t'JSON lines (the default when stdout is not a terminal)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l replication -d 'Replication factor (1 for one broker; 3 on a production cluster)' -r

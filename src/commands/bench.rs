@@ -39,7 +39,7 @@ written to a wire file. (a) is the seed's Filter001 (`.diaSource.snr > 5 and
 (fastavro and the same predicate, writing the same file). (b) is 100 production-like
 filters (thresholds, magnitudes and colours, history scans, or/not/`//`, one in ten
 outside the fast subset, 20 alerts per visit, one in five ranked): the engine alone,
-`filter run --input --out-dir` end to end, `filter run --from` a topic on the brokers
+`filter run --file --out-dir` end to end, `filter run --from` a topic on the brokers
 given, and Python with the same selection. Every row must select the same alerts as
 its Python reference, or the benchmark fails. Each row is the fastest of three runs
 (ALERTCTL_BENCH_TRACE=1 prints every run). --keep DIR keeps the alerts, filters.toml
@@ -417,7 +417,7 @@ fn filter_rows(
                 "--expr",
                 bf::FILTER001,
             ])
-            .args(["--max-per-visit", "0", "--input"])
+            .args(["--max-per-visit", "0", "--file"])
             .arg(&wire)
             .arg("--out")
             .arg(&out_a)
@@ -448,9 +448,9 @@ fn filter_rows(
         || {
             let _ = std::fs::remove_dir_all(&out_b);
             let mut c = std::process::Command::new(&exe);
-            c.args(["filter", "run", "--file"])
+            c.args(["filter", "run", "--filters"])
                 .arg(&toml)
-                .arg("--input")
+                .arg("--file")
                 .arg(&wire)
                 .arg("--out-dir")
                 .arg(&out_b)
@@ -514,7 +514,7 @@ fn filter_rows(
 
     let mut rows = vec![
         row(
-            "(a) one filter: filter run --input, to a wire file",
+            "(a) one filter: filter run --file, to a wire file",
             e2e.seconds,
         ),
         engine_a,
@@ -527,7 +527,7 @@ fn filter_rows(
     }
     rows.push(engine_b);
     rows.push(row(
-        &format!("(b) {n} filters: filter run --input, to wire files"),
+        &format!("(b) {n} filters: filter run --file, to wire files"),
         e2e_b.seconds,
     ));
     match &a.brokers {
@@ -598,7 +598,7 @@ fn from_topic(
         std::fs::write(&file, crate::bench::filters::filters_toml(&filters))?;
         let started = std::time::Instant::now();
         let out = std::process::Command::new(exe)
-            .args(["filter", "run", "--file"])
+            .args(["filter", "run", "--filters"])
             .arg(&file)
             .args([
                 "--from",

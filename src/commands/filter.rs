@@ -4,14 +4,13 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
 use serde_json::json;
 
 use super::{interrupted, line, stdout, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::filter::{self, Budget, Engine, FilterDef};
 use crate::kafka::admin::{is_pattern, Admin, TopicSpec};
 use crate::kafka::consume::{Start, Tail};
-use crate::kafka::offsets::{parse_duration, parse_offset, OffsetSpec};
+use crate::kafka::offsets::OffsetSpec;
 use crate::kafka::produce::Producer;
 use crate::packet::file::{PacketReader, WireWriter};
 use crate::packet::{self, to_json, CutoutPolicy};
@@ -25,12 +24,12 @@ pub enum FilterCommand {
 Examples:
   alertctl filter run --name Filter001 --expr '.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5' --from lsst-2024-05-01 -e
   alertctl filter run --name bright --expr 'select(.diaSource.psfFlux > 1e5)' --rank-by .diaSource.snr --from 'lsst-.*' --group bright
-  alertctl filter run --file filters.toml --from lsst-2024-05-01 --group mini-broker
-  alertctl filter run --file filters.toml --index 7 --from full-stream      # the seed's filterStream.py ... 7
-  alertctl filter run --name test --expr '.diaSource.snr > 50' --input night.avro        # no broker: JSON lines out
-  alertctl filter run --name a --expr '.diaSource.snr > 5' --input night.avro --out a.wire
-  alertctl filter run --file filters.toml --input night.wire --out-dir passed/
-  alertctl filter run --name b --expr '.diaSource.band == \"r\"' --input a.wire            # chained
+  alertctl filter run --filters filters.toml --from lsst-2024-05-01 --group mini-broker
+  alertctl filter run --filters filters.toml --index 7 --from full-stream      # the seed's filterStream.py ... 7
+  alertctl filter run --name test --expr '.diaSource.snr > 50' --file night.avro         # no broker: JSON lines out
+  alertctl filter run --name a --expr '.diaSource.snr > 5' --file night.avro --out a.wire
+  alertctl filter run --filters filters.toml --file night.wire --out-dir passed/
+  alertctl filter run --name b --expr '.diaSource.band == \"r\"' --file a.wire             # chained
 
 An alert passes when the expression yields a value that is neither false nor null.
 The expression sees the JSON view: unions flattened, cutouts as byte strings whose
@@ -53,7 +52,7 @@ Input offsets are committed (with --group) only after the outputs are acknowledg
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The jq expression (with --name).
-    #[arg(long, requires = "name", conflicts_with = "file")]
+    #[arg(long, requires = "name", conflicts_with = "filters")]
     pub expr: Option<String>,
     /// The filter's name; its output topic unless --to.
     #[arg(long, requires = "expr")]
@@ -74,25 +73,20 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
     pub drop: Vec<String>,
     /// A filters file of [[filter]] tables.
-    #[arg(long, value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// With --file: run only these filters (repeatable).
-    #[arg(long, value_name = "NAME", requires = "file")]
+    #[arg(long, value_name = "FILTERS.toml")]
+    pub filters: Option<PathBuf>,
+    /// With --filters: run only these filters (repeatable).
+    #[arg(long, value_name = "NAME", requires = "filters")]
     pub only: Vec<String>,
-    /// With --file: run only the Nth filter (1-based).
-    #[arg(long, value_name = "N", requires = "file", conflicts_with = "only")]
+    /// With --filters: run only the Nth filter (1-based).
+    #[arg(long, value_name = "N", requires = "filters", conflicts_with = "only")]
     pub index: Option<usize>,
-    /// Input topic, or a regex of topics.
-    #[arg(
-        long,
-        value_name = "TOPIC|REGEX",
-        conflicts_with = "input",
-        required_unless_present = "input"
-    )]
+    /// Input topic, or a regex of topics (or --file).
+    #[arg(long, value_name = "TOPIC|REGEX")]
     pub from: Option<String>,
     /// Where to start without committed offsets: beginning, end, N, -N, @TIME.
-    #[arg(short = 'o', long = "offset", value_name = "OFFSET")]
-    pub offset: Option<String>,
+    #[arg(short = 'o', long = "offset", value_name = "OFFSET", value_parser = super::values::offset, allow_hyphen_values = true)]
+    pub offset: Option<OffsetSpec>,
     /// Consumer group: instances of one group share the partitions.
     #[arg(long, short = 'G', value_name = "GROUP")]
     pub group: Option<String>,
@@ -103,24 +97,27 @@ pub struct RunArgs {
     #[arg(long, value_name = "TOPIC")]
     pub dead_letter: Option<String>,
     /// With --rank-by: a visit is complete this long after later visits reached every partition.
-    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "2s", value_parser = super::values::duration, value_name = "DURATION")]
     pub visit_grace: Duration,
     /// With --rank-by: a visit is complete at the latest this long after its first alert.
-    #[arg(long, default_value = "120s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "120s", value_parser = super::values::duration, value_name = "DURATION")]
     pub visit_timeout: Duration,
     /// Read a visit file (OCF or wire) instead of Kafka.
     #[arg(long, value_name = "FILE")]
-    pub input: Option<PathBuf>,
-    /// With --input: write the passing alerts of the (one) filter to this wire file.
+    pub file: Option<PathBuf>,
+    /// The old spelling of --file (one more release).
     #[arg(
-        long,
+        long = "input",
         value_name = "FILE",
-        requires = "input",
-        conflicts_with = "out_dir"
+        hide = true,
+        conflicts_with = "file"
     )]
+    pub input_old: Option<PathBuf>,
+    /// With --file: write the passing alerts of the (one) filter to this wire file.
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     pub out: Option<PathBuf>,
-    /// With --input: write each filter's passing alerts to DIR/NAME.wire.
-    #[arg(long, value_name = "DIR", requires = "input")]
+    /// With --file: write each filter's passing alerts to DIR/NAME.wire.
+    #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// How cutouts appear in JSON output.
     #[arg(long, value_enum, default_value = "size")]
@@ -129,20 +126,20 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_outputs: usize,
     /// Per-alert time budget of an expression.
-    #[arg(long, default_value = "100ms", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "100ms", value_parser = super::values::duration, value_name = "DURATION")]
     pub max_time: Duration,
     /// Times over budget before a filter is disabled.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub strikes: u32,
     /// With Kafka: wait out failures that may pass (broker away, registry not answering)
     /// this long, backing off, before stopping; nothing past them is committed.
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10m", value_parser = super::values::duration, value_name = "DURATION")]
     pub retry_for: Duration,
     /// Allow loops and recursion in --expr (refused by default: they may never end).
     #[arg(long)]
     pub allow_unbounded: bool,
     /// End the process (before any commit) if one evaluation runs longer than this.
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = super::values::duration, value_name = "DURATION")]
     pub hard_time: Duration,
     /// End the process (before any commit) if one evaluation holds more than this many bytes.
     #[arg(long, default_value_t = 512 << 20, value_name = "BYTES")]
@@ -154,7 +151,7 @@ pub struct RunArgs {
 }
 
 fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, CliError> {
-    let mut defs = match (&a.file, &a.expr, &a.name) {
+    let mut defs = match (&a.filters, &a.expr, &a.name) {
         (Some(f), _, _) => filter::load_file(f)?,
         (None, Some(expr), Some(name)) => vec![FilterDef {
             name: name.clone(),
@@ -168,7 +165,7 @@ fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, CliError> {
         }],
         _ => {
             return Err(CliError::usage(
-                "give --expr EXPR --name NAME, or --file filters.toml",
+                "give --expr EXPR --name NAME, or --filters filters.toml",
             ))
         }
     };
@@ -225,14 +222,19 @@ fn notice(n: filter::Notice) {
     }
 }
 
-/// Warnings and notices of a run over a file, printed as they come.
+/// Warnings and notices of a run over a file, printed as they come (a reason that
+/// repeats, a few times, then counted).
 struct FileReport<'a> {
     input: &'a std::path::Path,
+    repeats: super::Repeats,
 }
 
 impl filter::run::Report for FileReport<'_> {
     fn bad(&mut self, index: usize, error: &dyn std::fmt::Display) {
-        warn(&format!("{} record {index}: {error}", self.input.display()));
+        self.repeats.warn(
+            &format!("{} record {index}", self.input.display()),
+            &error.to_string(),
+        );
     }
 
     fn notice(&mut self, n: filter::Notice) {
@@ -243,7 +245,7 @@ impl filter::run::Report for FileReport<'_> {
 /// Report a runaway evaluation and end the process, before anything more is written
 /// or committed.
 fn install_guard(a: &RunArgs) {
-    let input = a.input.clone();
+    let input = a.file.clone();
     let limits = filter::guard::Limits {
         time: a.hard_time,
         memory: a.max_memory,
@@ -273,16 +275,45 @@ fn install_guard(a: &RunArgs) {
 
 /// Run a `filter` subcommand.
 pub fn exec(cmd: FilterCommand) -> CliResult {
-    let FilterCommand::Run(a) = cmd;
+    let FilterCommand::Run(mut a) = cmd;
+    if let Some(f) = a.input_old.take() {
+        super::deprecated("--input", "--file");
+        a.file = Some(f);
+    }
+    if let Some(f) = &a.file {
+        // Before 0.2, --file was the filters file.
+        if f.extension().is_some_and(|x| x == "toml") {
+            return Err(CliError::usage(format!(
+                "{} is a filters file: filters files are now --filters (--file is the visit file to read)",
+                f.display()
+            )));
+        }
+    }
+    match (&a.file, &a.from) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::usage("read --from a topic or a --file, not both"))
+        }
+        (None, None) => {
+            return Err(CliError::usage(
+                "give the input: --from TOPIC (or a regex) or --file VISIT_FILE",
+            ))
+        }
+        _ => {}
+    }
+    if a.file.is_none() && (a.out.is_some() || a.out_dir.is_some()) {
+        return Err(CliError::usage(
+            "--out and --out-dir write the output of a --file run; with --from, outputs are topics (--to)",
+        ));
+    }
     let defs = defs(&a)?;
     let budget = Budget {
         max_outputs: a.max_outputs.max(1),
         max_time: a.max_time,
         strikes: a.strikes.max(1),
     };
-    let mut engine = Engine::new(defs, a.dirs.store(), budget)?;
+    let mut engine = Engine::new(defs, a.dirs.store(a.kafka.profile.as_deref()), budget)?;
     install_guard(&a);
-    match &a.input {
+    match &a.file {
         Some(input) => run_file(&a, &mut engine, input),
         None => run_kafka(&a, &mut engine),
     }
@@ -297,14 +328,17 @@ fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliRes
     }
     let reader = PacketReader::open(input)?;
     // A container file's schema joins the stores, under the id its records are given.
-    let mut views = a.dirs.store();
+    let mut views = a.dirs.store(a.kafka.profile.as_deref());
     if let (Some(s), Some(id)) = (reader.container_schema(), reader.container_id()) {
         engine.insert_schema(id, AlertSchema::clone(s));
         views.insert(id, AlertSchema::clone(s));
     }
     let stop = interrupted();
     let stopped = || stop.load(Ordering::SeqCst);
-    let mut report = FileReport { input };
+    let mut report = FileReport {
+        input,
+        repeats: super::Repeats::default(),
+    };
     let counts = match (&a.out, &a.out_dir) {
         (Some(path), _) => {
             let mut w = WireWriter::create(path)?;
@@ -366,6 +400,7 @@ fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliRes
             counts
         }
     };
+    report.repeats.finish();
     summary(engine);
     if counts.bad > 0 {
         return Err(CliError::failure(format!(
@@ -415,10 +450,7 @@ impl filter::stream::Events for KafkaReport {
 }
 
 fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
-    let from = a
-        .from
-        .as_deref()
-        .expect("clap requires --from without --input");
+    let from = a.from.as_deref().expect("checked: --from without --file");
     let conn = a.kafka.connection()?;
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(from)?;
@@ -478,8 +510,8 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     };
     let mut outbox = crate::kafka::outbox::Outbox::new(Producer::new(&conn, &outputs[0])?, retry);
     drop(admin);
-    let offset = match &a.offset {
-        Some(o) => parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?,
+    let offset = match a.offset {
+        Some(o) => o,
         None if a.group.is_some() => OffsetSpec::Stored,
         None => OffsetSpec::Beginning,
     };

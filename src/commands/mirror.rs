@@ -8,7 +8,7 @@ use crate::kafka::admin::Admin;
 use crate::kafka::config::{config_path, parse_property};
 use crate::kafka::consume::{Start, Tail};
 use crate::kafka::copy::mirror_loop;
-use crate::kafka::offsets::{parse_duration, OffsetSpec};
+use crate::kafka::offsets::OffsetSpec;
 use crate::kafka::Connection;
 
 /// Mirror topics from a source cluster to the local one.
@@ -42,10 +42,10 @@ pub struct Args {
     pub exit_at_end: bool,
     /// Wait out delivery failures (the local broker away) this long, backing off,
     /// before stopping; nothing past them is committed.
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10m", value_parser = super::values::duration, value_name = "DURATION")]
     pub retry_for: Duration,
     /// How often to report progress and lag on stderr.
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = super::values::duration, value_name = "DURATION")]
     pub report_every: Duration,
     #[command(flatten)]
     pub kafka: KafkaArgs,

@@ -208,6 +208,82 @@ pub fn warn(msg: &str) {
     eprintln!("alertctl: warning: {}", one_line(msg));
 }
 
+/// Output formats: `--format` means this, and only this, in every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (the default on a terminal); `text` is the same.
+    #[value(alias = "text")]
+    Table,
+    /// One JSON object per line (the default when stdout is not a terminal).
+    Jsonl,
+    /// One JSON document.
+    Json,
+    /// The packets themselves, length-framed: a wire visit file (tail only).
+    Raw,
+}
+
+impl Format {
+    /// The format asked for, or the default for where stdout goes.
+    pub fn or_default(f: Option<Format>) -> Format {
+        f.unwrap_or(if stdout_is_tty() {
+            Format::Table
+        } else {
+            Format::Jsonl
+        })
+    }
+}
+
+/// The value parser of `--format` for commands that print rows (no raw packets).
+pub fn rows_format(s: &str) -> Result<Format, String> {
+    match <Format as clap::ValueEnum>::from_str(s, true)? {
+        Format::Raw => Err("raw is tail's format (packets); here: table, jsonl or json".into()),
+        f => Ok(f),
+    }
+}
+
+/// Warnings that repeat record after record: each reason is printed the first
+/// [`Repeats::SHOWN`] times, then only counted, and [`Repeats::finish`] says how many
+/// there were in all.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    seen: std::collections::BTreeMap<String, u64>,
+}
+
+impl Repeats {
+    /// How many times one reason is printed before it is only counted.
+    pub const SHOWN: u64 = 3;
+
+    /// Warn about `reason` at `at` (a record's place), unless it was shown enough.
+    pub fn warn(&mut self, at: &str, reason: &str) {
+        let n = self.seen.entry(reason.to_string()).or_default();
+        *n += 1;
+        if *n <= Self::SHOWN {
+            warn(&format!("{at}: {reason}"));
+        }
+        if *n == Self::SHOWN {
+            warn(&format!(
+                "further records with this reason are counted, not shown: {reason}"
+            ));
+        }
+    }
+
+    /// Print the count of each reason that was not shown every time.
+    pub fn finish(&self) {
+        for (reason, n) in &self.seen {
+            if *n > Self::SHOWN {
+                warn(&format!("{n} records in all: {reason}"));
+            }
+        }
+    }
+}
+
+/// Say once that an old spelling of an option still works, for one more release.
+pub fn deprecated(old: &str, new: &str) {
+    eprintln!(
+        "alertctl: warning: {old} is deprecated and will be removed in the next release; use {new}"
+    );
+}
+
 /// One line, with any noted secret masked.
 fn one_line(msg: &str) -> String {
     crate::redact::redact(&msg.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -247,10 +323,15 @@ pub struct SchemaDirs {
 }
 
 impl SchemaDirs {
-    /// A schema store over these directories, the registry, and the built-in sample schema.
-    pub fn store(&self) -> crate::schema::SchemaStore {
+    /// A schema store over these directories, the registry (`--registry`, else
+    /// `ALERTCTL_REGISTRY`, else the connection profile's `registry`), and the built-in
+    /// sample schema.
+    pub fn store(&self, profile: Option<&str>) -> crate::schema::SchemaStore {
         let store = crate::schema::SchemaStore::new(self.dirs.clone());
-        match &self.registry {
+        let registry = self.registry.clone().or_else(|| {
+            crate::kafka::config::profile_registry(profile, &crate::kafka::config::config_path())
+        });
+        match &registry {
             Some(url) => store.with_registry(std::sync::Arc::new(
                 crate::registry::client::Client::new(url, std::time::Duration::from_secs(10)),
             )),
@@ -272,35 +353,87 @@ pub struct KafkaArgs {
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = crate::kafka::config::parse_property)]
     pub properties: Vec<(String, String)>,
     /// Give up on unresponsive brokers after this long (500ms, 10s, 1m).
-    #[arg(long, default_value = "10s", value_parser = crate::kafka::offsets::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = values::duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 
 impl KafkaArgs {
-    /// Resolve flags, environment and the config file.
+    /// Resolve flags, environment and the config file; with none of them naming
+    /// brokers, the running sandbox's (`alertctl sandbox up`), said on stderr.
     pub fn connection(&self) -> Result<crate::kafka::Connection, crate::kafka::KafkaError> {
-        crate::kafka::Connection::resolve(
-            self.brokers.as_deref(),
-            self.profile.as_deref(),
-            &self.properties,
-            self.timeout,
-            &crate::kafka::config::config_path(),
-        )
+        let resolve = |brokers: Option<&str>| {
+            crate::kafka::Connection::resolve(
+                brokers,
+                self.profile.as_deref(),
+                &self.properties,
+                self.timeout,
+                &crate::kafka::config::config_path(),
+            )
+        };
+        match resolve(self.brokers.as_deref()) {
+            Err(crate::kafka::KafkaError::NoBrokers { config }) => match running_sandbox() {
+                Some(s) => {
+                    eprintln!(
+                        "alertctl: using the sandbox's broker {} (alertctl sandbox status)",
+                        s.brokers
+                    );
+                    resolve(Some(&s.brokers))
+                }
+                None => Err(crate::kafka::KafkaError::NoBrokers { config }),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The sandbox in the default directory, when its broker is running.
+fn running_sandbox() -> Option<crate::sandbox::State> {
+    let s = crate::sandbox::load(&crate::sandbox::default_dir()).ok()??;
+    crate::sandbox::ours(s.broker_pid, s.broker_started).then_some(s)
+}
+
+/// The value parsers every command uses for the same kinds of value, so a bad one is
+/// a usage error (exit 2) wherever it is given.
+pub mod values {
+    use chrono::{NaiveDate, Utc};
+
+    use crate::kafka::offsets::{parse_offset, parse_time, OffsetSpec};
+
+    /// An offset: beginning, end, stored, N, -N, @TIME or @-DURATION.
+    pub fn offset(s: &str) -> Result<OffsetSpec, String> {
+        parse_offset(s, Utc::now()).map_err(|e| e.to_string())
+    }
+
+    /// A night (dayObs): YYYY-MM-DD, today, tonight or yesterday.
+    pub fn night(s: &str) -> Result<NaiveDate, String> {
+        crate::night::parse_night(s, Utc::now()).map_err(|e| e.to_string())
+    }
+
+    /// A point in time, with or without a leading @: RFC 3339, Unix ms, or -DURATION
+    /// back from now; Unix milliseconds.
+    pub fn time(s: &str) -> Result<i64, String> {
+        parse_time(s.trim_start_matches('@'), Utc::now()).map_err(|e| e.to_string())
+    }
+
+    /// A duration: 500ms, 10s, 5m, 2h, 7d.
+    pub fn duration(s: &str) -> Result<std::time::Duration, String> {
+        crate::kafka::offsets::parse_duration(s).map_err(|e| e.to_string())
+    }
+
+    /// A retention: a duration, or forever (-1); milliseconds.
+    pub fn retention(s: &str) -> Result<i64, String> {
+        super::topic::parse_retention(s)
     }
 }
 
 /// The topic a command works on: an explicit name, or a night's topic.
 pub fn topic_or_night(
     topic: Option<&str>,
-    night: Option<&str>,
+    night: Option<chrono::NaiveDate>,
 ) -> Result<Option<String>, CliError> {
     match (topic, night) {
         (Some(t), None) => Ok(Some(t.to_string())),
-        (None, Some(n)) => {
-            let d = crate::night::parse_night(n, chrono::Utc::now())
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            Ok(Some(crate::night::topic_name(d)))
-        }
+        (None, Some(d)) => Ok(Some(crate::night::topic_name(d))),
         (None, None) => Ok(None),
         (Some(_), Some(_)) => Err(CliError::usage("give a topic or --night, not both")),
     }

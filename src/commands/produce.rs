@@ -7,11 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apache_avro::types::Value;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::{interrupted, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::kafka::admin::{Admin, TopicSpec};
-use crate::kafka::offsets::parse_duration;
 use crate::kafka::produce::Producer;
 use crate::kafka::send::{send_alerts, Notice, SendOptions, Stamp};
 use crate::night;
@@ -24,9 +23,9 @@ const AFTER_HELP: &str = "\
 Examples:
   alertctl produce -b 127.0.0.1:9092 --night today --visits 5 --alerts-per-visit 500
   alertctl produce -b 127.0.0.1:9092 --topic test --visits 2 --no-wait --timestamp now
-  alertctl produce -b 127.0.0.1:9092 --night 2024-05-01 --from-file night.avro --retention forever
+  alertctl produce -b 127.0.0.1:9092 --night 2024-05-01 --file night.avro --retention forever
   alertctl produce --visits 2 --alerts-per-visit 200 --out night.avro
-  alertctl produce --schema-dir alert_packet/schema --schema-version 11.0 --format wire --out v11.wire
+  alertctl produce --schema-dir alert_packet/schema --schema-version 11.0 --file-format wire --out v11.wire
 
 To Kafka (without --out): each alert is one wire-format packet (0x00, 4-byte schema id,
 Avro body), keyed by diaObjectId so one object's alerts keep their order, with
@@ -65,19 +64,30 @@ pub struct Args {
     #[arg(long, default_value_t = 100, value_name = "M")]
     pub alerts_per_visit: usize,
     /// Write a visit file instead of sending to Kafka.
-    #[arg(long, short = 'o', value_name = "FILE", conflicts_with_all = ["topic", "from_file"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["topic", "file"])]
     pub out: Option<PathBuf>,
-    /// File format with --out.
+    /// Format of the file written with --out.
     #[arg(long, value_enum, default_value = "ocf")]
-    pub format: FileFormat,
+    pub file_format: FileFormat,
+    /// The old spelling of --file-format (one more release).
+    #[arg(long = "format", value_enum, hide = true)]
+    pub format_old: Option<FileFormat>,
     /// The Kafka topic (default: the night's topic, lsst-YYYY-MM-DD).
     #[arg(long, short = 't', value_name = "TOPIC")]
     pub topic: Option<String>,
     /// Send the alerts of this visit file (OCF or wire) instead of generating them.
     #[arg(long, value_name = "FILE")]
-    pub from_file: Option<PathBuf>,
+    pub file: Option<PathBuf>,
+    /// The old spelling of --file (one more release).
+    #[arg(
+        long = "from-file",
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "file"
+    )]
+    pub from_file_old: Option<PathBuf>,
     /// Wait this long between the starts of consecutive visits (Rubin: 37s).
-    #[arg(long, default_value = "37s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "37s", value_parser = super::values::duration, value_name = "DURATION")]
     pub cadence: Duration,
     /// Send visits back to back, without waiting for the cadence.
     #[arg(long)]
@@ -89,7 +99,7 @@ pub struct Args {
     #[arg(long, default_value_t = 4)]
     pub partitions: i32,
     /// Retention of a topic created here: a duration or `forever`.
-    #[arg(long, default_value = "7d", value_parser = super::topic::parse_retention)]
+    #[arg(long, default_value = "7d", value_parser = super::values::retention)]
     pub retention: i64,
     /// Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1).
     #[arg(long, value_name = "M.m", conflicts_with = "schema")]
@@ -106,8 +116,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Observing night (dayObs) of the alerts, and of the default topic: YYYY-MM-DD, today or yesterday.
-    #[arg(long, default_value = "today", value_name = "NIGHT")]
-    pub night: String,
+    #[arg(long, default_value = "today", value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: NaiveDate,
     /// Longest history (prvDiaSources) per alert; each alert draws 0..=N.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub max_history: usize,
@@ -139,8 +149,24 @@ fn generator(args: &Args, night: NaiveDate) -> Result<(Generator, u32), CliError
 
 /// Run `alertctl produce`.
 pub fn exec(args: Args) -> CliResult {
-    let night =
-        night::parse_night(&args.night, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?;
+    let mut args = args;
+    if let Some(f) = args.format_old.take() {
+        super::deprecated(
+            "produce --format",
+            "--file-format (--format is the output format)",
+        );
+        args.file_format = f;
+    }
+    if let Some(f) = args.from_file_old.take() {
+        super::deprecated("--from-file", "--file");
+        args.file = Some(f);
+    }
+    if args.out.is_some() && args.file.is_some() {
+        return Err(CliError::usage(
+            "--file is sent to Kafka; --out writes generated alerts: not both",
+        ));
+    }
+    let night = args.night;
     match &args.out {
         Some(out) => to_file(&args, night, out),
         None => to_kafka(&args, night),
@@ -151,7 +177,7 @@ fn to_file(args: &Args, night: NaiveDate, out: &std::path::Path) -> CliResult {
     let (mut gen, schema_id) = generator(args, night)?;
     let schema = gen.schema().clone();
     let started = Instant::now();
-    let mut writer = VisitWriter::create(out, args.format, &schema, schema_id)?;
+    let mut writer = VisitWriter::create(out, args.file_format, &schema, schema_id)?;
     for v in 0..args.visits {
         for alert in gen.visit(v) {
             writer.append(&alert)?;
@@ -208,7 +234,7 @@ fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
             args.partitions
         );
     }
-    let total = if args.from_file.is_some() {
+    let total = if args.file.is_some() {
         0
     } else {
         u64::from(args.visits) * args.alerts_per_visit as u64
@@ -247,7 +273,7 @@ fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
     }
     };
     let started = Instant::now();
-    let sent = if let Some(file) = &args.from_file {
+    let sent = if let Some(file) = &args.file {
         let mut store = SchemaStore::new(args.dirs.dirs.clone());
         let reader = VisitReader::open(file, &mut store, None)?;
         let ocf = if reader.container_schema().is_some() {

@@ -3,12 +3,10 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-
 use super::{interrupted, CliError, CliResult, KafkaArgs};
 use crate::kafka::admin::{Admin, TopicSpec};
 use crate::kafka::copy::{replay_loop, Replay, Speed};
-use crate::kafka::offsets::{parse_duration, parse_offset, parse_time, OffsetSpec};
+use crate::kafka::offsets::OffsetSpec;
 
 /// Record timestamps of the copies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,12 +41,13 @@ pub struct Args {
         short = 'o',
         long = "offset",
         default_value = "beginning",
-        value_name = "OFFSET"
+        value_name = "OFFSET",
+        value_parser = super::values::offset, allow_hyphen_values = true
     )]
-    pub offset: String,
+    pub offset: OffsetSpec,
     /// Stop before the first record after this time (@TIME).
-    #[arg(long, value_name = "@TIME")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "@TIME", value_parser = super::values::time)]
+    pub until: Option<i64>,
     /// Speed factor (1 = real time), or max.
     #[arg(long, default_value = "1", value_parser = clap::value_parser!(Speed))]
     pub speed: Speed,
@@ -59,7 +58,7 @@ pub struct Args {
     #[arg(long = "loop")]
     pub repeat: bool,
     /// With --loop: time between visits.
-    #[arg(long, default_value = "37s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "37s", value_parser = super::values::duration, value_name = "DURATION")]
     pub interval: Duration,
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -67,8 +66,7 @@ pub struct Args {
 
 /// Run `alertctl replay`.
 pub fn exec(a: Args) -> CliResult {
-    let now = Utc::now();
-    let offset = parse_offset(&a.offset, now).map_err(|e| CliError::usage(e.to_string()))?;
+    let offset = a.offset;
     if !matches!(
         offset,
         OffsetSpec::Beginning
@@ -78,12 +76,7 @@ pub fn exec(a: Args) -> CliResult {
     ) {
         return Err(CliError::usage("replay -o takes beginning, N, -N or @TIME"));
     }
-    let until = a
-        .until
-        .as_deref()
-        .map(|u| parse_time(u.trim_start_matches('@'), now))
-        .transpose()
-        .map_err(|e| CliError::usage(e.to_string()))?;
+    let until = a.until;
     if a.topic == a.to {
         return Err(CliError::usage(
             "replaying a topic into itself would never end: choose another --to",

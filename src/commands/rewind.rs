@@ -1,11 +1,9 @@
 //! `alertctl rewind`: move a consumer group's committed offsets.
 
-use chrono::Utc;
 use serde_json::json;
 
-use super::{line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, KafkaArgs};
+use super::{line, stdout, stdout_is_tty, topic_or_night, CliResult, KafkaArgs};
 use crate::kafka::copy::{rewind, RewindTo};
-use crate::kafka::offsets::parse_time;
 
 /// Move an inactive consumer group's committed offsets on a topic.
 #[derive(Debug, clap::Args)]
@@ -26,8 +24,8 @@ pub struct Args {
     #[arg(long, short = 't', required_unless_present = "night")]
     pub topic: Option<String>,
     /// A night's topic instead.
-    #[arg(long, value_name = "NIGHT")]
-    pub night: Option<String>,
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
     /// To the oldest kept record.
     #[arg(long)]
     pub to_beginning: bool,
@@ -35,8 +33,8 @@ pub struct Args {
     #[arg(long)]
     pub to_end: bool,
     /// To the first record at or after @TIME.
-    #[arg(long, value_name = "@TIME")]
-    pub to: Option<String>,
+    #[arg(long, value_name = "@TIME", value_parser = super::values::time)]
+    pub to: Option<i64>,
     /// By N records from the committed offset (negative: back).
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub shift: Option<i64>,
@@ -49,14 +47,11 @@ pub struct Args {
 
 /// Run `alertctl rewind`.
 pub fn exec(a: Args) -> CliResult {
-    let topic = topic_or_night(a.topic.as_deref(), a.night.as_deref())?.expect("clap requires one");
-    let target = match (a.to_beginning, a.to_end, &a.to, a.shift) {
+    let topic = topic_or_night(a.topic.as_deref(), a.night)?.expect("clap requires one");
+    let target = match (a.to_beginning, a.to_end, a.to, a.shift) {
         (true, ..) => RewindTo::Beginning,
         (_, true, ..) => RewindTo::End,
-        (_, _, Some(t), _) => RewindTo::Time(
-            parse_time(t.trim_start_matches('@'), Utc::now())
-                .map_err(|e| CliError::usage(e.to_string()))?,
-        ),
+        (_, _, Some(t), _) => RewindTo::Time(t),
         (_, _, _, Some(n)) => RewindTo::Shift(n),
         _ => unreachable!("clap requires a target"),
     };

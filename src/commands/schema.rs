@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{line, stdout, stdout_is_tty, CliError, CliResult, SchemaDirs};
+use super::{line, stdout, stdout_is_tty, CliError, CliResult, Format, SchemaDirs};
 use crate::schema::compat::{check_level, Check, Level, Parsed};
 use crate::schema::{self, AlertSchema, Version};
 
@@ -127,15 +127,6 @@ fn checks_json(checks: &[Check]) -> serde_json::Value {
     )
 }
 
-/// Output format of schema commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned `key value` lines (the default on a terminal).
-    Text,
-    /// JSON (the default when stdout is not a terminal).
-    Json,
-}
-
 /// The `schema` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum SchemaCommand {
@@ -156,7 +147,7 @@ little-endian bytes in hex, as fastavro and Avro's Java API print it.")]
 Examples:
   alertctl schema check new.avsc --against old.avsc
   alertctl schema check 11.0 --schema-dir alert_packet/schema                 # against 11.x before it
-  alertctl schema check 11.0 --against 10.0 --schema-dir alert_packet/schema --level FULL --json
+  alertctl schema check 11.0 --against 10.0 --schema-dir alert_packet/schema --level FULL --format json
 
 A schema is a self-contained .avsc file, a file of an alert_packet version directory
 (its sibling files are loaded with it), or a version M.m under --schema-dir. Without
@@ -170,7 +161,7 @@ Exit codes: 0 compatible, 1 incompatible (the report says where), 2 usage or I/O
     #[command(after_help = "\
 Examples:
   alertctl schema bump new.avsc --schema-dir alert_packet/schema
-  alertctl schema bump new.avsc --schema-dir alert_packet/schema --subject lsst-alert --json
+  alertctl schema bump new.avsc --schema-dir alert_packet/schema --subject lsst-alert --format json
 
 A MINOR release is FORWARD_TRANSITIVE-compatible with every version of the newest
 MAJOR; anything else starts MAJOR+1.0 under a new subject (SUBJECT-MAJOR). The
@@ -300,8 +291,11 @@ pub struct CheckArgs {
     pub level: Level,
     #[command(flatten)]
     pub dirs: SchemaDirs,
-    /// Print the report as JSON.
-    #[arg(long)]
+    /// Output format: table (text) or json (default: table).
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// The old spelling of --format json (one more release).
+    #[arg(long, hide = true)]
     pub json: bool,
 }
 
@@ -315,8 +309,11 @@ pub struct BumpArgs {
     pub subject: String,
     #[command(flatten)]
     pub dirs: SchemaDirs,
-    /// Print the answer as JSON.
-    #[arg(long)]
+    /// Output format: table (text) or json (default: table).
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// The old spelling of --format json (one more release).
+    #[arg(long, hide = true)]
     pub json: bool,
 }
 
@@ -331,8 +328,8 @@ pub struct ShowArgs {
     pub schema: Option<PathBuf>,
     #[command(flatten)]
     pub dirs: SchemaDirs,
-    /// Output format (default: text on a terminal, json otherwise).
-    #[arg(long, value_enum)]
+    /// Output format: table (text) or json (default: table on a terminal, json otherwise).
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
     pub format: Option<Format>,
 }
 
@@ -341,14 +338,22 @@ pub struct ShowArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub dirs: SchemaDirs,
-    /// Output format (default: text on a terminal, json lines otherwise).
-    #[arg(long, value_enum)]
+    /// Output format: table (text) or json (default: table on a terminal, json lines otherwise).
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
     pub format: Option<Format>,
+}
+
+/// Whether a report is asked for as JSON (`--format json`, or the old `--json`).
+fn wants_json(format: Option<Format>, old_json: bool) -> bool {
+    if old_json {
+        super::deprecated("--json", "--format json");
+    }
+    old_json || matches!(format, Some(Format::Json | Format::Jsonl))
 }
 
 fn format_or_default(f: Option<Format>) -> Format {
     f.unwrap_or(if stdout_is_tty() {
-        Format::Text
+        Format::Table
     } else {
         Format::Json
     })
@@ -373,8 +378,8 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             let s = schema::select(&a.dirs.dirs, a.version, a.schema.as_deref())?;
             let d = describe(&s);
             match format_or_default(a.format) {
-                Format::Json => line(&mut out, &d.to_string())?,
-                Format::Text => {
+                Format::Json | Format::Jsonl | Format::Raw => line(&mut out, &d.to_string())?,
+                Format::Table => {
                     for key in [
                         "name",
                         "version",
@@ -398,11 +403,11 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             for subject in c.subjects()? {
                 let versions = c.versions(&subject)?;
                 match format {
-                    Format::Json => line(
+                    Format::Json | Format::Jsonl | Format::Raw => line(
                         &mut out,
                         &json!({"subject": subject, "versions": versions}).to_string(),
                     )?,
-                    Format::Text => {
+                    Format::Table => {
                         line(&mut out, &format!("{subject:<32} versions {versions:?}"))?
                     }
                 }
@@ -474,12 +479,12 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             }
             for s in &all {
                 match format {
-                    Format::Json => {
+                    Format::Json | Format::Jsonl | Format::Raw => {
                         let mut d = describe(s);
                         d.as_object_mut().map(|m| m.remove("canonical"));
                         line(&mut out, &d.to_string())?;
                     }
-                    Format::Text => line(
+                    Format::Table => line(
                         &mut out,
                         &format!(
                             "{:<6} id {:<5} {}  {:<22} {}",
@@ -513,7 +518,7 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             };
             let checks = check_level(a.level, &new, &existing);
             let compatible = checks.iter().all(|c| c.incompatibilities.is_empty());
-            if a.json {
+            if wants_json(a.format, a.json) {
                 let report = json!({"new": label, "level": a.level.name(), "compatible": compatible, "checks": checks_json(&checks)});
                 line(&mut out, &report.to_string())?;
             } else {
@@ -579,7 +584,7 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
                 }
             };
             let subject = format!("{}-{}", a.subject, next.major);
-            if a.json {
+            if wants_json(a.format, a.json) {
                 let r = json!({"new": label, "release": if minor { "minor" } else { "major" }, "version": next.to_string(), "id": next.id(), "subject": subject, "checks": checks_json(&checks)});
                 line(&mut out, &r.to_string())?;
             } else if minor {

@@ -48,7 +48,7 @@ pub struct Args {
 
 fn fetch(a: &Args) -> Result<Json, CliError> {
     if let (Some(file), Some(index)) = (&a.file, a.index) {
-        let mut store = a.dirs.store();
+        let mut store = a.dirs.store(a.kafka.profile.as_deref());
         for item in VisitReader::open(file, &mut store, None)? {
             let alert = item?;
             if alert.index == index {
@@ -84,8 +84,8 @@ fn fetch(a: &Args) -> Result<Json, CliError> {
     while std::time::Instant::now() < deadline {
         if let Some(r) = tail.poll(Duration::from_millis(100))? {
             if r.partition == partition && r.offset == offset {
-                let (_, v) =
-                    Decoder::new(a.dirs.store(), None).decode(&r.payload.unwrap_or_default())?;
+                let (_, v) = Decoder::new(a.dirs.store(a.kafka.profile.as_deref()), None)
+                    .decode(&r.payload.unwrap_or_default())?;
                 return Ok(to_json(&v, CutoutPolicy::Base64));
             }
             if r.partition == partition && r.offset > offset {

@@ -26,14 +26,14 @@ pub struct Args {
     #[arg(conflicts_with_all = ["night", "file"])]
     pub topic: Option<String>,
     /// A night's topic.
-    #[arg(long, value_name = "NIGHT")]
-    pub night: Option<String>,
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
     /// A visit file instead of a topic.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// JSON instead of text (the default when stdout is not a terminal).
-    #[arg(long, value_enum)]
-    pub format: Option<super::schema::Format>,
+    /// Output format: table (text; the default on a terminal) or json.
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
+    pub format: Option<super::Format>,
     #[command(flatten)]
     pub dirs: SchemaDirs,
     #[command(flatten)]
@@ -44,7 +44,7 @@ pub struct Args {
 pub fn exec(a: Args) -> CliResult {
     let mut s = Summary::default();
     let source = if let Some(file) = &a.file {
-        let mut store = a.dirs.store();
+        let mut store = a.dirs.store(a.kafka.profile.as_deref());
         for item in VisitReader::open(file, &mut store, None)? {
             match item {
                 Ok(alert) => s.add(&alert.value, alert.bytes),
@@ -54,7 +54,7 @@ pub fn exec(a: Args) -> CliResult {
         }
         file.display().to_string()
     } else {
-        let topic = topic_or_night(a.topic.as_deref(), a.night.as_deref())?
+        let topic = topic_or_night(a.topic.as_deref(), a.night)?
             .ok_or_else(|| CliError::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
         let conn = a.kafka.connection()?;
         let topics = Admin::connect(&conn)?.resolve(&topic)?;
@@ -67,7 +67,7 @@ pub fn exec(a: Args) -> CliResult {
                 group: None,
             },
         )?;
-        let mut decoder = Decoder::new(a.dirs.store(), None);
+        let mut decoder = Decoder::new(a.dirs.store(a.kafka.profile.as_deref()), None);
         let complete = tail.read_to_end(|r| {
             let payload = r.payload.unwrap_or_default();
             match decoder.decode(&payload) {
@@ -99,7 +99,7 @@ pub fn exec(a: Args) -> CliResult {
     let mut out = stdout();
     let text = a
         .format
-        .map_or(stdout_is_tty(), |f| f == super::schema::Format::Text);
+        .map_or(stdout_is_tty(), |f| f == super::Format::Table);
     if text {
         line(
             &mut out,

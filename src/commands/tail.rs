@@ -5,16 +5,15 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use chrono::Utc;
 use serde_json::Value as Json;
 
 use super::{
-    interrupted, line, stdout, stdout_is_tty, topic_or_night, warn, CliError, CliResult, KafkaArgs,
-    SchemaDirs,
+    interrupted, line, stdout, stdout_is_tty, topic_or_night, warn, CliError, CliResult, Format,
+    KafkaArgs, Repeats, SchemaDirs,
 };
 use crate::kafka::admin::{is_pattern, Admin};
 use crate::kafka::consume::{read_loop, ReadUntil, Received, Sink, Start, Tail};
-use crate::kafka::offsets::{parse_offset, OffsetSpec};
+use crate::kafka::offsets::OffsetSpec;
 use crate::kafka::KafkaError;
 use crate::packet::file::VisitReader;
 use crate::packet::json::{cell, lookup, render_table, DEFAULT_TABLE_FIELDS};
@@ -39,19 +38,6 @@ A record that cannot be decoded is reported on stderr with its topic, partition 
 offset (or file record and byte), and the rest go on; the exit code is then 1.
 --format raw writes the packets as a length-framed wire file (tail --file reads it).";
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One JSON object per line (the default when stdout is not a terminal).
-    Jsonl,
-    /// One pretty-printed JSON array.
-    Json,
-    /// A table of --fields (the default on a terminal).
-    Table,
-    /// The packets themselves, length-framed (a wire visit file).
-    Raw,
-}
-
 /// Decode alerts from Kafka topics or visit files.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
@@ -60,8 +46,8 @@ pub struct Args {
     #[arg(value_name = "TOPIC|REGEX", conflicts_with_all = ["file", "night"])]
     pub topic: Option<String>,
     /// A night's topic: YYYY-MM-DD, today or yesterday.
-    #[arg(long, value_name = "NIGHT", conflicts_with = "file")]
-    pub night: Option<String>,
+    #[arg(long, value_name = "NIGHT", conflicts_with = "file", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
     /// Read a visit file (OCF or wire) instead of Kafka.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -70,9 +56,10 @@ pub struct Args {
         short = 'o',
         long = "offset",
         value_name = "OFFSET",
-        conflicts_with = "file"
+        conflicts_with = "file",
+        value_parser = super::values::offset, allow_hyphen_values = true
     )]
-    pub offset: Option<String>,
+    pub offset: Option<OffsetSpec>,
     /// Print only the last N alerts, then exit (keep following with -f).
     #[arg(long = "num", short = 'n', value_name = "N")]
     pub num: Option<usize>,
@@ -259,7 +246,7 @@ pub fn exec(args: Args) -> CliResult {
     if let Some(file) = &args.file {
         return tail_file(&args, file, reader, &mut output);
     }
-    let Some(topic) = topic_or_night(args.topic.as_deref(), args.night.as_deref())? else {
+    let Some(topic) = topic_or_night(args.topic.as_deref(), args.night)? else {
         return Err(CliError::usage(
             "give a TOPIC (or a regex), --night NIGHT, or --file FILE",
         ));
@@ -268,10 +255,8 @@ pub fn exec(args: Args) -> CliResult {
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(&topic)?;
     drop(admin);
-    let offset = match (&args.offset, args.num, &args.group) {
-        (Some(o), _, _) => {
-            parse_offset(o, Utc::now()).map_err(|e| CliError::usage(e.to_string()))?
-        }
+    let offset = match (args.offset, args.num, &args.group) {
+        (Some(o), _, _) => o,
         (None, Some(n), None) => OffsetSpec::FromEnd(n as i64),
         (None, _, Some(_)) => OffsetSpec::Stored,
         (None, _, None) => OffsetSpec::Beginning,
@@ -287,13 +272,14 @@ pub fn exec(args: Args) -> CliResult {
         &start,
     )?;
     let mut sink = TailSink {
-        decoder: Decoder::new(args.dirs.store(), reader),
+        decoder: Decoder::new(args.dirs.store(args.kafka.profile.as_deref()), reader),
         output: &mut output,
         format,
         cutouts: args.cutouts,
         group: args.group.is_some(),
         good: 0,
         bad: 0,
+        repeats: Repeats::default(),
     };
     let stop = interrupted();
     let until = ReadUntil {
@@ -303,6 +289,7 @@ pub fn exec(args: Args) -> CliResult {
     };
     read_loop(&mut tail, until, &|| stop.load(Ordering::SeqCst), &mut sink)?;
     let (good, bad) = (sink.good, sink.bad);
+    sink.repeats.finish();
     tail.close()?;
     finish(good, bad, &topics.join(","))
 }
@@ -316,6 +303,7 @@ struct TailSink<'o> {
     group: bool,
     good: u64,
     bad: u64,
+    repeats: Repeats,
 }
 
 impl Sink for TailSink<'_> {
@@ -327,7 +315,7 @@ impl Sink for TailSink<'_> {
         match rec.payload.as_deref() {
             None => {
                 self.bad += 1;
-                warn(&format!("{}: empty record (no value)", at()));
+                self.repeats.warn(&at(), "empty record (no value)");
             }
             // Raw output passes the bytes through, as kcat does: nothing is decoded.
             Some(payload) if self.format == Format::Raw => {
@@ -350,7 +338,7 @@ impl Sink for TailSink<'_> {
                 }
                 Err(e) => {
                     self.bad += 1;
-                    warn(&format!("{}: {e}", at()));
+                    self.repeats.warn(&at(), &e.to_string());
                 }
             },
         }
@@ -381,10 +369,11 @@ fn tail_file(
     reader: Option<Arc<schema::AlertSchema>>,
     output: &mut Output,
 ) -> CliResult {
-    let mut store = args.dirs.store();
+    let mut store = args.dirs.store(args.kafka.profile.as_deref());
     let records = VisitReader::open(file, &mut store, reader)?;
     let (mut good, mut bad) = (0u64, 0u64);
     let mut fatal = None;
+    let mut repeats = Repeats::default();
     for item in records {
         match item {
             Ok(alert) => {
@@ -400,7 +389,8 @@ fn tail_file(
             }
             Err(e) if e.is_recoverable() => {
                 bad += 1;
-                warn(&e.to_string());
+                let (at, reason) = e.place_and_reason();
+                repeats.warn(&at, &reason);
             }
             Err(e) => {
                 fatal = Some(e);
@@ -409,6 +399,7 @@ fn tail_file(
         }
     }
     output.flush_kept()?;
+    repeats.finish();
     if let Some(e) = fatal {
         return Err(CliError::failure(format!(
             "{e} (after {good} alerts decoded{})",

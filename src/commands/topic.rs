@@ -3,19 +3,10 @@
 use chrono::Utc;
 use serde_json::json;
 
-use super::{line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, KafkaArgs};
+use super::{line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, Format, KafkaArgs};
 use crate::kafka::admin::{Admin, TopicInfo, TopicSpec};
 use crate::kafka::offsets::parse_duration;
 use crate::night;
-
-/// Output format of topic listings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A table (the default on a terminal).
-    Table,
-    /// JSON lines (the default when stdout is not a terminal).
-    Jsonl,
-}
 
 /// The `topic` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -49,7 +40,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub kafka: KafkaArgs,
     /// Output format (default: table on a terminal, jsonl otherwise).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
     pub format: Option<Format>,
 }
 
@@ -60,16 +51,13 @@ pub struct TopicOrNight {
     #[arg(required_unless_present = "night")]
     pub topic: Option<String>,
     /// A night's topic instead: YYYY-MM-DD, today or yesterday.
-    #[arg(long, value_name = "NIGHT")]
-    pub night: Option<String>,
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
 }
 
 impl TopicOrNight {
     fn name(&self) -> Result<String, CliError> {
-        Ok(
-            topic_or_night(self.topic.as_deref(), self.night.as_deref())?
-                .expect("clap requires one"),
-        )
+        Ok(topic_or_night(self.topic.as_deref(), self.night)?.expect("clap requires one"))
     }
 }
 
@@ -81,7 +69,7 @@ pub struct DescribeArgs {
     #[command(flatten)]
     pub kafka: KafkaArgs,
     /// Output format (default: table on a terminal, jsonl otherwise).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
     pub format: Option<Format>,
 }
 
@@ -97,7 +85,7 @@ pub struct CreateArgs {
     #[arg(long, default_value_t = 1)]
     pub replication: i32,
     /// How long records are kept: a duration (7d) or `forever`.
-    #[arg(long, default_value = "7d", value_parser = parse_retention)]
+    #[arg(long, default_value = "7d", value_parser = super::values::retention)]
     pub retention: i64,
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -116,7 +104,7 @@ pub struct DeleteArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExpireArgs {
     /// Delete night topics whose night is more than this long before tonight (7d).
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = super::values::duration, value_name = "DURATION")]
     pub older_than: std::time::Duration,
     /// Say what would be deleted, delete nothing.
     #[arg(long)]
@@ -189,7 +177,7 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
                 .map(|n| admin.describe(n))
                 .collect::<Result<Vec<_>, _>>()?;
             match format_of(a.format) {
-                Format::Jsonl => {
+                Format::Jsonl | Format::Json | Format::Raw => {
                     for t in &infos {
                         line(&mut out, &topic_json(t).to_string())?;
                     }
@@ -222,7 +210,7 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
             let admin = Admin::connect(&a.kafka.connection()?)?;
             let t = admin.describe(&topic)?;
             match format_of(a.format) {
-                Format::Jsonl => {
+                Format::Jsonl | Format::Json | Format::Raw => {
                     for p in &t.partitions {
                         let row = json!({"topic": t.name, "partition": p.id, "leader": p.leader, "low": p.low, "high": p.high, "messages": p.high - p.low});
                         line(&mut out, &row.to_string())?;

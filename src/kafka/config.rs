@@ -102,6 +102,15 @@ pub struct Connection {
     pub registry: Option<String>,
 }
 
+/// The schema registry of `profile` (else of the config file's default profile), if
+/// the config file names one. A config file that cannot be read names none here (the
+/// Kafka connection reports it).
+pub fn profile_registry(profile: Option<&str>, config: &Path) -> Option<String> {
+    let file = read_config(config).ok()?;
+    let name = profile.map(str::to_string).or(file.default)?;
+    file.profiles.get(&name)?.registry.clone()
+}
+
 impl Connection {
     /// Resolve flags, environment and config file into connection settings.
     pub fn resolve(

@@ -104,6 +104,23 @@ impl FileError {
     pub fn is_recoverable(&self) -> bool {
         matches!(self, FileError::Record { .. })
     }
+
+    /// Where the error is (file, record, byte) and why, apart: the reason alone repeats
+    /// from record to record when one cause spoils many.
+    pub fn place_and_reason(&self) -> (String, String) {
+        match self {
+            FileError::Record {
+                path,
+                index,
+                offset,
+                source,
+            } => (
+                format!("{}: record {index} (byte {offset})", path.display()),
+                source.to_string(),
+            ),
+            other => (String::new(), other.to_string()),
+        }
+    }
 }
 
 /// Writes a visit file. Writes go to a temporary file next to the target, which is

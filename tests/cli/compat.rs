@@ -23,7 +23,8 @@ fn check(new: &str, against: &str, level: &str) -> (i32, Value) {
         against,
         "--level",
         level,
-        "--json",
+        "--format",
+        "json",
         "--schema-dir",
         root.to_str().unwrap(),
     ]);
@@ -93,7 +94,15 @@ fn check_exit_codes_and_the_default_history() {
         r.stdout
     );
     // 7.4 at FORWARD_TRANSITIVE against 7.0..7.3.
-    let r = run(["schema", "check", "7.4", "--schema-dir", dir, "--json"]);
+    let r = run([
+        "schema",
+        "check",
+        "7.4",
+        "--schema-dir",
+        dir,
+        "--format",
+        "json",
+    ]);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["checks"].as_array().unwrap().len(), 4);
     // A file that is one part of a version directory loads with its siblings.
@@ -138,7 +147,8 @@ fn bump_says_minor_or_major() {
             "schema",
             "bump",
             new.to_str().unwrap(),
-            "--json",
+            "--format",
+            "json",
             "--schema-dir",
             shared.to_str().unwrap(),
         ]);

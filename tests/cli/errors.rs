@@ -24,7 +24,7 @@ fn wire_file(dir: &Path) -> std::path::PathBuf {
         "3",
         "--cutout-size",
         "8",
-        "--format",
+        "--file-format",
         "wire",
         "--night",
         "2024-05-01",

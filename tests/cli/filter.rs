@@ -213,7 +213,7 @@ fn ten_filters_in_one_process() {
         &[
             "filter",
             "run",
-            "--file",
+            "--filters",
             file.to_str().unwrap(),
             "--from",
             "lsst-2018-03-01",
@@ -230,7 +230,7 @@ fn ten_filters_in_one_process() {
         &[
             "filter",
             "run",
-            "--file",
+            "--filters",
             file.to_str().unwrap(),
             "--index",
             "3",
@@ -431,7 +431,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         "x",
         "--expr",
         "$ENV.HOME",
-        "--input",
+        "--file",
         night.to_str().unwrap(),
     ])
     .one_line_error(1);
@@ -443,7 +443,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         "x",
         "--expr",
         "input",
-        "--input",
+        "--file",
         night.to_str().unwrap(),
     ])
     .one_line_error(1);
@@ -459,7 +459,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         &format!(".cutoutScience | length == {size}"),
         "--max-per-visit",
         "0",
-        "--input",
+        "--file",
         night.to_str().unwrap(),
     ]);
     assert_eq!(r.json_lines().len(), input.len(), "{}", r.stderr);
@@ -474,7 +474,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         ".diaSource.snr > 10",
         "--max-per-visit",
         "0",
-        "--input",
+        "--file",
         night.to_str().unwrap(),
         "--out",
         a.to_str().unwrap(),
@@ -489,7 +489,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         ".diaSource.snr > 20",
         "--max-per-visit",
         "0",
-        "--input",
+        "--file",
         a.to_str().unwrap(),
     ])
     .json_lines();
@@ -509,7 +509,7 @@ fn offline_filters_refuse_the_host_and_chain_through_files() {
         "cutoutScience,prvDiaSources",
         "--max-per-visit",
         "3",
-        "--input",
+        "--file",
         night.to_str().unwrap(),
     ])
     .json_lines();

@@ -192,7 +192,7 @@ fn produce_is_deterministic_with_a_seed() {
             "2024-05-01",
             "--seed",
             seed,
-            "--format",
+            "--file-format",
             "wire",
             "--out",
             p.to_str().unwrap(),

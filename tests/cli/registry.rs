@@ -162,7 +162,7 @@ fn rubins_sync_flow_then_tail_through_the_server_and_its_cache() {
         pypi_schema_dir().to_str().unwrap(),
         "--schema-version",
         "11.1",
-        "--format",
+        "--file-format",
         "wire",
         "--alerts-per-visit",
         "3",
@@ -185,6 +185,42 @@ fn rubins_sync_flow_then_tail_through_the_server_and_its_cache() {
     };
     assert_eq!(tail(&reg.url).json_lines().len(), 3);
     assert!(std::fs::read_dir(&cache).unwrap().count() > 0);
+    // The registry of a connection profile decodes it too: named with --profile, or
+    // the config file's default; without either, id 1101 is unknown.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.summit]\nbrokers = \"127.0.0.1:1\"\nregistry = \"{}\"\n",
+            reg.url
+        ),
+    )
+    .unwrap();
+    let by_profile = |extra: &[&str], cache: &str| -> Run {
+        alertctl()
+            .args(["tail", "--file", wire.to_str().unwrap()])
+            .args(extra)
+            .env("ALERTCTL_CONFIG", &config)
+            .env_remove("ALERTCTL_REGISTRY")
+            .env_remove("ALERTCTL_PROFILE")
+            .env("ALERTCTL_CACHE_DIR", dir.path().join(cache))
+            .output()
+            .unwrap()
+            .into()
+    };
+    assert_eq!(
+        by_profile(&["--profile", "summit"], "c1")
+            .json_lines()
+            .len(),
+        3
+    );
+    let unknown = by_profile(&[], "c2");
+    assert_ne!(unknown.code, 0);
+    assert!(unknown.stderr.contains("1101"), "{}", unknown.stderr);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.insert_str(0, "default = \"summit\"\n");
+    std::fs::write(&config, text).unwrap();
+    assert_eq!(by_profile(&[], "c3").json_lines().len(), 3);
     let url = reg.url.clone();
     drop(reg);
     let r = tail(&url);
@@ -393,7 +429,8 @@ fn import_check_and_bump_against_a_registry() {
                 "schema",
                 "bump",
                 file.to_str().unwrap(),
-                "--json",
+                "--format",
+                "json",
                 "--registry",
                 &reg.url,
             ])

@@ -141,29 +141,28 @@ pub fn tempdir() -> tempfile::TempDir {
 
 /// The broker the Kafka tests share: `$ALERTCTL_TEST_BROKERS` if set, else a nisshi
 /// started once for this test binary on an ephemeral loopback port (in-memory
-/// storage), which ends when the test binary does. `None` (the test returns early,
-/// saying so) when nisshi is not installed, except under CI, where that fails.
-pub fn broker() -> Option<String> {
-    static BROKER: OnceLock<Option<String>> = OnceLock::new();
+/// storage), which ends when the test binary does. A missing nisshi fails the test, in
+/// every environment: `scripts/test` installs it first.
+pub fn broker() -> String {
+    static BROKER: OnceLock<String> = OnceLock::new();
     BROKER
-        .get_or_init(|| {
-            if let Ok(b) = std::env::var("ALERTCTL_TEST_BROKERS") {
-                return Some(b);
-            }
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/broker");
-            let found = Command::new(&script).arg("path").output().ok().filter(|o| o.status.success());
-            let Some(found) = found else {
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "the test broker (nisshi) is not installed: run scripts/broker install (.ci/run does)"
-                );
-                eprintln!("NOTE: nisshi is not installed; Kafka tests return early (scripts/broker install)");
-                return None;
-            };
-            let bin = String::from_utf8_lossy(&found.stdout).trim().to_string();
-            Some(start_nisshi(&bin))
-        })
-        .clone()
+            .get_or_init(|| {
+                if let Ok(b) = std::env::var("ALERTCTL_TEST_BROKERS") {
+                    return b;
+                }
+                let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/broker");
+                let found = Command::new(&script)
+                    .arg("path")
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .expect(
+                        "the test broker (nisshi) is not installed: run scripts/test, which installs it (or scripts/broker install)",
+                    );
+                let bin = String::from_utf8_lossy(&found.stdout).trim().to_string();
+                start_nisshi(&bin)
+            })
+            .clone()
 }
 
 /// A broker of its own, for a test that must not share one (call after `broker()`).

@@ -18,7 +18,7 @@ fn night(dir: &std::path::Path) -> (String, Vec<Value>) {
         "2024-05-01",
         "--cutout-size",
         "4",
-        "--format",
+        "--file-format",
         "wire",
         "--out",
         path.to_str().unwrap(),
@@ -29,7 +29,7 @@ fn night(dir: &std::path::Path) -> (String, Vec<Value>) {
 }
 
 fn filter(input: &str, args: &[&str]) -> Run {
-    let mut all = vec!["filter", "run", "--input", input];
+    let mut all = vec!["filter", "run", "--file", input];
     all.extend_from_slice(args);
     run(all)
 }
@@ -147,7 +147,7 @@ fn host_functions_are_refused_in_every_position() {
             format!("[[filter]]\nname = \"fine\"\nexpr = \"true\"\n\n[[filter]]\nname = \"bad\"\nexpr = '{call}'\n"),
         )
         .unwrap();
-        let r = filter(&input, &["--file", toml.to_str().unwrap()]);
+        let r = filter(&input, &["--filters", toml.to_str().unwrap()]);
         refused(&r, &format!("filters.toml with {call}"));
     }
 }
@@ -174,7 +174,7 @@ fn a_looping_filter_cannot_stop_the_node() {
         "def f: f; f",
     ] {
         file(expr);
-        let r = filter(&input, &["--file", toml.to_str().unwrap()]);
+        let r = filter(&input, &["--filters", toml.to_str().unwrap()]);
         assert!(r.stdout.is_empty(), "{expr}");
         let e = r.one_line_error(1);
         assert!(e.contains("unbounded"), "{expr}: {e}");
@@ -185,7 +185,7 @@ fn a_looping_filter_cannot_stop_the_node() {
         "[[filter]]\nname = \"all\"\nexpr = \"true\"\nmax_per_visit = 0\n",
     )
     .unwrap();
-    let r = filter(&input, &["--file", toml.to_str().unwrap()]);
+    let r = filter(&input, &["--filters", toml.to_str().unwrap()]);
     assert_eq!(r.json_lines().len(), views.len(), "{}", r.stderr);
 
     // Marked unbounded: the guard ends the process, naming the filter and the alert.
@@ -198,7 +198,7 @@ fn a_looping_filter_cannot_stop_the_node() {
     let r = filter(
         &input,
         &[
-            "--file",
+            "--filters",
             toml.to_str().unwrap(),
             "--hard-time",
             "1s",
@@ -220,7 +220,7 @@ fn a_looping_filter_cannot_stop_the_node() {
     let r = filter(
         &input,
         &[
-            "--file",
+            "--filters",
             toml.to_str().unwrap(),
             "--hard-time",
             "120s",
@@ -264,7 +264,7 @@ fn a_disabled_filter_is_reported_when_it_happens() {
     let r = filter(
         &input,
         &[
-            "--file",
+            "--filters",
             toml.to_str().unwrap(),
             "--max-outputs",
             "10",
