@@ -181,7 +181,7 @@ enum Resolved<'s> {
 pub(crate) fn prelude() -> &'static HashMap<(&'static str, usize), Def<&'static str>> {
     static DEFS: OnceLock<HashMap<(&'static str, usize), Def<&'static str>>> = OnceLock::new();
     DEFS.get_or_init(|| {
-        super::jq::std_defs()
+        super::stdlib::std_defs()
             .map(|d| ((d.name, d.args.len()), d))
             .collect()
     })
@@ -264,7 +264,7 @@ fn resolve<'s>(scope: &Rc<Scope<'s>>, name: &'s str, arity: usize) -> Option<Res
     if let Some(d) = prelude().get(&(name, arity)) {
         return Some(Resolved::Def(d, Rc::new(Scope::Root)));
     }
-    super::jq::is_native(name, arity).then_some(Resolved::Native)
+    super::stdlib::is_native(name, arity).then_some(Resolved::Native)
 }
 
 fn lookup_var(scope: &Rc<Scope<'_>>, name: &str) -> Option<Av> {

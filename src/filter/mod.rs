@@ -18,6 +18,7 @@ pub mod fast;
 pub mod guard;
 pub mod jq;
 pub mod run;
+pub mod stdlib;
 pub mod stream;
 
 use std::collections::{HashMap, HashSet, VecDeque};

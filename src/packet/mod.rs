@@ -174,7 +174,7 @@ pub fn decode_body(
 ) -> Result<Value, PacketError> {
     // Hostile shapes (deep nesting of a recursive type, endless empty items) are
     // refused before a recursive reader can exhaust the stack or the memory.
-    if let Some(g) = &writer.shape {
+    if let Some(g) = shape_check(writer) {
         g.check_shape(body).map_err(|e| match e {
             binary::DecodeError::Truncated => PacketError::Truncated {
                 id,
@@ -218,6 +218,26 @@ pub fn decode_body(
         });
     }
     Ok(value)
+}
+
+/// The compiled schema of `writer` when its bodies must be checked before a recursive
+/// reader sees them ([`binary::Graph::check_shape`]); compiled once per schema.
+fn shape_check(writer: &AlertSchema) -> Option<std::sync::Arc<binary::Graph>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Shapes = Mutex<HashMap<u64, Option<Arc<binary::Graph>>>>;
+    static SHAPES: OnceLock<Shapes> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(Default::default);
+    let mut shapes = shapes.lock().unwrap_or_else(|p| p.into_inner());
+    shapes
+        .entry(writer.fingerprint)
+        .or_insert_with(|| {
+            binary::Graph::new(&writer.json)
+                .ok()
+                .filter(|g| g.guarded())
+                .map(Arc::new)
+        })
+        .clone()
 }
 
 fn is_eof(e: &apache_avro::Error) -> bool {

@@ -176,9 +176,6 @@ pub struct AlertSchema {
     /// Where it was loaded from (a directory, a file, or `built-in`).
     pub source: PathBuf,
     named: HashMap<String, Value>,
-    /// The compiled schema, kept when its bodies must be checked before decoding (a
-    /// recursive type, or items of no bytes: see [`crate::packet::binary::Graph::check_shape`]).
-    pub(crate) shape: Option<std::sync::Arc<crate::packet::binary::Graph>>,
 }
 
 impl AlertSchema {
@@ -409,10 +406,6 @@ fn finish(
     // {"type":"long"}, where the specification (and Java, and fastavro) write "long".
     let canonical = canonical_form(&json);
     let fingerprint = rabin_fingerprint(canonical.as_bytes());
-    let shape = crate::packet::binary::Graph::new(&json)
-        .ok()
-        .filter(|g| g.guarded())
-        .map(std::sync::Arc::new);
     Ok(AlertSchema {
         version: version.or_else(|| version_from_name(&name)),
         name,
@@ -422,7 +415,6 @@ fn finish(
         fingerprint,
         source: source.to_path_buf(),
         named,
-        shape,
     })
 }
 

@@ -1,0 +1,172 @@
+//! The sandbox's standard library: jaq's definitions and native functions without
+//! the ones that reach the host, and the parse-tree walk that finds what a definition
+//! calls. [`super::jq`] compiles against it; [`super::analysis`] resolves names in it.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use jaq_core::data;
+use jaq_core::load::parse::{BinaryOp, Def, Pattern, Term};
+use jaq_core::path::Part;
+use jaq_json::Val;
+
+/// What a filter may not use, and why: these are not installed in the sandbox.
+pub(crate) const HOST: &[(&str, &str)] = &[
+    ("$ENV", "it reads the host's environment"),
+    ("env", "it reads the host's environment"),
+    ("input", "it reads input other than the alert"),
+    ("inputs", "it reads input other than the alert"),
+    ("input_filename", "it reads the host's file names"),
+    ("input_line_number", "it reads the host's input"),
+    ("halt", "it ends the process"),
+    ("halt_error", "it ends the process"),
+    ("$__prog_args", "it reads the process's arguments"),
+    ("debug", "it writes to the host's stderr"),
+    ("debug_empty", "it writes to the host's stderr"),
+    ("stderr", "it writes to the host's stderr"),
+    ("stderr_empty", "it writes to the host's stderr"),
+    ("now", "it reads the host's clock"),
+    ("localtime", "it reads the host's time zone"),
+    ("strflocaltime", "it reads the host's time zone"),
+    ("get_search_list", "it reads the host's module paths"),
+    ("get_prog_origin", "it reads the host's file system"),
+    ("get_jq_origin", "it reads the host's file system"),
+];
+
+/// Why a name is not available to filters, if it is one of the host-reaching ones.
+pub fn host_reason(name: &str) -> Option<&'static str> {
+    HOST.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
+}
+
+/// The standard library's definitions, without the host-reaching ones (nor any
+/// definition that uses one).
+pub(crate) fn std_defs() -> impl Iterator<Item = Def<&'static str>> {
+    static DEFS: OnceLock<Vec<Def<&'static str>>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        let all: Vec<Def<&'static str>> = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs())
+            .collect();
+        let mut removed: HashSet<&str> = HOST.iter().map(|(n, _)| *n).collect();
+        loop {
+            let before = removed.len();
+            for d in &all {
+                if !removed.contains(d.name) {
+                    let mut calls = Vec::new();
+                    collect_calls(&d.body, &mut calls);
+                    if calls.iter().any(|c| removed.contains(c)) {
+                        removed.insert(d.name);
+                    }
+                }
+            }
+            if removed.len() == before {
+                break;
+            }
+        }
+        all.into_iter()
+            .filter(|d| !removed.contains(d.name))
+            .collect()
+    })
+    .iter()
+    .cloned()
+}
+
+pub(crate) type Fun = jaq_core::native::Fun<data::JustLut<Val>>;
+
+/// The native functions, without the host-reaching ones.
+pub(crate) fn natives() -> impl Iterator<Item = Fun> {
+    jaq_core::funs()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs())
+        .filter(|(name, _, _)| host_reason(name).is_none())
+}
+
+/// Whether a native function of this name and arity is installed.
+pub(crate) fn is_native(name: &str, arity: usize) -> bool {
+    static SIGS: OnceLock<HashSet<(&'static str, usize)>> = OnceLock::new();
+    SIGS.get_or_init(|| natives().map(|(n, args, _)| (n, args.len())).collect())
+        .contains(&(name, arity))
+}
+
+/// Every direct sub-term of `t`.
+pub(crate) fn subterms<'a, 's>(t: &'a Term<&'s str>) -> Vec<&'a Term<&'s str>> {
+    use jaq_core::load::lex::StrPart;
+    let mut out: Vec<&Term<&str>> = Vec::new();
+    match t {
+        Term::Id | Term::Recurse | Term::Num(_) | Term::Var(_) | Term::Break(_) => {}
+        Term::Str(_, parts) => out.extend(parts.iter().filter_map(|p| match p {
+            StrPart::Term(x) => Some(x),
+            _ => None,
+        })),
+        Term::Arr(x) => out.extend(x.as_deref()),
+        Term::Obj(entries) => {
+            for (k, v) in entries {
+                out.push(k);
+                out.extend(v.as_ref());
+            }
+        }
+        Term::Neg(x) | Term::Label(_, x) => out.push(x),
+        Term::BinOp(l, op, r) => {
+            out.push(l);
+            if let BinaryOp::Pipe(Some(p)) = op {
+                pattern_terms(p, &mut out);
+            }
+            out.push(r);
+        }
+        Term::Fold(_, xs, p, args) => {
+            out.push(xs);
+            pattern_terms(p, &mut out);
+            out.extend(args);
+        }
+        Term::TryCatch(x, c) => {
+            out.push(x);
+            out.extend(c.as_deref());
+        }
+        Term::IfThenElse(branches, e) => {
+            for (c, x) in branches {
+                out.push(c);
+                out.push(x);
+            }
+            out.extend(e.as_deref());
+        }
+        Term::Def(defs, body) => {
+            out.extend(defs.iter().map(|d| &d.body));
+            out.push(body);
+        }
+        Term::Call(_, args) => out.extend(args),
+        Term::Path(base, path) => {
+            out.push(base);
+            for (part, _) in &path.0 {
+                match part {
+                    Part::Index(i) => out.push(i),
+                    Part::Range(a, b) => out.extend(a.iter().chain(b)),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn pattern_terms<'a, 's>(p: &'a Pattern<&'s str>, out: &mut Vec<&'a Term<&'s str>>) {
+    match p {
+        Pattern::Var(_) => {}
+        Pattern::Arr(ps) => ps.iter().for_each(|p| pattern_terms(p, out)),
+        Pattern::Obj(entries) => {
+            for (k, p) in entries {
+                out.push(k);
+                pattern_terms(p, out);
+            }
+        }
+    }
+}
+
+/// Every name called or variable read anywhere in `t`.
+pub(crate) fn collect_calls<'s>(t: &Term<&'s str>, out: &mut Vec<&'s str>) {
+    match t {
+        Term::Call(name, _) | Term::Var(name) => out.push(name),
+        _ => {}
+    }
+    for s in subterms(t) {
+        collect_calls(s, out);
+    }
+}
