@@ -115,13 +115,13 @@ impl Client {
         let mut req = self
             .agent
             .request(method, &format!("{}{path}", self.url))
-            .set("Accept", super::server::CONTENT_TYPE);
+            .set("Accept", super::CONTENT_TYPE);
         if let Some(a) = &self.auth {
             req = req.set("Authorization", a);
         }
         let resp = match body {
             Some(b) => req
-                .set("Content-Type", super::server::CONTENT_TYPE)
+                .set("Content-Type", super::CONTENT_TYPE)
                 .send_string(&b.to_string()),
             None => req.call(),
         };

@@ -11,6 +11,9 @@ pub mod store;
 
 use serde_json::json;
 
+/// The content type of the Confluent API, requests and answers.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
 /// An error in Confluent's terms: an HTTP status and a Confluent error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (error {code})")]

@@ -7,22 +7,33 @@
 //! /compatibility/subjects/{s}/versions[/{v|latest}] (`?verbose=true`); GET|PUT|DELETE
 //! /config[/{s}]; GET|PUT /mode[/{s}]. Errors are Confluent's bodies and codes.
 
-use std::io::Read;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::store::{Registration, Store};
-use super::{Mode, RegistryError};
+use super::{Mode, RegistryError, CONTENT_TYPE};
 use crate::schema::compat::Level;
 
-/// The content type of every answer.
-pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+/// How long a client may take to send a request's headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request head (request line and headers), bytes.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// How long a stop waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -39,15 +50,17 @@ pub struct ServerConfig {
     pub max_body: usize,
     /// Compatibility level where none is configured.
     pub level: Level,
-    /// Worker threads.
+    /// Threads for the store's work (the connections themselves are asynchronous).
     pub threads: usize,
 }
 
-/// A running server.
+/// A running server: hyper on a tokio runtime of its own thread. It stops on
+/// [`Running::stop`], SIGTERM or SIGINT, gracefully: it stops accepting, lets requests
+/// in flight finish (up to [`DRAIN_TIMEOUT`]), and closes idle connections.
 pub struct Running {
     addr: SocketAddr,
-    server: Arc<Server>,
-    workers: Vec<JoinHandle<()>>,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: JoinHandle<()>,
 }
 
 impl Running {
@@ -56,66 +69,179 @@ impl Running {
         self.addr
     }
 
-    /// Stop accepting requests and wait for the workers.
+    /// Stop gracefully and wait until it has.
     pub fn stop(self) {
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for w in self.workers {
-            let _ = w.join();
-        }
+        let _ = self.stop.send(true);
+        let _ = self.thread.join();
     }
 
-    /// Serve until the process ends (or `stop` is called from elsewhere).
+    /// Serve until a signal (or `stop` from elsewhere) ends it.
     pub fn wait(self) {
-        for w in self.workers {
-            let _ = w.join();
-        }
+        let _ = self.thread.join();
     }
+}
+
+/// A request as the routes see it: read whole, whatever carried it.
+struct Req {
+    method: Method,
+    path: String,
+    query: String,
+    authorization: Option<String>,
+    body: Bytes,
 }
 
 /// Open the store and start serving.
 pub fn serve(cfg: ServerConfig) -> Result<Running, RegistryError> {
     let store = Arc::new(Store::open(&cfg.data, cfg.level)?);
-    let server = Server::http(&cfg.listen)
-        .map_err(|e| RegistryError::store(format!("cannot listen on {}: {e}", cfg.listen)))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| RegistryError::store("not listening on an IP address"))?;
-    let server = Arc::new(server);
+    let cannot =
+        |e: std::io::Error| RegistryError::store(format!("cannot listen on {}: {e}", cfg.listen));
+    let listener = std::net::TcpListener::bind(&cfg.listen).map_err(cannot)?;
+    listener.set_nonblocking(true).map_err(cannot)?;
+    let addr = listener.local_addr().map_err(cannot)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(cfg.threads.max(1))
+        .enable_all()
+        .thread_name("registry")
+        .build()
+        .map_err(|e| RegistryError::store(format!("cannot start the server: {e}")))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let cfg = Arc::new(cfg);
-    let workers = (0..cfg.threads.max(1))
-        .map(|_| {
-            let (server, store, cfg) = (server.clone(), store.clone(), cfg.clone());
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    respond(req, &store, &cfg);
-                }
-            })
-        })
-        .collect();
-    Ok(Running {
-        addr,
-        server,
-        workers,
-    })
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(accept_loop(listener, store, cfg, stopped));
+    });
+    Ok(Running { addr, stop, thread })
 }
 
-fn respond(mut req: Request, store: &Store, cfg: &ServerConfig) {
-    let (status, body) = match handle(&mut req, store, cfg) {
-        Ok((status, body)) => (status, body),
+async fn accept_loop(
+    listener: std::net::TcpListener,
+    store: Arc<Store>,
+    cfg: Arc<ServerConfig>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEADER_BYTES);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let sigterm = async move {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::pin!(sigterm);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let (store, cfg) = (store.clone(), cfg.clone());
+                let service = hyper::service::service_fn(move |req| {
+                    respond(req, store.clone(), cfg.clone())
+                });
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = stopped.changed() => break,
+            _ = &mut sigterm => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+}
+
+async fn respond(
+    req: Request<Incoming>,
+    store: Arc<Store>,
+    cfg: Arc<ServerConfig>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (status, body) = match read(req, cfg.max_body).await {
+        Ok(r) => {
+            // The store's work (SQLite, compatibility checks) blocks: off the reactor.
+            let cfg = cfg.clone();
+            tokio::task::spawn_blocking(move || handle(&r, &store, &cfg))
+                .await
+                .unwrap_or_else(|e| Err(RegistryError::store(format!("request failed: {e}"))))
+                .unwrap_or_else(|e| (e.status, e.body().to_string()))
+        }
         Err(e) => (e.status, e.body().to_string()),
     };
-    let mut resp = Response::from_data(body.into_bytes()).with_status_code(status);
-    resp.add_header(Header::from_bytes("Content-Type", CONTENT_TYPE).expect("valid header"));
+    let mut resp = Response::builder()
+        .status(status)
+        .header("Content-Type", CONTENT_TYPE);
     if status == 401 {
-        resp.add_header(
-            Header::from_bytes("WWW-Authenticate", "Basic realm=\"alertctl registry\"")
-                .expect("valid header"),
-        );
+        resp = resp.header("WWW-Authenticate", "Basic realm=\"alertctl registry\"");
     }
-    let _ = req.respond(resp);
+    Ok(resp
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+}
+
+/// Read a request whole: its body up to `max_body` bytes, within [`BODY_TIMEOUT`].
+async fn read(req: Request<Incoming>, max_body: usize) -> Result<Req, RegistryError> {
+    let (parts, body) = req.into_parts();
+    let too_big = || {
+        RegistryError::new(
+            413,
+            format!("Request body is larger than the limit of {max_body} bytes"),
+        )
+    };
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        return Err(too_big());
+    }
+    let body =
+        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, max_body).collect()).await {
+            Ok(Ok(b)) => b.to_bytes(),
+            Ok(Err(e))
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return Err(too_big())
+            }
+            Ok(Err(e)) => {
+                return Err(RegistryError::new(
+                    400,
+                    format!("cannot read the request body: {e}"),
+                ))
+            }
+            Err(_) => {
+                return Err(RegistryError::new(
+                    408,
+                    format!(
+                        "The request body did not arrive within {} s",
+                        BODY_TIMEOUT.as_secs()
+                    ),
+                ))
+            }
+        };
+    Ok(Req {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        authorization: parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body,
+    })
 }
 
 fn decode(seg: &str) -> String {
@@ -166,7 +292,7 @@ fn ok(v: Value) -> Result<(u16, String), RegistryError> {
     Ok((200, v.to_string()))
 }
 
-fn authorized(req: &Request, cfg: &ServerConfig) -> bool {
+fn authorized(req: &Req, cfg: &ServerConfig) -> bool {
     let Some(expected) = &cfg.basic_auth else {
         return true;
     };
@@ -174,9 +300,9 @@ fn authorized(req: &Request, cfg: &ServerConfig) -> bool {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(expected)
     );
-    req.headers().iter().any(|h| {
-        h.field.equiv("Authorization") && same_secret(h.value.as_str().as_bytes(), want.as_bytes())
-    })
+    req.authorization
+        .as_deref()
+        .is_some_and(|given| same_secret(given.as_bytes(), want.as_bytes()))
 }
 
 /// Compare a secret in time that depends on its length only, not on where it differs.
@@ -188,28 +314,8 @@ fn same_secret(given: &[u8], want: &[u8]) -> bool {
     diff == 0
 }
 
-fn read_body(req: &mut Request, cfg: &ServerConfig) -> Result<Value, RegistryError> {
-    let too_big = || {
-        RegistryError::new(
-            413,
-            format!(
-                "Request body is larger than the limit of {} bytes",
-                cfg.max_body
-            ),
-        )
-    };
-    if req.body_length().is_some_and(|n| n > cfg.max_body) {
-        return Err(too_big());
-    }
-    let mut body = Vec::new();
-    req.as_reader()
-        .take(cfg.max_body as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| RegistryError::new(400, format!("cannot read the request body: {e}")))?;
-    if body.len() > cfg.max_body {
-        return Err(too_big());
-    }
-    serde_json::from_slice(&body)
+fn read_body(req: &Req) -> Result<Value, RegistryError> {
+    serde_json::from_slice(&req.body)
         .map_err(|e| RegistryError::new(400, format!("The request body is not JSON: {e}")))
 }
 
@@ -266,25 +372,20 @@ fn schema_text(body: &Value) -> Result<String, RegistryError> {
     registration(body).map(|r| r.schema)
 }
 
-fn handle(
-    req: &mut Request,
-    store: &Store,
-    cfg: &ServerConfig,
-) -> Result<(u16, String), RegistryError> {
+fn handle(req: &Req, store: &Store, cfg: &ServerConfig) -> Result<(u16, String), RegistryError> {
     if !authorized(req, cfg) {
         return Err(RegistryError::new(401, "Unauthorized"));
     }
-    let url = req.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let (path, query) = (req.path.as_str(), req.query.as_str());
     let segs: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
         .map(decode)
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let method = req.method().clone();
-    let reads = matches!(method, Method::Get | Method::Head)
-        || (method == Method::Post
+    let method = req.method.as_str();
+    let reads = matches!(method, "GET" | "HEAD")
+        || (method == "POST"
             && (segs.first() == Some(&"compatibility")
                 || (segs.first() == Some(&"subjects") && segs.len() == 2)));
     if cfg.read_only && !reads {
@@ -292,49 +393,49 @@ fn handle(
             "This registry is read-only (--read-only)",
         ));
     }
-    match (&method, segs.as_slice()) {
-        (Method::Get, []) => ok(json!({})),
-        (Method::Get, ["subjects"]) => ok(json!(store.subjects(flag(query, "deleted"))?)),
-        (Method::Get, ["subjects", s, "versions"]) => {
+    match (method, segs.as_slice()) {
+        ("GET", []) => ok(json!({})),
+        ("GET", ["subjects"]) => ok(json!(store.subjects(flag(query, "deleted"))?)),
+        ("GET", ["subjects", s, "versions"]) => {
             ok(json!(store.versions(s, flag(query, "deleted"))?))
         }
-        (Method::Post, ["subjects", s, "versions"]) => {
-            let body = read_body(req, cfg)?;
+        ("POST", ["subjects", s, "versions"]) => {
+            let body = read_body(req)?;
             let id = store.register(s, &registration(&body)?)?;
             ok(json!({"id": id}))
         }
-        (Method::Get, ["subjects", s, "versions", v]) => ok(store
+        ("GET", ["subjects", s, "versions", v]) => ok(store
             .version(s, version_arg(v)?, flag(query, "deleted"))?
             .to_json()),
-        (Method::Get, ["subjects", s, "versions", v, "schema"]) => Ok((
+        ("GET", ["subjects", s, "versions", v, "schema"]) => Ok((
             200,
             store
                 .version(s, version_arg(v)?, flag(query, "deleted"))?
                 .schema,
         )),
-        (Method::Delete, ["subjects", s, "versions", v]) => ok(json!(store.delete_version(
+        ("DELETE", ["subjects", s, "versions", v]) => ok(json!(store.delete_version(
             s,
             version_arg(v)?,
             flag(query, "permanent")
         )?)),
-        (Method::Post, ["subjects", s]) => {
-            let body = read_body(req, cfg)?;
+        ("POST", ["subjects", s]) => {
+            let body = read_body(req)?;
             ok(store.lookup(s, &schema_text(&body)?)?.to_json())
         }
-        (Method::Delete, ["subjects", s]) => {
+        ("DELETE", ["subjects", s]) => {
             ok(json!(store.delete_subject(s, flag(query, "permanent"))?))
         }
-        (Method::Get, ["schemas", "types"]) => ok(json!(["AVRO"])),
-        (Method::Get, ["schemas", "ids", id]) => ok(json!({"schema": store.schema(id_arg(id)?)?})),
-        (Method::Get, ["schemas", "ids", id, "schema"]) => Ok((200, store.schema(id_arg(id)?)?)),
-        (Method::Get, ["schemas", "ids", id, "versions"]) => ok(Value::Array(
+        ("GET", ["schemas", "types"]) => ok(json!(["AVRO"])),
+        ("GET", ["schemas", "ids", id]) => ok(json!({"schema": store.schema(id_arg(id)?)?})),
+        ("GET", ["schemas", "ids", id, "schema"]) => Ok((200, store.schema(id_arg(id)?)?)),
+        ("GET", ["schemas", "ids", id, "versions"]) => ok(Value::Array(
             store
                 .id_versions(id_arg(id)?)?
                 .into_iter()
                 .map(|(s, v)| json!({"subject": s, "version": v}))
                 .collect(),
         )),
-        (Method::Get, ["schemas", "ids", id, "subjects"]) => {
+        ("GET", ["schemas", "ids", id, "subjects"]) => {
             let mut subjects: Vec<String> = store
                 .id_versions(id_arg(id)?)?
                 .into_iter()
@@ -343,10 +444,8 @@ fn handle(
             subjects.dedup();
             ok(json!(subjects))
         }
-        (Method::Post, ["compatibility", "subjects", s, "versions", rest @ ..])
-            if rest.len() <= 1 =>
-        {
-            let body = read_body(req, cfg)?;
+        ("POST", ["compatibility", "subjects", s, "versions", rest @ ..]) if rest.len() <= 1 => {
+            let body = read_body(req)?;
             let schema = schema_text(&body)?;
             let problems = match rest {
                 [v] => store.compatibility(s, version_arg(v)?, false, &schema)?,
@@ -358,8 +457,8 @@ fn handle(
             }
             ok(answer)
         }
-        (Method::Get, ["config"]) => ok(json!({"compatibilityLevel": store.level("")?.name()})),
-        (Method::Get, ["config", s]) => match store.subject_level(s)? {
+        ("GET", ["config"]) => ok(json!({"compatibilityLevel": store.level("")?.name()})),
+        ("GET", ["config", s]) => match store.subject_level(s)? {
             Some(l) => ok(json!({"compatibilityLevel": l.name()})),
             None if flag(query, "defaultToGlobal") => {
                 ok(json!({"compatibilityLevel": store.level("")?.name()}))
@@ -369,8 +468,8 @@ fn handle(
                 format!("Subject '{s}' does not have subject-level compatibility configured"),
             )),
         },
-        (Method::Put, ["config", rest @ ..]) if rest.len() <= 1 => {
-            let body = read_body(req, cfg)?;
+        ("PUT", ["config", rest @ ..]) if rest.len() <= 1 => {
+            let body = read_body(req)?;
             let wanted = body
                 .get("compatibility")
                 .and_then(Value::as_str)
@@ -381,13 +480,13 @@ fn handle(
             store.set_level(rest.first().copied().unwrap_or(""), level)?;
             ok(json!({"compatibility": level.name()}))
         }
-        (Method::Get, ["mode"]) => ok(json!({"mode": store.mode("")?.name()})),
-        (Method::Get, ["mode", s]) => match store.subject_mode(s)? {
+        ("GET", ["mode"]) => ok(json!({"mode": store.mode("")?.name()})),
+        ("GET", ["mode", s]) => match store.subject_mode(s)? {
             Some(m) => ok(json!({"mode": m.name()})),
             None => ok(json!({"mode": store.mode("")?.name()})),
         },
-        (Method::Put, ["mode", rest @ ..]) if rest.len() <= 1 => {
-            let body = read_body(req, cfg)?;
+        ("PUT", ["mode", rest @ ..]) if rest.len() <= 1 => {
+            let body = read_body(req)?;
             let wanted = body.get("mode").and_then(Value::as_str).unwrap_or_default();
             let mode = Mode::parse(wanted)
                 .ok_or_else(|| RegistryError::new(42204, format!("Invalid mode: {wanted}")))?;
