@@ -476,13 +476,25 @@ fn id_in(answer: &Value) -> Result<u32, ClientError> {
 mod tests {
     use super::*;
 
-    /// A server that answers every request with `body`.
+    /// A server that answers every request with `body` (HTTP/1.1, one request per
+    /// connection).
     fn answering(body: &'static str) -> String {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let addr = server.server_addr().to_ip().unwrap();
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
         std::thread::spawn(move || {
-            for req in server.incoming_requests() {
-                let _ = req.respond(tiny_http::Response::from_string(body));
+            for stream in listener.incoming().flatten() {
+                let mut reader = std::io::BufReader::new(stream);
+                let mut line = String::new();
+                // The request head ends at an empty line; these requests have no body.
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    line.clear();
+                }
+                let _ = write!(
+                    reader.get_mut(),
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
             }
         });
         format!("http://{addr}")

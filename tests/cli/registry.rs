@@ -686,7 +686,7 @@ fn sigterm_finishes_registrations_in_flight() {
     );
     // ...but the three in flight finish.
     for (c, b) in conns.iter_mut().zip(&bodies) {
-        c.write_all(b[b.len() / 2..].as_bytes()).unwrap();
+        c.write_all(&b.as_bytes()[b.len() / 2..]).unwrap();
         let mut answer = String::new();
         c.read_to_string(&mut answer).unwrap();
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
