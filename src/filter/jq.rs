@@ -101,7 +101,7 @@ impl std::fmt::Debug for Program {
 }
 
 /// The longest expression text accepted (real filters are well under 4 KiB).
-pub const MAX_EXPR_BYTES: usize = 64 * 1024;
+pub const MAX_EXPR_BYTES: usize = 16 * 1024;
 
 /// The deepest expression tree accepted: parsing, analysing and evaluating recurse
 /// along the tree, and a deeper one could exhaust the stack and abort the process.
@@ -119,7 +119,7 @@ fn check_size(expr: &str) -> Result<(), JqError> {
     let parsed = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("jq-parse".into())
-            .stack_size(512 << 20) // reserved, not committed: pages are used as touched
+            .stack_size(256 << 20) // reserved, not committed: pages are used as touched
             .spawn_scoped(s, || {
                 let Ok(tokens) = jaq_core::load::Lexer::new(expr).lex() else {
                     // Not even lexed: the loader says why (here, where deep input
@@ -635,7 +635,8 @@ mod depth_tests {
     #[test]
     fn deep_expressions_are_refused_not_crashed() {
         for kind in KINDS.iter().chain(&["unclosed"]) {
-            for n in [MAX_DEPTH + 10, 30_000] {
+            // Just past the depth, as deep as the size allows, and past the size.
+            for n in [MAX_DEPTH + 10, MAX_EXPR_BYTES / 2 - 2, 30_000] {
                 let e = nested(kind, n);
                 let err = Program::compile(&e).expect_err(kind).0;
                 assert!(
