@@ -1,8 +1,8 @@
 //! The `alertctl` command: parses arguments and hands them to [`alertctl::commands`].
 
-use clap::Parser;
-
 fn main() {
-    let cli = alertctl::commands::Cli::parse();
-    std::process::exit(alertctl::commands::run(cli));
+    match alertctl::commands::parse_args() {
+        Ok(cli) => std::process::exit(alertctl::commands::run(cli)),
+        Err(code) => std::process::exit(code),
+    }
 }

@@ -167,6 +167,50 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for CliError {
 /// The result of a command.
 pub type CliResult = Result<(), CliError>;
 
+/// Parse the process's arguments, or say in one line what is wrong with them.
+///
+/// `--help` and `--version` print as clap prints them; every other parse error becomes a single
+/// `alertctl: error: ...` line on stderr (clap's usage block dropped, its tips kept), exit 2.
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(usage_error)
+}
+
+/// Render a clap error as alertctl renders every error; returns the exit code.
+pub fn usage_error(err: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            err.exit_code()
+        }
+        _ => {
+            error(&usage_line(&err.render().to_string()));
+            err.exit_code()
+        }
+    }
+}
+
+/// One line from clap's multi-line error text: everything before its usage block, joined.
+fn usage_line(rendered: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let mut msg = parts.join(" ");
+    if msg.ends_with(':') {
+        msg.pop();
+    }
+    format!("{msg} (try --help)")
+}
+
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
@@ -456,4 +500,40 @@ pub fn interrupted() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         flag
     })
     .clone()
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::*;
+
+    fn parse_error(args: &[&str]) -> String {
+        let Err(err) = Cli::try_parse_from(std::iter::once("alertctl").chain(args.iter().copied()))
+        else {
+            panic!("{args:?} parsed");
+        };
+        usage_line(&err.render().to_string())
+    }
+
+    #[test]
+    fn a_bad_value_is_one_line_with_the_parsers_reason() {
+        let line = parse_error(&["produce", "--night", "May 1st"]);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("`May 1st` is not a night"), "{line}");
+        assert!(!line.contains("Usage:"), "{line}");
+    }
+
+    #[test]
+    fn a_missing_argument_names_it_on_the_same_line() {
+        let line = parse_error(&["schema", "check"]);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("required"), "{line}");
+        assert!(line.contains('<'), "the argument is named: {line}");
+    }
+
+    #[test]
+    fn an_unknown_flag_keeps_clap_s_tip() {
+        let line = parse_error(&["tail", "--nigth", "today"]);
+        assert!(line.contains("--nigth"), "{line}");
+        assert!(line.contains("--night"), "the tip is kept: {line}");
+    }
 }
