@@ -56,8 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'The old spelling of --file (one more release)')
             [CompletionResult]::new('--cadence', '--cadence', [CompletionResultType]::ParameterName, 'Wait this long between the starts of consecutive visits (Rubin: 37s)')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Record timestamp (CreateTime): the observation time, or now')
-            [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions of a topic created here')
-            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Retention of a topic created here: a duration or `forever`')
+            [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions of a topic created here (default 4; 45 for a per-major topic, as Rubin''s)')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Retention of a topic created here: a duration or `forever` (default 7d; 30d for a per-major topic, as Rubin''s)')
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)')
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Generate for the schema in this self-contained .avsc file')
             [CompletionResult]::new('--schema-id', '--schema-id', [CompletionResultType]::ParameterName, 'Schema id for wire packets when the schema''s namespace carries no version')
@@ -78,7 +78,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;tail' {
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic: YYYY-MM-DD, today or yesterday')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC')
+            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time')
+            [CompletionResult]::new('--window-margin', '--window-margin', [CompletionResultType]::ParameterName, 'With --window-by observation: how far outside the window to read')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, stored, N, -N, @TIME')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, stored, N, -N, @TIME')
@@ -328,6 +330,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;replay' {
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The topic to write')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, or @TIME')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, or @TIME')
@@ -350,7 +353,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The consumer group')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The topic')
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The topic')
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead; with --topic a long-lived topic, the night''s window: --to-beginning is its start, --to-end its end')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'To the first record at or after @TIME')
             [CompletionResult]::new('--shift', '--shift', [CompletionResultType]::ParameterName, 'By N records from the committed offset (negative: back)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -399,9 +402,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--nights', '--nights', [CompletionResultType]::ParameterName, 'Nights of alerts: tonight and the nights before it')
             [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Visits per night')
             [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts per visit')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'Topic layout: a topic per night (the design), or Rubin''s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox''s broker follow its layout')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'Rubin schema trees to register too (alert_packet layout), as Rubin does')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;sandbox;status' {
@@ -473,7 +477,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;stats' {
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)')
+            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time')
+            [CompletionResult]::new('--window-margin', '--window-margin', [CompletionResultType]::ParameterName, 'With --window-by observation: how far outside the window to read')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text; the default on a terminal) or json')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
@@ -483,14 +489,15 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;filter' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -506,8 +513,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'With --filters: run only these filters (repeatable)')
             [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'With --filters: run only the Nth filter (1-based)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input topic, or a regex of topics (or --file)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
-            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC, read to its end')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2')
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consumer group: instances of one group share the partitions')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consumer group: instances of one group share the partitions')
             [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Copy undecodable records here (with a header saying why)')
@@ -538,12 +546,30 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;filter;check' {
+            [CompletionResult]::new('--expr', '--expr', [CompletionResultType]::ParameterName, 'The jq expression to check')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name shown for --expr')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'A filters file of [[filter]] tables (expr, rank_by and visit_key are checked)')
+            [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'The schema version MAJOR.MINOR, from --schema-dir (default: the newest there, else the built-in sample)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'A self-contained .avsc file instead')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('--allow-unbounded', '--allow-unbounded', [CompletionResultType]::ParameterName, 'Allow loops and recursion in --expr (as filter run)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;filter;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'alertctl;filter;help;run' {
+            break
+        }
+        'alertctl;filter;help;check' {
             break
         }
         'alertctl;filter;help;help' {
@@ -618,13 +644,14 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions')
             [CompletionResult]::new('--replication', '--replication', [CompletionResultType]::ParameterName, 'Replication factor (1 for one broker; 3 on a production cluster)')
             [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'How long records are kept: a duration (7d) or `forever`')
+            [CompletionResult]::new('--timestamp-type', '--timestamp-type', [CompletionResultType]::ParameterName, 'Which time records carry: the producer''s (create) or the broker''s at append (log-append, as some of Rubin''s deployments)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;topic;delete' {
@@ -807,9 +834,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;help;filter' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
             break
         }
         'alertctl;help;filter;run' {
+            break
+        }
+        'alertctl;help;filter;check' {
             break
         }
         'alertctl;help;registry' {

@@ -97,11 +97,17 @@ _alertctl() {
             alertctl__subcmd__bench__subcmd__help,mirror)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__mirror"
                 ;;
+            alertctl__subcmd__filter,check)
+                cmd="alertctl__subcmd__filter__subcmd__check"
+                ;;
             alertctl__subcmd__filter,help)
                 cmd="alertctl__subcmd__filter__subcmd__help"
                 ;;
             alertctl__subcmd__filter,run)
                 cmd="alertctl__subcmd__filter__subcmd__run"
+                ;;
+            alertctl__subcmd__filter__subcmd__help,check)
+                cmd="alertctl__subcmd__filter__subcmd__help__subcmd__check"
                 ;;
             alertctl__subcmd__filter__subcmd__help,help)
                 cmd="alertctl__subcmd__filter__subcmd__help__subcmd__help"
@@ -171,6 +177,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__bench,mirror)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__mirror"
+                ;;
+            alertctl__subcmd__help__subcmd__filter,check)
+                cmd="alertctl__subcmd__help__subcmd__filter__subcmd__check"
                 ;;
             alertctl__subcmd__help__subcmd__filter,run)
                 cmd="alertctl__subcmd__help__subcmd__filter__subcmd__run"
@@ -710,7 +719,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter)
-            opts="-h --help run help"
+            opts="-h --help run check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,9 +732,69 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        alertctl__subcmd__filter__subcmd__help)
-            opts="run help"
+        alertctl__subcmd__filter__subcmd__check)
+            opts="-h --expr --name --filters --schema-version --schema --allow-unbounded --format --schema-dir --registry --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__filter__subcmd__help)
+            opts="run check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__filter__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -766,7 +835,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__run)
-            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --night --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +882,10 @@ _alertctl() {
                     return 0
                     ;;
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --night)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1022,8 +1095,22 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__filter)
-            opts="run"
+            opts="run check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__filter__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1836,12 +1923,16 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__replay)
-            opts="-o -b -X -h --to --offset --until --speed --timestamp --loop --interval --brokers --profile --timeout --help"
+            opts="-o -b -X -h --night --to --offset --until --speed --timestamp --loop --interval --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2112,7 +2203,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__sandbox__subcmd__up)
-            opts="-h --dir --nights --visits --alerts-per-visit --schema-dir --help"
+            opts="-h --dir --nights --visits --alerts-per-visit --layout --schema-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2132,6 +2223,10 @@ _alertctl() {
                     ;;
                 --alerts-per-visit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "nightly per-major" -- "${cur}"))
                     return 0
                     ;;
                 --schema-dir)
@@ -2586,13 +2681,21 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__stats)
-            opts="-b -X -h --night --file --format --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-b -X -h --night --window-by --window-margin --file --format --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window-by)
+                    COMPREPLY=($(compgen -W "timestamp observation" -- "${cur}"))
+                    return 0
+                    ;;
+                --window-margin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2640,13 +2743,21 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__tail)
-            opts="-o -n -f -e -G -b -X -h --night --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
+            opts="-o -n -f -e -G -b -X -h --night --window-by --window-margin --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window-by)
+                    COMPREPLY=($(compgen -W "timestamp observation" -- "${cur}"))
+                    return 0
+                    ;;
+                --window-margin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2679,7 +2790,7 @@ _alertctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table jsonl json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table jsonl json raw envelope envelope-raw" -- "${cur}"))
                     return 0
                     ;;
                 --cutouts)
@@ -2748,7 +2859,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__topic__subcmd__create)
-            opts="-b -X -h --night --partitions --replication --retention --brokers --profile --timeout --help"
+            opts="-b -X -h --night --partitions --replication --retention --timestamp-type --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2768,6 +2879,10 @@ _alertctl() {
                     ;;
                 --retention)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp-type)
+                    COMPREPLY=($(compgen -W "create log-append" -- "${cur}"))
                     return 0
                     ;;
                 --brokers)

@@ -52,8 +52,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --from-file 'The old spelling of --file (one more release)'
             cand --cadence 'Wait this long between the starts of consecutive visits (Rubin: 37s)'
             cand --timestamp 'Record timestamp (CreateTime): the observation time, or now'
-            cand --partitions 'Partitions of a topic created here'
-            cand --retention 'Retention of a topic created here: a duration or `forever`'
+            cand --partitions 'Partitions of a topic created here (default 4; 45 for a per-major topic, as Rubin''s)'
+            cand --retention 'Retention of a topic created here: a duration or `forever` (default 7d; 30d for a per-major topic, as Rubin''s)'
             cand --schema-version 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)'
             cand --schema 'Generate for the schema in this self-contained .avsc file'
             cand --schema-id 'Schema id for wire packets when the schema''s namespace carries no version'
@@ -73,7 +73,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;tail'= {
-            cand --night 'A night''s topic: YYYY-MM-DD, today or yesterday'
+            cand --night 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC'
+            cand --window-by 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time'
+            cand --window-margin 'With --window-by observation: how far outside the window to read'
             cand --file 'Read a visit file (OCF or wire) instead of Kafka'
             cand -o 'Where to start: beginning, end, stored, N, -N, @TIME'
             cand --offset 'Where to start: beginning, end, stored, N, -N, @TIME'
@@ -292,6 +294,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help;help'= {
         }
         &'alertctl;replay'= {
+            cand --night 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)'
             cand --to 'The topic to write'
             cand -o 'Where to start: beginning, or @TIME'
             cand --offset 'Where to start: beginning, or @TIME'
@@ -313,7 +316,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --group 'The consumer group'
             cand -t 'The topic'
             cand --topic 'The topic'
-            cand --night 'A night''s topic instead'
+            cand --night 'A night''s topic instead; with --topic a long-lived topic, the night''s window: --to-beginning is its start, --to-end its end'
             cand --to 'To the first record at or after @TIME'
             cand --shift 'By N records from the committed offset (negative: back)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -359,9 +362,10 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --nights 'Nights of alerts: tonight and the nights before it'
             cand --visits 'Visits per night'
             cand --alerts-per-visit 'Alerts per visit'
+            cand --layout 'Topic layout: a topic per night (the design), or Rubin''s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox''s broker follow its layout'
             cand --schema-dir 'Rubin schema trees to register too (alert_packet layout), as Rubin does'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;sandbox;status'= {
             cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
@@ -421,7 +425,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;stats'= {
-            cand --night 'A night''s topic'
+            cand --night 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)'
+            cand --window-by 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time'
+            cand --window-margin 'With --window-by observation: how far outside the window to read'
             cand --file 'A visit file instead of a topic'
             cand --format 'Output format: table (text; the default on a terminal) or json'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
@@ -431,13 +437,14 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;filter'= {
             cand -h 'Print help'
             cand --help 'Print help'
             cand run 'Run filters over a topic (or a visit file) and write what passes'
+            cand check 'Check filters against a schema version: paths it lacks, literals of another type'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;filter;run'= {
@@ -452,8 +459,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --only 'With --filters: run only these filters (repeatable)'
             cand --index 'With --filters: run only the Nth filter (1-based)'
             cand --from 'Input topic, or a regex of topics (or --file)'
-            cand -o 'Where to start without committed offsets: beginning, end, N, -N, @TIME'
-            cand --offset 'Where to start without committed offsets: beginning, end, N, -N, @TIME'
+            cand --night 'A night: its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC, read to its end'
+            cand -o 'Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2'
+            cand --offset 'Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2'
             cand -G 'Consumer group: instances of one group share the partitions'
             cand --group 'Consumer group: instances of one group share the partitions'
             cand --dead-letter 'Copy undecodable records here (with a header saying why)'
@@ -483,11 +491,27 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'alertctl;filter;check'= {
+            cand --expr 'The jq expression to check'
+            cand --name 'The name shown for --expr'
+            cand --filters 'A filters file of [[filter]] tables (expr, rank_by and visit_key are checked)'
+            cand --schema-version 'The schema version MAJOR.MINOR, from --schema-dir (default: the newest there, else the built-in sample)'
+            cand --schema 'A self-contained .avsc file instead'
+            cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand --allow-unbounded 'Allow loops and recursion in --expr (as filter run)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;filter;help'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'
+            cand check 'Check filters against a schema version: paths it lacks, literals of another type'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;filter;help;run'= {
+        }
+        &'alertctl;filter;help;check'= {
         }
         &'alertctl;filter;help;help'= {
         }
@@ -552,13 +576,14 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --partitions 'Partitions'
             cand --replication 'Replication factor (1 for one broker; 3 on a production cluster)'
             cand --retention 'How long records are kept: a duration (7d) or `forever`'
+            cand --timestamp-type 'Which time records carry: the producer''s (create) or the broker''s at append (log-append, as some of Rubin''s deployments)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;topic;delete'= {
             cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
@@ -701,8 +726,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;help;filter'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'
+            cand check 'Check filters against a schema version: paths it lacks, literals of another type'
         }
         &'alertctl;help;filter;run'= {
+        }
+        &'alertctl;help;filter;check'= {
         }
         &'alertctl;help;registry'= {
             cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'

@@ -57,8 +57,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l cadence -d
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timestamp -d 'Record timestamp (CreateTime): the observation time, or now' -r -f -a "auto\t'The observation time, unless it is still in the future (a night not yet observed): then now'
 observation\t'The alert\'s observation time (diaSource midpoint), always'
 now\t'The time of sending'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l partitions -d 'Partitions of a topic created here' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l retention -d 'Retention of a topic created here: a duration or `forever`' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l partitions -d 'Partitions of a topic created here (default 4; 45 for a per-major topic, as Rubin\'s)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l retention -d 'Retention of a topic created here: a duration or `forever` (default 7d; 30d for a per-major topic, as Rubin\'s)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-version -d 'Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema -d 'Generate for the schema in this self-contained .avsc file' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l schema-id -d 'Schema id for wire packets when the schema\'s namespace carries no version' -r
@@ -74,7 +74,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s X -d 'A li
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l no-wait -d 'Send visits back to back, without waiting for the cadence'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night\'s topic: YYYY-MM-DD, today or yesterday' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile\'s per-major layout) its dayObs window, 12:00 to 12:00 UTC' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-by -d 'With --night on a long-lived topic: select by record timestamp or by the alert\'s observation time' -r -f -a "timestamp\t'By record timestamp, found per partition with offsets-for-times (ingest time on a LogAppendTime topic)'
+observation\t'By the alert\'s own observation time (`diaSource.midpointMjdTai`), reading --window-margin on both sides of the window'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-margin -d 'With --window-by observation: how far outside the window to read' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l file -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s o -l offset -d 'Where to start: beginning, end, stored, N, -N, @TIME' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s n -l num -d 'Print only the last N alerts, then exit (keep following with -f)' -r
@@ -82,7 +85,9 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s G -l group -d
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Aligned columns for people (the default on a terminal); `text` is the same'
 jsonl\t'One JSON object per line (the default when stdout is not a terminal)'
 json\t'One JSON document'
-raw\t'The packets themselves, length-framed: a wire visit file (tail only)'"
+raw\t'The packets themselves, length-framed: a wire visit file (tail only)'
+envelope\t'One JSON object per record, as kcat -J prints: topic, partition, offset, timestamp and its type, key, headers (a map), schema id, and the alert\'s JSON view as `value` (tail only)'
+envelope-raw\t'The envelope with the packet itself, base64, as `value`; nothing is decoded (tail only)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l cutouts -d 'How the FITS cutouts appear: left out, their size, or base64' -r -f -a "omit\t'Leave byte fields out'
 size\t'Show `{"bytes": N}`, the size only'
 base64\t'Show the bytes as a base64 string'"
@@ -218,6 +223,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l night -d 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l to -d 'The topic to write' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s o -l offset -d 'Where to start: beginning, or @TIME' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l until -d 'Stop before the first record after this time (@TIME)' -r
@@ -233,7 +239,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l loop -d 'Re
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s G -l group -d 'The consumer group' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s t -l topic -d 'The topic' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l night -d 'A night\'s topic instead' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l night -d 'A night\'s topic instead; with --topic a long-lived topic, the night\'s window: --to-beginning is its start, --to-end its end' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to -d 'To the first record at or after @TIME' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l shift -d 'By N records from the committed offset (negative: back)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -266,8 +272,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l nights -d 'Nights of alerts: tonight and the nights before it' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l visits -d 'Visits per night' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l alerts-per-visit -d 'Alerts per visit' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l layout -d 'Topic layout: a topic per night (the design), or Rubin\'s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox\'s broker follow its layout' -r -f -a "nightly\t'One topic per night, lsst-YYYY-MM-DD'
+per-major\t'One long-lived topic per schema MAJOR, lsst-alerts-v{major}'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l schema-dir -d 'Rubin schema trees to register too (alert_packet layout), as Rubin does' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from env" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
@@ -295,7 +303,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l profile -d 'Co
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night\'s topic' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l window-by -d 'With --night on a long-lived topic: select by record timestamp or by the alert\'s observation time' -r -f -a "timestamp\t'By record timestamp, found per partition with offsets-for-times (ingest time on a LogAppendTime topic)'
+observation\t'By the alert\'s own observation time (`diaSource.midpointMjdTai`), reading --window-margin on both sides of the window'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l window-margin -d 'With --window-by observation: how far outside the window to read' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l file -d 'A visit file instead of a topic' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'Output format: table (text; the default on a terminal) or json' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -304,10 +315,11 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s b -l brokers
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l expr -d 'The jq expression (with --name)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l name -d 'The filter\'s name; its output topic unless --to' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l to -d 'Output topic (default: the name)' -r
@@ -319,7 +331,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l only -d 'With --filters: run only these filters (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l index -d 'With --filters: run only the Nth filter (1-based)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l from -d 'Input topic, or a regex of topics (or --file)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s o -l offset -d 'Where to start without committed offsets: beginning, end, N, -N, @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l night -d 'A night: its topic, or on a long-lived topic (--from, or the profile\'s per-major layout) its dayObs window, 12:00 to 12:00 UTC, read to its end' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s o -l offset -d 'Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s G -l group -d 'Consumer group: instances of one group share the partitions' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l dead-letter -d 'Copy undecodable records here (with a header saying why)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l visit-grace -d 'With --rank-by: a visit is complete this long after later visits reached every partition' -r
@@ -346,7 +359,18 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s e -l exit -d 'Exit at the end of the input partitions (as they were when read)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l allow-unbounded -d 'Allow loops and recursion in --expr (refused by default: they may never end)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l expr -d 'The jq expression to check' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l name -d 'The name shown for --expr' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l filters -d 'A filters file of [[filter]] tables (expr, rank_by and visit_key are checked)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l schema-version -d 'The schema version MAJOR.MINOR, from --schema-dir (default: the newest there, else the built-in sample)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l schema -d 'A self-contained .avsc file instead' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -l allow-unbounded -d 'Allow loops and recursion in --expr (as filter run)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
@@ -391,11 +415,13 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l replication -d 'Replication factor (1 for one broker; 3 on a production cluster)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l retention -d 'How long records are kept: a duration (7d) or `forever`' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timestamp-type -d 'Which time records carry: the producer\'s (create) or the broker\'s at append (log-append, as some of Rubin\'s deployments)' -r -f -a "create\t'CreateTime: the producer\'s timestamp'
+log-append\t'LogAppendTime: the broker\'s time of append'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
@@ -452,6 +478,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "env" -d 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'

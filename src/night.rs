@@ -18,6 +18,16 @@ pub enum NightError {
     /// Not a date nor a keyword.
     #[error("`{0}` is not a night: write YYYY-MM-DD, today or yesterday")]
     Bad(String),
+    /// A night topic asked for another night.
+    #[error("{topic} holds the night {holds}, not {asked}: drop the topic or --night")]
+    OtherNight {
+        /// The topic.
+        topic: String,
+        /// The night it holds.
+        holds: NaiveDate,
+        /// The night asked for.
+        asked: NaiveDate,
+    },
 }
 
 /// The dayObs of an instant: its date in UTC-12h.
@@ -75,6 +85,123 @@ pub fn night_start_mjd(night: NaiveDate) -> f64 {
     mjd_of_date(night) + 23.0 / 24.0
 }
 
+/// A night as a span of record timestamps: its dayObs, 12:00 UTC to 12:00 UTC the next day.
+///
+/// On a long-lived topic (Rubin's `lsst-alerts-v11`) a night is not a topic but this
+/// window, found per partition with offsets-for-times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// First instant inside, Unix ms.
+    pub start_ms: i64,
+    /// First instant after, Unix ms (exclusive).
+    pub end_ms: i64,
+}
+
+impl Window {
+    /// The dayObs window of a night.
+    pub fn of_night(night: NaiveDate) -> Window {
+        let noon = night
+            .and_hms_opt(12, 0, 0)
+            .expect("noon")
+            .and_utc()
+            .timestamp_millis();
+        Window {
+            start_ms: noon,
+            end_ms: noon + 86_400_000,
+        }
+    }
+
+    /// Whether an instant (Unix ms) is inside.
+    pub fn contains(&self, ms: i64) -> bool {
+        (self.start_ms..self.end_ms).contains(&ms)
+    }
+
+    /// Whether an MJD (such as `midpointMjdTai`) is inside.
+    pub fn contains_mjd(&self, mjd: f64) -> bool {
+        let ms = (mjd - MJD_UNIX_EPOCH) * 86_400_000.0;
+        ms >= self.start_ms as f64 && ms < self.end_ms as f64
+    }
+
+    /// The window widened by `margin_ms` on both sides.
+    pub fn widened(&self, margin_ms: i64) -> Window {
+        Window {
+            start_ms: self.start_ms.saturating_sub(margin_ms),
+            end_ms: self.end_ms.saturating_add(margin_ms),
+        }
+    }
+}
+
+/// How a cluster lays out its alert topics.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// One topic per night, `lsst-YYYY-MM-DD` (the design, DMTN-093).
+    #[default]
+    Nightly,
+    /// One long-lived topic per schema MAJOR version: the pattern with `{major}` replaced,
+    /// such as `lsst-alerts-v{major}` (Rubin's production stream).
+    PerMajor {
+        /// The topic name pattern; holds `{major}`.
+        pattern: String,
+    },
+}
+
+/// Rubin's production topic pattern.
+pub const PER_MAJOR_PATTERN: &str = "lsst-alerts-v{major}";
+
+/// A layout that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{0}")]
+pub struct LayoutError(String);
+
+impl Layout {
+    /// Parse a profile's `layout` and `topic_pattern`.
+    pub fn parse(layout: &str, pattern: Option<&str>) -> Result<Layout, LayoutError> {
+        match layout {
+            "nightly" => Ok(Layout::Nightly),
+            "per-major" => {
+                let pattern = pattern.unwrap_or(PER_MAJOR_PATTERN);
+                if !pattern.contains("{major}") {
+                    return Err(LayoutError(format!(
+                        "topic pattern `{pattern}` has no {{major}}: write e.g. {PER_MAJOR_PATTERN}"
+                    )));
+                }
+                Ok(Layout::PerMajor {
+                    pattern: pattern.to_string(),
+                })
+            }
+            other => Err(LayoutError(format!(
+                "`{other}` is not a layout: write nightly or per-major"
+            ))),
+        }
+    }
+
+    /// Where a night's alerts of a schema MAJOR version are: the topic, and, on a
+    /// long-lived topic, the night's window.
+    pub fn place(&self, night: NaiveDate, major: u32) -> (String, Option<Window>) {
+        match self {
+            Layout::Nightly => (topic_name(night), None),
+            Layout::PerMajor { pattern } => (
+                pattern.replace("{major}", &major.to_string()),
+                Some(Window::of_night(night)),
+            ),
+        }
+    }
+}
+
+/// What `TOPIC --night D` reads: a night topic of that night whole; any other topic,
+/// D's window. A night topic of another night is an error.
+pub fn window_on(topic: &str, night: NaiveDate) -> Result<Option<Window>, NightError> {
+    match night_of_topic(topic) {
+        Some(d) if d == night => Ok(None),
+        Some(d) => Err(NightError::OtherNight {
+            topic: topic.to_string(),
+            holds: d,
+            asked: night,
+        }),
+        None => Ok(Some(Window::of_night(night))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +240,53 @@ mod tests {
         );
         assert_eq!(mjd_to_unix_ms(40588.5), 129_600_000);
         assert!((unix_ms_to_mjd(129_600_000) - 40588.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_window_is_dayobs_noon_to_noon() {
+        let d = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let w = Window::of_night(d);
+        let t = |h: u32, m: u32| {
+            Utc.with_ymd_and_hms(2024, 5, h / 24 + 1, h % 24, m, 0)
+                .unwrap()
+                .timestamp_millis()
+        };
+        assert!(!w.contains(t(11, 59)));
+        assert!(w.contains(t(12, 0)));
+        assert!(w.contains(t(23 + 8, 0)), "04:00 in Chile");
+        assert!(w.contains(t(24 + 11, 59)));
+        assert!(!w.contains(t(24 + 12, 0)), "the next dayObs starts");
+        // Every instant of the window has this dayObs, and the edges the neighbours'.
+        for ms in [w.start_ms, w.end_ms - 1] {
+            assert_eq!(day_obs(DateTime::from_timestamp_millis(ms).unwrap()), d);
+        }
+        assert_ne!(
+            day_obs(DateTime::from_timestamp_millis(w.end_ms).unwrap()),
+            d
+        );
+        assert!(w.contains_mjd(night_start_mjd(d)));
+        assert!(!w.contains_mjd(night_start_mjd(d) + 1.0));
+    }
+
+    #[test]
+    fn layouts_place_a_night() {
+        let d = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        assert_eq!(
+            Layout::Nightly.place(d, 11),
+            ("lsst-2026-05-01".into(), None)
+        );
+        let l = Layout::parse("per-major", None).unwrap();
+        assert_eq!(
+            l.place(d, 11),
+            ("lsst-alerts-v11".into(), Some(Window::of_night(d)))
+        );
+        assert!(Layout::parse("per-major", Some("alerts")).is_err());
+        assert!(Layout::parse("weekly", None).is_err());
+        assert_eq!(window_on("lsst-2026-05-01", d), Ok(None));
+        assert_eq!(
+            window_on("lsst-alerts-v11", d),
+            Ok(Some(Window::of_night(d)))
+        );
+        assert!(window_on("lsst-2026-05-02", d).is_err());
     }
 }

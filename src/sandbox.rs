@@ -60,6 +60,9 @@ pub struct State {
     /// When the registry process started (as `broker_started`).
     #[serde(default)]
     pub registry_started: u64,
+    /// The topic layout: `nightly` (also when absent) or `per-major`.
+    #[serde(default)]
+    pub layout: Option<String>,
 }
 
 /// The default sandbox directory: `$XDG_DATA_HOME/alertctl/sandbox` or `~/.local/share/alertctl/sandbox`.
@@ -324,6 +327,7 @@ mod tests {
             topic: "t".into(),
             broker_started: started_at,
             registry_started: started_at,
+            layout: None,
         };
         // Recorded with another start time: the pid is someone else's now.
         save(dir.path(), &state(at + 1)).unwrap();

@@ -217,6 +217,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 partitions: 4,
                 replication: 1,
                 retention_ms: -1,
+                timestamp_type: None,
             })?;
             let fill = bench::kafka_produce(&source, &topic, &packets)?;
             eprintln!(
@@ -271,6 +272,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
                 partitions: 4,
                 replication: 1,
                 retention_ms: -1,
+                timestamp_type: None,
             })?;
             eprintln!(
                 "alertctl: bench kafka: {} alerts of {} ({} bytes each) through {topic} on {}",
@@ -578,6 +580,7 @@ fn from_topic(
         partitions: 4,
         replication: 1,
         retention_ms: -1,
+        timestamp_type: None,
     })?;
     bench::kafka_produce(&conn, &topic, packets)?;
     let mut defs = crate::filter::load_file(toml)?;

@@ -45,7 +45,97 @@ filters.toml holds [[filter]] tables: name, expr, and optional to, max_per_visit
 rank_by, drop, visit_key. All filters share one consumer and one decode per alert;
 each has its own output topic, cap and counters, and an error in one affects no other.
 Input offsets are committed (with --group) only after the outputs are acknowledged.")]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Check filters against a schema version: paths it lacks, literals of another type.
+    #[command(after_help = "\
+Examples:
+  alertctl filter check --expr '.diaSource.snr > 5' --schema-dir alert_packet/schema --schema-version 11.0
+  alertctl filter check --filters filters.toml --schema-dir alert_packet/schema --schema-version 10.0
+  alertctl filter check --expr '.diaSource.band == 5'        # the built-in sample schema
+
+Every path an expression reads (found from its parse tree: through variables, defs,
+interpolation and object construction) must exist in the schema, and a path compared
+with a literal must have that literal's type somewhere in its union: jq compares a
+string with a number by type, never by value, so such a filter silently passes all
+or nothing. filter run says the same once for each schema id it meets. Exit status:
+0 when everything fits, 1 when something does not.")]
+    Check(CheckArgs),
+}
+
+/// Arguments of `filter check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The jq expression to check.
+    #[arg(long, conflicts_with = "filters", required_unless_present = "filters")]
+    pub expr: Option<String>,
+    /// The name shown for --expr.
+    #[arg(long, default_value = "expr")]
+    pub name: String,
+    /// A filters file of [[filter]] tables (expr, rank_by and visit_key are checked).
+    #[arg(long, value_name = "FILTERS.toml")]
+    pub filters: Option<PathBuf>,
+    /// The schema version MAJOR.MINOR, from --schema-dir (default: the newest there,
+    /// else the built-in sample).
+    #[arg(long, value_name = "M.m", conflicts_with = "schema")]
+    pub schema_version: Option<crate::schema::Version>,
+    /// A self-contained .avsc file instead.
+    #[arg(long, value_name = "FILE.avsc")]
+    pub schema: Option<PathBuf>,
+    /// Allow loops and recursion in --expr (as filter run).
+    #[arg(long)]
+    pub allow_unbounded: bool,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_parser = super::rows_format, value_name = "FORMAT")]
+    pub format: Option<super::Format>,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+}
+
+/// Run `alertctl filter check`.
+fn check(a: CheckArgs) -> CliResult {
+    let defs = match (&a.filters, &a.expr) {
+        (Some(f), _) => filter::load_file(f)?,
+        (None, Some(expr)) => vec![FilterDef {
+            unbounded: a.allow_unbounded,
+            ..FilterDef::new(&a.name, expr)
+        }],
+        (None, None) => return Err(CliError::usage("give --expr EXPR or --filters FILE")),
+    };
+    let schema = crate::schema::select(&a.dirs.dirs, a.schema_version, a.schema.as_deref())?;
+    let engine = Engine::new(defs, a.dirs.store(None), Budget::default())?;
+    let findings = engine.check_schema(&schema.json);
+    let version = schema
+        .version
+        .map_or_else(|| schema.name.clone(), |v| v.to_string());
+    let mut out = stdout();
+    let format = super::Format::or_default(a.format);
+    for (name, f) in &findings {
+        let (kind, path) = match f {
+            filter::check::Finding::Missing { path, .. } => ("missing", path),
+            filter::check::Finding::TypeMismatch { path, .. } => ("type", path),
+        };
+        match format {
+            super::Format::Table => line(&mut out, &format!("{name}: {f}"))?,
+            _ => line(
+                &mut out,
+                &json!({"filter": name, "schema": version, "kind": kind, "path": path, "message": f.to_string()})
+                    .to_string(),
+            )?,
+        }
+    }
+    std::io::Write::flush(&mut out)?;
+    if findings.is_empty() {
+        eprintln!(
+            "alertctl: {} filter(s) fit schema {version}",
+            engine.defs().count()
+        );
+        Ok(())
+    } else {
+        Err(CliError::failure(format!(
+            "{} finding(s) against schema {version}",
+            findings.len()
+        )))
+    }
 }
 
 /// Arguments of `filter run`.
@@ -84,7 +174,11 @@ pub struct RunArgs {
     /// Input topic, or a regex of topics (or --file).
     #[arg(long, value_name = "TOPIC|REGEX")]
     pub from: Option<String>,
-    /// Where to start without committed offsets: beginning, end, N, -N, @TIME.
+    /// A night: its topic, or on a long-lived topic (--from, or the profile's per-major
+    /// layout) its dayObs window, 12:00 to 12:00 UTC, read to its end.
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night, conflicts_with = "file")]
+    pub night: Option<chrono::NaiveDate>,
+    /// Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2.
     #[arg(short = 'o', long = "offset", value_name = "OFFSET", value_parser = super::values::offset, allow_hyphen_values = true)]
     pub offset: Option<OffsetSpec>,
     /// Consumer group: instances of one group share the partitions.
@@ -219,6 +313,13 @@ fn notice(n: filter::Notice) {
         filter::Notice::Disabled { filter, reason } => warn(&format!(
             "filter {filter} is disabled: {reason}; the other filters go on"
         )),
+        filter::Notice::Mismatch {
+            filter,
+            schema_id,
+            finding,
+        } => warn(&format!(
+            "filter {filter}, schema id {schema_id}: {finding} (alertctl filter check)"
+        )),
     }
 }
 
@@ -275,7 +376,10 @@ fn install_guard(a: &RunArgs) {
 
 /// Run a `filter` subcommand.
 pub fn exec(cmd: FilterCommand) -> CliResult {
-    let FilterCommand::Run(mut a) = cmd;
+    let mut a = match cmd {
+        FilterCommand::Run(a) => *a,
+        FilterCommand::Check(a) => return check(a),
+    };
     if let Some(f) = a.input_old.take() {
         super::deprecated("--input", "--file");
         a.file = Some(f);
@@ -289,13 +393,13 @@ pub fn exec(cmd: FilterCommand) -> CliResult {
             )));
         }
     }
-    match (&a.file, &a.from) {
-        (Some(_), Some(_)) => {
+    match (&a.file, a.from.is_some() || a.night.is_some()) {
+        (Some(_), true) => {
             return Err(CliError::usage("read --from a topic or a --file, not both"))
         }
-        (None, None) => {
+        (None, false) => {
             return Err(CliError::usage(
-                "give the input: --from TOPIC (or a regex) or --file VISIT_FILE",
+                "give the input: --from TOPIC (or a regex), --night NIGHT, or --file VISIT_FILE",
             ))
         }
         _ => {}
@@ -450,8 +554,15 @@ impl filter::stream::Events for KafkaReport {
 }
 
 fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
-    let from = a.from.as_deref().expect("checked: --from without --file");
     let conn = a.kafka.connection()?;
+    let reading = super::reading(a.from.as_deref(), a.night, None, &conn)?
+        .expect("checked: --from or --night without --file");
+    let from = reading.topic.as_str();
+    if reading.window.is_some() && a.group.is_some() {
+        return Err(CliError::usage(format!(
+            "--night on {from} is a time window, read by offsets: it takes no --group (a group resumes where it committed)"
+        )));
+    }
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(from)?;
     let outputs: Vec<String> = engine.defs().map(|d| d.topic().to_string()).collect();
@@ -492,6 +603,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
                 partitions: 1,
                 replication: 1,
                 retention_ms: retention,
+                timestamp_type: None,
             })?
         {
             eprintln!(
@@ -510,25 +622,29 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     };
     let mut outbox = crate::kafka::outbox::Outbox::new(Producer::new(&conn, &outputs[0])?, retry);
     drop(admin);
-    let offset = match a.offset {
-        Some(o) => o,
-        None if a.group.is_some() => OffsetSpec::Stored,
-        None => OffsetSpec::Beginning,
-    };
+    let offset = reading.offset(
+        a.offset,
+        if a.group.is_some() {
+            OffsetSpec::Stored
+        } else {
+            OffsetSpec::Beginning
+        },
+    )?;
     let mut tail = Tail::open(
         &conn,
         &topics,
         is_pattern(from).then_some(from),
         &Start {
             offset,
-            group: a.group.clone(),
+            group: a.group.as_deref().map(|g| super::group_id(&conn, g)),
         },
     )?;
     let opts = filter::stream::Options {
         outputs,
         names: engine.defs().map(|d| d.name.clone()).collect(),
         dead_letter: a.dead_letter.clone(),
-        exit_at_end: a.exit_at_end,
+        // A window ends: the filter stops at its end, per partition.
+        exit_at_end: a.exit_at_end || reading.window.is_some(),
         visit_grace: a.visit_grace,
         visit_timeout: a.visit_timeout,
         batch: 500,

@@ -21,7 +21,9 @@ pub struct Args {
 
 /// Run `alertctl lag`.
 pub fn exec(a: Args) -> CliResult {
-    let rows = lag(&a.kafka.connection()?, a.group.as_deref())?;
+    let conn = a.kafka.connection()?;
+    let group = a.group.as_deref().map(|g| conn.group_id(g).id);
+    let rows = lag(&conn, group.as_deref())?;
     let mut out = stdout();
     if stdout_is_tty() {
         let mut t = comfy_table::Table::new();

@@ -74,7 +74,8 @@ pub fn exec(a: Args) -> CliResult {
         Some(&a.topics),
         &Start {
             offset: OffsetSpec::Stored,
-            group: Some(a.group.clone()),
+            // The source's account names the group (Rubin's ACLs).
+            group: Some(super::group_id(&source, &a.group)),
         },
     )?;
     let retry = crate::kafka::outbox::Retry {

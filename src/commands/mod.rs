@@ -264,6 +264,13 @@ pub enum Format {
     Json,
     /// The packets themselves, length-framed: a wire visit file (tail only).
     Raw,
+    /// One JSON object per record, as kcat -J prints: topic, partition, offset,
+    /// timestamp and its type, key, headers (a map), schema id, and the alert's JSON
+    /// view as `value` (tail only).
+    Envelope,
+    /// The envelope with the packet itself, base64, as `value`; nothing is decoded
+    /// (tail only).
+    EnvelopeRaw,
 }
 
 impl Format {
@@ -280,7 +287,9 @@ impl Format {
 /// The value parser of `--format` for commands that print rows (no raw packets).
 pub fn rows_format(s: &str) -> Result<Format, String> {
     match <Format as clap::ValueEnum>::from_str(s, true)? {
-        Format::Raw => Err("raw is tail's format (packets); here: table, jsonl or json".into()),
+        Format::Raw | Format::Envelope | Format::EnvelopeRaw => Err(format!(
+            "{s} is tail's format (records); here: table, jsonl or json"
+        )),
         f => Ok(f),
     }
 }
@@ -421,7 +430,13 @@ impl KafkaArgs {
                         "alertctl: using the sandbox's broker {} (alertctl sandbox status)",
                         s.brokers
                     );
-                    resolve(Some(&s.brokers))
+                    let mut conn = resolve(Some(&s.brokers))?;
+                    if s.layout.as_deref() == Some("per-major") && conn.profile.is_none() {
+                        conn.layout = crate::night::Layout::PerMajor {
+                            pattern: crate::night::PER_MAJOR_PATTERN.into(),
+                        };
+                    }
+                    Ok(conn)
                 }
                 None => Err(crate::kafka::KafkaError::NoBrokers { config }),
             },
@@ -467,6 +482,163 @@ pub mod values {
     /// A retention: a duration, or forever (-1); milliseconds.
     pub fn retention(s: &str) -> Result<i64, String> {
         super::topic::parse_retention(s)
+    }
+}
+
+/// What a command reads from Kafka: a topic (or regex) and, for a night on a topic
+/// that is not that night's topic (Rubin's long-lived `lsst-alerts-v11`), the night's
+/// window, read as a time range of offsets.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// Topic name or regex.
+    pub topic: String,
+    /// The time range of record timestamps to read, per partition.
+    pub window: Option<crate::night::Window>,
+    /// Reading by observation time: keep only alerts whose `midpointMjdTai` is in this
+    /// window (the read window is widened by a margin around it).
+    pub observed: Option<crate::night::Window>,
+}
+
+/// How a night window on a long-lived topic selects alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum WindowBy {
+    /// By record timestamp, found per partition with offsets-for-times (ingest time on
+    /// a LogAppendTime topic).
+    #[default]
+    Timestamp,
+    /// By the alert's own observation time (`diaSource.midpointMjdTai`), reading
+    /// --window-margin on both sides of the window.
+    Observation,
+}
+
+/// Options of a night window on a long-lived topic (commands that decode alerts).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WindowArgs {
+    /// With --night on a long-lived topic: select by record timestamp or by the alert's
+    /// observation time.
+    #[arg(long, value_enum, default_value = "timestamp", requires = "night")]
+    pub window_by: WindowBy,
+    /// With --window-by observation: how far outside the window to read.
+    #[arg(long, default_value = "2h", value_parser = values::duration, value_name = "DURATION")]
+    pub window_margin: std::time::Duration,
+}
+
+/// The consumer group id for `name` on `conn` (the profile's `group_prefix` applied),
+/// warning on stderr when the account's brokers would refuse it.
+pub fn group_id(conn: &crate::kafka::Connection, name: &str) -> String {
+    let g = conn.group_id(name);
+    if let Some(w) = &g.warning {
+        warn(w);
+    }
+    if g.id != name {
+        eprintln!(
+            "alertctl: consumer group {} (the profile's group_prefix)",
+            g.id
+        );
+    }
+    g.id
+}
+
+/// Resolve a command's TOPIC and --night on `conn`:
+/// * a topic alone is read whole;
+/// * a night alone is the night's topic (`lsst-YYYY-MM-DD`), or, when the profile's
+///   layout is per-major, the newest MAJOR's long-lived topic with the night's window;
+/// * both: a night topic of that night is read whole, any other topic in the window.
+///
+/// A window on a LogAppendTime topic is said once on stderr to be ingest time.
+pub fn reading(
+    topic: Option<&str>,
+    night: Option<chrono::NaiveDate>,
+    by: Option<&WindowArgs>,
+    conn: &crate::kafka::Connection,
+) -> Result<Option<Reading>, CliError> {
+    use crate::night::{window_on, Layout, Window};
+    let (topic, window) = match (topic, night) {
+        (None, None) => return Ok(None),
+        (Some(t), None) => (t.to_string(), None),
+        (Some(t), Some(d)) => (
+            t.to_string(),
+            window_on(t, d).map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        (None, Some(d)) => match &conn.layout {
+            Layout::Nightly => (crate::night::topic_name(d), None),
+            Layout::PerMajor { pattern } => {
+                let admin = crate::kafka::admin::Admin::connect(conn)?;
+                let t = admin.newest_major_topic(pattern)?.ok_or_else(|| {
+                    CliError::failure(format!(
+                        "no topic on {} fits the profile's per-major pattern {pattern}: name the topic, or produce a night first",
+                        conn.brokers
+                    ))
+                })?;
+                (t, Some(Window::of_night(d)))
+            }
+        },
+    };
+    let Some(w) = window else {
+        return Ok(Some(Reading {
+            topic,
+            window: None,
+            observed: None,
+        }));
+    };
+    let observation = by.is_some_and(|b| b.window_by == WindowBy::Observation);
+    if !observation {
+        let admin = crate::kafka::admin::Admin::connect(conn)?;
+        let appended = admin
+            .resolve(&topic)?
+            .into_iter()
+            .find(|t| admin.timestamp_type(t).as_deref() == Some("LogAppendTime"));
+        if let Some(t) = appended {
+            warn(&format!(
+                "{t} stamps records with LogAppendTime: the night's window is ingest time, not observation time (--window-by observation selects by midpointMjdTai)"
+            ));
+        }
+    }
+    Ok(Some(match by.filter(|_| observation) {
+        Some(b) => Reading {
+            topic,
+            window: Some(w.widened(b.window_margin.as_millis() as i64)),
+            observed: Some(w),
+        },
+        None => Reading {
+            topic,
+            window: Some(w),
+            observed: None,
+        },
+    }))
+}
+
+impl Reading {
+    /// Where to start: the window as a time range when there is one (`given` must then
+    /// be absent: the night says where to read), else `given`, else `default`.
+    pub fn offset(
+        &self,
+        given: Option<crate::kafka::offsets::OffsetSpec>,
+        default: crate::kafka::offsets::OffsetSpec,
+    ) -> Result<crate::kafka::offsets::OffsetSpec, CliError> {
+        match (self.window, given) {
+            (Some(_), Some(_)) => Err(CliError::usage(format!(
+                "--night on {} is a time window: give --night or -o, not both",
+                self.topic
+            ))),
+            (Some(w), None) => Ok(crate::kafka::offsets::OffsetSpec::TimeRange {
+                start: w.start_ms,
+                end: w.end_ms,
+            }),
+            (None, g) => Ok(g.unwrap_or(default)),
+        }
+    }
+
+    /// Whether a decoded alert (its JSON view) is kept: always, unless reading by
+    /// observation time, when its `diaSource.midpointMjdTai` must be in the window.
+    pub fn keeps(&self, view: &serde_json::Value) -> bool {
+        let Some(w) = self.observed else {
+            return true;
+        };
+        ["diaSource.midpointMjdTai", "diaSource.midPointTai"]
+            .iter()
+            .find_map(|p| crate::packet::json::lookup(view, p).and_then(|v| v.as_f64()))
+            .is_some_and(|mjd| w.contains_mjd(mjd))
     }
 }
 

@@ -13,7 +13,6 @@ use super::{interrupted, warn, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::kafka::admin::{Admin, TopicSpec};
 use crate::kafka::produce::Producer;
 use crate::kafka::send::{send_alerts, Notice, SendOptions, Stamp};
-use crate::night;
 use crate::packet;
 use crate::packet::file::{FileFormat, VisitReader, VisitWriter};
 use crate::sample::{Generator, SampleConfig};
@@ -95,12 +94,13 @@ pub struct Args {
     /// Record timestamp (CreateTime): the observation time, or now.
     #[arg(long, value_enum, default_value = "auto")]
     pub timestamp: Timestamp,
-    /// Partitions of a topic created here.
-    #[arg(long, default_value_t = 4)]
-    pub partitions: i32,
-    /// Retention of a topic created here: a duration or `forever`.
-    #[arg(long, default_value = "7d", value_parser = super::values::retention)]
-    pub retention: i64,
+    /// Partitions of a topic created here (default 4; 45 for a per-major topic, as Rubin's).
+    #[arg(long)]
+    pub partitions: Option<i32>,
+    /// Retention of a topic created here: a duration or `forever` (default 7d; 30d for a
+    /// per-major topic, as Rubin's).
+    #[arg(long, value_parser = super::values::retention)]
+    pub retention: Option<i64>,
     /// Schema version MAJOR.MINOR to generate (default: the newest under --schema-dir, else the built-in 0.1).
     #[arg(long, value_name = "M.m", conflicts_with = "schema")]
     pub schema_version: Option<Version>,
@@ -216,23 +216,34 @@ fn ocf_schema(
 }
 
 fn to_kafka(args: &Args, night: NaiveDate) -> CliResult {
-    let topic = args
-        .topic
-        .clone()
-        .unwrap_or_else(|| night::topic_name(night));
     let conn = args.kafka.connection()?;
+    // Where the layout puts the night: its own topic, or the long-lived topic of the
+    // schema's MAJOR version.
+    let (topic, long_lived) = match &args.topic {
+        Some(t) => (t.clone(), false),
+        None => {
+            let schema =
+                schema::select(&args.dirs.dirs, args.schema_version, args.schema.as_deref())?;
+            let major = args.schema_id.or(schema.id()).unwrap_or(0) / 100;
+            let (t, window) = conn.layout.place(night, major);
+            (t, window.is_some())
+        }
+    };
     let admin = Admin::connect(&conn)?;
+    let partitions = args.partitions.unwrap_or(if long_lived { 45 } else { 4 });
     let spec = TopicSpec {
         name: topic.clone(),
-        partitions: args.partitions,
+        partitions,
         replication: 1,
-        retention_ms: args.retention,
+        retention_ms: args.retention.unwrap_or(if long_lived {
+            crate::kafka::admin::PER_MAJOR_RETENTION_MS
+        } else {
+            crate::kafka::admin::DEFAULT_RETENTION_MS
+        }),
+        timestamp_type: None,
     };
     if admin.create(&spec)? {
-        eprintln!(
-            "alertctl: created topic {topic} ({} partitions)",
-            args.partitions
-        );
+        eprintln!("alertctl: created topic {topic} ({partitions} partitions)");
     }
     let total = if args.file.is_some() {
         0

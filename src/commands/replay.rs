@@ -31,8 +31,11 @@ with the source's count). --speed 1 is real time: a record is sent when its orig
 time, divided by the speed, has passed since the first. --loop replays the records
 again and again, one visit (records of one timestamp) every --interval, stamped now.")]
 pub struct Args {
-    /// The topic to replay.
-    pub topic: String,
+    /// The topic to replay (or --night).
+    pub topic: Option<String>,
+    /// A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC).
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
     /// The topic to write.
     #[arg(long = "to", value_name = "TOPIC")]
     pub to: String,
@@ -40,11 +43,10 @@ pub struct Args {
     #[arg(
         short = 'o',
         long = "offset",
-        default_value = "beginning",
         value_name = "OFFSET",
         value_parser = super::values::offset, allow_hyphen_values = true
     )]
-    pub offset: OffsetSpec,
+    pub offset: Option<OffsetSpec>,
     /// Stop before the first record after this time (@TIME).
     #[arg(long, value_name = "@TIME", value_parser = super::values::time)]
     pub until: Option<i64>,
@@ -66,25 +68,32 @@ pub struct Args {
 
 /// Run `alertctl replay`.
 pub fn exec(a: Args) -> CliResult {
-    let offset = a.offset;
-    if !matches!(
-        offset,
-        OffsetSpec::Beginning
-            | OffsetSpec::Time(_)
-            | OffsetSpec::Absolute(_)
-            | OffsetSpec::FromEnd(_)
-    ) {
-        return Err(CliError::usage("replay -o takes beginning, N, -N or @TIME"));
+    if let Some(o) = a.offset {
+        if !matches!(
+            o,
+            OffsetSpec::Beginning
+                | OffsetSpec::Time(_)
+                | OffsetSpec::TimeRange { .. }
+                | OffsetSpec::Absolute(_)
+                | OffsetSpec::FromEnd(_)
+        ) {
+            return Err(CliError::usage(
+                "replay -o takes beginning, N, -N, @TIME or @T1:T2",
+            ));
+        }
     }
     let until = a.until;
-    if a.topic == a.to {
+    let conn = a.kafka.connection()?;
+    let reading = super::reading(a.topic.as_deref(), a.night, None, &conn)?
+        .ok_or_else(|| CliError::usage("give the TOPIC to replay, or --night NIGHT"))?;
+    let offset = reading.offset(a.offset, OffsetSpec::Beginning)?;
+    if reading.topic == a.to {
         return Err(CliError::usage(
             "replaying a topic into itself would never end: choose another --to",
         ));
     }
-    let conn = a.kafka.connection()?;
     let admin = Admin::connect(&conn)?;
-    let source = admin.describe(&admin.resolve(&a.topic)?[0])?;
+    let source = admin.describe(&admin.resolve(&reading.topic)?[0])?;
     admin.create(&TopicSpec {
         name: a.to.clone(),
         partitions: source.partitions.len() as i32,
@@ -92,6 +101,7 @@ pub fn exec(a: Args) -> CliResult {
         retention_ms: source
             .retention_ms
             .unwrap_or(crate::kafka::admin::DEFAULT_RETENTION_MS),
+        timestamp_type: None,
     })?;
     let same_partitions = admin.describe(&a.to)?.partitions.len() == source.partitions.len();
     let plan = Replay {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{line, stdout, stdout_is_tty, topic_or_night, CliResult, KafkaArgs};
+use super::{line, stdout, stdout_is_tty, CliResult, KafkaArgs};
 use crate::kafka::copy::{rewind, RewindTo};
 
 /// Move an inactive consumer group's committed offsets on a topic.
@@ -23,7 +23,8 @@ pub struct Args {
     /// The topic.
     #[arg(long, short = 't', required_unless_present = "night")]
     pub topic: Option<String>,
-    /// A night's topic instead.
+    /// A night's topic instead; with --topic a long-lived topic, the night's window:
+    /// --to-beginning is its start, --to-end its end.
     #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
     pub night: Option<chrono::NaiveDate>,
     /// To the oldest kept record.
@@ -47,15 +48,20 @@ pub struct Args {
 
 /// Run `alertctl rewind`.
 pub fn exec(a: Args) -> CliResult {
-    let topic = topic_or_night(a.topic.as_deref(), a.night)?.expect("clap requires one");
+    let conn = a.kafka.connection()?;
+    let reading =
+        super::reading(a.topic.as_deref(), a.night, None, &conn)?.expect("clap requires one");
+    let topic = reading.topic.clone();
+    let window = reading.window;
     let target = match (a.to_beginning, a.to_end, a.to, a.shift) {
-        (true, ..) => RewindTo::Beginning,
-        (_, true, ..) => RewindTo::End,
+        (true, ..) => window.map_or(RewindTo::Beginning, |w| RewindTo::Time(w.start_ms)),
+        (_, true, ..) => window.map_or(RewindTo::End, |w| RewindTo::Time(w.end_ms)),
         (_, _, Some(t), _) => RewindTo::Time(t),
         (_, _, _, Some(n)) => RewindTo::Shift(n),
         _ => unreachable!("clap requires a target"),
     };
-    let moves = rewind(&a.kafka.connection()?, &a.group, &topic, target, a.dry_run)?;
+    let group = super::group_id(&conn, &a.group);
+    let moves = rewind(&conn, &group, &topic, target, a.dry_run)?;
     let mut out = stdout();
     if stdout_is_tty() {
         let mut t = comfy_table::Table::new();
@@ -81,7 +87,7 @@ pub fn exec(a: Args) -> CliResult {
     eprintln!(
         "alertctl: {} group {} on {topic}",
         if a.dry_run { "would move" } else { "moved" },
-        a.group
+        group
     );
     Ok(())
 }

@@ -62,6 +62,11 @@ pub struct UpArgs {
     /// Alerts per visit.
     #[arg(long, default_value_t = 500)]
     pub alerts_per_visit: usize,
+    /// Topic layout: a topic per night (the design), or Rubin's production layout, one
+    /// long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding
+    /// every night. Commands that use the sandbox's broker follow its layout.
+    #[arg(long, value_enum, default_value = "nightly")]
+    pub layout: LayoutArg,
     /// Rubin schema trees to register too (alert_packet layout), as Rubin does.
     #[arg(
         long = "schema-dir",
@@ -70,6 +75,26 @@ pub struct UpArgs {
         value_delimiter = ':'
     )]
     pub schema_dirs: Vec<PathBuf>,
+}
+
+/// The layouts `sandbox up` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayoutArg {
+    /// One topic per night, lsst-YYYY-MM-DD.
+    Nightly,
+    /// One long-lived topic per schema MAJOR, lsst-alerts-v{major}.
+    PerMajor,
+}
+
+impl LayoutArg {
+    fn layout(self) -> night::Layout {
+        match self {
+            LayoutArg::Nightly => night::Layout::Nightly,
+            LayoutArg::PerMajor => night::Layout::PerMajor {
+                pattern: night::PER_MAJOR_PATTERN.into(),
+            },
+        }
+    }
 }
 
 fn dir(d: &DirArgs) -> PathBuf {
@@ -179,12 +204,14 @@ fn up(a: UpArgs) -> CliResult {
         }
     };
     let tonight = night::day_obs(Utc::now());
+    let sample_major = crate::schema::builtin_sample().id().unwrap_or(0) / 100;
     let state = State {
         broker_pid,
         brokers: brokers.clone(),
         registry_pid,
         registry: registry.clone(),
-        topic: night::topic_name(tonight),
+        topic: a.layout.layout().place(tonight, sample_major).0,
+        layout: (a.layout == LayoutArg::PerMajor).then(|| "per-major".to_string()),
         broker_started: sandbox::started(broker_pid).unwrap_or(0),
         registry_started: sandbox::started(registry_pid).unwrap_or(0),
     };
@@ -199,14 +226,25 @@ fn up(a: UpArgs) -> CliResult {
         "The sandbox is up (in {dir}).
   export ALERTCTL_BROKERS={brokers} ALERTCTL_REGISTRY={registry}    # or: eval \"$(alertctl sandbox env)\"
 Try:
-  alertctl tail --night today -n 5 --format table
-  alertctl stats --night today
-  alertctl filter run --name bright --expr '.diaSource.snr > 20' --from {topic} -e
+{tries}
   alertctl tail bright -e | jq .diaSource.snr
   alertctl replay {topic} --to replay-test --speed 10
   alertctl sandbox down",
         dir = dir.display(),
-        topic = state.topic
+        topic = state.topic,
+        tries = match a.layout {
+            LayoutArg::Nightly => "  alertctl tail --night today -n 5 --format table
+  alertctl stats --night today
+  alertctl filter run --name bright --expr '.diaSource.snr > 20' --night today -e"
+                .to_string(),
+            LayoutArg::PerMajor => format!(
+                "  alertctl topic list                                  # alerts per night
+  alertctl tail {t} --night today -e --format table    # tonight's window
+  alertctl stats {t} --night yesterday
+  alertctl filter run --name bright --expr '.diaSource.snr > 20' --from {t} --night today",
+                t = state.topic
+            ),
+        }
     );
     Ok(())
 }
@@ -234,14 +272,22 @@ fn fill(a: &UpArgs, state: &State, tonight: chrono::NaiveDate) -> CliResult {
         std::path::Path::new("/nonexistent"),
     )?;
     let admin = Admin::connect(&conn)?;
-    for n in 0..a.nights {
+    let layout = a.layout.layout();
+    // Oldest night first: a long-lived topic then holds the nights in time order.
+    for n in (0..a.nights).rev() {
         let night = tonight - chrono::Duration::days(i64::from(n));
-        let topic = night::topic_name(night);
+        let (topic, window) = layout.place(night, id / 100);
+        let long_lived = window.is_some();
         admin.create(&TopicSpec {
             name: topic.clone(),
-            partitions: 4,
+            partitions: if long_lived { 45 } else { 4 },
             replication: 1,
-            retention_ms: DEFAULT_RETENTION_MS,
+            retention_ms: if long_lived {
+                crate::kafka::admin::PER_MAJOR_RETENTION_MS
+            } else {
+                DEFAULT_RETENTION_MS
+            },
+            timestamp_type: None,
         })?;
         let mut gen = Generator::new(
             schema.clone(),

@@ -378,7 +378,11 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             let s = schema::select(&a.dirs.dirs, a.version, a.schema.as_deref())?;
             let d = describe(&s);
             match format_or_default(a.format) {
-                Format::Json | Format::Jsonl | Format::Raw => line(&mut out, &d.to_string())?,
+                Format::Json
+                | Format::Jsonl
+                | Format::Raw
+                | Format::Envelope
+                | Format::EnvelopeRaw => line(&mut out, &d.to_string())?,
                 Format::Table => {
                     for key in [
                         "name",
@@ -403,7 +407,11 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             for subject in c.subjects()? {
                 let versions = c.versions(&subject)?;
                 match format {
-                    Format::Json | Format::Jsonl | Format::Raw => line(
+                    Format::Json
+                    | Format::Jsonl
+                    | Format::Raw
+                    | Format::Envelope
+                    | Format::EnvelopeRaw => line(
                         &mut out,
                         &json!({"subject": subject, "versions": versions}).to_string(),
                     )?,
@@ -479,7 +487,11 @@ pub fn exec(cmd: SchemaCommand) -> CliResult {
             }
             for s in &all {
                 match format {
-                    Format::Json | Format::Jsonl | Format::Raw => {
+                    Format::Json
+                    | Format::Jsonl
+                    | Format::Raw
+                    | Format::Envelope
+                    | Format::EnvelopeRaw => {
                         let mut d = describe(s);
                         d.as_object_mut().map(|m| m.remove("canonical"));
                         line(&mut out, &d.to_string())?;

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{
-    line, stdout, stdout_is_tty, topic_or_night, CliError, CliResult, KafkaArgs, SchemaDirs,
-};
+use super::{line, stdout, stdout_is_tty, CliError, CliResult, KafkaArgs, SchemaDirs};
 use crate::kafka::admin::Admin;
 use crate::kafka::consume::{Start, Tail};
 use crate::kafka::offsets::OffsetSpec;
@@ -23,11 +21,13 @@ Examples:
   alertctl stats --file night.avro")]
 pub struct Args {
     /// The topic.
-    #[arg(conflicts_with_all = ["night", "file"])]
+    #[arg(conflicts_with = "file")]
     pub topic: Option<String>,
-    /// A night's topic.
+    /// A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC).
     #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
     pub night: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub window: super::WindowArgs,
     /// A visit file instead of a topic.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -54,16 +54,16 @@ pub fn exec(a: Args) -> CliResult {
         }
         file.display().to_string()
     } else {
-        let topic = topic_or_night(a.topic.as_deref(), a.night)?
-            .ok_or_else(|| CliError::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
         let conn = a.kafka.connection()?;
-        let topics = Admin::connect(&conn)?.resolve(&topic)?;
+        let reading = super::reading(a.topic.as_deref(), a.night, Some(&a.window), &conn)?
+            .ok_or_else(|| CliError::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
+        let topics = Admin::connect(&conn)?.resolve(&reading.topic)?;
         let mut tail = Tail::open(
             &conn,
             &topics,
             None,
             &Start {
-                offset: OffsetSpec::Beginning,
+                offset: reading.offset(None, OffsetSpec::Beginning)?,
                 group: None,
             },
         )?;
@@ -71,6 +71,12 @@ pub fn exec(a: Args) -> CliResult {
         let complete = tail.read_to_end(|r| {
             let payload = r.payload.unwrap_or_default();
             match decoder.decode(&payload) {
+                Ok((_, v))
+                    if reading.observed.is_some()
+                        && !reading.keeps(&crate::packet::to_json(
+                            &v,
+                            crate::packet::CutoutPolicy::Omit,
+                        )) => {}
                 Ok((_, v)) => s.add(&v, payload.len()),
                 Err(_) => s.add_undecodable(payload.len()),
             }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::{
-    interrupted, line, stdout, stdout_is_tty, topic_or_night, warn, CliError, CliResult, Format,
-    KafkaArgs, Repeats, SchemaDirs,
+    group_id, interrupted, line, reading, stdout, stdout_is_tty, warn, CliError, CliResult, Format,
+    KafkaArgs, Reading, Repeats, SchemaDirs, WindowArgs,
 };
 use crate::kafka::admin::{is_pattern, Admin};
 use crate::kafka::consume::{read_loop, ReadUntil, Received, Sink, Start, Tail};
@@ -32,7 +32,14 @@ Examples:
 
 Offsets (-o), as kcat and rpk: beginning, end, stored (with --group), N, -N (N before
 the end of each partition), @TIME where TIME is RFC 3339, a date, epoch milliseconds,
-or a duration back from now (@-1h). Without -e or -n, tail keeps following.
+or a duration back from now (@-1h), and @T1:T2, a time range read to its end in each
+partition. Without -e or -n, tail keeps following.
+
+--night on a topic that is not that night's own (Rubin's long-lived lsst-alerts-v11,
+or any topic under a profile with layout = \"per-major\") is the night's dayObs window,
+12:00 to 12:00 UTC, read to its end. --format envelope prints each record as kcat -J
+does (topic, partition, offset, timestamp and its type, key, headers, schema id, value);
+envelope-raw carries the packet itself, base64, and decodes nothing.
 
 A record that cannot be decoded is reported on stderr with its topic, partition and
 offset (or file record and byte), and the rest go on; the exit code is then 1.
@@ -43,11 +50,14 @@ offset (or file record and byte), and the rest go on; the exit code is then 1.
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Topic name, or a regex matching several (`lsst-2024-05-.*`).
-    #[arg(value_name = "TOPIC|REGEX", conflicts_with_all = ["file", "night"])]
+    #[arg(value_name = "TOPIC|REGEX", conflicts_with = "file")]
     pub topic: Option<String>,
-    /// A night's topic: YYYY-MM-DD, today or yesterday.
+    /// A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic
+    /// (TOPIC, or the profile's per-major layout) its dayObs window, 12:00 to 12:00 UTC.
     #[arg(long, value_name = "NIGHT", conflicts_with = "file", value_parser = super::values::night)]
     pub night: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Read a visit file (OCF or wire) instead of Kafka.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -246,25 +256,30 @@ pub fn exec(args: Args) -> CliResult {
     if let Some(file) = &args.file {
         return tail_file(&args, file, reader, &mut output);
     }
-    let Some(topic) = topic_or_night(args.topic.as_deref(), args.night)? else {
+    let conn = args.kafka.connection()?;
+    let Some(reading) = reading(args.topic.as_deref(), args.night, Some(&args.window), &conn)?
+    else {
         return Err(CliError::usage(
             "give a TOPIC (or a regex), --night NIGHT, or --file FILE",
         ));
     };
-    let conn = args.kafka.connection()?;
+    let topic = reading.topic.clone();
     let admin = Admin::connect(&conn)?;
     let topics = admin.resolve(&topic)?;
     drop(admin);
-    let offset = match (args.offset, args.num, &args.group) {
-        (Some(o), _, _) => o,
-        (None, Some(n), None) => OffsetSpec::FromEnd(n as i64),
-        (None, _, Some(_)) => OffsetSpec::Stored,
-        (None, _, None) => OffsetSpec::Beginning,
+    if reading.window.is_some() && (args.group.is_some() || args.num.is_some()) {
+        return Err(CliError::usage(format!(
+            "--night on {topic} is a time window, read by offsets: it takes neither --group nor -n"
+        )));
+    }
+    let default = match (args.num, &args.group) {
+        (Some(n), None) => OffsetSpec::FromEnd(n as i64),
+        (None, Some(_)) => OffsetSpec::Stored,
+        _ => OffsetSpec::Beginning,
     };
-    let start = Start {
-        offset,
-        group: args.group.clone(),
-    };
+    let offset = reading.offset(args.offset, default)?;
+    let group = args.group.as_deref().map(|g| group_id(&conn, g));
+    let start = Start { offset, group };
     let mut tail = Tail::open(
         &conn,
         &topics,
@@ -272,6 +287,7 @@ pub fn exec(args: Args) -> CliResult {
         &start,
     )?;
     let mut sink = TailSink {
+        reading: &reading,
         decoder: Decoder::new(args.dirs.store(args.kafka.profile.as_deref()), reader),
         output: &mut output,
         format,
@@ -283,7 +299,8 @@ pub fn exec(args: Args) -> CliResult {
     };
     let stop = interrupted();
     let until = ReadUntil {
-        end: args.exit_at_end || (args.num.is_some() && !args.follow),
+        // A window ends: reading stops there, per partition.
+        end: args.exit_at_end || (args.num.is_some() && !args.follow) || reading.window.is_some(),
         flush_at_end: args.num.is_some(),
         stall: conn.timeout,
     };
@@ -296,6 +313,7 @@ pub fn exec(args: Args) -> CliResult {
 
 /// Where tail's records go: decoded (unless raw) into the output.
 struct TailSink<'o> {
+    reading: &'o Reading,
     decoder: Decoder,
     output: &'o mut Output,
     format: Format,
@@ -318,15 +336,36 @@ impl Sink for TailSink<'_> {
                 self.repeats.warn(&at(), "empty record (no value)");
             }
             // Raw output passes the bytes through, as kcat does: nothing is decoded.
-            Some(payload) if self.format == Format::Raw => {
+            // Raw output passes the bytes through, as kcat does: nothing is decoded.
+            Some(payload)
+                if self.reading.observed.is_none()
+                    && matches!(self.format, Format::Raw | Format::EnvelopeRaw) =>
+            {
                 self.good += 1;
-                self.output.push(ts, Item::Raw(payload.to_vec()))?;
+                let item = if self.format == Format::Raw {
+                    Item::Raw(payload.to_vec())
+                } else {
+                    let id = crate::packet::split(payload).ok().map(|(id, _)| id);
+                    Item::View(envelope(rec, id, raw_value(payload)))
+                };
+                self.output.push(ts, item)?;
             }
             Some(payload) => match self.decoder.decode(payload) {
-                Ok((_, value)) => {
+                Ok((schema_id, value)) => {
+                    let view = to_json(&value, self.cutouts);
+                    if !self.reading.keeps(&view) {
+                        return Ok(true);
+                    }
                     self.good += 1;
-                    self.output
-                        .push(ts, Item::View(to_json(&value, self.cutouts)))?;
+                    let item = match self.format {
+                        Format::Raw => Item::Raw(payload.to_vec()),
+                        Format::Envelope => Item::View(envelope(rec, Some(schema_id), view)),
+                        Format::EnvelopeRaw => {
+                            Item::View(envelope(rec, Some(schema_id), raw_value(payload)))
+                        }
+                        _ => Item::View(view),
+                    };
+                    self.output.push(ts, item)?;
                 }
                 // A group member must not acknowledge what it could not read for a
                 // passing reason (the registry away): it stops, and reads it next time.
@@ -352,6 +391,45 @@ impl Sink for TailSink<'_> {
     fn fetch_failed(&mut self, e: &KafkaError) {
         warn(&e.to_string());
     }
+}
+
+/// Bytes in JSON: a string when they are UTF-8, else `{"base64": ...}`.
+fn bytes_json(b: &[u8]) -> Json {
+    use base64::Engine;
+    match std::str::from_utf8(b) {
+        Ok(s) => Json::String(s.to_string()),
+        Err(_) => {
+            serde_json::json!({ "base64": base64::engine::general_purpose::STANDARD.encode(b) })
+        }
+    }
+}
+
+/// A packet as the envelope's value: its bytes in base64.
+fn raw_value(packet: &[u8]) -> Json {
+    use base64::Engine;
+    Json::String(base64::engine::general_purpose::STANDARD.encode(packet))
+}
+
+/// The kcat `-J` / rpk `--format` style envelope of a record: where it is, its timestamp
+/// and type, key, headers as a map (a repeated header keeps its last value), the schema
+/// id of its packet, and the value.
+fn envelope(rec: &Received, schema_id: Option<u32>, value: Json) -> Json {
+    let headers: serde_json::Map<String, Json> = rec
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), bytes_json(v)))
+        .collect();
+    serde_json::json!({
+        "topic": rec.topic,
+        "partition": rec.partition,
+        "offset": rec.offset,
+        "timestamp": rec.timestamp_ms,
+        "timestamp_type": rec.timestamp_type,
+        "key": rec.key.as_deref().map(bytes_json),
+        "headers": headers,
+        "schema_id": schema_id,
+        "value": value,
+    })
 }
 
 fn finish(good: u64, bad: u64, source: &str) -> CliResult {

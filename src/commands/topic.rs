@@ -87,8 +87,21 @@ pub struct CreateArgs {
     /// How long records are kept: a duration (7d) or `forever`.
     #[arg(long, default_value = "7d", value_parser = super::values::retention)]
     pub retention: i64,
+    /// Which time records carry: the producer's (create) or the broker's at append
+    /// (log-append, as some of Rubin's deployments).
+    #[arg(long, value_enum, default_value = "create")]
+    pub timestamp_type: TimestampType,
     #[command(flatten)]
     pub kafka: KafkaArgs,
+}
+
+/// `message.timestamp.type` of a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimestampType {
+    /// CreateTime: the producer's timestamp.
+    Create,
+    /// LogAppendTime: the broker's time of append.
+    LogAppend,
 }
 
 /// Arguments of `topic delete`.
@@ -133,6 +146,21 @@ fn retention_text(ms: Option<i64>) -> String {
     }
 }
 
+/// Whether a topic is a long-lived one whose content is shown by night: it fits the
+/// profile's per-major pattern, or Rubin's (`lsst-alerts-v...`).
+fn long_lived(layout: &crate::night::Layout, name: &str) -> bool {
+    let fits = |pattern: &str| {
+        let (head, tail) = pattern.split_once("{major}").unwrap_or((pattern, ""));
+        name.strip_prefix(head)
+            .and_then(|r| r.strip_suffix(tail))
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    match layout {
+        crate::night::Layout::PerMajor { pattern } => fits(pattern),
+        crate::night::Layout::Nightly => fits(crate::night::PER_MAJOR_PATTERN),
+    }
+}
+
 fn topic_json(t: &TopicInfo) -> serde_json::Value {
     json!({
         "topic": t.name,
@@ -166,7 +194,8 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
     let mut out = stdout();
     match cmd {
         TopicCommand::List(a) => {
-            let admin = Admin::connect(&a.kafka.connection()?)?;
+            let conn = a.kafka.connection()?;
+            let admin = Admin::connect(&conn)?;
             let mut names = admin.topic_names()?;
             if let Some(p) = &a.pattern {
                 let re = crate::kafka::admin::topic_regex(p)?;
@@ -176,25 +205,58 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
                 .iter()
                 .map(|n| admin.describe(n))
                 .collect::<Result<Vec<_>, _>>()?;
+            // A long-lived topic's content, night by night.
+            let today = crate::night::day_obs(chrono::Utc::now());
+            let nights = infos
+                .iter()
+                .map(|t| {
+                    if long_lived(&conn.layout, &t.name) && t.messages() > 0 {
+                        admin.per_night(t, today, 400)
+                    } else {
+                        Ok(Vec::new())
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             match format_of(a.format) {
-                Format::Jsonl | Format::Json | Format::Raw => {
-                    for t in &infos {
-                        line(&mut out, &topic_json(t).to_string())?;
+                Format::Jsonl
+                | Format::Json
+                | Format::Raw
+                | Format::Envelope
+                | Format::EnvelopeRaw => {
+                    for (t, per_night) in infos.iter().zip(&nights) {
+                        let mut j = topic_json(t);
+                        if !per_night.is_empty() {
+                            j["nights"] = per_night
+                                .iter()
+                                .map(|(d, n)| {
+                                    (d.map_or("earlier".to_string(), |d| d.to_string()), json!(n))
+                                })
+                                .collect::<serde_json::Map<_, _>>()
+                                .into();
+                        }
+                        line(&mut out, &j.to_string())?;
                     }
                 }
                 Format::Table => {
-                    let rows = infos
-                        .iter()
-                        .map(|t| {
-                            vec![
-                                t.name.clone(),
-                                t.partitions.len().to_string(),
-                                t.messages().to_string(),
-                                retention_text(t.retention_ms),
-                                t.night().map(|d| d.to_string()).unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
+                    let mut rows = Vec::new();
+                    for (t, per_night) in infos.iter().zip(&nights) {
+                        rows.push(vec![
+                            t.name.clone(),
+                            t.partitions.len().to_string(),
+                            t.messages().to_string(),
+                            retention_text(t.retention_ms),
+                            t.night().map(|d| d.to_string()).unwrap_or_default(),
+                        ]);
+                        for (d, n) in per_night {
+                            rows.push(vec![
+                                String::new(),
+                                String::new(),
+                                n.to_string(),
+                                String::new(),
+                                d.map_or("earlier".to_string(), |d| d.to_string()),
+                            ]);
+                        }
+                    }
                     line(
                         &mut out,
                         &table(
@@ -210,7 +272,11 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
             let admin = Admin::connect(&a.kafka.connection()?)?;
             let t = admin.describe(&topic)?;
             match format_of(a.format) {
-                Format::Jsonl | Format::Json | Format::Raw => {
+                Format::Jsonl
+                | Format::Json
+                | Format::Raw
+                | Format::Envelope
+                | Format::EnvelopeRaw => {
                     for p in &t.partitions {
                         let row = json!({"topic": t.name, "partition": p.id, "leader": p.leader, "low": p.low, "high": p.high, "messages": p.high - p.low});
                         line(&mut out, &row.to_string())?;
@@ -257,6 +323,13 @@ pub fn exec(cmd: TopicCommand) -> CliResult {
                 partitions: a.partitions,
                 replication: a.replication,
                 retention_ms: a.retention,
+                timestamp_type: Some(
+                    match a.timestamp_type {
+                        TimestampType::Create => "CreateTime",
+                        TimestampType::LogAppend => "LogAppendTime",
+                    }
+                    .into(),
+                ),
             };
             if admin.create(&spec)? {
                 eprintln!(

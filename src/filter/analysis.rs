@@ -199,6 +199,82 @@ struct Analyzer {
     gave_up: bool,
     depth: usize,
     steps: usize,
+    comparisons: Vec<Comparison>,
+}
+
+/// The kind of a literal an alert path is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LiteralKind {
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// `null`.
+    Null,
+}
+
+/// A comparison (`==`, `<`, ...) of a path into the alert with a literal, as the
+/// analysis found it (also through variables and definitions).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Comparison {
+    /// The path: record field names, and `None` for "any item" (`.[]`, `.[0]`).
+    pub path: Vec<Option<String>>,
+    /// The literal's kind.
+    pub kind: LiteralKind,
+    /// The literal as written.
+    pub literal: String,
+}
+
+/// Write a path as jq does: `.diaSource.band`, `.prvDiaSources[].psfFlux`.
+pub fn path_text(path: &[Option<String>]) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let mut s = String::new();
+    for step in path {
+        match step {
+            Some(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            None => s.push_str("[]"),
+        }
+    }
+    s
+}
+
+fn literal_of(t: &Term<&str>) -> Option<(LiteralKind, String)> {
+    match t {
+        Term::Num(n) => Some((LiteralKind::Number, n.to_string())),
+        Term::Neg(n) => match &**n {
+            Term::Num(x) => Some((LiteralKind::Number, format!("-{x}"))),
+            _ => None,
+        },
+        Term::Call("true" | "false", args) if args.is_empty() => {
+            let Term::Call(name, _) = t else { return None };
+            Some((LiteralKind::Boolean, name.to_string()))
+        }
+        Term::Call("null", args) if args.is_empty() => Some((LiteralKind::Null, "null".into())),
+        _ => literal_str(t).map(|s| (LiteralKind::String, format!("{s:?}"))),
+    }
+}
+
+/// Every comparison of an alert path with a literal in `term`, sorted, without repeats.
+pub fn comparisons(term: &Term<&str>) -> Vec<Comparison> {
+    let mut a = Analyzer {
+        need: Need::default(),
+        gave_up: false,
+        depth: 0,
+        steps: 0,
+        comparisons: Vec::new(),
+    };
+    a.eval(term, &Av::root(), &Rc::new(Scope::Root));
+    let mut c = a.comparisons;
+    c.sort();
+    c.dedup();
+    c
 }
 
 /// What `term` can read of an alert, when its outputs are used as `usage` says; `None`
@@ -209,6 +285,7 @@ pub fn analyze(term: &Term<&str>, usage: Use) -> Option<Need> {
         gave_up: false,
         depth: 0,
         steps: 0,
+        comparisons: Vec::new(),
     };
     let out = a.eval(term, &Av::root(), &Rc::new(Scope::Root));
     match usage {
@@ -519,6 +596,25 @@ impl Analyzer {
             BinaryOp::Math(_) | BinaryOp::Cmp(_) => {
                 let lv = self.eval(l, input, scope);
                 let rv = self.eval(r, input, scope);
+                if matches!(op, BinaryOp::Cmp(_)) {
+                    for (av, other) in [(&lv, r), (&rv, l)] {
+                        if let Some((kind, literal)) = literal_of(other) {
+                            for p in &av.paths {
+                                self.comparisons.push(Comparison {
+                                    path: p
+                                        .iter()
+                                        .map(|s| match s {
+                                            Step::Key(k) => Some(k.clone()),
+                                            Step::Any => None,
+                                        })
+                                        .collect(),
+                                    kind,
+                                    literal: literal.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
                 self.whole(&lv);
                 self.whole(&rv);
                 Av::opaque()

@@ -85,6 +85,8 @@ pub struct Program {
     filter: jaq_core::Filter<data::JustLut<Val>>,
     /// What it reads of an alert (None: possibly everything).
     need: Option<Need>,
+    /// Its comparisons of alert paths with literals.
+    comparisons: Vec<analysis::Comparison>,
     /// Its fast-path form, when it has one.
     fast: Option<fast::Expr>,
     source: String,
@@ -397,10 +399,16 @@ impl Program {
         }
         Ok(Program {
             filter,
+            comparisons: analysis::comparisons(&term),
             need: analysis::analyze(&term, options.usage),
             fast: fast::Expr::from_term(&term),
             source: expr.to_string(),
         })
+    }
+
+    /// The expression's comparisons of alert paths with literals.
+    pub fn comparisons(&self) -> &[analysis::Comparison] {
+        &self.comparisons
     }
 
     /// What the expression reads of an alert (None: possibly everything).

@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod avro;
+pub mod check;
 #[cfg(test)]
 mod differential;
 pub mod fast;
@@ -207,6 +208,16 @@ pub enum Notice {
         filter: String,
         /// Why.
         reason: String,
+    },
+    /// A schema id met for the first time does not fit what the filter reads (said
+    /// once per filter and schema id; the filter still runs).
+    Mismatch {
+        /// The filter.
+        filter: String,
+        /// The schema id.
+        schema_id: u32,
+        /// What does not fit.
+        finding: check::Finding,
     },
 }
 
@@ -464,12 +475,36 @@ impl Engine {
         })
     }
 
+    /// Check every filter's expressions (the filter, `rank_by`, `visit_key`) against a
+    /// schema: paths it does not have, literals of another type ([`check::check`]).
+    pub fn check_schema(&self, schema: &serde_json::Value) -> Vec<(String, check::Finding)> {
+        let mut out = Vec::new();
+        for f in &self.filters {
+            for w in [Which::Expr, Which::Rank, Which::Visit] {
+                let Some(p) = f.program(w) else { continue };
+                for finding in check::check(p.need(), p.comparisons(), schema) {
+                    if !out.iter().any(|(n, g)| n == &f.def.name && g == &finding) {
+                        out.push((f.def.name.clone(), finding));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Build what the engine keeps for a schema id.
     fn schema(&mut self, id: u32) -> Result<(), PacketError> {
         if self.schemas.contains_key(&id) {
             return Ok(());
         }
         let schema = self.store.get(id)?;
+        for (filter, finding) in self.check_schema(&schema.json) {
+            self.notices.push(Notice::Mismatch {
+                filter,
+                schema_id: id,
+                finding,
+            });
+        }
         let graph = std::sync::Arc::new(
             Graph::new(&schema.json).map_err(|reason| PacketError::Decode {
                 id,

@@ -18,6 +18,9 @@ use crate::night;
 /// Rubin alerts with large cutouts and long histories exceed it).
 pub const MAX_MESSAGE_BYTES: i64 = 10 * 1024 * 1024;
 
+/// Rubin's long-lived per-major topics keep about 30 days (2,629,740,000 ms: a month).
+pub const PER_MAJOR_RETENTION_MS: i64 = 2_629_740_000;
+
 /// Seven days: Kafka's default retention, and DMTN-093's rewindable week.
 pub const DEFAULT_RETENTION_MS: i64 = 7 * 86_400_000;
 
@@ -68,6 +71,9 @@ pub struct TopicSpec {
     pub replication: i32,
     /// `retention.ms`; -1 keeps records forever.
     pub retention_ms: i64,
+    /// `message.timestamp.type` (`CreateTime` or `LogAppendTime`); the broker's default
+    /// when `None`.
+    pub timestamp_type: Option<String>,
 }
 
 /// Whether a topic argument is a pattern rather than a name. Dots are common in
@@ -83,22 +89,54 @@ pub fn topic_regex(pattern: &str) -> Result<regex::Regex> {
         .map_err(|e| KafkaError::Config(format!("bad topic pattern /{pattern}/: {e}")))
 }
 
+/// A client context that keeps the last login or TLS failure librdkafka reported, so a
+/// refused login is said as such instead of as "cannot reach the brokers".
+#[derive(Default, Clone)]
+pub struct LoginErrors(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl LoginErrors {
+    /// The last login or TLS failure, if any.
+    pub fn last(&self) -> Option<String> {
+        self.0.lock().ok()?.clone()
+    }
+}
+
+impl rdkafka::ClientContext for LoginErrors {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        let text = format!("{error} {reason}");
+        if ["SASL", "SSL", "uthentication", "certificate"]
+            .iter()
+            .any(|k| text.contains(k))
+        {
+            if let Ok(mut last) = self.0.lock() {
+                *last = Some(reason.to_string());
+            }
+        }
+    }
+}
+
+impl rdkafka::consumer::ConsumerContext for LoginErrors {}
+
 /// An admin connection.
 pub struct Admin {
     conn: Connection,
     admin: AdminClient<DefaultClientContext>,
-    consumer: BaseConsumer,
+    consumer: BaseConsumer<LoginErrors>,
+    login: LoginErrors,
 }
 
 impl Admin {
     /// Connect, and check within the connection's timeout that a broker answers.
     pub fn connect(conn: &Connection) -> Result<Admin> {
         let admin: AdminClient<DefaultClientContext> = conn.client_config(&[]).create()?;
-        let consumer: BaseConsumer = conn.client_config(&[]).create()?;
+        let login = LoginErrors::default();
+        let consumer: BaseConsumer<LoginErrors> =
+            conn.client_config(&[]).create_with_context(login.clone())?;
         let a = Admin {
             conn: conn.clone(),
             admin,
             consumer,
+            login,
         };
         a.metadata(None)?;
         Ok(a)
@@ -117,10 +155,27 @@ impl Admin {
         }
     }
 
+    /// A login or TLS failure librdkafka has queued (its error events are served by
+    /// polling the client).
+    fn login_failure(&self) -> Option<String> {
+        for _ in 0..10 {
+            if self.consumer.poll(Duration::from_millis(10)).is_none() {
+                break;
+            }
+        }
+        self.login.last()
+    }
+
     fn metadata(&self, topic: Option<&str>) -> Result<Metadata> {
         self.consumer
             .fetch_metadata(topic, self.conn.timeout)
-            .map_err(|e| self.unreachable(e))
+            .map_err(|e| match self.login_failure() {
+                Some(reason) => KafkaError::Login {
+                    brokers: self.conn.brokers.clone(),
+                    reason,
+                },
+                None => self.unreachable(e),
+            })
     }
 
     fn options(&self) -> AdminOptions {
@@ -218,6 +273,105 @@ impl Admin {
             .and_then(|v| v.parse().ok())
     }
 
+    /// `message.timestamp.type` of a topic (`CreateTime` or `LogAppendTime`), or `None`
+    /// when the broker does not answer config requests.
+    pub fn timestamp_type(&self, topic: &str) -> Option<String> {
+        let res = block_on(
+            self.admin
+                .describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()),
+        )
+        .ok()?;
+        let resource = res.into_iter().next()?.ok()?;
+        resource
+            .get("message.timestamp.type")
+            .and_then(|e| e.value.clone())
+    }
+
+    /// The topic of the newest schema MAJOR a per-major `pattern` (`lsst-alerts-v{major}`)
+    /// names among the existing topics; `None` when no topic fits.
+    pub fn newest_major_topic(&self, pattern: &str) -> Result<Option<String>> {
+        let (head, tail) = pattern.split_once("{major}").unwrap_or((pattern, ""));
+        let mut best: Option<((u32, u32), String)> = None;
+        for name in self.topic_names()? {
+            let Some(v) = name.strip_prefix(head).and_then(|r| r.strip_suffix(tail)) else {
+                continue;
+            };
+            // `11`, or an older deployment's `9.0`.
+            let mut parts = v.splitn(2, '.');
+            let major = parts.next().and_then(|m| m.parse::<u32>().ok());
+            let minor = match parts.next() {
+                None => Some(0),
+                Some(m) => m.parse::<u32>().ok(),
+            };
+            if let (Some(major), Some(minor)) = (major, minor) {
+                if best.as_ref().is_none_or(|(k, _)| (major, minor) > *k) {
+                    best = Some(((major, minor), name));
+                }
+            }
+        }
+        Ok(best.map(|(_, n)| n))
+    }
+
+    /// A long-lived topic's records per night (dayObs), found from record timestamps:
+    /// for each night from `today` back over the topic's retention (at most `max_nights`),
+    /// the offsets of the window's start in every partition, one offsets-for-times
+    /// request per night. Nights without records are left out; records older than the
+    /// oldest night looked at are counted under `None`.
+    pub fn per_night(
+        &self,
+        info: &TopicInfo,
+        today: NaiveDate,
+        max_nights: i64,
+    ) -> Result<Vec<(Option<NaiveDate>, i64)>> {
+        use rdkafka::{Offset, TopicPartitionList};
+        let days = match info.retention_ms {
+            Some(ms) if ms >= 0 => (ms / 86_400_000 + 2).min(max_nights),
+            _ => max_nights,
+        };
+        // The offset of each partition's first record at or after `ms` (its end if none).
+        let starts = |ms: i64| -> Result<Vec<i64>> {
+            let mut q = TopicPartitionList::new();
+            for p in &info.partitions {
+                q.add_partition_offset(&info.name, p.id, Offset::Offset(ms))?;
+            }
+            let found = self
+                .consumer
+                .offsets_for_times(q, self.conn.timeout)
+                .map_err(|e| self.unreachable(e))?;
+            Ok(info
+                .partitions
+                .iter()
+                .map(
+                    |p| match found.find_partition(&info.name, p.id).map(|e| e.offset()) {
+                        Some(Offset::Offset(o)) if o >= 0 => o.clamp(p.low, p.high),
+                        _ => p.high,
+                    },
+                )
+                .collect())
+        };
+        let first = today - chrono::Duration::days(days - 1);
+        let mut out = Vec::new();
+        let mut prev = starts(night::Window::of_night(first).start_ms)?;
+        let older: i64 = prev
+            .iter()
+            .zip(&info.partitions)
+            .map(|(o, p)| o - p.low)
+            .sum();
+        if older > 0 {
+            out.push((None, older));
+        }
+        for d in 0..days {
+            let nightd = first + chrono::Duration::days(d);
+            let next = starts(night::Window::of_night(nightd).end_ms)?;
+            let n: i64 = next.iter().zip(&prev).map(|(b, a)| b - a).sum();
+            if n > 0 {
+                out.push((Some(nightd), n));
+            }
+            prev = next;
+        }
+        Ok(out)
+    }
+
     /// Create a topic. Returns false when it already existed.
     pub fn create(&self, spec: &TopicSpec) -> Result<bool> {
         let retention = spec.retention_ms.to_string();
@@ -229,6 +383,10 @@ impl Admin {
         )
         .set("retention.ms", &retention)
         .set("max.message.bytes", &max_bytes);
+        let topic = match &spec.timestamp_type {
+            Some(t) => topic.set("message.timestamp.type", t),
+            None => topic,
+        };
         let results = block_on(self.admin.create_topics([&topic], &self.options()))
             .map_err(|e| self.unreachable(e))?;
         for r in results {

@@ -17,6 +17,11 @@
 //!
 //! [profiles.local]
 //! brokers = "127.0.0.1:9092"
+//!
+//! [profiles.rubin]            # Rubin's production layout and accounts
+//! brokers = "BROKER-HOST:9094"
+//! layout = "per-major"        # nights are windows on lsst-alerts-v{major}
+//! group_prefix = "username"   # group ids start with the account name
 //! ```
 //!
 //! Precedence: `--brokers` over `ALERTCTL_BROKERS` over the profile's brokers;
@@ -50,6 +55,15 @@ pub struct Profile {
     pub brokers: Option<String>,
     /// Schema registry URL.
     pub registry: Option<String>,
+    /// How the cluster lays out alert topics: `nightly` (the default, one topic per
+    /// night) or `per-major` (one long-lived topic per schema MAJOR version).
+    pub layout: Option<String>,
+    /// With `layout = "per-major"`: the topic name, with `{major}` (default
+    /// `lsst-alerts-v{major}`).
+    pub topic_pattern: Option<String>,
+    /// Prefix every consumer group id: `"username"` for the account's `sasl.username`
+    /// (Rubin's ACLs want group ids that start with it), or a literal prefix.
+    pub group_prefix: Option<String>,
     /// librdkafka properties.
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
@@ -100,6 +114,20 @@ pub struct Connection {
     pub profile: Option<String>,
     /// The registry URL from the profile, if any.
     pub registry: Option<String>,
+    /// The cluster's topic layout (from the profile; nightly by default).
+    pub layout: crate::night::Layout,
+    /// What every consumer group id must start with, from the profile's `group_prefix`.
+    pub group_prefix: Option<String>,
+}
+
+/// What [`Connection::group_id`] made of a group name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupId {
+    /// The id to use.
+    pub id: String,
+    /// Why the name may be refused: the account has a username the id does not start
+    /// with, and no `group_prefix` is set.
+    pub warning: Option<String>,
 }
 
 /// The schema registry of `profile` (else of the config file's default profile), if
@@ -158,13 +186,66 @@ impl Connection {
                 crate::redact::note(v);
             }
         }
+        let layout = match chosen.as_ref().and_then(|p| p.layout.as_deref()) {
+            None => crate::night::Layout::Nightly,
+            Some(l) => crate::night::Layout::parse(
+                l,
+                chosen.as_ref().and_then(|p| p.topic_pattern.as_deref()),
+            )
+            .map_err(|e| KafkaError::Config(format!("{}: {e}", config.display())))?,
+        };
+        let username = props
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "sasl.username")
+            .map(|(_, v)| v.clone());
+        let group_prefix = match chosen.as_ref().and_then(|p| p.group_prefix.as_deref()) {
+            None => None,
+            Some("username") => Some(username.ok_or_else(|| {
+                KafkaError::Config(format!(
+                    "{}: group_prefix = \"username\" needs the profile's sasl.username",
+                    config.display()
+                ))
+            })?),
+            Some(literal) => Some(literal.to_string()),
+        };
         Ok(Connection {
             brokers,
             properties: props,
             timeout,
             profile: profile_name,
             registry: chosen.and_then(|p| p.registry),
+            layout,
+            group_prefix,
         })
+    }
+
+    /// The account's `sasl.username`, when one is set.
+    pub fn username(&self) -> Option<&str> {
+        self.properties
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "sasl.username")
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The consumer group id for a name: with a `group_prefix`, the name prefixed
+    /// (`alerce-` + name) unless it already starts with the prefix. Without one, the
+    /// name as given, with a warning when the account has a username it does not start
+    /// with (Rubin's brokers refuse such groups).
+    pub fn group_id(&self, name: &str) -> GroupId {
+        match &self.group_prefix {
+            Some(p) if name.starts_with(p.as_str()) => GroupId { id: name.into(), warning: None },
+            Some(p) => GroupId { id: format!("{p}-{name}"), warning: None },
+            None => GroupId {
+                id: name.into(),
+                warning: self.username().filter(|u| !name.starts_with(u)).map(|u| {
+                    format!(
+                        "group `{name}` does not start with the account name `{u}`; brokers with prefix ACLs (Rubin's) refuse it: name it {u}-{name}, or set group_prefix = \"username\" in the profile"
+                    )
+                }),
+            },
+        }
     }
 
     /// A client config: bootstrap servers, timeouts bounded by `timeout`, then the
@@ -230,6 +311,46 @@ registry = "https://schemas"
         assert_eq!(cfg.get("sasl.username"), Some("you"));
         let c = Connection::resolve(None, Some("summit"), &[], t, &p).unwrap();
         assert_eq!(c.brokers, "summit:9094");
+    }
+
+    #[test]
+    fn layout_and_group_prefix_come_from_the_profile() {
+        let (_d, p) = write(
+            r#"
+[profiles.rubin]
+brokers = "kafka:9094"
+layout = "per-major"
+group_prefix = "username"
+[profiles.rubin.properties]
+"sasl.username" = "alerce"
+[profiles.plain]
+brokers = "kafka:9094"
+[profiles.plain.properties]
+"sasl.username" = "alerce"
+[profiles.bad]
+brokers = "kafka:9094"
+group_prefix = "username"
+"#,
+        );
+        let t = Duration::from_secs(1);
+        let c = Connection::resolve(None, Some("rubin"), &[], t, &p).unwrap();
+        assert_eq!(
+            c.layout,
+            crate::night::Layout::PerMajor {
+                pattern: "lsst-alerts-v{major}".into()
+            }
+        );
+        assert_eq!(c.group_id("filters").id, "alerce-filters");
+        assert_eq!(c.group_id("alerce-filters").id, "alerce-filters");
+        assert_eq!(c.group_id("filters").warning, None);
+        let c = Connection::resolve(None, Some("plain"), &[], t, &p).unwrap();
+        assert_eq!(c.layout, crate::night::Layout::Nightly);
+        let g = c.group_id("filters");
+        assert_eq!(g.id, "filters");
+        assert!(g.warning.unwrap().contains("alerce-filters"));
+        assert_eq!(c.group_id("alerce-x").warning, None);
+        let e = Connection::resolve(None, Some("bad"), &[], t, &p).unwrap_err();
+        assert!(e.to_string().contains("sasl.username"), "{e}");
     }
 
     #[test]

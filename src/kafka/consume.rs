@@ -21,6 +21,8 @@ pub struct Received {
     pub offset: i64,
     /// Record timestamp, Unix ms.
     pub timestamp_ms: Option<i64>,
+    /// What the timestamp is: `CreateTime` (the producer's) or `LogAppendTime` (the broker's).
+    pub timestamp_type: Option<&'static str>,
     /// Key bytes.
     pub key: Option<Vec<u8>>,
     /// Value bytes.
@@ -54,6 +56,8 @@ pub struct Tail {
     positions: HashMap<Tp, i64>,
     /// When a record last came (or the reader opened, or was told of other progress).
     last_progress: std::time::Instant,
+    /// The ends are hard: a time range's end. Records at or past them are not handed out.
+    bounded: bool,
 }
 
 impl Tail {
@@ -109,6 +113,7 @@ impl Tail {
             ends: HashMap::new(),
             positions: HashMap::new(),
             last_progress: std::time::Instant::now(),
+            bounded: matches!(start.offset, OffsetSpec::TimeRange { .. }),
         };
         if tail.group {
             match pattern {
@@ -158,21 +163,20 @@ impl Tail {
                     OffsetSpec::Absolute(n) => n.clamp(low, high),
                     OffsetSpec::FromEnd(n) => (high - n).max(low),
                     OffsetSpec::Time(ms) => {
-                        let mut q = TopicPartitionList::new();
-                        q.add_partition_offset(t.name(), p.id(), Offset::Offset(ms))?;
-                        let found = self
-                            .consumer
-                            .offsets_for_times(q, self.conn.timeout)
-                            .map_err(|e| self.unreachable(e))?;
-                        match found.find_partition(t.name(), p.id()).map(|e| e.offset()) {
-                            Some(Offset::Offset(o)) if o >= 0 => o.clamp(low, high),
-                            // No record at or after that time: start at the end.
-                            _ => high,
-                        }
+                        self.offset_for_time(t.name(), p.id(), ms, low, high)?
+                    }
+                    OffsetSpec::TimeRange { start, .. } => {
+                        self.offset_for_time(t.name(), p.id(), start, low, high)?
                     }
                 };
+                let end = match spec {
+                    OffsetSpec::TimeRange { end, .. } => self
+                        .offset_for_time(t.name(), p.id(), end, low, high)?
+                        .max(start),
+                    _ => high,
+                };
                 let tp = (t.name().to_string(), p.id());
-                self.ends.insert(tp.clone(), high);
+                self.ends.insert(tp.clone(), end);
                 self.positions.insert(tp, start);
                 tpl.add_partition_offset(t.name(), p.id(), Offset::Offset(start))?;
             }
@@ -181,13 +185,50 @@ impl Tail {
         Ok(())
     }
 
-    /// The next record, waiting up to `timeout`; `Ok(None)` when none came.
+    /// The first offset of a partition whose timestamp is at or after `ms`; the end
+    /// (`high`) when there is none.
+    fn offset_for_time(
+        &self,
+        topic: &str,
+        partition: i32,
+        ms: i64,
+        low: i64,
+        high: i64,
+    ) -> Result<i64> {
+        let mut q = TopicPartitionList::new();
+        q.add_partition_offset(topic, partition, Offset::Offset(ms))?;
+        let found = self
+            .consumer
+            .offsets_for_times(q, self.conn.timeout)
+            .map_err(|e| self.unreachable(e))?;
+        Ok(
+            match found.find_partition(topic, partition).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) if o >= 0 => o.clamp(low, high),
+                _ => high,
+            },
+        )
+    }
+
+    /// The next record, waiting up to `timeout`; `Ok(None)` when none came. Reading a
+    /// time range, a record at or past its partition's end is never handed out, and the
+    /// partition is paused there.
     pub fn poll(&mut self, timeout: Duration) -> Result<Option<Received>> {
         let Some(res) = self.consumer.poll(timeout) else {
             return Ok(None);
         };
         let m = res?;
         let tp = (m.topic().to_string(), m.partition());
+        if self.bounded {
+            let end = self.ends.get(&tp).copied().unwrap_or(i64::MAX);
+            if m.offset() >= end {
+                let mut q = TopicPartitionList::new();
+                q.add_partition(m.topic(), m.partition());
+                // Pausing only saves fetches: the check above is what keeps the range.
+                let _ = self.consumer.pause(&q);
+                self.positions.insert(tp, end);
+                return Ok(None);
+            }
+        }
         self.positions.insert(tp, m.offset() + 1);
         self.last_progress = std::time::Instant::now();
         Ok(Some(Received {
@@ -195,6 +236,11 @@ impl Tail {
             partition: m.partition(),
             offset: m.offset(),
             timestamp_ms: m.timestamp().to_millis(),
+            timestamp_type: match m.timestamp() {
+                rdkafka::Timestamp::CreateTime(_) => Some("CreateTime"),
+                rdkafka::Timestamp::LogAppendTime(_) => Some("LogAppendTime"),
+                rdkafka::Timestamp::NotAvailable => None,
+            },
             key: m.key().map(<[u8]>::to_vec),
             payload: m.payload().map(<[u8]>::to_vec),
             headers: m

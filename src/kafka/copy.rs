@@ -475,6 +475,7 @@ pub fn mirror_loop(
                 retention_ms: src
                     .retention_ms
                     .unwrap_or(super::admin::DEFAULT_RETENTION_MS),
+                timestamp_type: None,
             };
             local_admin.create(&spec)?;
             let local = local_admin.describe(&r.topic)?;
@@ -518,6 +519,7 @@ mod tests {
             partition: p,
             offset: off,
             timestamp_ms: Some(ts),
+            timestamp_type: Some("CreateTime"),
             key: None,
             payload: None,
             headers: vec![],

@@ -31,6 +31,14 @@ pub enum KafkaError {
         /// What the client said.
         reason: String,
     },
+    /// The brokers answered but refused the login or the TLS handshake.
+    #[error("the Kafka brokers {brokers} refused the connection: {reason}; check sasl.username, sasl.password and ssl.ca.location (the profile's properties, or -X)")]
+    Login {
+        /// The bootstrap servers tried.
+        brokers: String,
+        /// What librdkafka said.
+        reason: String,
+    },
     /// A named topic does not exist.
     #[error("topic {topic} does not exist on {brokers}: `alertctl topic list` shows the topics there are")]
     NoTopic {

@@ -25,6 +25,14 @@ pub enum OffsetSpec {
     FromEnd(i64),
     /// The first record whose timestamp is at or after this time (Unix ms).
     Time(i64),
+    /// From the first record at or after `start` up to, not including, the first at
+    /// or after `end` (Unix ms), per partition; reading stops there (rpk's `@T1:T2`).
+    TimeRange {
+        /// First instant inside.
+        start: i64,
+        /// First instant after.
+        end: i64,
+    },
 }
 
 /// A spec that cannot be parsed.
@@ -97,6 +105,16 @@ pub fn parse_time(s: &str, now: DateTime<Utc>) -> Result<i64, SpecError> {
     )))
 }
 
+/// `T1:T2` where both are times. RFC 3339 times hold colons themselves, so every colon
+/// is tried as the separator; the first split where both sides are times wins.
+fn parse_time_range(s: &str, now: DateTime<Utc>) -> Option<OffsetSpec> {
+    s.match_indices(':').find_map(|(i, _)| {
+        let start = parse_time(&s[..i], now).ok()?;
+        let end = parse_time(&s[i + 1..], now).ok()?;
+        Some(OffsetSpec::TimeRange { start, end })
+    })
+}
+
 /// Parse an offset spec.
 pub fn parse_offset(s: &str, now: DateTime<Utc>) -> Result<OffsetSpec, SpecError> {
     let t = s.trim();
@@ -107,7 +125,10 @@ pub fn parse_offset(s: &str, now: DateTime<Utc>) -> Result<OffsetSpec, SpecError
         _ => {}
     }
     if let Some(time) = t.strip_prefix('@') {
-        return parse_time(time, now).map(OffsetSpec::Time);
+        return match parse_time(time, now) {
+            Ok(ms) => Ok(OffsetSpec::Time(ms)),
+            Err(e) => parse_time_range(time, now).ok_or(e),
+        };
     }
     if let Some(n) = t.strip_prefix('-') {
         if let Ok(n) = n.parse::<i64>() {
@@ -116,7 +137,7 @@ pub fn parse_offset(s: &str, now: DateTime<Utc>) -> Result<OffsetSpec, SpecError
     }
     t.parse::<i64>().map(OffsetSpec::Absolute).map_err(|_| {
         SpecError(format!(
-            "`{s}` is not an offset: write beginning, end, stored, N, -N (from the end) or @TIME"
+            "`{s}` is not an offset: write beginning, end, stored, N, -N (from the end), @TIME or @TIME:TIME"
         ))
     })
 }
@@ -191,6 +212,21 @@ mod tests {
             parse_offset("@-2h", n).unwrap(),
             OffsetSpec::Time(n.timestamp_millis() - 7_200_000)
         );
+        assert_eq!(
+            parse_offset("@2024-05-01T12:00:00Z:2024-05-02T12:00:00Z", n).unwrap(),
+            OffsetSpec::TimeRange {
+                start: 1_714_564_800_000,
+                end: 1_714_651_200_000
+            }
+        );
+        assert_eq!(
+            parse_offset("@1714564800000:-1h", n).unwrap(),
+            OffsetSpec::TimeRange {
+                start: 1_714_564_800_000,
+                end: n.timestamp_millis() - 3_600_000
+            }
+        );
+        assert!(parse_offset("@2024-05-01:soon", n).is_err());
         assert!(parse_offset("middle", n)
             .unwrap_err()
             .to_string()

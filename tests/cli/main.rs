@@ -18,6 +18,7 @@ mod filter;
 mod interop;
 mod kafka;
 mod official;
+mod production;
 mod registry;
 mod sandbox;
 mod support;
