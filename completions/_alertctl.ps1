@@ -39,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Fetch alerts by id from an archive or a topic')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -704,6 +706,71 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;topic;help;help' {
             break
         }
+        'alertctl;archive' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic, or a regex of topics')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its dayObs window on a long-lived topic (then exit at its end)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Exit at the end of the partitions (as they were when read)')
+            [CompletionResult]::new('--exit', '--exit', [CompletionResultType]::ParameterName, 'Exit at the end of the partitions (as they were when read)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that an archive has every alert of a topic (window) and every schema they use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;archive;verify' {
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'The topic whose alerts must all be there')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its window on --against')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;archive;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that an archive has every alert of a topic (window) and every schema they use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;archive;help;verify' {
+            break
+        }
+        'alertctl;archive;help;help' {
+            break
+        }
+        'alertctl;get' {
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Search a topic instead (read to its end, or a night''s window)')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'With --from: a night (its topic, or its window)')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the cutouts appear in the JSON')
+            [CompletionResult]::new('--fits-dir', '--fits-dir', [CompletionResultType]::ParameterName, 'Write each alert''s three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits')
+            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Draw the alert as show does (one id): cutouts and light curve')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'alertctl;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -730,6 +797,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Fetch alerts by id from an archive or a topic')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -871,6 +940,16 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;topic;expire' {
+            break
+        }
+        'alertctl;help;archive' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that an archive has every alert of a topic (window) and every schema they use')
+            break
+        }
+        'alertctl;help;archive;verify' {
+            break
+        }
+        'alertctl;help;get' {
             break
         }
         'alertctl;help;completions' {

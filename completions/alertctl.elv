@@ -36,6 +36,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
+            cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
+            cand get 'Fetch alerts by id from an archive or a topic'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -626,6 +628,65 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;topic;help;help'= {
         }
+        &'alertctl;archive'= {
+            cand --from 'The topic, or a regex of topics'
+            cand --night 'A night: its topic, or its dayObs window on a long-lived topic (then exit at its end)'
+            cand --to 'The archive: a directory, or s3://bucket/prefix'
+            cand -G 'Consume as this group (commits after the objects are stored)'
+            cand --group 'Consume as this group (commits after the objects are stored)'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -e 'Exit at the end of the partitions (as they were when read)'
+            cand --exit 'Exit at the end of the partitions (as they were when read)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand verify 'Check that an archive has every alert of a topic (window) and every schema they use'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;archive;verify'= {
+            cand --archive 'The archive: a directory, or s3://bucket/prefix'
+            cand --against 'The topic whose alerts must all be there'
+            cand --night 'A night: its topic, or its window on --against'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;archive;help'= {
+            cand verify 'Check that an archive has every alert of a topic (window) and every schema they use'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;archive;help;verify'= {
+        }
+        &'alertctl;archive;help;help'= {
+        }
+        &'alertctl;get'= {
+            cand --archive 'The archive: a directory, or s3://bucket/prefix'
+            cand --from 'Search a topic instead (read to its end, or a night''s window)'
+            cand --night 'With --from: a night (its topic, or its window)'
+            cand --cutouts 'How the cutouts appear in the JSON'
+            cand --fits-dir 'Write each alert''s three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits'
+            cand --png 'Draw the alert as show does (one id): cutouts and light curve'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'alertctl;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -650,6 +711,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand filter 'Run jq filters over the alert stream (or a visit file)'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
+            cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
+            cand get 'Fetch alerts by id from an archive or a topic'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -753,6 +816,13 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;topic;delete'= {
         }
         &'alertctl;help;topic;expire'= {
+        }
+        &'alertctl;help;archive'= {
+            cand verify 'Check that an archive has every alert of a topic (window) and every schema they use'
+        }
+        &'alertctl;help;archive;verify'= {
+        }
+        &'alertctl;help;get'= {
         }
         &'alertctl;help;completions'= {
         }

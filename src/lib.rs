@@ -16,6 +16,7 @@
 //! * [`night`]: observing nights (dayObs), night topic names, MJD.
 //! * [`commands`]: one module per subcommand, thin glue over the above.
 
+pub mod archive;
 pub mod bench;
 pub mod commands;
 pub mod filter;

@@ -6,9 +6,11 @@
 //! * exit codes: 0 success, 1 failure (bad input, undecodable records, incompatible
 //!   schemas), 2 usage errors (clap's own, and I/O errors where a command says so).
 
+pub mod archive;
 pub mod bench;
 pub mod completions;
 pub mod filter;
+pub mod get;
 pub mod lag;
 pub mod man;
 pub mod mirror;
@@ -106,6 +108,10 @@ pub enum Command {
     /// Create, list, describe, delete and expire topics.
     #[command(subcommand)]
     Topic(topic::TopicCommand),
+    /// Copy alerts into an archive in Rubin's layout (a directory or S3), or verify one.
+    Archive(Box<archive::Args>),
+    /// Fetch alerts by id from an archive or a topic.
+    Get(get::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print or write the man pages.
@@ -228,6 +234,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Stats(a) => stats::exec(a),
         Command::Rewind(a) => rewind::exec(a),
         Command::Mirror(a) => mirror::exec(a),
+        Command::Archive(a) => archive::exec(*a),
+        Command::Get(a) => get::exec(a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };

@@ -142,57 +142,74 @@ pub fn exec(a: Args) -> CliResult {
     line(&mut out, &t.to_string())?;
     std::io::Write::flush(&mut out)?;
     if let Some(path) = &a.png {
-        let stamps: Vec<(&str, Option<fits::Image>)> = [
-            ("DIFFERENCE", "cutoutDifference"),
-            ("SCIENCE", "cutoutScience"),
-            ("TEMPLATE", "cutoutTemplate"),
-        ]
-        .into_iter()
-        .map(|(label, field)| (label, decode(field).and_then(|b| fits::read_image(&b).ok())))
-        .collect();
-        let mut curve: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-        let mut sources: Vec<&Json> = lookup(&alert, "prvDiaSources")
-            .and_then(Json::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        sources.extend(
-            lookup(&alert, "prvDiaForcedSources")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten(),
-        );
-        if let Some(s) = lookup(&alert, "diaSource") {
-            sources.push(s);
-        }
-        for s in sources {
-            let (Some(mjd), Some(flux)) = (
-                num(s, "midpointMjdTai|midPointTai"),
-                num(s, "psfFlux|psFlux"),
-            ) else {
-                continue;
-            };
-            let band = lookup(s, "band|filterName")
-                .and_then(Json::as_str)
-                .unwrap_or("?")
-                .to_string();
-            curve.entry(band).or_default().push(Point {
-                mjd,
-                flux,
-                err: num(s, "psfFluxErr|psFluxErr").unwrap_or(0.0),
-            });
-        }
-        let title = format!(
-            "DIASOURCE {}  VISIT {}  BAND {}  SNR {}",
-            cell(lookup(&alert, "diaSourceId|alertId")),
-            cell(lookup(&alert, &src("visit|ccdVisitId"))),
-            cell(lookup(&alert, &src("band|filterName"))),
-            num(&alert, &src("snr")).map_or("-".into(), |v| format!("{v:.1}"))
-        );
-        let png = alert_picture(&title, &stamps, &curve)
-            .png()
-            .map_err(|e| CliError::failure(format!("cannot encode the PNG: {e}")))?;
-        std::fs::write(path, png)?;
+        write_picture(&alert, path)?;
         eprintln!("alertctl: wrote {}", path.display());
     }
+    Ok(())
+}
+
+/// A cutout of an alert's JSON view (with `--cutouts base64`), decoded.
+pub fn cutout(alert: &Json, name: &str) -> Option<Vec<u8>> {
+    lookup(alert, name)
+        .and_then(Json::as_str)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+}
+
+/// Draw an alert (its JSON view, cutouts in base64) as `show --png` does: the three
+/// stamps and the light curve from its history.
+pub fn write_picture(alert: &Json, path: &std::path::Path) -> CliResult {
+    let alert = alert.clone();
+    let src = |f: &str| format!("diaSource.{}", f.replace('|', "|diaSource."));
+    let decode = |name: &str| cutout(&alert, name);
+    let stamps: Vec<(&str, Option<fits::Image>)> = [
+        ("DIFFERENCE", "cutoutDifference"),
+        ("SCIENCE", "cutoutScience"),
+        ("TEMPLATE", "cutoutTemplate"),
+    ]
+    .into_iter()
+    .map(|(label, field)| (label, decode(field).and_then(|b| fits::read_image(&b).ok())))
+    .collect();
+    let mut curve: BTreeMap<String, Vec<Point>> = BTreeMap::new();
+    let mut sources: Vec<&Json> = lookup(&alert, "prvDiaSources")
+        .and_then(Json::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    sources.extend(
+        lookup(&alert, "prvDiaForcedSources")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten(),
+    );
+    if let Some(s) = lookup(&alert, "diaSource") {
+        sources.push(s);
+    }
+    for s in sources {
+        let (Some(mjd), Some(flux)) = (
+            num(s, "midpointMjdTai|midPointTai"),
+            num(s, "psfFlux|psFlux"),
+        ) else {
+            continue;
+        };
+        let band = lookup(s, "band|filterName")
+            .and_then(Json::as_str)
+            .unwrap_or("?")
+            .to_string();
+        curve.entry(band).or_default().push(Point {
+            mjd,
+            flux,
+            err: num(s, "psfFluxErr|psFluxErr").unwrap_or(0.0),
+        });
+    }
+    let title = format!(
+        "DIASOURCE {}  VISIT {}  BAND {}  SNR {}",
+        cell(lookup(&alert, "diaSourceId|alertId")),
+        cell(lookup(&alert, &src("visit|ccdVisitId"))),
+        cell(lookup(&alert, &src("band|filterName"))),
+        num(&alert, &src("snr")).map_or("-".into(), |v| format!("{v:.1}"))
+    );
+    let png = alert_picture(&title, &stamps, &curve)
+        .png()
+        .map_err(|e| CliError::failure(format!("cannot encode the PNG: {e}")))?;
+    std::fs::write(path, png)?;
     Ok(())
 }

@@ -447,6 +447,16 @@ pub trait Sink {
     fn flush(&mut self) -> std::result::Result<(), Self::Error>;
     /// A fetch failed; the consumer reconnects by itself and the loop goes on.
     fn fetch_failed(&mut self, _e: &KafkaError) {}
+    /// Records kept earlier (`Ok(false)`) whose output is now written, newest per
+    /// partition: acknowledged at once, before the next flush (a sink that writes in
+    /// batches of its own).
+    fn written(&mut self) -> Vec<(String, i32, i64)> {
+        Vec::new()
+    }
+    /// No record came for a poll's wait: a sink that batches writes what it holds.
+    fn idle(&mut self) -> std::result::Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// How a [`read_loop`] ends.
@@ -513,6 +523,10 @@ pub fn read_loop<S: Sink>(
         let rec = match tail.poll(Duration::from_millis(200)) {
             Ok(Some(r)) => r,
             Ok(None) => {
+                sink.idle()?;
+                for (t, p, o) in sink.written() {
+                    tail.ack_at(&t, p, o)?;
+                }
                 if until.end && tail.stalled(until.stall)? {
                     return Err(KafkaError::Unreachable {
                         brokers: tail.conn.brokers.clone(),
@@ -533,6 +547,9 @@ pub fn read_loop<S: Sink>(
             tail.ack(&rec)?;
         } else {
             unwritten.keep(&rec.topic, rec.partition, rec.offset);
+        }
+        for (t, p, o) in sink.written() {
+            tail.ack_at(&t, p, o)?;
         }
     }
     sink.flush()?;

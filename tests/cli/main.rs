@@ -8,6 +8,7 @@ macro_rules! broker_or_return {
     };
 }
 
+mod archive;
 mod compat;
 mod contract;
 mod copy;

@@ -1,0 +1,700 @@
+//! The alert archive, in Rubin's layout: each raw packet gzip-compressed at
+//! `v1/alerts/{alertId}.avro.gz`, each schema met at `v1/schemas/{id}.json`, in a local
+//! directory or in S3-compatible object storage (`s3://bucket/prefix`), both through
+//! the `object_store` crate.
+//!
+//! The alertId is the packet's `diaSourceId`. Writes are idempotent: the gzip stream
+//! carries no time or name, so the same alert twice is the same object, byte for byte.
+//! [`archive_loop`] acknowledges a record (commits it, with a group) only after its
+//! object is stored.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use apache_avro::types::Value;
+use object_store::path::Path as Key;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use crate::kafka::consume::{read_loop, ReadUntil, Received, Sink, Tail};
+use crate::kafka::KafkaError;
+use crate::packet::{self, PacketError};
+use crate::schema::SchemaStore;
+
+/// What went wrong with an archive.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The location cannot be opened.
+    #[error("cannot open the archive {location}: {reason}")]
+    Open {
+        /// The directory or URL.
+        location: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reading or writing one object failed.
+    #[error("{location}: {key}: {reason}")]
+    Object {
+        /// The archive.
+        location: String,
+        /// The object.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// An object is there but is not what it should be.
+    #[error("{location}: {key} is damaged: {reason}")]
+    Damaged {
+        /// The archive.
+        location: String,
+        /// The object.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// Kafka.
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    /// A packet that may be read later (the registry away): not acknowledged.
+    #[error("{at}: {reason}; stopped without acknowledging it (run again when it answers)")]
+    Transient {
+        /// Where the record is.
+        at: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Result of archive operations.
+pub type Result<T> = std::result::Result<T, ArchiveError>;
+
+/// An archive: a directory or an S3 bucket and prefix.
+pub struct Archive {
+    store: Arc<dyn ObjectStore>,
+    prefix: String,
+    location: String,
+    rt: tokio::runtime::Runtime,
+}
+
+/// The object key of an alert, under the archive's prefix.
+pub fn alert_key(id: i64) -> String {
+    format!("v1/alerts/{id}.avro.gz")
+}
+
+/// The object key of a schema, under the archive's prefix.
+pub fn schema_key(id: u32) -> String {
+    format!("v1/schemas/{id}.json")
+}
+
+/// Gzip a packet, deterministically (no name, no time in the header).
+pub fn gzip(packet: &[u8]) -> Vec<u8> {
+    let mut e = flate2::GzBuilder::new().mtime(0).write(
+        Vec::with_capacity(packet.len()),
+        flate2::Compression::fast(),
+    );
+    e.write_all(packet).expect("writing to memory");
+    e.finish().expect("writing to memory")
+}
+
+/// The packet inside a gzip object.
+pub fn gunzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() * 2);
+    flate2::read::GzDecoder::new(data).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// An alert's id: its `diaSourceId` (top level since schema 7; before, in `diaSource`).
+pub fn alert_id(value: &Value) -> Option<i64> {
+    let field = |v: &'_ Value, name: &str| -> Option<Value> {
+        match v {
+            Value::Record(fields) => fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+            Value::Union(_, inner) => match &**inner {
+                Value::Record(fields) => fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let as_i64 = |v: Value| match v {
+        Value::Long(n) => Some(n),
+        Value::Int(n) => Some(i64::from(n)),
+        Value::Union(_, b) => match *b {
+            Value::Long(n) => Some(n),
+            Value::Int(n) => Some(i64::from(n)),
+            _ => None,
+        },
+        _ => None,
+    };
+    field(value, "diaSourceId").and_then(as_i64).or_else(|| {
+        field(value, "diaSource")
+            .and_then(|s| field(&s, "diaSourceId"))
+            .and_then(as_i64)
+    })
+}
+
+impl Archive {
+    /// Open `location`: `s3://bucket/prefix` (credentials, region and endpoint from the
+    /// usual `AWS_*` variables: `AWS_ENDPOINT` for MinIO or GCS's S3 interoperability,
+    /// `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint), or a local directory, created
+    /// when missing.
+    pub fn open(location: &str) -> Result<Archive> {
+        let open_err = |reason: String| ArchiveError::Open {
+            location: location.to_string(),
+            reason,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| open_err(e.to_string()))?;
+        let (store, prefix): (Arc<dyn ObjectStore>, String) =
+            if let Some(rest) = location.strip_prefix("s3://") {
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                if bucket.is_empty() {
+                    return Err(open_err("no bucket: write s3://bucket/prefix".into()));
+                }
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .map_err(|e| open_err(e.to_string()))?;
+                (Arc::new(s3), prefix.trim_matches('/').to_string())
+            } else if location.contains("://") {
+                return Err(open_err("write a directory or s3://bucket/prefix".into()));
+            } else {
+                std::fs::create_dir_all(location).map_err(|e| open_err(e.to_string()))?;
+                let fs = object_store::local::LocalFileSystem::new_with_prefix(location)
+                    .map_err(|e| open_err(e.to_string()))?;
+                (Arc::new(fs), String::new())
+            };
+        Ok(Archive {
+            store,
+            prefix,
+            location: location.to_string(),
+            rt,
+        })
+    }
+
+    /// Where the archive is.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn key(&self, k: &str) -> Key {
+        if self.prefix.is_empty() {
+            Key::from(k)
+        } else {
+            Key::from(format!("{}/{k}", self.prefix))
+        }
+    }
+
+    fn object_err(&self, key: &str, e: impl std::fmt::Display) -> ArchiveError {
+        ArchiveError::Object {
+            location: self.location.clone(),
+            key: key.to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn put(&self, key: &str, data: Vec<u8>) -> Result<()> {
+        let k = self.key(key);
+        self.rt
+            .block_on(self.store.put(&k, PutPayload::from(data)))
+            .map(|_| ())
+            .map_err(|e| self.object_err(key, e))
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let k = self.key(key);
+        let r = self.rt.block_on(async {
+            match self.store.get(&k).await {
+                Ok(g) => g.bytes().await.map(Some),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        });
+        r.map(|b| b.map(|b| b.to_vec()))
+            .map_err(|e| self.object_err(key, e))
+    }
+
+    fn exists(&self, key: &str) -> Result<bool> {
+        let k = self.key(key);
+        match self.rt.block_on(self.store.head(&k)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.object_err(key, e)),
+        }
+    }
+
+    /// Store many objects at once, at most `concurrency` requests in flight (object
+    /// stores answer each PUT in tens of milliseconds: one at a time is too slow for
+    /// Rubin's rate). Returns when every object is stored; the first failure is the error.
+    pub fn put_many(&self, objects: Vec<(String, Vec<u8>)>, concurrency: usize) -> Result<()> {
+        let store = self.store.clone();
+        let keys: Vec<(String, Key)> = objects
+            .iter()
+            .map(|(k, _)| (k.clone(), self.key(k)))
+            .collect();
+        let result = self.rt.block_on(async move {
+            let mut set = tokio::task::JoinSet::new();
+            for ((name, key), (_, data)) in keys.into_iter().zip(objects) {
+                while set.len() >= concurrency.max(1) {
+                    if let Some(Ok(Err(e))) = set.join_next().await {
+                        return Err(e);
+                    }
+                }
+                let store = store.clone();
+                set.spawn(async move {
+                    store
+                        .put(&key, PutPayload::from(data))
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| (name, e.to_string()))
+                });
+            }
+            while let Some(r) = set.join_next().await {
+                match r {
+                    Ok(Err(e)) => return Err(e),
+                    Err(join) => return Err(("(task)".to_string(), join.to_string())),
+                    Ok(Ok(())) => {}
+                }
+            }
+            Ok(())
+        });
+        result.map_err(|(key, reason)| ArchiveError::Object {
+            location: self.location.clone(),
+            key,
+            reason,
+        })
+    }
+
+    /// Store an alert's packet (gzip-compressed) under its id.
+    pub fn put_alert(&self, id: i64, packet: &[u8]) -> Result<()> {
+        self.put(&alert_key(id), gzip(packet))
+    }
+
+    /// Store a schema's JSON text under its id.
+    pub fn put_schema(&self, id: u32, text: &str) -> Result<()> {
+        self.put(&schema_key(id), text.as_bytes().to_vec())
+    }
+
+    /// An alert's packet, when the archive has it.
+    pub fn get_alert(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        let key = alert_key(id);
+        match self.get(&key)? {
+            None => Ok(None),
+            Some(gz) => gunzip(&gz).map(Some).map_err(|e| ArchiveError::Damaged {
+                location: self.location.clone(),
+                key,
+                reason: format!("not gzip: {e}"),
+            }),
+        }
+    }
+
+    /// A schema's JSON text, when the archive has it.
+    pub fn get_schema(&self, id: u32) -> Result<Option<String>> {
+        let key = schema_key(id);
+        match self.get(&key)? {
+            None => Ok(None),
+            Some(b) => String::from_utf8(b)
+                .map(Some)
+                .map_err(|_| ArchiveError::Damaged {
+                    location: self.location.clone(),
+                    key,
+                    reason: "not UTF-8".into(),
+                }),
+        }
+    }
+
+    /// Whether the archive has an alert's object.
+    pub fn has_alert(&self, id: i64) -> Result<bool> {
+        self.exists(&alert_key(id))
+    }
+
+    /// Whether the archive has a schema's object.
+    pub fn has_schema(&self, id: u32) -> Result<bool> {
+        self.exists(&schema_key(id))
+    }
+}
+
+/// What a record holds, for the archive: its alert id and schema id.
+fn identify(
+    store: &mut SchemaStore,
+    rec: &Received,
+) -> std::result::Result<(i64, u32), PacketError> {
+    let payload = rec.payload.as_deref().unwrap_or_default();
+    let (sid, body) = packet::split(payload)?;
+    let schema = store.get(sid).map_err(PacketError::from)?;
+    let value = packet::decode_body(sid, &schema, None, body)?;
+    let id = alert_id(&value).ok_or_else(|| PacketError::Decode {
+        id: sid,
+        len: payload.len(),
+        reason: "the alert has no diaSourceId".into(),
+    })?;
+    Ok((id, sid))
+}
+
+/// What [`archive_loop`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Archived {
+    /// Alerts stored.
+    pub alerts: u64,
+    /// Packet bytes stored (before compression).
+    pub bytes: u64,
+    /// Schemas stored.
+    pub schemas: u64,
+    /// Records that are not alerts (acknowledged, not stored).
+    pub undecodable: u64,
+    /// Where the first of those is, and why.
+    pub first_undecodable: Option<String>,
+}
+
+/// Objects stored at once by [`archive_loop`].
+pub const BATCH: usize = 64;
+
+struct ArchiveSink<'a, P: FnMut(&Archived)> {
+    archive: &'a Archive,
+    store: &'a mut SchemaStore,
+    schemas: HashSet<u32>,
+    done: Archived,
+    progress: P,
+    /// Objects not yet stored, and the places of their records.
+    pending: Vec<(String, Vec<u8>)>,
+    pending_at: crate::kafka::consume::Unwritten,
+    pending_bytes: u64,
+    /// Places stored since the last `written()`.
+    stored: Vec<(String, i32, i64)>,
+}
+
+impl<P: FnMut(&Archived)> ArchiveSink<'_, P> {
+    fn store_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let n = self.pending.len() as u64;
+        self.archive
+            .put_many(std::mem::take(&mut self.pending), BATCH)?;
+        self.done.alerts += n;
+        self.done.bytes += std::mem::take(&mut self.pending_bytes);
+        self.stored.extend(self.pending_at.written());
+        (self.progress)(&self.done);
+        Ok(())
+    }
+}
+
+impl<P: FnMut(&Archived)> Sink for ArchiveSink<'_, P> {
+    type Error = ArchiveError;
+
+    fn record(&mut self, rec: &Received) -> Result<bool> {
+        let at = || format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        match identify(self.store, rec) {
+            Ok((id, sid)) => {
+                if self.schemas.insert(sid) {
+                    let schema = self.store.get(sid).map_err(|e| ArchiveError::Transient {
+                        at: at(),
+                        reason: e.to_string(),
+                    })?;
+                    self.archive
+                        .put_schema(sid, &serde_json::to_string(&schema.json).expect("JSON"))?;
+                    self.done.schemas += 1;
+                }
+                let payload = rec.payload.as_deref().unwrap_or_default();
+                self.pending.push((alert_key(id), gzip(payload)));
+                self.pending_bytes += payload.len() as u64;
+                self.pending_at.keep(&rec.topic, rec.partition, rec.offset);
+                if self.pending.len() >= BATCH {
+                    self.store_pending()?;
+                }
+                // Acknowledged once its batch is stored (`written`).
+                Ok(false)
+            }
+            Err(e) if e.is_transient() => Err(ArchiveError::Transient {
+                at: at(),
+                reason: e.to_string(),
+            }),
+            Err(e) => {
+                self.done.undecodable += 1;
+                self.done
+                    .first_undecodable
+                    .get_or_insert_with(|| format!("{}: {e}", at()));
+                // Not an alert: nothing to store; acknowledged with its batch.
+                self.pending_at.keep(&rec.topic, rec.partition, rec.offset);
+                Ok(false)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.store_pending()?;
+        // Places with nothing to store (not alerts) are acknowledged too.
+        self.stored.extend(self.pending_at.written());
+        Ok(())
+    }
+
+    fn written(&mut self) -> Vec<(String, i32, i64)> {
+        std::mem::take(&mut self.stored)
+    }
+
+    fn idle(&mut self) -> Result<()> {
+        self.flush()
+    }
+}
+
+/// Archive what `tail` reads until `stop` says so or (with `until.end`) the end is
+/// reached. Objects are stored [`BATCH`] at a time, concurrently; a record is
+/// acknowledged only after its batch is stored, so a crash repeats (idempotently) rather
+/// than loses. `progress` is called after each batch.
+pub fn archive_loop(
+    tail: &mut Tail,
+    archive: &Archive,
+    store: &mut SchemaStore,
+    until: ReadUntil,
+    stop: &dyn Fn() -> bool,
+    progress: impl FnMut(&Archived),
+) -> Result<Archived> {
+    let mut sink = ArchiveSink {
+        archive,
+        store,
+        schemas: HashSet::new(),
+        done: Archived::default(),
+        progress,
+        pending: Vec::new(),
+        pending_at: Default::default(),
+        pending_bytes: 0,
+        stored: Vec::new(),
+    };
+    read_loop(tail, until, stop, &mut sink)?;
+    Ok(sink.done)
+}
+
+/// One thing an archive lacks for a topic's records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// An alert has no object.
+    Alert {
+        /// Where its record is.
+        at: String,
+        /// The alert id.
+        id: i64,
+    },
+    /// A schema id has no object.
+    Schema {
+        /// The schema id.
+        id: u32,
+    },
+    /// A record could not be read as an alert.
+    Unreadable {
+        /// Where.
+        at: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gap::Alert { at, id } => write!(f, "{at}: alert {id} has no object {}", alert_key(*id)),
+            Gap::Schema { id } => write!(f, "schema {id} has no object {}", schema_key(*id)),
+            Gap::Unreadable { at, reason } => {
+                write!(f, "{at}: cannot be read as an alert: {reason}")
+            }
+        }
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Verified {
+    /// Records checked.
+    pub records: u64,
+    /// Everything missing.
+    pub gaps: Vec<Gap>,
+}
+
+/// Check that `archive` has every alert `tail` reads (to its end), and every schema
+/// those alerts use.
+pub fn verify(tail: &mut Tail, archive: &Archive, store: &mut SchemaStore) -> Result<Verified> {
+    let mut v = Verified::default();
+    let mut schemas = HashSet::new();
+    let mut failure = None;
+    let complete = tail.read_to_end(|rec| {
+        if failure.is_some() {
+            return Ok(());
+        }
+        v.records += 1;
+        let at = format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        match identify(store, &rec) {
+            Ok((id, sid)) => {
+                if schemas.insert(sid) {
+                    match archive.has_schema(sid) {
+                        Ok(true) => {}
+                        Ok(false) => v.gaps.push(Gap::Schema { id: sid }),
+                        Err(e) => failure = Some(e),
+                    }
+                }
+                match archive.has_alert(id) {
+                    Ok(true) => {}
+                    Ok(false) => v.gaps.push(Gap::Alert { at, id }),
+                    Err(e) => failure = Some(e),
+                }
+            }
+            Err(e) => v.gaps.push(Gap::Unreadable {
+                at,
+                reason: e.to_string(),
+            }),
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if !complete {
+        return Err(ArchiveError::Kafka(KafkaError::Config(
+            "the topic stopped answering before its end: nothing verified".into(),
+        )));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_deterministic_and_round_trips() {
+        let p: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        assert_eq!(gzip(&p), gzip(&p), "the same alert is the same object");
+        assert_eq!(gunzip(&gzip(&p)).unwrap(), p);
+        assert!(gunzip(b"not gzip").is_err());
+    }
+
+    #[test]
+    fn a_directory_archive_stores_and_finds_by_id() {
+        let d = tempfile::tempdir().unwrap();
+        let a = Archive::open(d.path().to_str().unwrap()).unwrap();
+        assert!(!a.has_alert(42).unwrap());
+        assert_eq!(a.get_alert(42).unwrap(), None);
+        a.put_alert(42, b"\0\0\0\0\x01body").unwrap();
+        a.put_schema(1, "{}").unwrap();
+        assert!(a.has_alert(42).unwrap() && a.has_schema(1).unwrap());
+        assert_eq!(a.get_alert(42).unwrap().unwrap(), b"\0\0\0\0\x01body");
+        assert!(d.path().join("v1/alerts/42.avro.gz").is_file());
+        assert!(d.path().join("v1/schemas/1.json").is_file());
+        assert!(Archive::open("http://x/y").is_err());
+    }
+
+    fn sample_records(n: usize) -> Vec<Received> {
+        use crate::sample::{Generator, SampleConfig};
+        let schema = std::sync::Arc::new(crate::schema::builtin_sample());
+        let mut gen = Generator::new(
+            schema.clone(),
+            SampleConfig {
+                night: chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+                seed: 1,
+                alerts_per_visit: n,
+                visits: 1,
+                max_history: 2,
+                cutout_size: 4,
+            },
+        );
+        gen.visit(0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| Received {
+                topic: "t".into(),
+                partition: (i % 2) as i32,
+                offset: (i / 2) as i64,
+                timestamp_ms: Some(0),
+                timestamp_type: None,
+                key: None,
+                payload: Some(packet::encode(
+                    1,
+                    &packet::encode_body(&schema, &a).unwrap(),
+                )),
+                headers: vec![],
+            })
+            .collect()
+    }
+
+    /// A record is acknowledged only once its batch is stored: nothing before the
+    /// batch is full (or flushed), then the newest stored offset of each partition.
+    #[test]
+    fn records_are_acknowledged_only_after_their_batch_is_stored() {
+        let d = tempfile::tempdir().unwrap();
+        let archive = Archive::open(d.path().to_str().unwrap()).unwrap();
+        let mut store = SchemaStore::new(vec![]);
+        let mut sink = ArchiveSink {
+            archive: &archive,
+            store: &mut store,
+            schemas: HashSet::new(),
+            done: Archived::default(),
+            progress: |_: &Archived| {},
+            pending: Vec::new(),
+            pending_at: Default::default(),
+            pending_bytes: 0,
+            stored: Vec::new(),
+        };
+        let recs = sample_records(BATCH + 6);
+        for r in &recs[..BATCH - 1] {
+            assert!(!sink.record(r).unwrap(), "kept until stored");
+            assert!(sink.written().is_empty());
+        }
+        assert_eq!(sink.done.alerts, 0);
+        sink.record(&recs[BATCH - 1]).unwrap();
+        let w = sink.written();
+        assert_eq!(
+            w,
+            vec![
+                ("t".into(), 0, (BATCH as i64 - 2) / 2),
+                ("t".into(), 1, (BATCH as i64 - 1) / 2)
+            ]
+        );
+        assert_eq!(sink.done.alerts, BATCH as u64);
+        for r in &recs[BATCH..] {
+            sink.record(r).unwrap();
+        }
+        assert!(sink.written().is_empty());
+        sink.idle().unwrap();
+        assert_eq!(sink.written().len(), 2);
+        assert_eq!(sink.done.alerts, recs.len() as u64);
+        let objects = std::fs::read_dir(d.path().join("v1/alerts"))
+            .unwrap()
+            .count();
+        assert_eq!(objects, recs.len());
+    }
+
+    /// When the store fails, the batch's records are never acknowledged.
+    #[test]
+    fn a_failed_store_acknowledges_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let archive = Archive::open(d.path().to_str().unwrap()).unwrap();
+        // v1/alerts cannot be a directory: a file is in the way.
+        std::fs::create_dir_all(d.path().join("v1")).unwrap();
+        std::fs::write(d.path().join("v1/alerts"), b"in the way").unwrap();
+        let mut store = SchemaStore::new(vec![]);
+        let mut sink = ArchiveSink {
+            archive: &archive,
+            store: &mut store,
+            schemas: HashSet::new(),
+            done: Archived::default(),
+            progress: |_: &Archived| {},
+            pending: Vec::new(),
+            pending_at: Default::default(),
+            pending_bytes: 0,
+            stored: Vec::new(),
+        };
+        let recs = sample_records(BATCH);
+        let mut failed = false;
+        for r in &recs {
+            failed |= sink.record(r).is_err();
+        }
+        assert!(failed, "the batch's store failed");
+        assert!(sink.written().is_empty(), "nothing acknowledged");
+        assert_eq!(sink.done.alerts, 0);
+    }
+}

@@ -1,0 +1,184 @@
+//! `alertctl get`: alerts by id, from an archive or a topic.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::{line, reading, stdout, CliError, CliResult, KafkaArgs, SchemaDirs};
+use crate::archive::{alert_id, Archive};
+use crate::kafka::admin::Admin;
+use crate::kafka::consume::{Start, Tail};
+use crate::kafka::offsets::OffsetSpec;
+use crate::packet::{self, to_json, CutoutPolicy};
+use crate::schema::AlertSchema;
+
+/// Fetch alerts by id (diaSourceId) from an archive or a topic.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  alertctl get 170032915988267012 --archive ./archive
+  alertctl get 170032915988267012 --archive s3://alerts/rubin --fits-dir stamps/ --png a.png
+  alertctl get 170032915988267012 170032915988267013 --from lsst-alerts-v11 --night 2026-05-01
+
+From an archive, the schema comes from the archive's v1/schemas/; from a topic, as tail
+finds it (--schema-dir, --registry, the built-in sample). Prints the JSON view, one
+line per alert, as tail does. An id not found is named, and the exit status is 1.")]
+pub struct Args {
+    /// Alert ids (diaSourceId).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<i64>,
+    /// The archive: a directory, or s3://bucket/prefix.
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", conflicts_with = "from")]
+    pub archive: Option<String>,
+    /// Search a topic instead (read to its end, or a night's window).
+    #[arg(long, value_name = "TOPIC|REGEX")]
+    pub from: Option<String>,
+    /// With --from: a night (its topic, or its window).
+    #[arg(long, value_name = "NIGHT", value_parser = super::values::night)]
+    pub night: Option<chrono::NaiveDate>,
+    /// How the cutouts appear in the JSON.
+    #[arg(long, value_enum, default_value = "size")]
+    pub cutouts: CutoutPolicy,
+    /// Write each alert's three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits.
+    #[arg(long, value_name = "DIR")]
+    pub fits_dir: Option<PathBuf>,
+    /// Draw the alert as show does (one id): cutouts and light curve.
+    #[arg(long, value_name = "FILE.png")]
+    pub png: Option<PathBuf>,
+    #[command(flatten)]
+    pub dirs: SchemaDirs,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// Run `alertctl get`.
+pub fn exec(a: Args) -> CliResult {
+    if a.png.is_some() && a.ids.len() > 1 {
+        return Err(CliError::usage("--png draws one alert: give one id"));
+    }
+    let found: Vec<(i64, serde_json::Value)> = match (&a.archive, &a.from, a.night) {
+        (Some(loc), _, _) => from_archive(&a, loc)?,
+        (None, from, night) if from.is_some() || night.is_some() => from_topic(&a)?,
+        _ => {
+            return Err(CliError::usage(
+                "give --archive DIR|s3://... or --from TOPIC",
+            ))
+        }
+    };
+    let mut out = stdout();
+    for (id, full) in &found {
+        let view = if a.cutouts == CutoutPolicy::Base64 {
+            full.clone()
+        } else {
+            reshape_cutouts(full, a.cutouts)
+        };
+        line(&mut out, &view.to_string())?;
+        if let Some(dir) = &a.fits_dir {
+            std::fs::create_dir_all(dir)?;
+            for (name, field) in [
+                ("science", "cutoutScience"),
+                ("template", "cutoutTemplate"),
+                ("difference", "cutoutDifference"),
+            ] {
+                if let Some(bytes) = super::show::cutout(full, field) {
+                    std::fs::write(dir.join(format!("{id}-{name}.fits")), bytes)?;
+                }
+            }
+        }
+        if let Some(png) = &a.png {
+            super::show::write_picture(full, png)?;
+        }
+    }
+    std::io::Write::flush(&mut out)?;
+    let missing: Vec<String> = a
+        .ids
+        .iter()
+        .filter(|i| !found.iter().any(|(f, _)| f == *i))
+        .map(i64::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(CliError::failure(format!(
+            "not found: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The JSON view with cutouts as the policy says, from one with base64 cutouts.
+fn reshape_cutouts(full: &serde_json::Value, policy: CutoutPolicy) -> serde_json::Value {
+    let mut v = full.clone();
+    for field in ["cutoutScience", "cutoutTemplate", "cutoutDifference"] {
+        if let Some(bytes) = super::show::cutout(full, field) {
+            v[field] = match policy {
+                CutoutPolicy::Omit => serde_json::Value::Null,
+                _ => serde_json::json!({ "bytes": bytes.len() }),
+            };
+        }
+    }
+    if policy == CutoutPolicy::Omit {
+        if let Some(o) = v.as_object_mut() {
+            for field in ["cutoutScience", "cutoutTemplate", "cutoutDifference"] {
+                o.remove(field);
+            }
+        }
+    }
+    v
+}
+
+fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+    let archive = Archive::open(location)?;
+    let mut out = Vec::new();
+    for &id in &a.ids {
+        let Some(packet) = archive.get_alert(id)? else {
+            continue;
+        };
+        let (sid, body) = packet::split(&packet)?;
+        let text = archive.get_schema(sid)?.ok_or_else(|| {
+            CliError::failure(format!(
+                "{location}: alert {id} uses schema {sid}, and {} is missing",
+                crate::archive::schema_key(sid)
+            ))
+        })?;
+        let schema = AlertSchema::from_json_str(
+            &text,
+            std::path::Path::new(&crate::archive::schema_key(sid)),
+        )?;
+        let value = packet::decode_body(sid, &schema, None, body)?;
+        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+    }
+    Ok(out)
+}
+
+fn from_topic(a: &Args) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+    let conn = a.kafka.connection()?;
+    let r = reading(a.from.as_deref(), a.night, None, &conn)?.expect("checked");
+    let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
+    let mut tail = Tail::open(
+        &conn,
+        &topics,
+        None,
+        &Start {
+            offset: r.offset(None, OffsetSpec::Beginning)?,
+            group: None,
+        },
+    )?;
+    let wanted: BTreeSet<i64> = a.ids.iter().copied().collect();
+    let mut decoder = packet::Decoder::new(a.dirs.store(a.kafka.profile.as_deref()), None);
+    let mut out = Vec::new();
+    tail.read_to_end(|rec| {
+        if out.len() == wanted.len() {
+            return Ok(());
+        }
+        if let Some(p) = rec.payload.as_deref() {
+            if let Ok((_, value)) = decoder.decode(p) {
+                if let Some(id) = alert_id(&value).filter(|i| wanted.contains(i)) {
+                    if !out.iter().any(|(f, _)| *f == id) {
+                        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
