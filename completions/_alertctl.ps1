@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Fetch alerts by id from an archive or a topic')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export a night (a window, a file) to Parquet with a manifest, or verify an export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -771,6 +772,51 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;export' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic (or regex) to read')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its dayObs window on --from')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of Kafka')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The export directory (must not hold an export)')
+            [CompletionResult]::new('--file-format', '--file-format', [CompletionResultType]::ParameterName, 'File format')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'Keep the cutouts as binary columns, or leave them out')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('--by-band', '--by-band', [CompletionResultType]::ParameterName, 'Partition by band under each night')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an export''s files against its manifest, and its ranges against the topic')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;export;verify' {
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Also check the manifest''s offset ranges against this topic (the same window)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;export;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an export''s files against its manifest, and its ranges against the topic')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;export;help;verify' {
+            break
+        }
+        'alertctl;export;help;help' {
+            break
+        }
         'alertctl;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -799,6 +845,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Fetch alerts by id from an archive or a topic')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export a night (a window, a file) to Parquet with a manifest, or verify an export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print or write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -950,6 +997,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;get' {
+            break
+        }
+        'alertctl;help;export' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an export''s files against its manifest, and its ranges against the topic')
+            break
+        }
+        'alertctl;help;export;verify' {
             break
         }
         'alertctl;help;completions' {

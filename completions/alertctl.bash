@@ -25,6 +25,9 @@ _alertctl() {
             alertctl,completions)
                 cmd="alertctl__subcmd__completions"
                 ;;
+            alertctl,export)
+                cmd="alertctl__subcmd__export"
+                ;;
             alertctl,filter)
                 cmd="alertctl__subcmd__filter"
                 ;;
@@ -115,6 +118,18 @@ _alertctl() {
             alertctl__subcmd__bench__subcmd__help,mirror)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__mirror"
                 ;;
+            alertctl__subcmd__export,help)
+                cmd="alertctl__subcmd__export__subcmd__help"
+                ;;
+            alertctl__subcmd__export,verify)
+                cmd="alertctl__subcmd__export__subcmd__verify"
+                ;;
+            alertctl__subcmd__export__subcmd__help,help)
+                cmd="alertctl__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            alertctl__subcmd__export__subcmd__help,verify)
+                cmd="alertctl__subcmd__export__subcmd__help__subcmd__verify"
+                ;;
             alertctl__subcmd__filter,check)
                 cmd="alertctl__subcmd__filter__subcmd__check"
                 ;;
@@ -141,6 +156,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,completions)
                 cmd="alertctl__subcmd__help__subcmd__completions"
+                ;;
+            alertctl__subcmd__help,export)
+                cmd="alertctl__subcmd__help__subcmd__export"
                 ;;
             alertctl__subcmd__help,filter)
                 cmd="alertctl__subcmd__help__subcmd__filter"
@@ -204,6 +222,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__bench,mirror)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__mirror"
+                ;;
+            alertctl__subcmd__help__subcmd__export,verify)
+                cmd="alertctl__subcmd__help__subcmd__export__subcmd__verify"
                 ;;
             alertctl__subcmd__help__subcmd__filter,check)
                 cmd="alertctl__subcmd__help__subcmd__filter__subcmd__check"
@@ -404,7 +425,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get completions man help"
+            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +924,160 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__export)
+            opts="-o -b -X -h --from --night --offset --file --out --file-format --cutouts --by-band --schema-dir --registry --brokers --profile --timeout --help verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file-format)
+                    COMPREPLY=($(compgen -W "parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --cutouts)
+                    COMPREPLY=($(compgen -W "keep omit" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__export__subcmd__help)
+            opts="verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__export__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__export__subcmd__verify)
+            opts="-b -X -h --against --brokers --profile --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__filter)
             opts="-h --help run check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1248,7 +1423,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get completions man help"
+            opts="produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1537,34 @@ _alertctl() {
         alertctl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__export)
+            opts="verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__export__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand topic 'Create, list, describe, delete and expire topics'
             cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
             cand get 'Fetch alerts by id from an archive or a topic'
+            cand export 'Export a night (a window, a file) to Parquet with a manifest, or verify an export'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -687,6 +688,46 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'alertctl;export'= {
+            cand --from 'The topic (or regex) to read'
+            cand --night 'A night: its topic, or its dayObs window on --from'
+            cand -o 'Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2'
+            cand --offset 'Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2'
+            cand --file 'A visit file instead of Kafka'
+            cand --out 'The export directory (must not hold an export)'
+            cand --file-format 'File format'
+            cand --cutouts 'Keep the cutouts as binary columns, or leave them out'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand --by-band 'Partition by band under each night'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand verify 'Check an export''s files against its manifest, and its ranges against the topic'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;export;verify'= {
+            cand --against 'Also check the manifest''s offset ranges against this topic (the same window)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;export;help'= {
+            cand verify 'Check an export''s files against its manifest, and its ranges against the topic'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;export;help;verify'= {
+        }
+        &'alertctl;export;help;help'= {
+        }
         &'alertctl;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -713,6 +754,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand topic 'Create, list, describe, delete and expire topics'
             cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
             cand get 'Fetch alerts by id from an archive or a topic'
+            cand export 'Export a night (a window, a file) to Parquet with a manifest, or verify an export'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -823,6 +865,11 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;archive;verify'= {
         }
         &'alertctl;help;get'= {
+        }
+        &'alertctl;help;export'= {
+            cand verify 'Check an export''s files against its manifest, and its ranges against the topic'
+        }
+        &'alertctl;help;export;verify'= {
         }
         &'alertctl;help;completions'= {
         }

@@ -19,6 +19,7 @@
 pub mod archive;
 pub mod bench;
 pub mod commands;
+pub mod export;
 pub mod filter;
 pub mod fuzzing;
 pub mod kafka;

@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod bench;
 pub mod completions;
+pub mod export;
 pub mod filter;
 pub mod get;
 pub mod lag;
@@ -112,6 +113,8 @@ pub enum Command {
     Archive(Box<archive::Args>),
     /// Fetch alerts by id from an archive or a topic.
     Get(get::Args),
+    /// Export a night (a window, a file) to Parquet with a manifest, or verify an export.
+    Export(Box<export::Args>),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print or write the man pages.
@@ -236,6 +239,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Mirror(a) => mirror::exec(a),
         Command::Archive(a) => archive::exec(*a),
         Command::Get(a) => get::exec(a),
+        Command::Export(a) => export::exec(*a),
         Command::Completions(a) => completions::exec(a),
         Command::Man(a) => man::exec(a),
     };

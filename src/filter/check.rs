@@ -54,10 +54,10 @@ impl std::fmt::Display for Finding {
 }
 
 /// Named types of a schema, by full and by short name.
-struct Names<'a>(HashMap<String, &'a Json>);
+pub(crate) struct Names<'a>(HashMap<String, &'a Json>);
 
 impl<'a> Names<'a> {
-    fn collect(schema: &'a Json) -> Names<'a> {
+    pub(crate) fn collect(schema: &'a Json) -> Names<'a> {
         fn walk<'a>(t: &'a Json, ns: &str, out: &mut HashMap<String, &'a Json>) {
             match t {
                 Json::Array(branches) => branches.iter().for_each(|b| walk(b, ns, out)),
@@ -112,7 +112,7 @@ impl<'a> Names<'a> {
     }
 
     /// The non-null alternatives of a type: unions flattened, names resolved.
-    fn branches(&self, t: &'a Json) -> Vec<&'a Json> {
+    pub(crate) fn branches(&self, t: &'a Json) -> Vec<&'a Json> {
         let mut out = Vec::new();
         self.push(t, &mut out, 0);
         out
@@ -147,7 +147,7 @@ impl<'a> Names<'a> {
     }
 }
 
-fn kind(t: &Json) -> &str {
+pub(crate) fn kind(t: &Json) -> &str {
     match t {
         Json::String(s) => s,
         Json::Object(o) => o.get("type").and_then(Json::as_str).unwrap_or("?"),

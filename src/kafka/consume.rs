@@ -54,6 +54,8 @@ pub struct Tail {
     ends: HashMap<Tp, i64>,
     /// Next offset to read in each partition.
     positions: HashMap<Tp, i64>,
+    /// Where each assigned partition started.
+    starts: HashMap<Tp, i64>,
     /// When a record last came (or the reader opened, or was told of other progress).
     last_progress: std::time::Instant,
     /// The ends are hard: a time range's end. Records at or past them are not handed out.
@@ -112,6 +114,7 @@ impl Tail {
             reset_to_end: reset == "latest",
             ends: HashMap::new(),
             positions: HashMap::new(),
+            starts: HashMap::new(),
             last_progress: std::time::Instant::now(),
             bounded: matches!(start.offset, OffsetSpec::TimeRange { .. }),
         };
@@ -177,6 +180,7 @@ impl Tail {
                 };
                 let tp = (t.name().to_string(), p.id());
                 self.ends.insert(tp.clone(), end);
+                self.starts.insert(tp.clone(), start);
                 self.positions.insert(tp, start);
                 tpl.add_partition_offset(t.name(), p.id(), Offset::Offset(start))?;
             }
@@ -332,6 +336,21 @@ impl Tail {
             (Some(pos), Some(end)) => pos >= end,
             _ => false,
         }
+    }
+
+    /// What an assigning reader will read: per partition, the first offset and the end
+    /// (exclusive), as planned when it opened. Empty for a group.
+    pub fn planned(&self) -> Vec<(String, i32, i64, i64)> {
+        let mut v: Vec<_> = self
+            .ends
+            .iter()
+            .map(|((t, p), end)| {
+                let start = self.starts.get(&(t.clone(), *p)).copied().unwrap_or(*end);
+                (t.clone(), *p, start, *end)
+            })
+            .collect();
+        v.sort();
+        v
     }
 
     /// Records left to read in assigned partitions, by the ends seen so far.

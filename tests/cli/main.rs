@@ -14,6 +14,7 @@ mod contract;
 mod copy;
 mod docs;
 mod errors;
+mod export;
 mod faults;
 mod filter;
 mod interop;
