@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const TOPIC: &str = "lsst-2019-07-01";
+const TOPIC: &str = "lsst-2013-07-01";
 
 /// Every file under a directory, by path relative to it, with its bytes.
 fn objects(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -114,7 +114,7 @@ fn a_night_archived_to_a_directory_and_to_s3_holds_every_alert() {
         "30",
         &[
             "--night",
-            "2019-07-01",
+            "2013-07-01",
             "--visits",
             "2",
             "--alerts-per-visit",

@@ -81,7 +81,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
                 "--schema-version",
                 "11.1",
                 "--night",
-                "2018-03-01",
+                "2012-03-01",
                 "--visits",
                 "2",
                 "--alerts-per-visit",
@@ -94,7 +94,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     );
     let views = kafka_run(
         &b,
-        &[&["tail", "--night", "2018-03-01", "-e"], &base[..]].concat(),
+        &[&["tail", "--night", "2012-03-01", "-e"], &base[..]].concat(),
     )
     .json_lines();
     assert_eq!(views.len(), 100);
@@ -106,7 +106,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
             &[
                 "export",
                 "--night",
-                "2018-03-01",
+                "2012-03-01",
                 "--out",
                 keep.to_str().unwrap(),
             ],
@@ -122,7 +122,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     assert_eq!(manifest["schema_ids"], serde_json::json!([1101]));
     assert_eq!(
         manifest["files"][0]["path"],
-        "night=2018-03-01/part-1101.parquet"
+        "night=2012-03-01/part-1101.parquet"
     );
     let counted: u64 = manifest["partitions"]
         .as_array()
@@ -150,7 +150,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
             &[
                 "export",
                 "--night",
-                "2018-03-01",
+                "2012-03-01",
                 "--out",
                 omit.to_str().unwrap(),
                 "--cutouts",
@@ -183,7 +183,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
             &[
                 "export",
                 "--night",
-                "2018-03-01",
+                "2012-03-01",
                 "--out",
                 keep.to_str().unwrap(),
             ],
@@ -202,7 +202,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
                 "verify",
                 d.to_str().unwrap(),
                 "--against",
-                "lsst-2018-03-01",
+                "lsst-2012-03-01",
             ],
         )
     };
@@ -218,7 +218,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
                 "--schema-version",
                 "11.1",
                 "--night",
-                "2018-03-01",
+                "2012-03-01",
                 "--visits",
                 "1",
                 "--alerts-per-visit",
@@ -242,7 +242,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     let r = kafka_run(&b, &["export", "verify", keep.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     // A truncated file; a deleted file.
-    let file = keep.join("night=2018-03-01/part-1101.parquet");
+    let file = keep.join("night=2012-03-01/part-1101.parquet");
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let r = kafka_run(&b, &["export", "verify", keep.to_str().unwrap()]);
@@ -257,7 +257,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     r.one_line_error(1);
     assert!(
         r.stdout
-            .contains("missing file night=2018-03-01/part-1101.parquet"),
+            .contains("missing file night=2012-03-01/part-1101.parquet"),
         "{}",
         r.stdout
     );
