@@ -755,7 +755,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;get' {
-            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin''s)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Search a topic instead (read to its end, or a night''s window)')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'With --from: a night (its topic, or its window)')
             [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the cutouts appear in the JSON')

@@ -956,7 +956,7 @@ _alertctl() {
                     return 0
                     ;;
                 --file-format)
-                    COMPREPLY=($(compgen -W "parquet" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "parquet avro" -- "${cur}"))
                     return 0
                     ;;
                 --cutouts)

@@ -672,7 +672,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;archive;help;help'= {
         }
         &'alertctl;get'= {
-            cand --archive 'The archive: a directory, or s3://bucket/prefix'
+            cand --archive 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin''s)'
             cand --from 'Search a topic instead (read to its end, or a night''s window)'
             cand --night 'With --from: a night (its topic, or its window)'
             cand --cutouts 'How the cutouts appear in the JSON'

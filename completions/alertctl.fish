@@ -470,7 +470,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check that an archive has every alert of a topic (window) and every schema they use'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l archive -d 'The archive: a directory, or s3://bucket/prefix' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l archive -d 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin\'s)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l from -d 'Search a topic instead (read to its end, or a night\'s window)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l night -d 'With --from: a night (its topic, or its window)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l cutouts -d 'How the cutouts appear in the JSON' -r -f -a "omit\t'Leave byte fields out'
@@ -490,7 +490,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -s o -l offset -d 'Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l file -d 'A visit file instead of Kafka' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l out -d 'The export directory (must not hold an export)' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l file-format -d 'File format' -r -f -a "parquet\t'Apache Parquet, nested columns'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l file-format -d 'File format' -r -f -a "parquet\t'Apache Parquet, nested columns'
+avro\t'Avro container files with the alert schema (cutouts nulled with --cutouts omit)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l cutouts -d 'Keep the cutouts as binary columns, or leave them out' -r -f -a "keep\t'Binary columns cutoutDifference, cutoutScience, cutoutTemplate'
 omit\t'No cutout columns (files about 3x smaller for Rubin\'s alerts)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F

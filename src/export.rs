@@ -130,11 +130,31 @@ pub struct Manifest {
     pub rows: u64,
 }
 
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Apache Parquet, nested columns.
+    Parquet,
+    /// Avro container files (OCF) with the alert schema, as Rubin's archive serves them.
+    Avro,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Avro => "avro",
+        }
+    }
+}
+
 /// How to export.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The export directory.
     pub out: PathBuf,
+    /// The file format.
+    pub format: Format,
     /// Keep the cutouts as binary columns.
     pub cutouts: bool,
     /// Partition by band under each night.
@@ -235,6 +255,27 @@ fn top_bytes<'v>(value: &'v Value, name: &str) -> Option<&'v [u8]> {
     }
 }
 
+/// An alert with its (optional) cutouts nulled, for an Avro export without them.
+fn without_cutouts(value: &Value) -> Value {
+    match value {
+        Value::Record(fields) => Value::Record(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    if CUTOUTS.contains(&k.as_str()) {
+                        if let Value::Union(i @ 0..=1, _) = v {
+                            // The other branch of ["null", "bytes"] (or ["bytes", "null"]).
+                            return (k.clone(), Value::Union(1 - i, Box::new(Value::Null)));
+                        }
+                    }
+                    (k.clone(), v.clone())
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// The night (dayObs) of an alert, from `diaSource.midpointMjdTai`.
 fn night_of(view: &Json) -> String {
     crate::packet::json::lookup(view, "diaSource.midpointMjdTai|diaSource.midPointTai")
@@ -297,6 +338,10 @@ pub struct Exporter {
     opts: Options,
     source: Source,
     parts: BTreeMap<String, (u32, Part)>,
+    avro: BTreeMap<String, crate::packet::file::VisitWriter<'static>>,
+    /// Alert schemas the Avro writers borrow: one per schema id met, kept for the
+    /// process (a handful at most).
+    avro_schemas: HashMap<u32, &'static AlertSchema>,
     schemas: HashMap<u32, (SchemaRef, SchemaRef)>,
     partitions: BTreeMap<(String, i32), (i64, i64, u64)>,
     schema_ids: BTreeSet<u32>,
@@ -313,6 +358,8 @@ impl Exporter {
             opts,
             source,
             parts: BTreeMap::new(),
+            avro: BTreeMap::new(),
+            avro_schemas: HashMap::new(),
             schemas: HashMap::new(),
             partitions: BTreeMap::new(),
             schema_ids: BTreeSet::new(),
@@ -328,7 +375,7 @@ impl Exporter {
         schema: &AlertSchema,
         value: &Value,
     ) -> Result<()> {
-        if !self.schemas.contains_key(&schema_id) {
+        if self.opts.format == Format::Parquet && !self.schemas.contains_key(&schema_id) {
             let s = arrow_schemas(schema, self.opts.cutouts).map_err(|reason| {
                 ExportError::Convert {
                     id: schema_id,
@@ -346,7 +393,69 @@ impl Exporter {
                 .unwrap_or("unknown");
             rel.push_str(&format!("/band={band}"));
         }
-        rel.push_str(&format!("/part-{schema_id}.parquet"));
+        rel.push_str(&format!("/part-{schema_id}.{}", self.opts.format.name()));
+        if self.opts.format == Format::Avro {
+            self.add_avro(&rel, schema_id, schema, value)?;
+        } else {
+            self.add_parquet(&rel, schema_id, value, view)?;
+        }
+        if let Some((t, p, o)) = place {
+            let e = self
+                .partitions
+                .entry((t.to_string(), p))
+                .or_insert((o, o, 0));
+            e.0 = e.0.min(o);
+            e.1 = e.1.max(o);
+            e.2 += 1;
+        }
+        Ok(())
+    }
+
+    fn add_avro(
+        &mut self,
+        rel: &str,
+        schema_id: u32,
+        schema: &AlertSchema,
+        value: &Value,
+    ) -> Result<()> {
+        let value = if self.opts.cutouts {
+            value.clone()
+        } else {
+            without_cutouts(value)
+        };
+        if !self.avro.contains_key(rel) {
+            let s: &'static AlertSchema = *self
+                .avro_schemas
+                .entry(schema_id)
+                .or_insert_with(|| Box::leak(Box::new(schema.clone())));
+            let path = self.opts.out.join(rel);
+            let dir = path.parent().expect("under the export directory");
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let w = crate::packet::file::VisitWriter::create(
+                &path,
+                crate::packet::file::FileFormat::Ocf,
+                s,
+                schema_id,
+            )
+            .map_err(|e| ExportError::Io {
+                path: rel.to_string(),
+                reason: e.to_string(),
+            })?;
+            self.avro.insert(rel.to_string(), w);
+        }
+        self.avro
+            .get_mut(rel)
+            .expect("just made")
+            .append(&value)
+            .map_err(|e| ExportError::Io {
+                path: rel.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    fn add_parquet(&mut self, rel: &str, schema_id: u32, value: &Value, view: Json) -> Result<()> {
+        let rel = rel.to_string();
         if !self.parts.contains_key(&rel) {
             let (json_schema, full) = self.schemas[&schema_id].clone();
             let path = self.opts.out.join(&rel);
@@ -406,15 +515,6 @@ impl Exporter {
         if part.rows.len() >= BATCH_ROWS {
             part.write_pending(*id)?;
         }
-        if let Some((t, p, o)) = place {
-            let e = self
-                .partitions
-                .entry((t.to_string(), p))
-                .or_insert((o, o, 0));
-            e.0 = e.0.min(o);
-            e.1 = e.1.max(o);
-            e.2 += 1;
-        }
         Ok(())
     }
 
@@ -440,8 +540,23 @@ impl Exporter {
                 sha256,
             });
         }
+        for (rel, w) in self.avro {
+            let written = w.count() as u64;
+            w.finish().map_err(|e| ExportError::Io {
+                path: rel.clone(),
+                reason: e.to_string(),
+            })?;
+            let (bytes, sha256) = checksum(&self.opts.out.join(&rel))?;
+            rows += written;
+            files.push(FileEntry {
+                path: rel,
+                rows: written,
+                bytes,
+                sha256,
+            });
+        }
         let manifest = Manifest {
-            format: "parquet".into(),
+            format: self.opts.format.name().into(),
             source: self.source,
             cutouts: self.opts.cutouts,
             partitions: self
@@ -590,11 +705,21 @@ pub fn verify_files(dir: &Path, m: &Manifest) -> Vec<Gap> {
         let rows = File::open(&path)
             .map_err(|e| e.to_string())
             .and_then(|file| {
-                parquet::file::reader::SerializedFileReader::new(file).map_err(|e| e.to_string())
-            })
-            .map(|r| {
-                use parquet::file::reader::FileReader;
-                r.metadata().file_metadata().num_rows()
+                if m.format == "avro" {
+                    let reader = apache_avro::Reader::new(std::io::BufReader::new(file))
+                        .map_err(|e| e.to_string())?;
+                    let mut n = 0i64;
+                    for r in reader {
+                        r.map_err(|e| e.to_string())?;
+                        n += 1;
+                    }
+                    Ok(n)
+                } else {
+                    use parquet::file::reader::FileReader;
+                    parquet::file::reader::SerializedFileReader::new(file)
+                        .map_err(|e| e.to_string())
+                        .map(|r| r.metadata().file_metadata().num_rows())
+                }
             });
         match rows {
             Ok(n) if n as u64 != f.rows => gaps.push(Gap::Rows {
@@ -605,7 +730,7 @@ pub fn verify_files(dir: &Path, m: &Manifest) -> Vec<Gap> {
             Ok(_) => {}
             Err(e) => gaps.push(Gap::Changed {
                 path: f.path.clone(),
-                reason: format!("not a readable Parquet file: {e}"),
+                reason: format!("not a readable {} file: {e}", m.format),
             }),
         }
     }

@@ -17,6 +17,8 @@ use crate::packet::{self};
 pub enum ExportFormat {
     /// Apache Parquet, nested columns.
     Parquet,
+    /// Avro container files with the alert schema (cutouts nulled with --cutouts omit).
+    Avro,
 }
 
 /// Keep the cutouts or leave them out.
@@ -39,7 +41,8 @@ Examples:
   alertctl export --file night.avro --out night/ --by-band
   alertctl export verify night/ --against lsst-alerts-v11
 
-Files: OUT/night=YYYY-MM-DD[/band=B]/part-SCHEMAID.parquet, by each alert's own dayObs
+Files: OUT/night=YYYY-MM-DD[/band=B]/part-SCHEMAID.parquet (or .avro with --file-format
+avro: Avro container files with the alert schema), by each alert's own dayObs
 (from diaSource.midpointMjdTai). The columns are the alert schema's, nested: diaSource
 and diaObject are structs, the histories lists of structs, the cutouts binary (or
 omitted). manifest.json, written last, names the source, per partition the first and
@@ -122,6 +125,10 @@ fn export(a: RunArgs) -> CliResult {
         .ok_or_else(|| CliError::usage("give the export directory: --out DIR"))?;
     let opts = Options {
         out,
+        format: match a.file_format {
+            ExportFormat::Parquet => crate::export::Format::Parquet,
+            ExportFormat::Avro => crate::export::Format::Avro,
+        },
         cutouts: a.cutouts == Cutouts::Keep,
         by_band: a.by_band,
     };

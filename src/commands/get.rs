@@ -18,6 +18,7 @@ Examples:
   alertctl get 170032915988267012 --archive ./archive
   alertctl get 170032915988267012 --archive s3://alerts/rubin --fits-dir stamps/ --png a.png
   alertctl get 170032915988267012 170032915988267013 --from lsst-alerts-v11 --night 2026-05-01
+  ALERTCTL_ARCHIVE_TOKEN=... alertctl get 170032915988267012 --archive https://ARCHIVE-HOST
 
 From an archive, the schema comes from the archive's v1/schemas/; from a topic, as tail
 finds it (--schema-dir, --registry, the built-in sample). Prints the JSON view, one
@@ -26,8 +27,13 @@ pub struct Args {
     /// Alert ids (diaSourceId).
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<i64>,
-    /// The archive: a directory, or s3://bucket/prefix.
-    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", conflicts_with = "from")]
+    /// The archive: a directory, s3://bucket/prefix, or the base URL of an archive
+    /// service that serves BASE/api/alerts?ID= (Rubin's).
+    #[arg(
+        long,
+        value_name = "DIR|s3://BUCKET/PREFIX|URL",
+        conflicts_with = "from"
+    )]
     pub archive: Option<String>,
     /// Search a topic instead (read to its end, or a night's window).
     #[arg(long, value_name = "TOPIC|REGEX")]
@@ -125,7 +131,66 @@ fn reshape_cutouts(full: &serde_json::Value, policy: CutoutPolicy) -> serde_json
     v
 }
 
+/// From an archive's HTTP service: GET BASE/api/alerts?ID=id (Rubin's), with a bearer
+/// token from ALERTCTL_ARCHIVE_TOKEN when set. The body may be an Avro container file
+/// (the service's default), a gzip-compressed wire packet, or a wire packet (decoded
+/// with the schema store).
+fn from_http(a: &Args, base: &str) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+    let agent = ureq::AgentBuilder::new().timeout(a.kafka.timeout).build();
+    let token = std::env::var("ALERTCTL_ARCHIVE_TOKEN").ok();
+    let mut store = a.dirs.store(a.kafka.profile.as_deref());
+    let mut out = Vec::new();
+    for &id in &a.ids {
+        let url = format!("{}/api/alerts?ID={id}", base.trim_end_matches('/'));
+        let mut req = agent.get(&url);
+        if let Some(t) = &token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let resp = match req.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(404, _)) => continue,
+            Err(ureq::Error::Status(code, _)) => {
+                return Err(CliError::failure(format!(
+                    "{url}: HTTP {code}{}",
+                    if code == 401 || code == 403 {
+                        " (set ALERTCTL_ARCHIVE_TOKEN)"
+                    } else {
+                        ""
+                    }
+                )))
+            }
+            Err(e) => return Err(CliError::failure(format!("{url}: {e}"))),
+        };
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(resp.into_reader(), 64 << 20),
+            &mut body,
+        )?;
+        if body.starts_with(&[0x1f, 0x8b]) {
+            body = crate::archive::gunzip(&body)
+                .map_err(|e| CliError::failure(format!("{url}: not gzip: {e}")))?;
+        }
+        let value = if body.starts_with(b"Obj\x01") {
+            let mut reader = apache_avro::Reader::new(&body[..])
+                .map_err(|e| CliError::failure(format!("{url}: not an Avro container: {e}")))?;
+            reader
+                .next()
+                .ok_or_else(|| CliError::failure(format!("{url}: an empty Avro container")))?
+                .map_err(|e| CliError::failure(format!("{url}: {e}")))?
+        } else {
+            let (sid, body) = packet::split(&body)?;
+            let schema = store.get(sid)?;
+            packet::decode_body(sid, &schema, None, body)?
+        };
+        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+    }
+    Ok(out)
+}
+
 fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return from_http(a, location);
+    }
     let archive = Archive::open(location)?;
     let mut out = Vec::new();
     for &id in &a.ids {

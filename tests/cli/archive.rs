@@ -14,6 +14,37 @@ use crate::support::*;
 
 const TOPIC: &str = "lsst-2013-07-01";
 
+/// A stand-in for Rubin's archive service: GET /api/alerts?ID= answers an Avro container
+/// file, written by fastavro from the archived packet and schema.
+const SERVICE: &str = r#"
+import fastavro, gzip, io, json, sys, http.server, urllib.parse
+root, port = sys.argv[1], int(sys.argv[2])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        q = urllib.parse.urlparse(self.path)
+        ids = urllib.parse.parse_qs(q.query).get("ID")
+        if q.path != "/api/alerts" or not ids:
+            self.send_error(404); return
+        try:
+            packet = gzip.open(f"{root}/v1/alerts/{ids[0]}.avro.gz").read()
+        except FileNotFoundError:
+            self.send_error(404); return
+        sid = int.from_bytes(packet[1:5], "big")
+        schema = fastavro.parse_schema(json.load(open(f"{root}/v1/schemas/{sid}.json")))
+        rec = fastavro.schemaless_reader(io.BytesIO(packet[5:]), schema)
+        buf = io.BytesIO()
+        fastavro.writer(buf, schema, [rec])
+        body = buf.getvalue()
+        self.send_response(200)
+        self.send_header("Content-Type", "avro/binary")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+"#;
+
 /// Every file under a directory, by path relative to it, with its bytes.
 fn objects(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -310,9 +341,31 @@ assert n == {n}, n
         .filter(|v| some.contains(&v["diaSourceId"].to_string()))
         .collect();
     assert_eq!(
-        sorted(from_dir),
+        sorted(from_dir.clone()),
         sorted(want.into_iter().cloned().collect())
     );
+
+    // From an archive service (Rubin's /api/alerts?ID=, an Avro container by default),
+    // here a Python server that fastavro writes the container for.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(python())
+        .args(["-c", SERVICE, root.to_str().unwrap(), &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the archive service listens", 30, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let url = format!("http://127.0.0.1:{port}");
+    let from_http = run(args.iter().copied().chain(["--archive", url.as_str()])).json_lines();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(sorted(from_http), sorted(from_dir.clone()));
 
     // --fits-dir: cutouts astropy opens.
     let fits = dir.path().join("fits");

@@ -176,6 +176,40 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
         saved as f64 > 0.8 * cutout_bytes as f64 && (saved as f64) < 1.05 * cutout_bytes as f64,
         "keep {k} omit {o}: saved {saved} of {cutout_bytes} cutout bytes"
     );
+    // Avro container files: fastavro reads every alert; verify passes.
+    let avro = dir.path().join("avro");
+    let r = kafka_run(
+        &b,
+        &[
+            &[
+                "export",
+                "--night",
+                "2012-03-01",
+                "--out",
+                avro.to_str().unwrap(),
+                "--file-format",
+                "avro",
+            ],
+            &base[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    python_check(
+        "import fastavro, glob, sys\nn = 0\nfor f in glob.glob(sys.argv[1] + '/**/*.avro', recursive=True):\n    n += sum(1 for _ in fastavro.reader(open(f, 'rb')))\nassert n == 100, n",
+        &[avro.to_str().unwrap()],
+    );
+    let r = kafka_run(
+        &b,
+        &[
+            "export",
+            "verify",
+            avro.to_str().unwrap(),
+            "--against",
+            "lsst-2012-03-01",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     // An existing export is not overwritten.
     let r = kafka_run(
         &b,
