@@ -424,7 +424,7 @@ impl Exporter {
             without_cutouts(value)
         };
         if !self.avro.contains_key(rel) {
-            let s: &'static AlertSchema = *self
+            let s: &'static AlertSchema = self
                 .avro_schemas
                 .entry(schema_id)
                 .or_insert_with(|| Box::leak(Box::new(schema.clone())));
