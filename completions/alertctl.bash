@@ -1195,7 +1195,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__run)
-            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --night --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --night --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --lag-warn --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1310,6 +1310,10 @@ _alertctl() {
                     return 0
                     ;;
                 --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lag-warn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2141,7 +2145,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__mirror)
-            opts="-G -e -b -X -h --source-brokers --source-x --topics --group --exit --retry-for --report-every --brokers --profile --timeout --help"
+            opts="-G -e -b -X -h --source-brokers --source-x --topics --group --exit --retry-for --report-every --lag-warn --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2172,6 +2176,10 @@ _alertctl() {
                     return 0
                     ;;
                 --report-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lag-warn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -259,6 +259,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l topics -d '
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s G -l group -d 'The consumer group on the source' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l retry-for -d 'Wait out delivery failures (the local broker away) this long, backing off, before stopping; nothing past them is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l report-every -d 'How often to report progress and lag on stderr' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l lag-warn -d 'Say on stderr when the lag behind the source exceeds this many records (a visit\'s worth), and when it has caught up; 0: never' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -351,6 +352,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-time -d 'Per-alert time budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l strikes -d 'Times over budget before a filter is disabled' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l retry-for -d 'With Kafka: wait out failures that may pass (broker away, registry not answering) this long, backing off, before stopping; nothing past them is committed' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l lag-warn -d 'With Kafka: say on stderr when the input lag exceeds this many records (a visit\'s worth), and when it has caught up; 0: never' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l hard-time -d 'End the process (before any commit) if one evaluation runs longer than this' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-memory -d 'End the process (before any commit) if one evaluation holds more than this many bytes' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F

@@ -229,6 +229,10 @@ pub struct RunArgs {
     /// this long, backing off, before stopping; nothing past them is committed.
     #[arg(long, default_value = "10m", value_parser = super::values::duration, value_name = "DURATION")]
     pub retry_for: Duration,
+    /// With Kafka: say on stderr when the input lag exceeds this many records (a visit's
+    /// worth), and when it has caught up; 0: never.
+    #[arg(long, default_value_t = 10_000, value_name = "RECORDS")]
+    pub lag_warn: i64,
     /// Allow loops and recursion in --expr (refused by default: they may never end).
     #[arg(long)]
     pub allow_unbounded: bool,
@@ -519,11 +523,25 @@ fn run_file(a: &RunArgs, engine: &mut Engine, input: &std::path::Path) -> CliRes
 /// Warnings and notices of a run over Kafka, printed as they come.
 struct KafkaReport {
     retry_warned: Option<std::time::Instant>,
+    lag: crate::kafka::consume::LagWatch,
+    lag_threshold: i64,
+    lag_checked: std::time::Instant,
 }
 
 impl filter::stream::Events for KafkaReport {
     fn bad(&mut self, at: &str, error: &dyn std::fmt::Display) {
         warn(&format!("{at}: {error}"));
+    }
+
+    fn committed(&mut self, _counts: &filter::stream::Counts, tail: &Tail) {
+        // Watermarks are asked for every few seconds at most.
+        if self.lag_checked.elapsed() < Duration::from_secs(5) {
+            return;
+        }
+        self.lag_checked = std::time::Instant::now();
+        if let Some(change) = tail.lag().ok().and_then(|l| self.lag.observe(l)) {
+            super::say_lag("filter run", change, self.lag_threshold);
+        }
     }
 
     fn notice(&mut self, n: filter::Notice) {
@@ -653,7 +671,15 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         retry,
     };
     let stop = interrupted();
-    let mut report = KafkaReport { retry_warned: None };
+    let mut report = KafkaReport {
+        retry_warned: None,
+        lag: crate::kafka::consume::LagWatch::new(a.lag_warn),
+        lag_threshold: a.lag_warn,
+        // The first commit checks at once.
+        lag_checked: std::time::Instant::now()
+            .checked_sub(Duration::from_secs(10))
+            .unwrap_or_else(std::time::Instant::now),
+    };
     let result = filter::stream::run(engine, &mut tail, &mut outbox, &opts, &mut report, &|| {
         stop.load(Ordering::SeqCst)
     });

@@ -47,6 +47,10 @@ pub struct Args {
     /// How often to report progress and lag on stderr.
     #[arg(long, default_value = "10s", value_parser = super::values::duration, value_name = "DURATION")]
     pub report_every: Duration,
+    /// Say on stderr when the lag behind the source exceeds this many records (a
+    /// visit's worth), and when it has caught up; 0: never.
+    #[arg(long, default_value_t = 10_000, value_name = "RECORDS")]
+    pub lag_warn: i64,
     #[command(flatten)]
     pub kafka: KafkaArgs,
 }
@@ -93,6 +97,10 @@ pub fn exec(a: Args) -> CliResult {
     let stop = interrupted();
     let started = Instant::now();
     let mut last_report = Instant::now();
+    let mut lag_watch = crate::kafka::consume::LagWatch::new(a.lag_warn);
+    let mut lag_checked = Instant::now()
+        .checked_sub(Duration::from_secs(10))
+        .unwrap_or_else(Instant::now);
     let exit_at_end = a.exit_at_end;
     let (records, bytes) = mirror_loop(
         &mut tail,
@@ -101,6 +109,12 @@ pub fn exec(a: Args) -> CliResult {
         &local_admin,
         |t| Ok(stop.load(Ordering::SeqCst) || (exit_at_end && t.at_end()?)),
         |n, b, t| {
+            if lag_checked.elapsed() >= Duration::from_secs(5) {
+                lag_checked = Instant::now();
+                if let Some(change) = t.lag().ok().and_then(|l| lag_watch.observe(l)) {
+                    super::say_lag("mirror", change, a.lag_warn);
+                }
+            }
             if last_report.elapsed() >= a.report_every {
                 last_report = Instant::now();
                 let secs = started.elapsed().as_secs_f64();

@@ -535,6 +535,17 @@ pub struct WindowArgs {
     pub window_margin: std::time::Duration,
 }
 
+/// Say a change in a stage's lag on stderr, in one line.
+pub fn say_lag(stage: &str, change: crate::kafka::consume::LagChange, threshold: i64) {
+    use crate::kafka::consume::LagChange;
+    match change {
+        LagChange::Behind(lag) => warn(&format!(
+            "{stage} is {lag} records behind its input, more than a visit's worth ({threshold}, --lag-warn): it is not keeping up"
+        )),
+        LagChange::CaughtUp(lag) => eprintln!("alertctl: {stage} caught up: {lag} records behind"),
+    }
+}
+
 /// The consumer group id for `name` on `conn` (the profile's `group_prefix` applied),
 /// warning on stderr when the account's brokers would refuse it.
 pub fn group_id(conn: &crate::kafka::Connection, name: &str) -> String {

@@ -455,6 +455,51 @@ impl Tail {
     }
 }
 
+/// A change in a reader's lag worth one line: it fell more than a visit's worth of
+/// records behind, or caught up again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LagChange {
+    /// The lag went above the threshold; this many records behind.
+    Behind(i64),
+    /// The lag fell under half the threshold again.
+    CaughtUp(i64),
+}
+
+/// When a stage's lag is worth saying: once when it first exceeds `threshold` records
+/// (a visit's worth: 10,000 alerts at Rubin), once more when it is back under half of
+/// it. A lag that hovers around the threshold is one story, not a line per check.
+#[derive(Debug, Clone)]
+pub struct LagWatch {
+    threshold: i64,
+    behind: bool,
+}
+
+impl LagWatch {
+    /// Watch for lag above `threshold` records (0 or less: never warn).
+    pub fn new(threshold: i64) -> LagWatch {
+        LagWatch {
+            threshold,
+            behind: false,
+        }
+    }
+
+    /// The lag now; a change worth saying, if any.
+    pub fn observe(&mut self, lag: i64) -> Option<LagChange> {
+        if self.threshold <= 0 {
+            return None;
+        }
+        if !self.behind && lag > self.threshold {
+            self.behind = true;
+            return Some(LagChange::Behind(lag));
+        }
+        if self.behind && lag < self.threshold / 2 {
+            self.behind = false;
+            return Some(LagChange::CaughtUp(lag));
+        }
+        None
+    }
+}
+
 /// What a [`read_loop`] hands its records to.
 pub trait Sink {
     /// The caller's error (a Kafka error converts into it).
@@ -581,6 +626,27 @@ pub fn read_loop<S: Sink>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lag_is_said_once_when_behind_and_once_when_caught_up() {
+        let mut w = LagWatch::new(10_000);
+        let seen: Vec<_> = [
+            0, 9_000, 10_001, 40_000, 9_000, 5_001, 12_000, 4_999, 3_000, 20_000,
+        ]
+        .into_iter()
+        .filter_map(|l| w.observe(l))
+        .collect();
+        assert_eq!(
+            seen,
+            [
+                LagChange::Behind(10_001),
+                LagChange::CaughtUp(4_999),
+                LagChange::Behind(20_000)
+            ]
+        );
+        let mut never = LagWatch::new(0);
+        assert_eq!(never.observe(1_000_000), None);
+    }
 
     /// Only the newest kept offset of each partition is acknowledged, once.
     #[test]

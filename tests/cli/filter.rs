@@ -583,3 +583,63 @@ fn an_old_nights_outputs_keep_its_retention_and_a_self_feeding_filter_is_refused
         "nothing is created for a refused run"
     );
 }
+
+/// A filter that falls more than --lag-warn records behind its input says so, once.
+#[test]
+fn a_filter_behind_its_input_says_so_once() {
+    let b = broker_or_return!();
+    produce_alerts(
+        &b,
+        "4",
+        &[
+            "--topic",
+            "t15-lag",
+            "--visits",
+            "1",
+            "--alerts-per-visit",
+            "3000",
+        ],
+    );
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "t15-lag-out",
+            "--expr",
+            "true",
+            "--max-per-visit",
+            "0",
+            "--from",
+            "t15-lag",
+            "-e",
+            "--lag-warn",
+            "100",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("records behind its input").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // With the default (a visit's worth, 10,000), 3,000 behind is no news.
+    let r = kafka_run(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "t15-lag-out2",
+            "--expr",
+            "true",
+            "--from",
+            "t15-lag",
+            "-e",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("behind its input"), "{}", r.stderr);
+}
