@@ -8,7 +8,7 @@
 //! [`archive_loop`] acknowledges a record (commits it, with a group) only after its
 //! object is stored.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
 use std::sync::Arc;
 
@@ -351,6 +351,26 @@ pub struct Archived {
     pub undecodable: u64,
     /// Where the first of those is, and why.
     pub first_undecodable: Option<String>,
+    /// Per partition, the next offset to archive (everything before it is stored).
+    pub positions: BTreeMap<(String, i32), i64>,
+}
+
+impl Archived {
+    /// Records not yet archived, given each partition's high watermark (partitions not
+    /// yet read count from `low`).
+    pub fn lag(&self, watermarks: &[(String, i32, i64, i64)]) -> i64 {
+        watermarks
+            .iter()
+            .map(|(t, p, low, high)| {
+                let at = self
+                    .positions
+                    .get(&(t.clone(), *p))
+                    .copied()
+                    .unwrap_or(*low);
+                (high - at).max(0)
+            })
+            .sum()
+    }
 }
 
 /// Objects stored at once by [`archive_loop`].
@@ -380,7 +400,11 @@ impl<P: FnMut(&Archived)> ArchiveSink<'_, P> {
             .put_many(std::mem::take(&mut self.pending), BATCH)?;
         self.done.alerts += n;
         self.done.bytes += std::mem::take(&mut self.pending_bytes);
-        self.stored.extend(self.pending_at.written());
+        let written = self.pending_at.written();
+        for (t, p, o) in &written {
+            self.done.positions.insert((t.clone(), *p), o + 1);
+        }
+        self.stored.extend(written);
         (self.progress)(&self.done);
         Ok(())
     }
@@ -431,7 +455,11 @@ impl<P: FnMut(&Archived)> Sink for ArchiveSink<'_, P> {
     fn flush(&mut self) -> Result<()> {
         self.store_pending()?;
         // Places with nothing to store (not alerts) are acknowledged too.
-        self.stored.extend(self.pending_at.written());
+        let written = self.pending_at.written();
+        for (t, p, o) in &written {
+            self.done.positions.insert((t.clone(), *p), o + 1);
+        }
+        self.stored.extend(written);
         Ok(())
     }
 
@@ -655,6 +683,13 @@ mod tests {
             ]
         );
         assert_eq!(sink.done.alerts, BATCH as u64);
+        // Lag: what the watermarks hold past the stored positions.
+        let marks = [
+            ("t".to_string(), 0, 0, 40),
+            ("t".to_string(), 1, 0, 40),
+            ("t".to_string(), 2, 5, 9),
+        ];
+        assert_eq!(sink.done.lag(&marks), (40 - 32) + (40 - 32) + 4);
         for r in &recs[BATCH..] {
             sink.record(r).unwrap();
         }

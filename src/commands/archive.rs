@@ -126,7 +126,12 @@ fn exec_archive(a: RunArgs) -> CliResult {
     let mut store = a.dirs.store(a.kafka.profile.as_deref());
     let stop = interrupted();
     let started = Instant::now();
-    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+    // Watermarks for the lag, asked for every 2 s at most (on a terminal only).
+    let watch = Admin::connect(&conn)?;
+    let mut marks: Vec<(String, i32, i64, i64)> = Vec::new();
+    let mut marks_at = Instant::now() - std::time::Duration::from_secs(10);
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = if terminal {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
@@ -147,15 +152,30 @@ fn exec_archive(a: RunArgs) -> CliResult {
         until,
         &|| stop.load(Ordering::SeqCst),
         |d| {
-            if d.alerts % 100 == 0 {
-                let secs = started.elapsed().as_secs_f64().max(1e-9);
-                bar.set_message(format!(
-                    "{} alerts, {:.0} alerts/s, {:.1} MB/s",
-                    d.alerts,
-                    d.alerts as f64 / secs,
-                    d.bytes as f64 / 1e6 / secs
-                ));
+            if !terminal {
+                return;
             }
+            if marks_at.elapsed() >= std::time::Duration::from_secs(2) {
+                marks_at = Instant::now();
+                marks = topics
+                    .iter()
+                    .filter_map(|t| watch.describe(t).ok())
+                    .flat_map(|info| {
+                        info.partitions
+                            .iter()
+                            .map(|p| (info.name.clone(), p.id, p.low, p.high))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+            }
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "{} alerts, {:.0} alerts/s, {:.1} MB/s, lag {}",
+                d.alerts,
+                d.alerts as f64 / secs,
+                d.bytes as f64 / 1e6 / secs,
+                d.lag(&marks)
+            ));
         },
     )?;
     bar.finish_and_clear();
