@@ -129,7 +129,9 @@ fn exec_archive(a: RunArgs) -> CliResult {
     // Watermarks for the lag, asked for every 2 s at most (on a terminal only).
     let watch = Admin::connect(&conn)?;
     let mut marks: Vec<(String, i32, i64, i64)> = Vec::new();
-    let mut marks_at = Instant::now() - std::time::Duration::from_secs(10);
+    let mut marks_at = Instant::now()
+        .checked_sub(std::time::Duration::from_secs(10))
+        .unwrap_or_else(Instant::now);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = if terminal {
         let b = indicatif::ProgressBar::new_spinner();
