@@ -245,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
+            [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -309,11 +310,30 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;bench;night' {
+            [CompletionResult]::new('--source-brokers', '--source-brokers', [CompletionResultType]::ParameterName, 'The central brokers (the producer writes there; the mirror reads)')
+            [CompletionResult]::new('--scale', '--scale', [CompletionResultType]::ParameterName, 'Alerts per visit as a fraction of Rubin''s 10,000')
+            [CompletionResult]::new('--visits', '--visits', [CompletionResultType]::ParameterName, 'Visits')
+            [CompletionResult]::new('--cadence', '--cadence', [CompletionResultType]::ParameterName, 'Time between visits')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'Filters, each capped at 20 alerts per visit')
+            [CompletionResult]::new('--cutout-size', '--cutout-size', [CompletionResultType]::ParameterName, 'Cutout width and height, pixels')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the generated alerts')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Also write the result as JSON here, and a latency histogram next to it (FILE.png)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;bench;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
+            [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -327,6 +347,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;bench;help;mirror' {
+            break
+        }
+        'alertctl;bench;help;night' {
             break
         }
         'alertctl;bench;help;help' {
@@ -899,6 +922,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
+            [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             break
         }
         'alertctl;help;bench;decode' {
@@ -911,6 +935,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;bench;mirror' {
+            break
+        }
+        'alertctl;help;bench;night' {
             break
         }
         'alertctl;help;replay' {

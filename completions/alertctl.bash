@@ -103,6 +103,9 @@ _alertctl() {
             alertctl__subcmd__bench,mirror)
                 cmd="alertctl__subcmd__bench__subcmd__mirror"
                 ;;
+            alertctl__subcmd__bench,night)
+                cmd="alertctl__subcmd__bench__subcmd__night"
+                ;;
             alertctl__subcmd__bench__subcmd__help,decode)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__decode"
                 ;;
@@ -117,6 +120,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__bench__subcmd__help,mirror)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__mirror"
+                ;;
+            alertctl__subcmd__bench__subcmd__help,night)
+                cmd="alertctl__subcmd__bench__subcmd__help__subcmd__night"
                 ;;
             alertctl__subcmd__export,help)
                 cmd="alertctl__subcmd__export__subcmd__help"
@@ -222,6 +228,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__bench,mirror)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__mirror"
+                ;;
+            alertctl__subcmd__help__subcmd__bench,night)
+                cmd="alertctl__subcmd__help__subcmd__bench__subcmd__night"
                 ;;
             alertctl__subcmd__help__subcmd__export,verify)
                 cmd="alertctl__subcmd__help__subcmd__export__subcmd__verify"
@@ -597,7 +606,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench)
-            opts="-h --help decode kafka filter mirror help"
+            opts="-h --help decode kafka filter mirror night help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,7 +716,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__help)
-            opts="decode kafka filter mirror help"
+            opts="decode kafka filter mirror night help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,6 +786,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__help__subcmd__mirror)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__bench__subcmd__help__subcmd__night)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -880,6 +903,72 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__bench__subcmd__night)
+            opts="-b -X -h --source-brokers --scale --visits --cadence --filters --cutout-size --seed --json --brokers --profile --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source-brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cadence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cutout-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1469,7 +1558,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench)
-            opts="decode kafka filter mirror"
+            opts="decode kafka filter mirror night"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1525,6 +1614,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench__subcmd__mirror)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__bench__subcmd__night)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -220,6 +220,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+            cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;decode'= {
@@ -279,11 +280,29 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;bench;night'= {
+            cand --source-brokers 'The central brokers (the producer writes there; the mirror reads)'
+            cand --scale 'Alerts per visit as a fraction of Rubin''s 10,000'
+            cand --visits 'Visits'
+            cand --cadence 'Time between visits'
+            cand --filters 'Filters, each capped at 20 alerts per visit'
+            cand --cutout-size 'Cutout width and height, pixels'
+            cand --seed 'Seed of the generated alerts'
+            cand --json 'Also write the result as JSON here, and a latency histogram next to it (FILE.png)'
+            cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
+            cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
+            cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
+            cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;bench;help'= {
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+            cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;bench;help;decode'= {
@@ -293,6 +312,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help;filter'= {
         }
         &'alertctl;bench;help;mirror'= {
+        }
+        &'alertctl;bench;help;night'= {
         }
         &'alertctl;bench;help;help'= {
         }
@@ -796,6 +817,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+            cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
         }
         &'alertctl;help;bench;decode'= {
         }
@@ -804,6 +826,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench;filter'= {
         }
         &'alertctl;help;bench;mirror'= {
+        }
+        &'alertctl;help;bench;night'= {
         }
         &'alertctl;help;replay'= {
         }

@@ -286,6 +286,45 @@ pub fn alert_picture(
     c
 }
 
+/// A histogram of millisecond values in `bins` bins, drawn as bars, with the range and
+/// the count in the title (`bench night`'s latency).
+pub fn histogram(title: &str, values_ms: &[i64], bins: usize) -> Canvas {
+    let (w, h, left, bottom, top) = (640usize, 360usize, 50i64, 320i64, 40i64);
+    let mut c = Canvas::new(w, h);
+    let bins = bins.max(1);
+    let (lo, hi) = (
+        values_ms.iter().copied().min().unwrap_or(0),
+        values_ms.iter().copied().max().unwrap_or(0),
+    );
+    let width = ((hi - lo) as f64 / bins as f64).max(1.0);
+    let mut counts = vec![0usize; bins];
+    for v in values_ms {
+        let b = (((v - lo) as f64 / width) as usize).min(bins - 1);
+        counts[b] += 1;
+    }
+    let most = counts.iter().copied().max().unwrap_or(0).max(1);
+    let bar = ((w as i64 - left - 20) / bins as i64).max(1);
+    for (i, n) in counts.iter().enumerate() {
+        let height = (*n as f64 / most as f64 * (bottom - top) as f64) as i64;
+        for x in 0..bar.saturating_sub(1).max(1) {
+            for y in 0..height {
+                c.set(left + i as i64 * bar + x, bottom - y, GREY);
+            }
+        }
+    }
+    for x in left..(w as i64 - 10) {
+        c.set(x, bottom + 1, BLACK);
+    }
+    let label = format!(
+        "{title}: {} VALUES, {:.2} TO {:.2}",
+        values_ms.len(),
+        lo as f64 / 1000.0,
+        hi as f64 / 1000.0
+    );
+    c.text(left, 12, &label.to_uppercase(), 2, BLACK);
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! up and then timed, and reports alerts/s and MB/s of packet bytes.
 
 pub mod filters;
+pub mod night;
 
 use std::sync::Arc;
 use std::time::Instant;

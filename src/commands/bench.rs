@@ -54,6 +54,53 @@ A topic bench-mirror-PID (4 partitions) is filled on the source, mirrored to the
 brokers with alertctl's mirror loop (commit after acknowledgement), and deleted on
 both sides afterwards.")]
     Mirror(MirrorBenchArgs),
+    /// A scaled night through the real path: produce, mirror, N filters, a user's consumer.
+    #[command(after_help = "\
+Examples:
+  alertctl bench night --source-brokers 127.0.0.1:9092 -b 127.0.0.1:9093 --scale 0.1 --visits 5 --filters 20
+  alertctl bench night --source-brokers 127.0.0.1:9092 -b 127.0.0.1:9093 --scale 1 --visits 3 --json night.json
+
+A producer sends --visits visits of 10,000 x --scale alerts (built-in sample schema, with
+cutouts) every --cadence to the central brokers (--source-brokers); a mirror copies them
+to the local brokers (-b); one filter run engine with --filters filters, each capped at
+20 alerts per visit, writes each filter's topic; a consumer reads them all. Each stage
+runs on its own thread, as on its own node. The table gives, per stage, alerts/s and
+MB/s over its active time and CPU seconds per 1,000 alerts; below it, the latency from
+each alert's production to its arrival at the consumer: p50, p98, max. --json FILE
+writes the result as JSON and FILE.png, a latency histogram. Topics bench-night-PID*
+are deleted afterwards.")]
+    Night(NightBenchArgs),
+}
+
+/// Arguments of `bench night`.
+#[derive(Debug, clap::Args)]
+pub struct NightBenchArgs {
+    /// The central brokers (the producer writes there; the mirror reads).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub source_brokers: String,
+    /// Alerts per visit as a fraction of Rubin's 10,000.
+    #[arg(long, default_value_t = 0.1)]
+    pub scale: f64,
+    /// Visits.
+    #[arg(long, default_value_t = 5)]
+    pub visits: u32,
+    /// Time between visits.
+    #[arg(long, default_value = "37s", value_parser = super::values::duration, value_name = "DURATION")]
+    pub cadence: std::time::Duration,
+    /// Filters, each capped at 20 alerts per visit.
+    #[arg(long, default_value_t = 10)]
+    pub filters: usize,
+    /// Cutout width and height, pixels.
+    #[arg(long, default_value_t = 60)]
+    pub cutout_size: usize,
+    /// Seed of the generated alerts.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the result as JSON here, and a latency histogram next to it (FILE.png).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub kafka: super::KafkaArgs,
 }
 
 /// Arguments of `bench mirror`.
@@ -197,6 +244,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
             print(&bench::decode(&s, &packets)?)
         }
         BenchCommand::Filter(a) => bench_filter(&a),
+        BenchCommand::Night(a) => bench_night(&a),
         BenchCommand::Mirror(a) => {
             use crate::kafka::admin::{Admin, TopicSpec};
             use crate::kafka::consume::{Start, Tail};
@@ -628,4 +676,107 @@ fn from_topic(
     }
     let _ = admin.delete(&topic);
     Ok(best)
+}
+
+fn bench_night(a: &NightBenchArgs) -> CliResult {
+    use crate::bench::night::{percentile, run, NightConfig};
+    if !(a.scale > 0.0 && a.scale <= 10.0) || a.filters == 0 || a.visits == 0 {
+        return Err(CliError::usage(
+            "--scale must be in (0, 10], --filters and --visits at least 1",
+        ));
+    }
+    let local = a.kafka.connection()?;
+    let central = crate::kafka::Connection::resolve(
+        Some(&a.source_brokers),
+        None,
+        &a.kafka.properties,
+        a.kafka.timeout,
+        &crate::kafka::config::config_path(),
+    )?;
+    let cfg = NightConfig {
+        alerts_per_visit: ((10_000.0 * a.scale).round() as usize).max(1),
+        visits: a.visits,
+        cadence: a.cadence,
+        filters: a.filters,
+        cutout_size: a.cutout_size,
+        seed: a.seed,
+    };
+    eprintln!(
+        "alertctl: bench night: {} visits of {} alerts every {:.0} s, {} filters, {} -> {}",
+        cfg.visits,
+        cfg.alerts_per_visit,
+        cfg.cadence.as_secs_f64(),
+        cfg.filters,
+        central.brokers,
+        local.brokers
+    );
+    let report = run(&central, &local, &cfg).map_err(CliError::failure)?;
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    t.set_header([
+        "stage",
+        "alerts",
+        "MB",
+        "seconds",
+        "alerts/s",
+        "MB/s",
+        "CPU s / 1000 alerts",
+    ]);
+    for s in &report.stages {
+        let r = &s.row;
+        t.add_row([
+            r.stage.clone(),
+            r.alerts.to_string(),
+            format!("{:.1}", r.bytes as f64 / 1e6),
+            format!("{:.2}", r.seconds),
+            format!("{:.0}", r.alerts_per_s()),
+            format!("{:.1}", r.mb_per_s()),
+            format!("{:.3}", s.cpu_seconds / (r.alerts.max(1) as f64 / 1000.0)),
+        ]);
+    }
+    let l = &report.latencies_ms;
+    let p = |q| percentile(l, q).map_or("-".to_string(), |v| format!("{:.2} s", v as f64 / 1000.0));
+    let mut out = stdout();
+    line(&mut out, &t.to_string())?;
+    line(
+        &mut out,
+        &format!(
+            "end to end ({} alerts delivered in {:.1} s): latency p50 {}, p98 {}, max {}",
+            l.len(),
+            report.seconds,
+            p(50.0),
+            p(98.0),
+            p(100.0)
+        ),
+    )?;
+    std::io::Write::flush(&mut out)?;
+    if let Some(path) = &a.json {
+        let stages: Vec<serde_json::Value> = report
+            .stages
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "stage": s.row.stage, "alerts": s.row.alerts, "bytes": s.row.bytes,
+                    "seconds": s.row.seconds, "alerts_per_s": s.row.alerts_per_s(),
+                    "mb_per_s": s.row.mb_per_s(), "cpu_seconds": s.cpu_seconds,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "visits": cfg.visits, "alerts_per_visit": cfg.alerts_per_visit,
+            "cadence_s": cfg.cadence.as_secs_f64(), "filters": cfg.filters,
+            "stages": stages, "seconds": report.seconds,
+            "latency_ms": {"count": l.len(), "p50": percentile(l, 50.0), "p98": percentile(l, 98.0), "max": percentile(l, 100.0)},
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")?;
+        let png = path.with_extension("png");
+        std::fs::write(
+            &png,
+            crate::picture::histogram("latency, s", l, 40)
+                .png()
+                .map_err(|e| CliError::failure(e.to_string()))?,
+        )?;
+        eprintln!("alertctl: wrote {} and {}", path.display(), png.display());
+    }
+    Ok(())
 }

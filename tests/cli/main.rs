@@ -19,6 +19,7 @@ mod faults;
 mod filter;
 mod interop;
 mod kafka;
+mod night;
 mod official;
 mod production;
 mod registry;

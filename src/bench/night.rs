@@ -1,0 +1,437 @@
+//! `bench night`: a scaled night through the real path on two local brokers.
+//!
+//! Four stages run at once, each on its own thread, as they would on their own nodes:
+//! a producer sends visits at the cadence to the central broker; a mirror copies them to
+//! the local broker; one `filter run` engine with N capped filters writes each filter's
+//! topic; a consumer reads every filtered topic. Each alert's latency is its arrival at
+//! the consumer minus the time it was produced (its CreateTime, which every stage
+//! keeps).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::Row;
+use crate::filter::stream::{Counts, Events, Options};
+use crate::filter::{Budget, Engine, FilterDef, Notice};
+use crate::kafka::admin::{Admin, TopicSpec};
+use crate::kafka::consume::{Start, Tail};
+use crate::kafka::offsets::OffsetSpec;
+use crate::kafka::outbox::{Outbox, Retry, Silent};
+use crate::kafka::produce::{OutRecord, Producer};
+use crate::kafka::Connection;
+use crate::packet;
+use crate::sample::{Generator, SampleConfig};
+
+/// What to drive.
+#[derive(Debug, Clone)]
+pub struct NightConfig {
+    /// Alerts per visit.
+    pub alerts_per_visit: usize,
+    /// Visits.
+    pub visits: u32,
+    /// Time between visits.
+    pub cadence: Duration,
+    /// Filters, each capped at 20 alerts per visit.
+    pub filters: usize,
+    /// Cutout width and height.
+    pub cutout_size: usize,
+    /// Seed of the generated alerts.
+    pub seed: u64,
+}
+
+/// One stage's work and the CPU it took.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Alerts and bytes over wall-clock seconds (first record to last).
+    pub row: Row,
+    /// CPU seconds of the stage's thread.
+    pub cpu_seconds: f64,
+}
+
+/// What a night did.
+#[derive(Debug, Clone)]
+pub struct NightReport {
+    /// Per stage: producer, mirror, filters, consumer.
+    pub stages: Vec<Stage>,
+    /// Production-to-arrival latency of every delivered alert, ms, sorted.
+    pub latencies_ms: Vec<i64>,
+    /// The whole run, wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// The value at percentile `p` (0-100) of sorted values.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+/// CPU seconds of the calling thread (user + system, from /proc; 0 elsewhere).
+fn thread_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15; `rest` starts at field 3.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+type Fail = String;
+
+/// Drive the night: `central` is the broker the producer writes, `local` the mirror's.
+/// Topics are named after the process and deleted at the end.
+pub fn run(
+    central: &Connection,
+    local: &Connection,
+    cfg: &NightConfig,
+) -> Result<NightReport, Fail> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let topic = format!("bench-night-{}", std::process::id());
+    let outputs: Vec<String> = (0..cfg.filters).map(|k| format!("{topic}-f{k}")).collect();
+    let (central_admin, local_admin) = (
+        Admin::connect(central).map_err(|x| e(&x))?,
+        Admin::connect(local).map_err(|x| e(&x))?,
+    );
+    let spec = |name: &str, partitions| TopicSpec {
+        name: name.to_string(),
+        partitions,
+        replication: 1,
+        retention_ms: -1,
+        timestamp_type: None,
+    };
+    central_admin.create(&spec(&topic, 4)).map_err(|x| e(&x))?;
+    local_admin.create(&spec(&topic, 4)).map_err(|x| e(&x))?;
+    for o in &outputs {
+        local_admin.create(&spec(o, 1)).map_err(|x| e(&x))?;
+    }
+    let produced_done = Arc::new(AtomicBool::new(false));
+    let mirrored = Arc::new(AtomicU64::new(0));
+    let mirror_done = Arc::new(AtomicBool::new(false));
+    let filtered_read = Arc::new(AtomicU64::new(0));
+    let filters_done = Arc::new(AtomicBool::new(false));
+    let failed = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+
+    let result = std::thread::scope(|s| {
+        let producer = s.spawn(|| -> Result<Stage, Fail> {
+            let r = produce(central, &topic, cfg);
+            produced_done.store(true, Ordering::SeqCst);
+            if r.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            r
+        });
+        let mirror = s.spawn(|| -> Result<Stage, Fail> {
+            let r = mirror(central, local, &topic, &produced_done, &failed, &mirrored);
+            mirror_done.store(true, Ordering::SeqCst);
+            if r.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            r
+        });
+        let filters = s.spawn(|| -> Result<Stage, Fail> {
+            let r = filter(
+                local,
+                &topic,
+                &outputs,
+                &mirror_done,
+                &mirrored,
+                &filtered_read,
+                &failed,
+            );
+            filters_done.store(true, Ordering::SeqCst);
+            if r.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            r
+        });
+        let consumer = s.spawn(|| consume(local, &outputs, &filters_done, &failed));
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<Stage, Fail>>| {
+            h.join().unwrap_or_else(|_| Err("a stage panicked".into()))
+        };
+        let stages = vec![join(producer), join(mirror), join(filters)];
+        let (consumed, latencies) = consumer
+            .join()
+            .unwrap_or_else(|_| Err("the consumer panicked".into()))?;
+        let mut out = stages.into_iter().collect::<Result<Vec<_>, _>>()?;
+        out.push(consumed);
+        Ok::<_, Fail>((out, latencies))
+    });
+    for t in std::iter::once(&topic).chain(&outputs) {
+        let _ = local_admin.delete(t);
+    }
+    let _ = central_admin.delete(&topic);
+    let (stages, mut latencies_ms) = result?;
+    latencies_ms.sort_unstable();
+    Ok(NightReport {
+        stages,
+        latencies_ms,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn produce(central: &Connection, topic: &str, cfg: &NightConfig) -> Result<Stage, Fail> {
+    let schema = Arc::new(crate::schema::builtin_sample());
+    let id = schema.id().unwrap_or(1);
+    let mut gen = Generator::new(
+        schema.clone(),
+        SampleConfig {
+            night: crate::night::day_obs(chrono::Utc::now()),
+            seed: cfg.seed,
+            alerts_per_visit: cfg.alerts_per_visit,
+            visits: cfg.visits as usize,
+            max_history: 10,
+            cutout_size: cfg.cutout_size,
+        },
+    );
+    let mut p = Producer::new(central, topic).map_err(|e| e.to_string())?;
+    let (start, cpu0) = (Instant::now(), thread_cpu_seconds());
+    let (mut n, mut bytes) = (0usize, 0u64);
+    for v in 0..cfg.visits {
+        let due = start + cfg.cadence * v;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        for (i, alert) in gen.visit(v).into_iter().enumerate() {
+            let body = packet::encode_body(&schema, &alert).map_err(|e| e.to_string())?;
+            let packet = packet::encode(id, &body);
+            let key = (i % 1024).to_string();
+            p.send(&OutRecord {
+                key: Some(key.as_bytes()),
+                payload: &packet,
+                timestamp_ms: Some(now_ms()),
+                ..OutRecord::default()
+            })
+            .map_err(|e| e.to_string())?;
+            n += 1;
+            bytes += packet.len() as u64;
+        }
+        p.flush().map_err(|e| e.to_string())?;
+    }
+    Ok(Stage {
+        row: Row {
+            stage: "produce (generate, encode, send)".into(),
+            alerts: n,
+            bytes,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+        cpu_seconds: thread_cpu_seconds() - cpu0,
+    })
+}
+
+fn mirror(
+    central: &Connection,
+    local: &Connection,
+    topic: &str,
+    produced_done: &AtomicBool,
+    failed: &AtomicBool,
+    mirrored: &AtomicU64,
+) -> Result<Stage, Fail> {
+    let e = |e: crate::kafka::KafkaError| e.to_string();
+    let (source_admin, local_admin) = (
+        Admin::connect(central).map_err(e)?,
+        Admin::connect(local).map_err(e)?,
+    );
+    let mut tail = Tail::open(
+        central,
+        &[topic.to_string()],
+        None,
+        &Start {
+            offset: OffsetSpec::Beginning,
+            group: None,
+        },
+    )
+    .map_err(e)?;
+    let mut outbox = Outbox::new(Producer::new(local, topic).map_err(e)?, Retry::default());
+    let (mut start, cpu0) = (None::<Instant>, thread_cpu_seconds());
+    let (records, bytes) = crate::kafka::copy::mirror_loop(
+        &mut tail,
+        &mut outbox,
+        &source_admin,
+        &local_admin,
+        // Done when the producer is, and nothing is left behind the current ends.
+        |t| {
+            Ok(failed.load(Ordering::SeqCst)
+                || (produced_done.load(Ordering::SeqCst) && t.lag()? == 0))
+        },
+        |n, _, _| {
+            start.get_or_insert_with(Instant::now);
+            mirrored.store(n, Ordering::SeqCst);
+        },
+        &mut Silent,
+    )
+    .map_err(e)?;
+    mirrored.store(records, Ordering::SeqCst);
+    Ok(Stage {
+        row: Row {
+            stage: "mirror (copy, ack, commit)".into(),
+            alerts: records as usize,
+            bytes,
+            seconds: start.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+        },
+        cpu_seconds: thread_cpu_seconds() - cpu0,
+    })
+}
+
+struct Progress<'a> {
+    read: &'a AtomicU64,
+}
+
+impl Events for Progress<'_> {
+    fn bad(&mut self, _at: &str, _error: &dyn std::fmt::Display) {}
+    fn notice(&mut self, _notice: Notice) {}
+    fn retrying(&mut self, _why: &str, _wait: Duration) {}
+    fn committed(&mut self, counts: &Counts, _tail: &Tail) {
+        self.read.store(counts.read, Ordering::SeqCst);
+    }
+}
+
+fn filter(
+    local: &Connection,
+    topic: &str,
+    outputs: &[String],
+    mirror_done: &AtomicBool,
+    mirrored: &AtomicU64,
+    read: &AtomicU64,
+    failed: &AtomicBool,
+) -> Result<Stage, Fail> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    // Thresholds spread over the sample's SNR range: some pass often, some rarely.
+    let defs: Vec<FilterDef> = outputs
+        .iter()
+        .enumerate()
+        .map(|(k, name)| FilterDef::new(name, &format!(".diaSource.snr > {}", 5 + 3 * (k % 20))))
+        .collect();
+    let mut engine = Engine::new(
+        defs,
+        crate::schema::SchemaStore::new(vec![]),
+        Budget::default(),
+    )
+    .map_err(|x| e(&x))?;
+    let mut tail = Tail::open(
+        local,
+        &[topic.to_string()],
+        None,
+        &Start {
+            offset: OffsetSpec::Beginning,
+            group: None,
+        },
+    )
+    .map_err(|x| e(&x))?;
+    let retry = Retry::default();
+    let mut outbox = Outbox::new(Producer::new(local, &outputs[0]).map_err(|x| e(&x))?, retry);
+    let opts = Options {
+        outputs: outputs.to_vec(),
+        names: outputs.to_vec(),
+        dead_letter: None,
+        exit_at_end: false,
+        visit_grace: Duration::from_secs(2),
+        visit_timeout: Duration::from_secs(120),
+        batch: 500,
+        interval: Duration::from_millis(100),
+        stall: local.timeout,
+        retry,
+    };
+    let (start, cpu0) = (Instant::now(), thread_cpu_seconds());
+    let stop = || {
+        failed.load(Ordering::SeqCst)
+            || (mirror_done.load(Ordering::SeqCst)
+                && read.load(Ordering::SeqCst) >= mirrored.load(Ordering::SeqCst))
+    };
+    let counts = crate::filter::stream::run(
+        &mut engine,
+        &mut tail,
+        &mut outbox,
+        &opts,
+        &mut Progress { read },
+        &stop,
+    )
+    .map_err(|x| e(&x))?;
+    Ok(Stage {
+        row: Row {
+            stage: format!("{} filters (decode once, cap 20 per visit)", outputs.len()),
+            alerts: counts.read as usize,
+            bytes: 0,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+        cpu_seconds: thread_cpu_seconds() - cpu0,
+    })
+}
+
+fn consume(
+    local: &Connection,
+    outputs: &[String],
+    filters_done: &AtomicBool,
+    failed: &AtomicBool,
+) -> Result<(Stage, Vec<i64>), Fail> {
+    let e = |e: crate::kafka::KafkaError| e.to_string();
+    let mut tail = Tail::open(
+        local,
+        outputs,
+        None,
+        &Start {
+            offset: OffsetSpec::Beginning,
+            group: None,
+        },
+    )
+    .map_err(e)?;
+    let (mut start, cpu0) = (None::<Instant>, thread_cpu_seconds());
+    let (mut n, mut bytes, mut latencies) = (0usize, 0u64, Vec::new());
+    loop {
+        match tail.poll(Duration::from_millis(100)).map_err(e)? {
+            Some(r) => {
+                start.get_or_insert_with(Instant::now);
+                if let Some(ts) = r.timestamp_ms {
+                    latencies.push(now_ms() - ts);
+                }
+                n += 1;
+                bytes += r.payload.as_ref().map_or(0, |p| p.len() as u64);
+            }
+            None => {
+                if failed.load(Ordering::SeqCst)
+                    || (filters_done.load(Ordering::SeqCst) && tail.lag().map_err(e)? == 0)
+                {
+                    break;
+                }
+            }
+        }
+    }
+    Ok((
+        Stage {
+            row: Row {
+                stage: "user consumer (every filtered topic)".into(),
+                alerts: n,
+                bytes,
+                seconds: start.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+            },
+            cpu_seconds: thread_cpu_seconds() - cpu0,
+        },
+        latencies,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_rank() {
+        let v: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 98.0), Some(98));
+        assert_eq!(percentile(&v, 100.0), Some(100));
+        assert_eq!(percentile(&[7], 50.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+        assert!(thread_cpu_seconds() >= 0.0);
+    }
+}
