@@ -254,15 +254,25 @@ fn mirror(
     .map_err(e)?;
     let mut outbox = Outbox::new(Producer::new(local, topic).map_err(e)?, Retry::default());
     let (mut start, cpu0) = (None::<Instant>, thread_cpu_seconds());
+    let mut checked = Instant::now();
     let (records, bytes) = crate::kafka::copy::mirror_loop(
         &mut tail,
         &mut outbox,
         &source_admin,
         &local_admin,
-        // Done when the producer is, and nothing is left behind the current ends.
+        // Done when the producer is, and nothing is left behind the current ends. The
+        // lag asks the brokers for watermarks: every 200 ms at most, not per record.
         |t| {
-            Ok(failed.load(Ordering::SeqCst)
-                || (produced_done.load(Ordering::SeqCst) && t.lag()? == 0))
+            if failed.load(Ordering::SeqCst) {
+                return Ok(true);
+            }
+            if !produced_done.load(Ordering::SeqCst)
+                || checked.elapsed() < Duration::from_millis(200)
+            {
+                return Ok(false);
+            }
+            checked = Instant::now();
+            Ok(t.lag()? == 0)
         },
         |n, _, _| {
             start.get_or_insert_with(Instant::now);
