@@ -58,6 +58,19 @@ pub struct NightReport {
     pub latencies_ms: Vec<i64>,
     /// The whole run, wall-clock seconds.
     pub seconds: f64,
+    /// Each stage's lag, sampled every second: where a night falls behind.
+    pub lag: Vec<LagSample>,
+}
+
+/// The lag of each stage behind the one before it, at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LagSample {
+    /// Seconds since the night started.
+    pub at_s: u64,
+    /// Alerts produced and not yet mirrored.
+    pub mirror: u64,
+    /// Alerts mirrored and not yet read by the filters (as of their last commit).
+    pub filters: u64,
 }
 
 /// The value at percentile `p` (0-100) of sorted values.
@@ -118,13 +131,15 @@ pub fn run(
     let mirrored = Arc::new(AtomicU64::new(0));
     let mirror_done = Arc::new(AtomicBool::new(false));
     let filtered_read = Arc::new(AtomicU64::new(0));
+    let produced = Arc::new(AtomicU64::new(0));
+    let sampling = Arc::new(AtomicBool::new(true));
     let filters_done = Arc::new(AtomicBool::new(false));
     let failed = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
 
     let result = std::thread::scope(|s| {
         let producer = s.spawn(|| -> Result<Stage, Fail> {
-            let r = produce(central, &topic, cfg);
+            let r = produce(central, &topic, cfg, &produced);
             produced_done.store(true, Ordering::SeqCst);
             if r.is_err() {
                 failed.store(true, Ordering::SeqCst);
@@ -156,31 +171,62 @@ pub fn run(
             r
         });
         let consumer = s.spawn(|| consume(local, &outputs, &filters_done, &failed));
+        let sampler = s.spawn(|| {
+            let mut samples = Vec::new();
+            let mut tick = 0u64;
+            while sampling.load(Ordering::SeqCst) {
+                let (p, m, f) = (
+                    produced.load(Ordering::SeqCst),
+                    mirrored.load(Ordering::SeqCst),
+                    filtered_read.load(Ordering::SeqCst),
+                );
+                samples.push(LagSample {
+                    at_s: tick,
+                    mirror: p.saturating_sub(m),
+                    filters: m.saturating_sub(f),
+                });
+                tick += 1;
+                let next = started + Duration::from_secs(tick);
+                while sampling.load(Ordering::SeqCst) && Instant::now() < next {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            samples
+        });
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<Stage, Fail>>| {
             h.join().unwrap_or_else(|_| Err("a stage panicked".into()))
         };
         let stages = vec![join(producer), join(mirror), join(filters)];
-        let (consumed, latencies) = consumer
+        let consumed = consumer
             .join()
-            .unwrap_or_else(|_| Err("the consumer panicked".into()))?;
+            .unwrap_or_else(|_| Err("the consumer panicked".into()));
+        sampling.store(false, Ordering::SeqCst);
+        let lag = sampler.join().unwrap_or_default();
+        let (consumed, latencies) = consumed?;
         let mut out = stages.into_iter().collect::<Result<Vec<_>, _>>()?;
         out.push(consumed);
-        Ok::<_, Fail>((out, latencies))
+        Ok::<_, Fail>((out, latencies, lag))
     });
     for t in std::iter::once(&topic).chain(&outputs) {
         let _ = local_admin.delete(t);
     }
     let _ = central_admin.delete(&topic);
-    let (stages, mut latencies_ms) = result?;
+    let (stages, mut latencies_ms, lag) = result?;
     latencies_ms.sort_unstable();
     Ok(NightReport {
         stages,
         latencies_ms,
         seconds: started.elapsed().as_secs_f64(),
+        lag,
     })
 }
 
-fn produce(central: &Connection, topic: &str, cfg: &NightConfig) -> Result<Stage, Fail> {
+fn produce(
+    central: &Connection,
+    topic: &str,
+    cfg: &NightConfig,
+    produced: &AtomicU64,
+) -> Result<Stage, Fail> {
     let schema = Arc::new(crate::schema::builtin_sample());
     let id = schema.id().unwrap_or(1);
     let mut gen = Generator::new(
@@ -217,6 +263,7 @@ fn produce(central: &Connection, topic: &str, cfg: &NightConfig) -> Result<Stage
             bytes += packet.len() as u64;
         }
         p.flush().map_err(|e| e.to_string())?;
+        produced.store(n as u64, Ordering::SeqCst);
     }
     Ok(Stage {
         row: Row {

@@ -66,7 +66,9 @@ to the local brokers (-b); one filter run engine with --filters filters, each ca
 20 alerts per visit, writes each filter's topic; a consumer reads them all. Each stage
 runs on its own thread, as on its own node. The table gives, per stage, alerts/s and
 MB/s over its active time and CPU seconds per 1,000 alerts; below it, the latency from
-each alert's production to its arrival at the consumer: p50, p98, max. --json FILE
+each alert's production to its arrival at the consumer: p50, p98, max; then each
+stage's lag behind the one before it, sampled every second, to show where a night falls
+behind. --json FILE
 writes the result as JSON and FILE.png, a latency histogram. Topics bench-night-PID*
 are deleted afterwards.")]
     Night(NightBenchArgs),
@@ -749,6 +751,19 @@ fn bench_night(a: &NightBenchArgs) -> CliResult {
             p(100.0)
         ),
     )?;
+    // Where the night fell behind: each stage's lag, at most 12 rows.
+    let step = report.lag.len().div_ceil(12).max(1);
+    let mut lt = comfy_table::Table::new();
+    lt.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    lt.set_header(["second", "mirror lag (alerts)", "filters lag (alerts)"]);
+    for s in report.lag.iter().step_by(step) {
+        lt.add_row([
+            s.at_s.to_string(),
+            s.mirror.to_string(),
+            s.filters.to_string(),
+        ]);
+    }
+    line(&mut out, &lt.to_string())?;
     std::io::Write::flush(&mut out)?;
     if let Some(path) = &a.json {
         let stages: Vec<serde_json::Value> = report
@@ -767,6 +782,7 @@ fn bench_night(a: &NightBenchArgs) -> CliResult {
             "cadence_s": cfg.cadence.as_secs_f64(), "filters": cfg.filters,
             "stages": stages, "seconds": report.seconds,
             "latency_ms": {"count": l.len(), "p50": percentile(l, 50.0), "p98": percentile(l, 98.0), "max": percentile(l, 100.0)},
+            "lag": report.lag.iter().map(|s| serde_json::json!({"second": s.at_s, "mirror": s.mirror, "filters": s.filters})).collect::<Vec<_>>(),
         });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")?;
         let png = path.with_extension("png");

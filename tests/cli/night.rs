@@ -53,4 +53,11 @@ fn a_scaled_night_goes_through_every_stage_and_is_measured() {
         "{doc}"
     );
     assert!(json.with_extension("png").is_file());
+    // Each stage's lag, sampled every second.
+    let lag = doc["lag"].as_array().unwrap();
+    assert!(!lag.is_empty(), "{doc}");
+    assert!(lag
+        .iter()
+        .all(|s| s["mirror"].as_u64().unwrap() <= 200 && s["filters"].as_u64().unwrap() <= 200));
+    assert!(r.stdout.contains("mirror lag"), "{}", r.stdout);
 }
