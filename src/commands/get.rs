@@ -8,6 +8,8 @@ use crate::archive::{alert_id, Archive};
 use crate::kafka::admin::Admin;
 use crate::kafka::consume::{Start, Tail};
 use crate::kafka::offsets::OffsetSpec;
+use apache_avro::types::Value;
+
 use crate::packet::{self, to_json, CutoutPolicy};
 use crate::schema::AlertSchema;
 
@@ -61,7 +63,7 @@ pub fn exec(a: Args) -> CliResult {
     if a.png.is_some() && a.ids.len() > 1 {
         return Err(CliError::usage("--png draws one alert: give one id"));
     }
-    let found: Vec<(i64, serde_json::Value)> = match (&a.archive, &a.from, a.night) {
+    let found: Vec<(i64, Value)> = match (&a.archive, &a.from, a.night) {
         (Some(loc), _, _) => from_archive(&a, loc)?,
         (None, from, night) if from.is_some() || night.is_some() => from_topic(&a)?,
         _ => {
@@ -71,13 +73,13 @@ pub fn exec(a: Args) -> CliResult {
         }
     };
     let mut out = stdout();
-    for (id, full) in &found {
-        let view = if a.cutouts == CutoutPolicy::Base64 {
-            full.clone()
-        } else {
-            reshape_cutouts(full, a.cutouts)
-        };
-        line(&mut out, &view.to_string())?;
+    for (id, value) in &found {
+        // The view as tail prints it; the cutouts' bytes only when they are written.
+        line(&mut out, &to_json(value, a.cutouts).to_string())?;
+        if a.fits_dir.is_none() && a.png.is_none() {
+            continue;
+        }
+        let full = to_json(value, CutoutPolicy::Base64);
         if let Some(dir) = &a.fits_dir {
             std::fs::create_dir_all(dir)?;
             for (name, field) in [
@@ -85,13 +87,13 @@ pub fn exec(a: Args) -> CliResult {
                 ("template", "cutoutTemplate"),
                 ("difference", "cutoutDifference"),
             ] {
-                if let Some(bytes) = super::show::cutout(full, field) {
+                if let Some(bytes) = super::show::cutout(&full, field) {
                     std::fs::write(dir.join(format!("{id}-{name}.fits")), bytes)?;
                 }
             }
         }
         if let Some(png) = &a.png {
-            super::show::write_picture(full, png)?;
+            super::show::write_picture(&full, png)?;
         }
     }
     std::io::Write::flush(&mut out)?;
@@ -110,32 +112,11 @@ pub fn exec(a: Args) -> CliResult {
     Ok(())
 }
 
-/// The JSON view with cutouts as the policy says, from one with base64 cutouts.
-fn reshape_cutouts(full: &serde_json::Value, policy: CutoutPolicy) -> serde_json::Value {
-    let mut v = full.clone();
-    for field in ["cutoutScience", "cutoutTemplate", "cutoutDifference"] {
-        if let Some(bytes) = super::show::cutout(full, field) {
-            v[field] = match policy {
-                CutoutPolicy::Omit => serde_json::Value::Null,
-                _ => serde_json::json!({ "bytes": bytes.len() }),
-            };
-        }
-    }
-    if policy == CutoutPolicy::Omit {
-        if let Some(o) = v.as_object_mut() {
-            for field in ["cutoutScience", "cutoutTemplate", "cutoutDifference"] {
-                o.remove(field);
-            }
-        }
-    }
-    v
-}
-
 /// From an archive's HTTP service: GET BASE/api/alerts?ID=id (Rubin's), with a bearer
 /// token from ALERTCTL_ARCHIVE_TOKEN when set. The body may be an Avro container file
 /// (the service's default), a gzip-compressed wire packet, or a wire packet (decoded
 /// with the schema store).
-fn from_http(a: &Args, base: &str) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+fn from_http(a: &Args, base: &str) -> Result<Vec<(i64, Value)>, CliError> {
     let agent = ureq::AgentBuilder::new().timeout(a.kafka.timeout).build();
     let token = std::env::var("ALERTCTL_ARCHIVE_TOKEN").ok();
     let mut store = a.dirs.store(a.kafka.profile.as_deref());
@@ -182,12 +163,12 @@ fn from_http(a: &Args, base: &str) -> Result<Vec<(i64, serde_json::Value)>, CliE
             let schema = store.get(sid)?;
             packet::decode_body(sid, &schema, None, body)?
         };
-        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+        out.push((id, value));
     }
     Ok(out)
 }
 
-fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, Value)>, CliError> {
     if location.starts_with("http://") || location.starts_with("https://") {
         return from_http(a, location);
     }
@@ -209,12 +190,12 @@ fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, serde_json::Value)
             std::path::Path::new(&crate::archive::schema_key(sid)),
         )?;
         let value = packet::decode_body(sid, &schema, None, body)?;
-        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+        out.push((id, value));
     }
     Ok(out)
 }
 
-fn from_topic(a: &Args) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
+fn from_topic(a: &Args) -> Result<Vec<(i64, Value)>, CliError> {
     let conn = a.kafka.connection()?;
     let r = reading(a.from.as_deref(), a.night, None, &conn)?.expect("checked");
     let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
@@ -238,7 +219,7 @@ fn from_topic(a: &Args) -> Result<Vec<(i64, serde_json::Value)>, CliError> {
             if let Ok((_, value)) = decoder.decode(p) {
                 if let Some(id) = alert_id(&value).filter(|i| wanted.contains(i)) {
                     if !out.iter().any(|(f, _)| *f == id) {
-                        out.push((id, to_json(&value, CutoutPolicy::Base64)));
+                        out.push((id, value));
                     }
                 }
             }

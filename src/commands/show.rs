@@ -158,9 +158,8 @@ pub fn cutout(alert: &Json, name: &str) -> Option<Vec<u8>> {
 /// Draw an alert (its JSON view, cutouts in base64) as `show --png` does: the three
 /// stamps and the light curve from its history.
 pub fn write_picture(alert: &Json, path: &std::path::Path) -> CliResult {
-    let alert = alert.clone();
     let src = |f: &str| format!("diaSource.{}", f.replace('|', "|diaSource."));
-    let decode = |name: &str| cutout(&alert, name);
+    let decode = |name: &str| cutout(alert, name);
     let stamps: Vec<(&str, Option<fits::Image>)> = [
         ("DIFFERENCE", "cutoutDifference"),
         ("SCIENCE", "cutoutScience"),
@@ -170,17 +169,17 @@ pub fn write_picture(alert: &Json, path: &std::path::Path) -> CliResult {
     .map(|(label, field)| (label, decode(field).and_then(|b| fits::read_image(&b).ok())))
     .collect();
     let mut curve: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-    let mut sources: Vec<&Json> = lookup(&alert, "prvDiaSources")
+    let mut sources: Vec<&Json> = lookup(alert, "prvDiaSources")
         .and_then(Json::as_array)
         .map(|a| a.iter().collect())
         .unwrap_or_default();
     sources.extend(
-        lookup(&alert, "prvDiaForcedSources")
+        lookup(alert, "prvDiaForcedSources")
             .and_then(Json::as_array)
             .into_iter()
             .flatten(),
     );
-    if let Some(s) = lookup(&alert, "diaSource") {
+    if let Some(s) = lookup(alert, "diaSource") {
         sources.push(s);
     }
     for s in sources {
@@ -202,10 +201,10 @@ pub fn write_picture(alert: &Json, path: &std::path::Path) -> CliResult {
     }
     let title = format!(
         "DIASOURCE {}  VISIT {}  BAND {}  SNR {}",
-        cell(lookup(&alert, "diaSourceId|alertId")),
-        cell(lookup(&alert, &src("visit|ccdVisitId"))),
-        cell(lookup(&alert, &src("band|filterName"))),
-        num(&alert, &src("snr")).map_or("-".into(), |v| format!("{v:.1}"))
+        cell(lookup(alert, "diaSourceId|alertId")),
+        cell(lookup(alert, &src("visit|ccdVisitId"))),
+        cell(lookup(alert, &src("band|filterName"))),
+        num(alert, &src("snr")).map_or("-".into(), |v| format!("{v:.1}"))
     );
     let png = alert_picture(&title, &stamps, &curve)
         .png()
