@@ -525,7 +525,6 @@ struct KafkaReport {
     retry_warned: Option<std::time::Instant>,
     lag: crate::kafka::consume::LagWatch,
     lag_threshold: i64,
-    lag_checked: std::time::Instant,
 }
 
 impl filter::stream::Events for KafkaReport {
@@ -534,12 +533,7 @@ impl filter::stream::Events for KafkaReport {
     }
 
     fn committed(&mut self, _counts: &filter::stream::Counts, tail: &Tail) {
-        // Watermarks are asked for every few seconds at most.
-        if self.lag_checked.elapsed() < Duration::from_secs(5) {
-            return;
-        }
-        self.lag_checked = std::time::Instant::now();
-        if let Some(change) = tail.lag().ok().and_then(|l| self.lag.observe(l)) {
+        if let Some(change) = self.lag.check(tail) {
             super::say_lag("filter run", change, self.lag_threshold);
         }
     }
@@ -675,10 +669,6 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
         retry_warned: None,
         lag: crate::kafka::consume::LagWatch::new(a.lag_warn),
         lag_threshold: a.lag_warn,
-        // The first commit checks at once.
-        lag_checked: std::time::Instant::now()
-            .checked_sub(Duration::from_secs(10))
-            .unwrap_or_else(std::time::Instant::now),
     };
     let result = filter::stream::run(engine, &mut tail, &mut outbox, &opts, &mut report, &|| {
         stop.load(Ordering::SeqCst)

@@ -98,9 +98,6 @@ pub fn exec(a: Args) -> CliResult {
     let started = Instant::now();
     let mut last_report = Instant::now();
     let mut lag_watch = crate::kafka::consume::LagWatch::new(a.lag_warn);
-    let mut lag_checked = Instant::now()
-        .checked_sub(Duration::from_secs(10))
-        .unwrap_or_else(Instant::now);
     let exit_at_end = a.exit_at_end;
     let (records, bytes) = mirror_loop(
         &mut tail,
@@ -109,11 +106,8 @@ pub fn exec(a: Args) -> CliResult {
         &local_admin,
         |t| Ok(stop.load(Ordering::SeqCst) || (exit_at_end && t.at_end()?)),
         |n, b, t| {
-            if lag_checked.elapsed() >= Duration::from_secs(5) {
-                lag_checked = Instant::now();
-                if let Some(change) = t.lag().ok().and_then(|l| lag_watch.observe(l)) {
-                    super::say_lag("mirror", change, a.lag_warn);
-                }
+            if let Some(change) = lag_watch.check(t) {
+                super::say_lag("mirror", change, a.lag_warn);
             }
             if last_report.elapsed() >= a.report_every {
                 last_report = Instant::now();

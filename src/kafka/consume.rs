@@ -472,15 +472,31 @@ pub enum LagChange {
 pub struct LagWatch {
     threshold: i64,
     behind: bool,
+    /// When [`LagWatch::check`] last asked for watermarks.
+    checked: Option<std::time::Instant>,
 }
 
 impl LagWatch {
+    /// How often [`LagWatch::check`] asks the brokers for watermarks, at most.
+    pub const EVERY: Duration = Duration::from_secs(5);
+
     /// Watch for lag above `threshold` records (0 or less: never warn).
     pub fn new(threshold: i64) -> LagWatch {
         LagWatch {
             threshold,
             behind: false,
+            checked: None,
         }
+    }
+
+    /// The reader's lag, asked of the brokers the first time and then every
+    /// [`LagWatch::EVERY`] at most; a change worth saying, if any.
+    pub fn check(&mut self, tail: &Tail) -> Option<LagChange> {
+        if self.threshold <= 0 || self.checked.is_some_and(|t| t.elapsed() < Self::EVERY) {
+            return None;
+        }
+        self.checked = Some(std::time::Instant::now());
+        tail.lag().ok().and_then(|l| self.observe(l))
     }
 
     /// The lag now; a change worth saying, if any.
