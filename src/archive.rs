@@ -103,39 +103,10 @@ pub fn gunzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// An alert's id: its `diaSourceId` (top level since schema 7; before, in `diaSource`).
+/// An alert's id: its `diaSourceId`, read as [`crate::packet::alert_meta`] reads it under
+/// every schema version.
 pub fn alert_id(value: &Value) -> Option<i64> {
-    let field = |v: &'_ Value, name: &str| -> Option<Value> {
-        match v {
-            Value::Record(fields) => fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone()),
-            Value::Union(_, inner) => match &**inner {
-                Value::Record(fields) => fields
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone()),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    let as_i64 = |v: Value| match v {
-        Value::Long(n) => Some(n),
-        Value::Int(n) => Some(i64::from(n)),
-        Value::Union(_, b) => match *b {
-            Value::Long(n) => Some(n),
-            Value::Int(n) => Some(i64::from(n)),
-            _ => None,
-        },
-        _ => None,
-    };
-    field(value, "diaSourceId").and_then(as_i64).or_else(|| {
-        field(value, "diaSource")
-            .and_then(|s| field(&s, "diaSourceId"))
-            .and_then(as_i64)
-    })
+    crate::packet::alert_meta(value).dia_source_id
 }
 
 impl Archive {
@@ -390,7 +361,31 @@ struct ArchiveSink<'a, P: FnMut(&Archived)> {
     stored: Vec<(String, i32, i64)>,
 }
 
-impl<P: FnMut(&Archived)> ArchiveSink<'_, P> {
+impl<'a, P: FnMut(&Archived)> ArchiveSink<'a, P> {
+    fn new(archive: &'a Archive, store: &'a mut SchemaStore, progress: P) -> Self {
+        ArchiveSink {
+            archive,
+            store,
+            schemas: HashSet::new(),
+            done: Archived::default(),
+            progress,
+            pending: Vec::new(),
+            pending_at: Default::default(),
+            pending_bytes: 0,
+            stored: Vec::new(),
+        }
+    }
+
+    /// Everything kept so far is stored (or had nothing to store): its places become
+    /// the archived positions and are handed to `written()`.
+    fn take_pending_places(&mut self) {
+        let written = self.pending_at.written();
+        for (t, p, o) in &written {
+            self.done.positions.insert((t.clone(), *p), o + 1);
+        }
+        self.stored.extend(written);
+    }
+
     fn store_pending(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -400,11 +395,7 @@ impl<P: FnMut(&Archived)> ArchiveSink<'_, P> {
             .put_many(std::mem::take(&mut self.pending), BATCH)?;
         self.done.alerts += n;
         self.done.bytes += std::mem::take(&mut self.pending_bytes);
-        let written = self.pending_at.written();
-        for (t, p, o) in &written {
-            self.done.positions.insert((t.clone(), *p), o + 1);
-        }
-        self.stored.extend(written);
+        self.take_pending_places();
         (self.progress)(&self.done);
         Ok(())
     }
@@ -455,11 +446,7 @@ impl<P: FnMut(&Archived)> Sink for ArchiveSink<'_, P> {
     fn flush(&mut self) -> Result<()> {
         self.store_pending()?;
         // Places with nothing to store (not alerts) are acknowledged too.
-        let written = self.pending_at.written();
-        for (t, p, o) in &written {
-            self.done.positions.insert((t.clone(), *p), o + 1);
-        }
-        self.stored.extend(written);
+        self.take_pending_places();
         Ok(())
     }
 
@@ -484,17 +471,7 @@ pub fn archive_loop(
     stop: &dyn Fn() -> bool,
     progress: impl FnMut(&Archived),
 ) -> Result<Archived> {
-    let mut sink = ArchiveSink {
-        archive,
-        store,
-        schemas: HashSet::new(),
-        done: Archived::default(),
-        progress,
-        pending: Vec::new(),
-        pending_at: Default::default(),
-        pending_bytes: 0,
-        stored: Vec::new(),
-    };
+    let mut sink = ArchiveSink::new(archive, store, progress);
     read_loop(tail, until, stop, &mut sink)?;
     Ok(sink.done)
 }
@@ -656,17 +633,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let archive = Archive::open(d.path().to_str().unwrap()).unwrap();
         let mut store = SchemaStore::new(vec![]);
-        let mut sink = ArchiveSink {
-            archive: &archive,
-            store: &mut store,
-            schemas: HashSet::new(),
-            done: Archived::default(),
-            progress: |_: &Archived| {},
-            pending: Vec::new(),
-            pending_at: Default::default(),
-            pending_bytes: 0,
-            stored: Vec::new(),
-        };
+        let mut sink = ArchiveSink::new(&archive, &mut store, |_: &Archived| {});
         let recs = sample_records(BATCH + 6);
         for r in &recs[..BATCH - 1] {
             assert!(!sink.record(r).unwrap(), "kept until stored");
@@ -712,17 +679,7 @@ mod tests {
         std::fs::create_dir_all(d.path().join("v1")).unwrap();
         std::fs::write(d.path().join("v1/alerts"), b"in the way").unwrap();
         let mut store = SchemaStore::new(vec![]);
-        let mut sink = ArchiveSink {
-            archive: &archive,
-            store: &mut store,
-            schemas: HashSet::new(),
-            done: Archived::default(),
-            progress: |_: &Archived| {},
-            pending: Vec::new(),
-            pending_at: Default::default(),
-            pending_bytes: 0,
-            stored: Vec::new(),
-        };
+        let mut sink = ArchiveSink::new(&archive, &mut store, |_: &Archived| {});
         let recs = sample_records(BATCH);
         let mut failed = false;
         for r in &recs {

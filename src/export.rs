@@ -241,11 +241,7 @@ fn arrow_schemas(
 
 /// A top-level bytes field of an alert.
 fn top_bytes<'v>(value: &'v Value, name: &str) -> Option<&'v [u8]> {
-    let Value::Record(fields) = value else {
-        return None;
-    };
-    let v = fields.iter().find(|(k, _)| k == name).map(|(_, v)| v)?;
-    match v {
+    match crate::packet::field(value, name)? {
         Value::Bytes(b) => Some(b),
         Value::Union(_, inner) => match &**inner {
             Value::Bytes(b) => Some(b),
@@ -277,9 +273,10 @@ fn without_cutouts(value: &Value) -> Value {
 }
 
 /// The night (dayObs) of an alert, from `diaSource.midpointMjdTai`.
-fn night_of(view: &Json) -> String {
-    crate::packet::json::lookup(view, "diaSource.midpointMjdTai|diaSource.midPointTai")
-        .and_then(Json::as_f64)
+fn night_of(alert: &Value) -> String {
+    crate::packet::alert_meta(alert)
+        .mjd
+        .filter(|mjd| mjd.is_finite())
         .and_then(|mjd| chrono::DateTime::from_timestamp_millis(crate::night::mjd_to_unix_ms(mjd)))
         .map_or("unknown".into(), |t| crate::night::day_obs(t).to_string())
 }
@@ -386,7 +383,7 @@ impl Exporter {
         }
         self.schema_ids.insert(schema_id);
         let view = to_json(value, CutoutPolicy::Omit);
-        let mut rel = format!("night={}", night_of(&view));
+        let mut rel = format!("night={}", night_of(value));
         if self.opts.by_band {
             let band = crate::packet::json::lookup(&view, "diaSource.band|diaSource.filterName")
                 .and_then(Json::as_str)

@@ -652,15 +652,14 @@ impl Reading {
         }
     }
 
-    /// Whether a decoded alert (its JSON view) is kept: always, unless reading by
-    /// observation time, when its `diaSource.midpointMjdTai` must be in the window.
-    pub fn keeps(&self, view: &serde_json::Value) -> bool {
+    /// Whether a decoded alert is kept: always, unless reading by observation time,
+    /// when its `diaSource.midpointMjdTai` must be in the window.
+    pub fn keeps(&self, alert: &apache_avro::types::Value) -> bool {
         let Some(w) = self.observed else {
             return true;
         };
-        ["diaSource.midpointMjdTai", "diaSource.midPointTai"]
-            .iter()
-            .find_map(|p| crate::packet::json::lookup(view, p).and_then(|v| v.as_f64()))
+        crate::packet::alert_meta(alert)
+            .mjd
             .is_some_and(|mjd| w.contains_mjd(mjd))
     }
 }

@@ -71,12 +71,7 @@ pub fn exec(a: Args) -> CliResult {
         let complete = tail.read_to_end(|r| {
             let payload = r.payload.unwrap_or_default();
             match decoder.decode(&payload) {
-                Ok((_, v))
-                    if reading.observed.is_some()
-                        && !reading.keeps(&crate::packet::to_json(
-                            &v,
-                            crate::packet::CutoutPolicy::Omit,
-                        )) => {}
+                Ok((_, v)) if !reading.keeps(&v) => {}
                 Ok((_, v)) => s.add(&v, payload.len()),
                 Err(_) => s.add_undecodable(payload.len()),
             }

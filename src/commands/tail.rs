@@ -352,10 +352,10 @@ impl Sink for TailSink<'_> {
             }
             Some(payload) => match self.decoder.decode(payload) {
                 Ok((schema_id, value)) => {
-                    let view = to_json(&value, self.cutouts);
-                    if !self.reading.keeps(&view) {
+                    if !self.reading.keeps(&value) {
                         return Ok(true);
                     }
+                    let view = to_json(&value, self.cutouts);
                     self.good += 1;
                     let item = match self.format {
                         Format::Raw => Item::Raw(payload.to_vec()),

@@ -305,7 +305,8 @@ pub struct AlertMeta {
     pub mjd: Option<f64>,
 }
 
-fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+/// A record's field by name (the record may sit in a union).
+pub fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     let v = match v {
         Value::Union(_, inner) => inner.as_ref(),
         other => other,
