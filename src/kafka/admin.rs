@@ -259,32 +259,27 @@ impl Admin {
         })
     }
 
-    /// `retention.ms` of a topic, or `None` when the broker does not answer config requests.
-    pub fn retention_ms(&self, topic: &str) -> Option<i64> {
+    /// One of a topic's configs, or `None` when the broker does not answer config
+    /// requests.
+    fn topic_config(&self, topic: &str, key: &str) -> Option<String> {
         let res = block_on(
             self.admin
                 .describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()),
         )
         .ok()?;
         let resource = res.into_iter().next()?.ok()?;
-        resource
-            .get("retention.ms")
-            .and_then(|e| e.value.as_deref())
-            .and_then(|v| v.parse().ok())
+        resource.get(key).and_then(|e| e.value.clone())
+    }
+
+    /// `retention.ms` of a topic, or `None` when the broker does not answer config requests.
+    pub fn retention_ms(&self, topic: &str) -> Option<i64> {
+        self.topic_config(topic, "retention.ms")?.parse().ok()
     }
 
     /// `message.timestamp.type` of a topic (`CreateTime` or `LogAppendTime`), or `None`
     /// when the broker does not answer config requests.
     pub fn timestamp_type(&self, topic: &str) -> Option<String> {
-        let res = block_on(
-            self.admin
-                .describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()),
-        )
-        .ok()?;
-        let resource = res.into_iter().next()?.ok()?;
-        resource
-            .get("message.timestamp.type")
-            .and_then(|e| e.value.clone())
+        self.topic_config(topic, "message.timestamp.type")
     }
 
     /// The topic of the newest schema MAJOR a per-major `pattern` (`lsst-alerts-v{major}`)

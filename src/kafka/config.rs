@@ -120,6 +120,15 @@ pub struct Connection {
     pub group_prefix: Option<String>,
 }
 
+/// The `sasl.username` that applies among properties in order (later wins).
+fn sasl_username(props: &[(String, String)]) -> Option<&str> {
+    props
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "sasl.username")
+        .map(|(_, v)| v.as_str())
+}
+
 /// What [`Connection::group_id`] made of a group name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupId {
@@ -194,11 +203,7 @@ impl Connection {
             )
             .map_err(|e| KafkaError::Config(format!("{}: {e}", config.display())))?,
         };
-        let username = props
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "sasl.username")
-            .map(|(_, v)| v.clone());
+        let username = sasl_username(&props).map(str::to_string);
         let group_prefix = match chosen.as_ref().and_then(|p| p.group_prefix.as_deref()) {
             None => None,
             Some("username") => Some(username.ok_or_else(|| {
@@ -222,11 +227,7 @@ impl Connection {
 
     /// The account's `sasl.username`, when one is set.
     pub fn username(&self) -> Option<&str> {
-        self.properties
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "sasl.username")
-            .map(|(_, v)| v.as_str())
+        sasl_username(&self.properties)
     }
 
     /// The consumer group id for a name: with a `group_prefix`, the name prefixed
