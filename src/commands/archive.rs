@@ -98,7 +98,8 @@ fn exec_archive(a: RunArgs) -> CliResult {
         .as_deref()
         .ok_or_else(|| CliError::usage("give the archive: --to DIR or --to s3://bucket/prefix"))?;
     let conn = a.kafka.connection()?;
-    let r = reading(a.from.as_deref(), a.night, None, &conn)?.ok_or_else(|| {
+    let admin = Admin::connect(&conn)?;
+    let r = reading(a.from.as_deref(), a.night, None, &admin)?.ok_or_else(|| {
         CliError::usage("give the input: --from TOPIC (or a regex) or --night NIGHT")
     })?;
     if r.window.is_some() && a.group.is_some() {
@@ -108,7 +109,7 @@ fn exec_archive(a: RunArgs) -> CliResult {
         )));
     }
     let archive = Archive::open(to)?;
-    let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
+    let topics = &r.topics;
     let default = if a.group.is_some() {
         OffsetSpec::Stored
     } else {
@@ -116,7 +117,7 @@ fn exec_archive(a: RunArgs) -> CliResult {
     };
     let mut tail = Tail::open(
         &conn,
-        &topics,
+        topics,
         is_pattern(&r.topic).then_some(r.topic.as_str()),
         &Start {
             offset: r.offset(None, default)?,
@@ -127,7 +128,6 @@ fn exec_archive(a: RunArgs) -> CliResult {
     let stop = interrupted();
     let started = Instant::now();
     // Watermarks for the lag, asked for every 2 s at most (on a terminal only).
-    let watch = Admin::connect(&conn)?;
     let mut marks: Vec<(String, i32, i64, i64)> = Vec::new();
     let mut marks_at = Instant::now()
         .checked_sub(std::time::Duration::from_secs(10))
@@ -161,7 +161,7 @@ fn exec_archive(a: RunArgs) -> CliResult {
                 marks_at = Instant::now();
                 marks = topics
                     .iter()
-                    .filter_map(|t| watch.describe(t).ok())
+                    .filter_map(|t| admin.describe(t).ok())
                     .flat_map(|info| {
                         info.partitions
                             .iter()
@@ -203,10 +203,10 @@ fn exec_archive(a: RunArgs) -> CliResult {
 
 fn exec_verify(a: VerifyArgs) -> CliResult {
     let conn = a.kafka.connection()?;
-    let r = reading(a.against.as_deref(), a.night, None, &conn)?
+    let r = reading(a.against.as_deref(), a.night, None, &Admin::connect(&conn)?)?
         .ok_or_else(|| CliError::usage("give the topic: --against TOPIC or --night NIGHT"))?;
     let archive = Archive::open(&a.archive)?;
-    let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
+    let topics = r.topics.clone();
     let mut tail = Tail::open(
         &conn,
         &topics,

@@ -165,16 +165,16 @@ fn export(a: RunArgs) -> CliResult {
         ex.finish()?
     } else {
         let conn = a.kafka.connection()?;
-        let r = reading(a.from.as_deref(), a.night, None, &conn)?.ok_or_else(|| {
-            CliError::usage("give the input: --from TOPIC, --night NIGHT, or --file FILE")
-        })?;
+        let r = reading(a.from.as_deref(), a.night, None, &Admin::connect(&conn)?)?.ok_or_else(
+            || CliError::usage("give the input: --from TOPIC, --night NIGHT, or --file FILE"),
+        )?;
         let offset = r.offset(a.offset, OffsetSpec::Beginning)?;
         if matches!(offset, OffsetSpec::End | OffsetSpec::Stored) {
             return Err(CliError::usage(
                 "export -o takes beginning, N, -N, @TIME or @T1:T2",
             ));
         }
-        let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
+        let topics = r.topics.clone();
         let mut tail = Tail::open(
             &conn,
             &topics,

@@ -567,7 +567,8 @@ impl filter::stream::Events for KafkaReport {
 
 fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     let conn = a.kafka.connection()?;
-    let reading = super::reading(a.from.as_deref(), a.night, None, &conn)?
+    let admin = Admin::connect(&conn)?;
+    let reading = super::reading(a.from.as_deref(), a.night, None, &admin)?
         .expect("checked: --from or --night without --file");
     let from = reading.topic.as_str();
     if reading.window.is_some() && a.group.is_some() {
@@ -575,8 +576,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
             "--night on {from} is a time window, read by offsets: it takes no --group (a group resumes where it committed)"
         )));
     }
-    let admin = Admin::connect(&conn)?;
-    let topics = admin.resolve(from)?;
+    let topics = &reading.topics;
     let outputs: Vec<String> = engine.defs().map(|d| d.topic().to_string()).collect();
     // A filter that reads its own output reads it forever.
     let matcher = is_pattern(from)
@@ -644,7 +644,7 @@ fn run_kafka(a: &RunArgs, engine: &mut Engine) -> CliResult {
     )?;
     let mut tail = Tail::open(
         &conn,
-        &topics,
+        topics,
         is_pattern(from).then_some(from),
         &Start {
             offset,

@@ -197,8 +197,8 @@ fn from_archive(a: &Args, location: &str) -> Result<Vec<(i64, Value)>, CliError>
 
 fn from_topic(a: &Args) -> Result<Vec<(i64, Value)>, CliError> {
     let conn = a.kafka.connection()?;
-    let r = reading(a.from.as_deref(), a.night, None, &conn)?.expect("checked");
-    let topics = Admin::connect(&conn)?.resolve(&r.topic)?;
+    let r = reading(a.from.as_deref(), a.night, None, &Admin::connect(&conn)?)?.expect("checked");
+    let topics = r.topics.clone();
     let mut tail = Tail::open(
         &conn,
         &topics,

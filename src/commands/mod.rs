@@ -504,6 +504,8 @@ pub mod values {
 pub struct Reading {
     /// Topic name or regex.
     pub topic: String,
+    /// The existing topics it names.
+    pub topics: Vec<String>,
     /// The time range of record timestamps to read, per partition.
     pub window: Option<crate::night::Window>,
     /// Reading by observation time: keep only alerts whose `midpointMjdTai` is in this
@@ -562,7 +564,7 @@ pub fn group_id(conn: &crate::kafka::Connection, name: &str) -> String {
     g.id
 }
 
-/// Resolve a command's TOPIC and --night on `conn`:
+/// Resolve a command's TOPIC and --night on `admin`'s connection, to existing topics:
 /// * a topic alone is read whole;
 /// * a night alone is the night's topic (`lsst-YYYY-MM-DD`), or, when the profile's
 ///   layout is per-major, the newest MAJOR's long-lived topic with the night's window;
@@ -573,9 +575,10 @@ pub fn reading(
     topic: Option<&str>,
     night: Option<chrono::NaiveDate>,
     by: Option<&WindowArgs>,
-    conn: &crate::kafka::Connection,
+    admin: &crate::kafka::admin::Admin,
 ) -> Result<Option<Reading>, CliError> {
     use crate::night::{window_on, Layout, Window};
+    let conn = admin.connection();
     let (topic, window) = match (topic, night) {
         (None, None) => return Ok(None),
         (Some(t), None) => (t.to_string(), None),
@@ -586,7 +589,6 @@ pub fn reading(
         (None, Some(d)) => match &conn.layout {
             Layout::Nightly => (crate::night::topic_name(d), None),
             Layout::PerMajor { pattern } => {
-                let admin = crate::kafka::admin::Admin::connect(conn)?;
                 let t = admin.newest_major_topic(pattern)?.ok_or_else(|| {
                     CliError::failure(format!(
                         "no topic on {} fits the profile's per-major pattern {pattern}: name the topic, or produce a night first",
@@ -597,19 +599,19 @@ pub fn reading(
             }
         },
     };
+    let topics = admin.resolve(&topic)?;
     let Some(w) = window else {
         return Ok(Some(Reading {
             topic,
+            topics,
             window: None,
             observed: None,
         }));
     };
     let observation = by.is_some_and(|b| b.window_by == WindowBy::Observation);
     if !observation {
-        let admin = crate::kafka::admin::Admin::connect(conn)?;
-        let appended = admin
-            .resolve(&topic)?
-            .into_iter()
+        let appended = topics
+            .iter()
             .find(|t| admin.timestamp_type(t).as_deref() == Some("LogAppendTime"));
         if let Some(t) = appended {
             warn(&format!(
@@ -617,17 +619,15 @@ pub fn reading(
             ));
         }
     }
-    Ok(Some(match by.filter(|_| observation) {
-        Some(b) => Reading {
-            topic,
-            window: Some(w.widened(b.window_margin.as_millis() as i64)),
-            observed: Some(w),
-        },
-        None => Reading {
-            topic,
-            window: Some(w),
-            observed: None,
-        },
+    let (window, observed) = match by.filter(|_| observation) {
+        Some(b) => (w.widened(b.window_margin.as_millis() as i64), Some(w)),
+        None => (w, None),
+    };
+    Ok(Some(Reading {
+        topic,
+        topics,
+        window: Some(window),
+        observed,
     }))
 }
 

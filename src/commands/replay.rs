@@ -84,7 +84,8 @@ pub fn exec(a: Args) -> CliResult {
     }
     let until = a.until;
     let conn = a.kafka.connection()?;
-    let reading = super::reading(a.topic.as_deref(), a.night, None, &conn)?
+    let admin = Admin::connect(&conn)?;
+    let reading = super::reading(a.topic.as_deref(), a.night, None, &admin)?
         .ok_or_else(|| CliError::usage("give the TOPIC to replay, or --night NIGHT"))?;
     let offset = reading.offset(a.offset, OffsetSpec::Beginning)?;
     if reading.topic == a.to {
@@ -92,8 +93,7 @@ pub fn exec(a: Args) -> CliResult {
             "replaying a topic into itself would never end: choose another --to",
         ));
     }
-    let admin = Admin::connect(&conn)?;
-    let source = admin.describe(&admin.resolve(&reading.topic)?[0])?;
+    let source = admin.describe(&reading.topics[0])?;
     admin.create(&TopicSpec {
         name: a.to.clone(),
         partitions: source.partitions.len() as i32,

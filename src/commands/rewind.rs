@@ -49,8 +49,13 @@ pub struct Args {
 /// Run `alertctl rewind`.
 pub fn exec(a: Args) -> CliResult {
     let conn = a.kafka.connection()?;
-    let reading =
-        super::reading(a.topic.as_deref(), a.night, None, &conn)?.expect("clap requires one");
+    let reading = super::reading(
+        a.topic.as_deref(),
+        a.night,
+        None,
+        &crate::kafka::admin::Admin::connect(&conn)?,
+    )?
+    .expect("clap requires one");
     let topic = reading.topic.clone();
     let window = reading.window;
     let target = match (a.to_beginning, a.to_end, a.to, a.shift) {

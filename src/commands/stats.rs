@@ -55,9 +55,14 @@ pub fn exec(a: Args) -> CliResult {
         file.display().to_string()
     } else {
         let conn = a.kafka.connection()?;
-        let reading = super::reading(a.topic.as_deref(), a.night, Some(&a.window), &conn)?
-            .ok_or_else(|| CliError::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
-        let topics = Admin::connect(&conn)?.resolve(&reading.topic)?;
+        let reading = super::reading(
+            a.topic.as_deref(),
+            a.night,
+            Some(&a.window),
+            &Admin::connect(&conn)?,
+        )?
+        .ok_or_else(|| CliError::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
+        let topics = reading.topics.clone();
         let mut tail = Tail::open(
             &conn,
             &topics,

@@ -257,16 +257,20 @@ pub fn exec(args: Args) -> CliResult {
         return tail_file(&args, file, reader, &mut output);
     }
     let conn = args.kafka.connection()?;
-    let Some(reading) = reading(args.topic.as_deref(), args.night, Some(&args.window), &conn)?
+    let admin = Admin::connect(&conn)?;
+    let Some(reading) = reading(
+        args.topic.as_deref(),
+        args.night,
+        Some(&args.window),
+        &admin,
+    )?
     else {
         return Err(CliError::usage(
             "give a TOPIC (or a regex), --night NIGHT, or --file FILE",
         ));
     };
-    let topic = reading.topic.clone();
-    let admin = Admin::connect(&conn)?;
-    let topics = admin.resolve(&topic)?;
     drop(admin);
+    let (topic, topics) = (reading.topic.clone(), reading.topics.clone());
     if reading.window.is_some() && (args.group.is_some() || args.num.is_some()) {
         return Err(CliError::usage(format!(
             "--night on {topic} is a time window, read by offsets: it takes neither --group nor -n"
