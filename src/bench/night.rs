@@ -137,24 +137,21 @@ pub fn run(
     let failed = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
 
+    // A stage's end: the next stage may finish once it drained it; a failure stops all.
+    let ended = |r: Result<Stage, Fail>, done: &AtomicBool| {
+        done.store(true, Ordering::SeqCst);
+        if r.is_err() {
+            failed.store(true, Ordering::SeqCst);
+        }
+        r
+    };
     let result = std::thread::scope(|s| {
-        let producer = s.spawn(|| -> Result<Stage, Fail> {
-            let r = produce(central, &topic, cfg, &produced);
-            produced_done.store(true, Ordering::SeqCst);
-            if r.is_err() {
-                failed.store(true, Ordering::SeqCst);
-            }
-            r
-        });
-        let mirror = s.spawn(|| -> Result<Stage, Fail> {
+        let producer = s.spawn(|| ended(produce(central, &topic, cfg, &produced), &produced_done));
+        let mirror = s.spawn(|| {
             let r = mirror(central, local, &topic, &produced_done, &failed, &mirrored);
-            mirror_done.store(true, Ordering::SeqCst);
-            if r.is_err() {
-                failed.store(true, Ordering::SeqCst);
-            }
-            r
+            ended(r, &mirror_done)
         });
-        let filters = s.spawn(|| -> Result<Stage, Fail> {
+        let filters = s.spawn(|| {
             let r = filter(
                 local,
                 &topic,
@@ -164,11 +161,7 @@ pub fn run(
                 &filtered_read,
                 &failed,
             );
-            filters_done.store(true, Ordering::SeqCst);
-            if r.is_err() {
-                failed.store(true, Ordering::SeqCst);
-            }
-            r
+            ended(r, &filters_done)
         });
         let consumer = s.spawn(|| consume(local, &outputs, &filters_done, &failed));
         let sampler = s.spawn(|| {
