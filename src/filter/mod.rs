@@ -300,12 +300,15 @@ impl Active {
     }
 }
 
-/// The fast forms of one filter's expressions, compiled for one schema.
+/// The fast forms of one filter's expressions, compiled for one schema, and the decoding
+/// plan each expression's jq evaluation uses.
 #[derive(Default)]
 struct Ops {
     expr: Option<fast::Op>,
     rank: Option<fast::Op>,
     visit: Option<fast::Op>,
+    /// Per expression (Expr, Rank, Visit): its plan's index in [`PerSchema::plans`].
+    plans: [usize; 3],
 }
 
 impl Ops {
@@ -316,6 +319,10 @@ impl Ops {
             Which::Visit => self.visit.as_ref(),
         }
     }
+
+    fn plan(&self, w: Which) -> usize {
+        self.plans[w as usize]
+    }
 }
 
 /// What the engine keeps per schema id.
@@ -324,22 +331,17 @@ struct PerSchema {
     /// the alert's fields start, for the jq decoders.
     scanner: fast::Scanner,
     ops: Vec<Ops>,
-    /// For the expressions without a fast form: their needs together.
-    jq_plan: Option<Plan>,
-    /// For a fast form that hands an alert back to jq: every expression's needs.
-    full_plan: Plan,
+    /// The decoding plans of the expressions' own needs, one per distinct need. An
+    /// alert is decoded for a plan only when an expression using it is evaluated in jq
+    /// (it has no fast form, or its fast form hands the alert back), at most once.
+    plans: Vec<Plan>,
     /// The compiled schema, when its bodies need a shape check first.
     guarded: Option<std::sync::Arc<Graph>>,
 }
 
-/// The union of several needs (None: everything).
-fn union<'a>(needs: impl IntoIterator<Item = Option<&'a Need>>) -> Option<Need> {
-    let mut all = Need::default();
-    for n in needs {
-        all.merge(n?);
-    }
-    Some(all)
-}
+/// An alert decoded for each of its schema's plans, as far as jq evaluations needed it
+/// (None: not yet; Some(None): it failed to decode).
+type Decoded = Vec<Option<Option<Val>>>;
 
 /// An evaluation's outcome.
 enum Eval {
@@ -514,15 +516,22 @@ impl Engine {
         );
         let mut b = fast::Builder::new(graph.clone());
         let mut ops = Vec::with_capacity(self.filters.len());
-        let mut slow: Vec<Option<&Need>> = Vec::new();
+        // One plan per distinct need (None: everything).
+        let mut needs: Vec<Option<&Need>> = Vec::new();
+        let mut plans = Vec::new();
         for f in &self.filters {
             let mut o = Ops::default();
             for w in [Which::Expr, Which::Rank, Which::Visit] {
                 let Some(p) = f.program(w) else { continue };
+                o.plans[w as usize] = match needs.iter().position(|n| *n == p.need()) {
+                    Some(i) => i,
+                    None => {
+                        needs.push(p.need());
+                        plans.push(Plan::over(graph.clone(), p.need()));
+                        plans.len() - 1
+                    }
+                };
                 let op = p.fast().and_then(|e| b.compile(e));
-                if op.is_none() {
-                    slow.push(p.need());
-                }
                 match w {
                     Which::Expr => o.expr = op,
                     Which::Rank => o.rank = op,
@@ -531,22 +540,13 @@ impl Engine {
             }
             ops.push(o);
         }
-        let jq_plan = (!slow.is_empty()).then(|| Plan::over(graph.clone(), union(slow).as_ref()));
-        let all = self
-            .filters
-            .iter()
-            .flat_map(|f| [Some(&*f.program), f.rank.as_deref(), Some(&*f.visit)])
-            .flatten()
-            .map(Program::need);
         let guarded = graph.guarded().then(|| graph.clone());
-        let full_plan = Plan::over(graph, union(all).as_ref());
         self.schemas.insert(
             id,
             PerSchema {
                 scanner: b.finish(),
                 ops,
-                jq_plan,
-                full_plan,
+                plans,
                 guarded,
             },
         );
@@ -615,8 +615,7 @@ impl Engine {
         let at = (input.partition, input.offset);
         // The jq values, decoded when a jq evaluation first needs them: for the
         // expressions without a fast form, and for a fast form that hands an alert back.
-        let mut slow_val: Option<Option<Val>> = None;
-        let mut full_val: Option<Option<Val>> = None;
+        let mut decoded: Decoded = Vec::new();
         let mut visits: Vec<(*const Program, String, Option<f64>)> = Vec::new();
         let mut emitted = Vec::new();
         let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
@@ -635,8 +634,7 @@ impl Engine {
                     id,
                     (body, starts),
                     cells,
-                    &mut slow_val,
-                    &mut full_val,
+                    &mut decoded,
                     &input.packet,
                     at,
                 ) else {
@@ -659,8 +657,7 @@ impl Engine {
                 id,
                 (body, starts),
                 cells,
-                &mut slow_val,
-                &mut full_val,
+                &mut decoded,
                 &input.packet,
                 at,
             ) {
@@ -685,8 +682,7 @@ impl Engine {
                         id,
                         (body, starts),
                         cells,
-                        &mut slow_val,
-                        &mut full_val,
+                        &mut decoded,
                         &input.packet,
                         at,
                     ) {
@@ -703,8 +699,7 @@ impl Engine {
                     id,
                     (body, starts),
                     cells,
-                    &mut slow_val,
-                    &mut full_val,
+                    &mut decoded,
                     &input.packet,
                     at,
                 ) {
@@ -801,8 +796,7 @@ impl Engine {
         id: u32,
         data: (&[u8], &[u32]),
         cells: &[fast::Cell],
-        slow_val: &mut Option<Option<Val>>,
-        full_val: &mut Option<Option<Val>>,
+        decoded: &mut Decoded,
         packet: &bytes::Bytes,
         at: (i32, i64),
     ) -> Option<(String, Option<f64>)> {
@@ -810,17 +804,7 @@ impl Engine {
         if let Some((_, k, n)) = visits.iter().find(|(p, _, _)| *p == prog) {
             return Some((k.clone(), *n));
         }
-        let v = match self.evaluate(
-            i,
-            Which::Visit,
-            id,
-            data,
-            cells,
-            slow_val,
-            full_val,
-            packet,
-            at,
-        ) {
+        let v = match self.evaluate(i, Which::Visit, id, data, cells, decoded, packet, at) {
             Eval::Values(v) => v.into_iter().next().unwrap_or(Val::Null),
             Eval::OverBudget if self.filters[i].disabled.is_some() => return None,
             _ => Val::Null,
@@ -844,8 +828,7 @@ impl Engine {
         id: u32,
         (body, starts): (&[u8], &[u32]),
         cells: &[fast::Cell],
-        slow_val: &mut Option<Option<Val>>,
-        full_val: &mut Option<Option<Val>>,
+        decoded: &mut Decoded,
         packet: &bytes::Bytes,
         at: (i32, i64),
     ) -> Eval {
@@ -875,23 +858,16 @@ impl Engine {
                 }
                 return a;
             }
-            // The fast form handed this alert back: jq on every expression's needs.
-            let full = full_val
-                .get_or_insert_with(|| ps.full_plan.decode_at(packet, body, starts).ok())
-                .clone();
-            return match full {
-                Some(v) => self.jq(i, which, v, at),
-                None => Eval::Error,
-            };
+            // The fast form handed this alert back: jq decides.
         }
-        let slow = slow_val
-            .get_or_insert_with(|| {
-                ps.jq_plan
-                    .as_ref()
-                    .and_then(|p| p.decode_at(packet, body, starts).ok())
-            })
+        let p = ps.ops[i].plan(which);
+        if decoded.len() < ps.plans.len() {
+            decoded.resize(ps.plans.len(), None);
+        }
+        let val = decoded[p]
+            .get_or_insert_with(|| ps.plans[p].decode_at(packet, body, starts).ok())
             .clone();
-        match slow {
+        match val {
             Some(v) => self.jq(i, which, v, at),
             None => Eval::Error,
         }
