@@ -788,6 +788,14 @@ impl Analyzer {
                 self.every_child(input);
                 Av::opaque()
             }
+            // Constants ([`super::stdlib`] makes jq's definitions of these native).
+            ("null" | "true" | "false", []) => Av::opaque(),
+            ("empty", []) => Av::default(),
+            // Only the input's truth is read, as `if . then false else true end` reads it.
+            ("not", []) => {
+                self.touch(input);
+                Av::opaque()
+            }
             // Their outputs are their filter argument's outputs.
             ("first" | "last", [f]) => self.eval(f, input, scope),
             ("limit" | "skip", [n, f]) => {
