@@ -1674,13 +1674,15 @@ impl<'a> Env<'a> {
 
     /// The items a generator path yields: None when it yields nothing (an optional
     /// `[]?` over something that is not an array); Err with what to answer otherwise.
+    /// The items are read one by one ([`Items::get`]), so `any` that stops early reads
+    /// no further.
     fn items(
         &self,
         of: &'a Op,
         frame: Option<u16>,
         opt: bool,
         cur: &V<'a>,
-    ) -> Result<Option<Vec<V<'a>>>, Out<'a>> {
+    ) -> Result<Option<Items<'a>>, Out<'a>> {
         let arr = match self.eval(of, cur) {
             Out::Val(v) => v,
             Out::Empty => return Ok(None),
@@ -1688,11 +1690,15 @@ impl<'a> Env<'a> {
         };
         match arr {
             V::Arr(start, n) => match frame {
-                Some(f) => Ok(Some((0..n).map(|i| self.item(start, i, f)).collect())),
-                None if n == 0 => Ok(Some(Vec::new())),
+                Some(f) => Ok(Some(Items::Frames {
+                    start,
+                    n,
+                    stride: self.scanner.strides[f as usize],
+                })),
+                None if n == 0 => Ok(Some(Items::List(std::rc::Rc::new(Vec::new())))),
                 None => Err(Out::Fallback),
             },
-            V::List(items) => Ok(Some(items.as_ref().clone())),
+            V::List(items) => Ok(Some(Items::List(items))),
             V::Rec(..) => Err(Out::Fallback),
             _ if opt => Ok(None),
             _ => Err(Out::Err),
@@ -1876,8 +1882,8 @@ impl<'a> Env<'a> {
                     Ok(None) => return Val(V::Bool(*all)),
                     Result::Err(o) => return o,
                 };
-                for item in items {
-                    match self.eval(cond, &item) {
+                for i in 0..items.len() {
+                    match self.eval(cond, &items.get(self, i)) {
                         Val(v) if v.truthy() != *all => return Val(V::Bool(!*all)),
                         Err => return Err,
                         Fallback => return Fallback,
@@ -1894,12 +1900,12 @@ impl<'a> Env<'a> {
             } => {
                 let items = match self.items(of, *frame, *opt, cur) {
                     Ok(Some(items)) => items,
-                    Ok(None) => Vec::new(),
+                    Ok(None) => Items::List(std::rc::Rc::new(Vec::new())),
                     Result::Err(o) => return o,
                 };
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match self.eval(each, &item) {
+                let mut out = Vec::with_capacity(items.len() as usize);
+                for i in 0..items.len() {
+                    match self.eval(each, &items.get(self, i)) {
                         Val(v) => out.push(v),
                         Empty => {}
                         other => return other,
@@ -1920,6 +1926,30 @@ impl<'a> Env<'a> {
                 Some(v) => Val(v.clone()),
                 None => Fallback,
             },
+        }
+    }
+}
+
+/// The items of an array being iterated.
+pub(crate) enum Items<'a> {
+    /// An array of the alert: each item's frame, `stride` cells apart.
+    Frames { start: u32, n: u32, stride: u32 },
+    /// An array built by `[...]`.
+    List(std::rc::Rc<Vec<V<'a>>>),
+}
+
+impl<'a> Items<'a> {
+    fn len(&self) -> u32 {
+        match self {
+            Items::Frames { n, .. } => *n,
+            Items::List(items) => items.len() as u32,
+        }
+    }
+
+    fn get(&self, env: &Env<'a>, i: u32) -> V<'a> {
+        match self {
+            Items::Frames { start, stride, .. } => env.cell(start + i * stride),
+            Items::List(items) => items[i as usize].clone(),
         }
     }
 }
