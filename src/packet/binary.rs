@@ -528,6 +528,7 @@ impl Skips {
         true
     }
 
+    #[inline(always)]
     fn simple_skip(s: Simple, buf: &mut &[u8]) -> Result<(), DecodeError> {
         match s {
             Simple::Fixed(k) => drop(take(buf, k as usize)?),
@@ -548,17 +549,21 @@ impl Skips {
         for op in ops {
             match *op {
                 SkipOp::Simple(s) => Self::simple_skip(s, buf)?,
-                SkipOp::Opt { null, value } => match buf.first() {
+                SkipOp::Opt { null, value } => {
                     // A one-byte branch index: 0 is branch 0, 2 is branch 1 (zigzag).
-                    Some(0) if null == 0 => *buf = &buf[1..],
-                    Some(2) if null == 1 => *buf = &buf[1..],
-                    Some(2) | Some(0) => {
-                        *buf = &buf[1..];
-                        Self::simple_skip(value, buf)?;
+                    let (&b, rest) = buf.split_first().ok_or(DecodeError::Truncated)?;
+                    if b != 0 && b != 2 {
+                        return Err(DecodeError::Invalid(format!("union index byte {b}")));
                     }
-                    Some(b) => return Err(DecodeError::Invalid(format!("union index byte {b}"))),
-                    None => return Err(DecodeError::Truncated),
-                },
+                    *buf = rest;
+                    if b >> 1 != null {
+                        match value {
+                            // The common case (a nullable number), without a call.
+                            Simple::Fixed(k) => drop(take(buf, k as usize)?),
+                            other => Self::simple_skip(other, buf)?,
+                        }
+                    }
+                }
                 SkipOp::Union(t) => {
                     let bs = &self.unions[t as usize];
                     let i = varint(buf)?;
@@ -596,6 +601,7 @@ impl Skips {
 }
 
 /// Skip a varint without decoding it.
+#[inline]
 fn skip_varint(buf: &mut &[u8]) -> Result<(), DecodeError> {
     for (i, b) in buf.iter().take(10).enumerate() {
         if b & 0x80 == 0 {
@@ -624,6 +630,7 @@ pub fn branch_index(branches: &[usize], buf: &mut &[u8]) -> Result<usize, Decode
         .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))
 }
 
+#[inline]
 pub fn take<'b>(buf: &mut &'b [u8], n: usize) -> Result<&'b [u8], DecodeError> {
     if buf.len() < n {
         return Err(DecodeError::Truncated);
@@ -678,10 +685,22 @@ pub fn block(buf: &mut &[u8]) -> Result<(u64, Option<usize>), DecodeError> {
 }
 
 /// A float32 as the JSON view shows it: the f64 nearest its shortest decimal form, with
-/// the digits Rust prints. (ryu finds shortest digits faster, but breaks ties between
-/// two equally near shortest forms differently: -30255.5625 is -30255.563 here and
-/// -30255.562 there.)
+/// the digits Rust prints. ryu finds the shortest digits about three times as fast, but
+/// breaks a tie between two equally near shortest forms the other way: -30255.5625 is
+/// -30255.563 in Rust and -30255.562 in ryu. So ryu's digits are used unless the value
+/// lies exactly halfway between two candidates, which exact integer arithmetic decides
+/// (then, or when that arithmetic would overflow, Rust's own formatting decides).
 pub fn shown_f32(f: f32) -> f64 {
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(f);
+    match digits(s) {
+        Some((d, e)) if !halfway(f, d, e) => s.parse().unwrap_or(f64::from(f)),
+        _ => shown_f32_by_rust(f),
+    }
+}
+
+/// Rust's shortest form of a float32, read back as f64 (the reference [`shown_f32`] keeps).
+fn shown_f32_by_rust(f: f32) -> f64 {
     use std::io::Write;
     let mut bytes = [0u8; 48];
     let mut cur = std::io::Cursor::new(&mut bytes[..]);
@@ -694,6 +713,87 @@ pub fn shown_f32(f: f32) -> f64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(f64::from(f))
+}
+
+/// The decimal digits and exponent of a printed number (`-1.25e-7` is 125 and -9), with
+/// no trailing zeros in the digits.
+fn digits(s: &str) -> Option<(u64, i32)> {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (mantissa, exp) = match s.split_once(['e', 'E']) {
+        Some((m, x)) => (m, x.parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut d: u64 = 0;
+    for c in int.bytes().chain(frac.bytes()) {
+        d = d
+            .checked_mul(10)?
+            .checked_add(u64::from(c.checked_sub(b'0').filter(|c| *c < 10)?))?;
+    }
+    let mut e = exp - frac.len() as i32;
+    while d != 0 && d % 10 == 0 {
+        d /= 10;
+        e += 1;
+    }
+    Some((d, e))
+}
+
+/// Whether |f| is exactly halfway between d*10^e and a neighbour (d±1)*10^e, that is
+/// 2|f| = (2d±1)*10^e; true also when that cannot be decided in 128 bits.
+fn halfway(f: f32, d: u64, e: i32) -> bool {
+    let bits = f.to_bits() & 0x7fff_ffff;
+    if bits == 0 {
+        return false;
+    }
+    let (biased, frac) = (bits >> 23, u128::from(bits & 0x7f_ffff));
+    // |f| = m * 2^k exactly.
+    let (mut m, mut k) = if biased == 0 {
+        (frac, -149)
+    } else {
+        (frac | 1 << 23, biased as i32 - 150)
+    };
+    while m & 1 == 0 {
+        m >>= 1;
+        k += 1;
+    }
+    let pow10 = |n: u32| 10u128.checked_pow(n);
+    let odd = |x: u128| x & 1 == 1 && (x == 2 * u128::from(d) + 1 || x + 1 == 2 * u128::from(d));
+    // 2|f| = m * 2^(k+1); the candidates' midpoints are odd multiples of 10^e.
+    match (e >= 0, k + 1 >= 0) {
+        (true, true) => {
+            // m * 2^(k+1) / 10^e must be odd: then 2^(k+1) / 2^e leaves no factor 2.
+            let Some(p) = pow10(e as u32) else {
+                return true;
+            };
+            let Some(lhs) = (k + 1 < 128)
+                .then(|| m.checked_shl((k + 1) as u32))
+                .flatten()
+            else {
+                return true;
+            };
+            if lhs >> (k + 1) != m {
+                return true; // overflowed
+            }
+            lhs % p == 0 && odd(lhs / p)
+        }
+        (true, false) => false, // not an integer, so not an odd multiple of 10^e >= 1
+        (false, true) => {
+            // m * 2^(k+1) * 10^-e is even: never odd.
+            false
+        }
+        (false, false) => {
+            // m * 10^-e / 2^-(k+1) must be an odd integer.
+            let Some(p) = pow10((-e) as u32) else {
+                return true;
+            };
+            let Some(num) = m.checked_mul(p) else {
+                return true;
+            };
+            let shift = (-(k + 1)) as u32;
+            // A nonzero u128 has fewer than 128 trailing zeros: shift >= 128 is no integer.
+            shift < 128 && num.trailing_zeros() >= shift && odd(num >> shift)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -714,6 +814,64 @@ mod tests {
         }
         // Two shortest forms are equally near -30255.5625 (exact in f32): Rust prints ...563.
         assert_eq!(shown_f32(f32::from_bits(0xc6ec_5f20)), -30255.563);
+    }
+
+    /// ryu's digits with the halfway check agree with Rust's formatting, above all where
+    /// two shortest forms are equally near: values with few binary fraction digits.
+    #[test]
+    fn shown_f32_agrees_with_rusts_digits_at_ties() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut ties = 0;
+        for i in 0..400_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = match i % 4 {
+                // m * 2^k for small k: where ties live.
+                0 => (x as u32 & 0xff_ffff) as f32 * 2f32.powi((x >> 40) as i32 % 12 - 6),
+                1 => f32::from_bits(x as u32),
+                2 => (x % 2_000_000) as f32 / 16.0,
+                _ => f32::from_bits((x as u32 & 0x807f_ffff) | (((x >> 32) as u32 % 256) << 23)),
+            };
+            if !f.is_finite() {
+                continue;
+            }
+            let want = super::shown_f32_by_rust(f);
+            assert_eq!(
+                shown_f32(f).to_bits(),
+                want.to_bits(),
+                "{f:e} ({:#x})",
+                f.to_bits()
+            );
+            let mut buf = ryu::Buffer::new();
+            if buf.format_finite(f).parse::<f64>().ok() != Some(want) {
+                ties += 1;
+            }
+        }
+        // The generator reaches the cases where ryu alone would be wrong.
+        assert!(ties > 100, "only {ties} ties");
+    }
+
+    /// Every float32 (a minute on two cores in release):
+    /// `cargo test --release --lib every_f32 -- --ignored`.
+    #[test]
+    #[ignore]
+    fn every_f32_is_shown_as_rust_shows_it() {
+        let check = |lo: u32, hi: u32| {
+            for b in lo..hi {
+                let f = f32::from_bits(b);
+                if f.is_finite() {
+                    assert_eq!(
+                        shown_f32(f).to_bits(),
+                        super::shown_f32_by_rust(f).to_bits(),
+                        "{f:e} ({b:#x})"
+                    );
+                }
+            }
+        };
+        let t = std::thread::spawn(move || check(0x8000_0000, u32::MAX));
+        check(0, 0x8000_0000);
+        t.join().unwrap();
     }
 }
 
