@@ -282,9 +282,9 @@ struct Active {
     program: Rc<Program>,
     rank: Option<Rc<Program>>,
     visit: Rc<Program>,
-    counts: HashMap<String, usize>,
+    counts: Map<String, usize>,
     order: VecDeque<String>,
-    held: HashMap<String, Held>,
+    held: Map<String, Held>,
     stats: Stats,
     strikes: u32,
     disabled: Option<String>,
@@ -334,7 +334,10 @@ struct PerSchema {
     /// The decoding plans of the expressions' own needs, one per distinct need. An
     /// alert is decoded for a plan only when an expression using it is evaluated in jq
     /// (it has no fast form, or its fast form hands the alert back), at most once.
-    plans: Vec<Plan>,
+    plans: Vec<std::cell::OnceCell<Plan>>,
+    /// Each plan's need (None: everything); a plan is made when first used.
+    needs: Vec<Option<Need>>,
+    graph: std::sync::Arc<Graph>,
     /// The compiled schema, when its bodies need a shape check first.
     guarded: Option<std::sync::Arc<Graph>>,
 }
@@ -342,6 +345,10 @@ struct PerSchema {
 /// An alert decoded for each of its schema's plans, as far as jq evaluations needed it
 /// (None: not yet; Some(None): it failed to decode).
 type Decoded = Vec<Option<Option<Val>>>;
+
+/// The engine's maps, looked up for every filter and alert: a fast hash, seeded per
+/// process (SipHash was a twentieth of the 100-filter engine's time).
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An evaluation's outcome.
 enum Eval {
@@ -354,13 +361,13 @@ enum Eval {
 /// Many filters over one stream, each alert read once.
 pub struct Engine {
     filters: Vec<Active>,
-    schemas: HashMap<u32, PerSchema>,
+    schemas: Map<u32, PerSchema>,
     store: SchemaStore,
     budget: Budget,
     /// Highest numeric visit seen on each partition.
-    progress: HashMap<Tp, f64>,
+    progress: Map<Tp, f64>,
     /// Topic names, shared.
-    topics: HashMap<String, Arc<str>>,
+    topics: Map<String, Arc<str>>,
     cells: Vec<fast::Cell>,
     starts: Vec<u32>,
     notices: Vec<Notice>,
@@ -410,9 +417,9 @@ impl Engine {
                 program,
                 rank,
                 visit,
-                counts: HashMap::new(),
+                counts: Map::default(),
                 order: VecDeque::new(),
-                held: HashMap::new(),
+                held: Map::default(),
                 stats: Stats::default(),
                 strikes: 0,
                 disabled: None,
@@ -420,11 +427,11 @@ impl Engine {
         }
         Ok(Engine {
             filters,
-            schemas: HashMap::new(),
+            schemas: Map::default(),
             store,
             budget,
-            progress: HashMap::new(),
-            topics: HashMap::new(),
+            progress: Map::default(),
+            topics: Map::default(),
             cells: Vec::new(),
             starts: Vec::new(),
             notices: Vec::new(),
@@ -517,18 +524,16 @@ impl Engine {
         let mut b = fast::Builder::new(graph.clone());
         let mut ops = Vec::with_capacity(self.filters.len());
         // One plan per distinct need (None: everything).
-        let mut needs: Vec<Option<&Need>> = Vec::new();
-        let mut plans = Vec::new();
+        let mut needs: Vec<Option<Need>> = Vec::new();
         for f in &self.filters {
             let mut o = Ops::default();
             for w in [Which::Expr, Which::Rank, Which::Visit] {
                 let Some(p) = f.program(w) else { continue };
-                o.plans[w as usize] = match needs.iter().position(|n| *n == p.need()) {
+                o.plans[w as usize] = match needs.iter().position(|n| n.as_ref() == p.need()) {
                     Some(i) => i,
                     None => {
-                        needs.push(p.need());
-                        plans.push(Plan::over(graph.clone(), p.need()));
-                        plans.len() - 1
+                        needs.push(p.need().cloned());
+                        needs.len() - 1
                     }
                 };
                 let op = p.fast().and_then(|e| b.compile(e));
@@ -546,7 +551,9 @@ impl Engine {
             PerSchema {
                 scanner: b.finish(),
                 ops,
-                plans,
+                plans: needs.iter().map(|_| std::cell::OnceCell::new()).collect(),
+                needs,
+                graph,
                 guarded,
             },
         );
@@ -865,7 +872,12 @@ impl Engine {
             decoded.resize(ps.plans.len(), None);
         }
         let val = decoded[p]
-            .get_or_insert_with(|| ps.plans[p].decode_at(packet, body, starts).ok())
+            .get_or_insert_with(|| {
+                ps.plans[p]
+                    .get_or_init(|| Plan::over(ps.graph.clone(), ps.needs[p].as_ref()))
+                    .decode_at(packet, body, starts)
+                    .ok()
+            })
             .clone();
         match val {
             Some(v) => self.jq(i, which, v, at),
