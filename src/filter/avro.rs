@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use super::analysis::Need;
 pub use crate::packet::binary::DecodeError;
 use crate::packet::binary::{
-    block, branch, branch_index, length, shown_f32, take, varint, Graph, Node,
+    block, branch, branch_index, length, shown_f32, take, varint, Graph, Node, SkipRun,
 };
 
 /// How far to decode one node.
@@ -23,12 +23,22 @@ use crate::packet::binary::{
 enum Proj {
     /// Everything below.
     Whole,
-    /// These fields (None: skipped).
-    Record(Vec<Option<usize>>),
+    /// These fields (None: skipped), and the same as steps: fields read, and runs of
+    /// fields skipped together.
+    Record(Vec<Option<usize>>, Vec<Step>),
     /// Every item, this far.
     Array(usize),
     /// Each branch, this far.
     Union(Vec<usize>),
+}
+
+/// One step through a projected record.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Read field `field` as far as projection `proj` says.
+    Read { field: usize, proj: usize },
+    /// Skip fields nothing reads, in one go.
+    Skip(SkipRun),
 }
 
 /// A compiled decoding plan: a schema graph and a projection over it.
@@ -97,7 +107,7 @@ impl Plan {
         body: &[u8],
         starts: &[u32],
     ) -> Result<Val, DecodeError> {
-        let (Proj::Record(keep), Node::Record(fields)) =
+        let (Proj::Record(keep, _), Node::Record(fields)) =
             (&self.projs[self.root], &self.graph.nodes[self.graph.root])
         else {
             return self.decode(packet, body);
@@ -145,12 +155,33 @@ fn project(g: &Graph, n: usize, need: &Need, out: &mut Vec<Proj>) -> usize {
         Proj::Whole
     } else {
         match &g.nodes[n] {
-            Node::Record(fields) => Proj::Record(
-                fields
+            Node::Record(fields) => {
+                let keep: Vec<Option<usize>> = fields
                     .iter()
                     .map(|f| need.field(&f.name).map(|fnd| project(g, f.node, &fnd, out)))
-                    .collect(),
-            ),
+                    .collect();
+                let mut steps = Vec::new();
+                let mut skipped = Vec::new();
+                for (i, (f, k)) in fields.iter().zip(&keep).enumerate() {
+                    match k {
+                        Some(proj) => {
+                            if !skipped.is_empty() {
+                                steps.push(Step::Skip(g.skip_run(&skipped)));
+                                skipped.clear();
+                            }
+                            steps.push(Step::Read {
+                                field: i,
+                                proj: *proj,
+                            });
+                        }
+                        None => skipped.push(f.node),
+                    }
+                }
+                if !skipped.is_empty() {
+                    steps.push(Step::Skip(g.skip_run(&skipped)));
+                }
+                Proj::Record(keep, steps)
+            }
             Node::Array(item) => Proj::Array(project(g, *item, &need.items(), out)),
             Node::Union(branches) => {
                 Proj::Union(branches.iter().map(|b| project(g, *b, need, out)).collect())
@@ -189,14 +220,15 @@ impl Reader<'_> {
     ) -> Result<Val, DecodeError> {
         Ok(match (&projs[p], &g.nodes[n]) {
             (Proj::Whole, _) => self.whole(g, n, buf)?,
-            (Proj::Record(keep), Node::Record(fields)) => {
+            (Proj::Record(_, steps), Node::Record(fields)) => {
                 let mut m = Map::default();
-                for ((f, k), key) in fields.iter().zip(keep).zip(&self.keys[n]) {
-                    match k {
-                        Some(fp) => {
-                            m.insert(key.clone(), self.read(g, f.node, *fp, projs, buf)?);
+                for step in steps {
+                    match step {
+                        Step::Read { field, proj } => {
+                            let v = self.read(g, fields[*field].node, *proj, projs, buf)?;
+                            m.insert(self.keys[n][*field].clone(), v);
                         }
-                        None => g.skip(f.node, buf)?,
+                        Step::Skip(run) => g.skip_with(run, buf)?,
                     }
                 }
                 Val::obj(m)

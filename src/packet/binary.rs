@@ -691,6 +691,26 @@ pub fn block(buf: &mut &[u8]) -> Result<(u64, Option<usize>), DecodeError> {
 /// lies exactly halfway between two candidates, which exact integer arithmetic decides
 /// (then, or when that arithmetic would overflow, Rust's own formatting decides).
 pub fn shown_f32(f: f32) -> f64 {
+    // The same few fields are read by many filters: a small cache of recent answers
+    // (its empty entries, bits 0, hold 0.0's own answer).
+    thread_local! {
+        static RECENT: std::cell::RefCell<[(u32, f64); 256]> =
+            const { std::cell::RefCell::new([(0, 0.0); 256]) };
+    }
+    let bits = f.to_bits();
+    let slot = (bits.wrapping_mul(0x9e37_79b1) >> 24) as usize;
+    RECENT
+        .try_with(|r| {
+            let mut r = r.borrow_mut();
+            if r[slot].0 != bits {
+                r[slot] = (bits, shown_f32_uncached(f));
+            }
+            r[slot].1
+        })
+        .unwrap_or_else(|_| shown_f32_uncached(f))
+}
+
+fn shown_f32_uncached(f: f32) -> f64 {
     let mut buf = ryu::Buffer::new();
     let s = buf.format_finite(f);
     match digits(s) {
