@@ -32,6 +32,6 @@ pub mod sample;
 pub mod sandbox;
 pub mod schema;
 
-/// The system allocator, counting what guarded filter evaluations hold ([`filter::guard`]).
+/// mimalloc, counting what guarded filter evaluations hold ([`filter::guard`]).
 #[global_allocator]
 static ALLOCATOR: filter::guard::GuardedAlloc = filter::guard::GuardedAlloc;

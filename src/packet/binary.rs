@@ -751,7 +751,7 @@ fn digits(s: &str) -> Option<(u64, i32)> {
             .checked_add(u64::from(c.checked_sub(b'0').filter(|c| *c < 10)?))?;
     }
     let mut e = exp - frac.len() as i32;
-    while d != 0 && d % 10 == 0 {
+    while d != 0 && d.is_multiple_of(10) {
         d /= 10;
         e += 1;
     }
