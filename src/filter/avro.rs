@@ -23,9 +23,8 @@ use crate::packet::binary::{
 enum Proj {
     /// Everything below.
     Whole,
-    /// These fields (None: skipped), and the same as steps: fields read, and runs of
-    /// fields skipped together.
-    Record(Vec<Option<usize>>, Vec<Step>),
+    /// The fields read, in order, and runs of fields skipped together between them.
+    Record(Vec<Step>),
     /// Every item, this far.
     Array(usize),
     /// Each branch, this far.
@@ -107,7 +106,7 @@ impl Plan {
         body: &[u8],
         starts: &[u32],
     ) -> Result<Val, DecodeError> {
-        let (Proj::Record(keep, _), Node::Record(fields)) =
+        let (Proj::Record(steps), Node::Record(fields)) =
             (&self.projs[self.root], &self.graph.nodes[self.graph.root])
         else {
             return self.decode(packet, body);
@@ -120,19 +119,13 @@ impl Plan {
             keys: &self.keys,
         };
         let mut m = Map::default();
-        for (i, ((f, k), key)) in fields
-            .iter()
-            .zip(keep)
-            .zip(&self.keys[self.graph.root])
-            .enumerate()
-        {
-            if let Some(fp) = k {
-                let (a, b) = (starts[i] as usize, starts[i + 1] as usize);
+        // Each field read is found where the scan started it; the skips are not needed.
+        for step in steps {
+            if let Step::Read { field, proj } = *step {
+                let (a, b) = (starts[field] as usize, starts[field + 1] as usize);
                 let mut buf = body.get(a..b).ok_or(DecodeError::Truncated)?;
-                m.insert(
-                    key.clone(),
-                    r.read(&self.graph, f.node, *fp, &self.projs, &mut buf)?,
-                );
+                let v = r.read(&self.graph, fields[field].node, proj, &self.projs, &mut buf)?;
+                m.insert(self.keys[self.graph.root][field].clone(), v);
                 if !buf.is_empty() {
                     return Err(DecodeError::Invalid(
                         "a field decoded short of where the scan ended it".into(),
@@ -156,23 +149,17 @@ fn project(g: &Graph, n: usize, need: &Need, out: &mut Vec<Proj>) -> usize {
     } else {
         match &g.nodes[n] {
             Node::Record(fields) => {
-                let keep: Vec<Option<usize>> = fields
-                    .iter()
-                    .map(|f| need.field(&f.name).map(|fnd| project(g, f.node, &fnd, out)))
-                    .collect();
                 let mut steps = Vec::new();
                 let mut skipped = Vec::new();
-                for (i, (f, k)) in fields.iter().zip(&keep).enumerate() {
-                    match k {
-                        Some(proj) => {
+                for (i, f) in fields.iter().enumerate() {
+                    match need.field(&f.name) {
+                        Some(fnd) => {
                             if !skipped.is_empty() {
                                 steps.push(Step::Skip(g.skip_run(&skipped)));
                                 skipped.clear();
                             }
-                            steps.push(Step::Read {
-                                field: i,
-                                proj: *proj,
-                            });
+                            let proj = project(g, f.node, &fnd, out);
+                            steps.push(Step::Read { field: i, proj });
                         }
                         None => skipped.push(f.node),
                     }
@@ -180,7 +167,7 @@ fn project(g: &Graph, n: usize, need: &Need, out: &mut Vec<Proj>) -> usize {
                 if !skipped.is_empty() {
                     steps.push(Step::Skip(g.skip_run(&skipped)));
                 }
-                Proj::Record(keep, steps)
+                Proj::Record(steps)
             }
             Node::Array(item) => Proj::Array(project(g, *item, &need.items(), out)),
             Node::Union(branches) => {
@@ -220,7 +207,7 @@ impl Reader<'_> {
     ) -> Result<Val, DecodeError> {
         Ok(match (&projs[p], &g.nodes[n]) {
             (Proj::Whole, _) => self.whole(g, n, buf)?,
-            (Proj::Record(_, steps), Node::Record(fields)) => {
+            (Proj::Record(steps), Node::Record(fields)) => {
                 let mut m = Map::default();
                 for step in steps {
                     match step {

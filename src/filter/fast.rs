@@ -1690,12 +1690,8 @@ impl<'a> Env<'a> {
         };
         match arr {
             V::Arr(start, n) => match frame {
-                Some(f) => Ok(Some(Items::Frames {
-                    start,
-                    n,
-                    stride: self.scanner.strides[f as usize],
-                })),
-                None if n == 0 => Ok(Some(Items::List(std::rc::Rc::new(Vec::new())))),
+                Some(frame) => Ok(Some(Items::Frames { start, n, frame })),
+                None if n == 0 => Ok(Some(Items::EMPTY)),
                 None => Err(Out::Fallback),
             },
             V::List(items) => Ok(Some(Items::List(items))),
@@ -1900,7 +1896,7 @@ impl<'a> Env<'a> {
             } => {
                 let items = match self.items(of, *frame, *opt, cur) {
                     Ok(Some(items)) => items,
-                    Ok(None) => Items::List(std::rc::Rc::new(Vec::new())),
+                    Ok(None) => Items::EMPTY,
                     Result::Err(o) => return o,
                 };
                 let mut out = Vec::with_capacity(items.len() as usize);
@@ -1932,13 +1928,20 @@ impl<'a> Env<'a> {
 
 /// The items of an array being iterated.
 pub(crate) enum Items<'a> {
-    /// An array of the alert: each item's frame, `stride` cells apart.
-    Frames { start: u32, n: u32, stride: u32 },
+    /// An array of the alert: `n` items, each in a frame of the scanner's `frame`.
+    Frames { start: u32, n: u32, frame: u16 },
     /// An array built by `[...]`.
     List(std::rc::Rc<Vec<V<'a>>>),
 }
 
 impl<'a> Items<'a> {
+    /// No items.
+    const EMPTY: Items<'a> = Items::Frames {
+        start: 0,
+        n: 0,
+        frame: 0,
+    };
+
     fn len(&self) -> u32 {
         match self {
             Items::Frames { n, .. } => *n,
@@ -1948,7 +1951,7 @@ impl<'a> Items<'a> {
 
     fn get(&self, env: &Env<'a>, i: u32) -> V<'a> {
         match self {
-            Items::Frames { start, stride, .. } => env.cell(start + i * stride),
+            Items::Frames { start, frame, .. } => env.item(*start, i, *frame),
             Items::List(items) => items[i as usize].clone(),
         }
     }

@@ -334,12 +334,15 @@ struct PerSchema {
     /// The decoding plans of the expressions' own needs, one per distinct need. An
     /// alert is decoded for a plan only when an expression using it is evaluated in jq
     /// (it has no fast form, or its fast form hands the alert back), at most once.
-    plans: Vec<std::cell::OnceCell<Plan>>,
-    /// Each plan's need (None: everything); a plan is made when first used.
-    needs: Vec<Option<Need>>,
+    plans: Vec<LazyPlan>,
+    /// The compiled schema (its bodies may need a shape check first).
     graph: std::sync::Arc<Graph>,
-    /// The compiled schema, when its bodies need a shape check first.
-    guarded: Option<std::sync::Arc<Graph>>,
+}
+
+/// A need (None: everything) and its decoding plan, made when first used.
+struct LazyPlan {
+    need: Option<Need>,
+    plan: std::cell::OnceCell<Plan>,
 }
 
 /// An alert decoded for each of its schema's plans, as far as jq evaluations needed it
@@ -524,16 +527,19 @@ impl Engine {
         let mut b = fast::Builder::new(graph.clone());
         let mut ops = Vec::with_capacity(self.filters.len());
         // One plan per distinct need (None: everything).
-        let mut needs: Vec<Option<Need>> = Vec::new();
+        let mut plans: Vec<LazyPlan> = Vec::new();
         for f in &self.filters {
             let mut o = Ops::default();
             for w in [Which::Expr, Which::Rank, Which::Visit] {
                 let Some(p) = f.program(w) else { continue };
-                o.plans[w as usize] = match needs.iter().position(|n| n.as_ref() == p.need()) {
+                o.plans[w as usize] = match plans.iter().position(|l| l.need.as_ref() == p.need()) {
                     Some(i) => i,
                     None => {
-                        needs.push(p.need().cloned());
-                        needs.len() - 1
+                        plans.push(LazyPlan {
+                            need: p.need().cloned(),
+                            plan: std::cell::OnceCell::new(),
+                        });
+                        plans.len() - 1
                     }
                 };
                 let op = p.fast().and_then(|e| b.compile(e));
@@ -545,16 +551,13 @@ impl Engine {
             }
             ops.push(o);
         }
-        let guarded = graph.guarded().then(|| graph.clone());
         self.schemas.insert(
             id,
             PerSchema {
                 scanner: b.finish(),
                 ops,
-                plans: needs.iter().map(|_| std::cell::OnceCell::new()).collect(),
-                needs,
+                plans,
                 graph,
-                guarded,
             },
         );
         Ok(())
@@ -587,8 +590,8 @@ impl Engine {
         };
         let ps = &self.schemas[&id];
         // A recursive schema's deep bodies are refused before any recursive walk.
-        if let Some(g) = &ps.guarded {
-            g.check_shape(body).map_err(decode_err)?;
+        if ps.graph.guarded() {
+            ps.graph.check_shape(body).map_err(decode_err)?;
         }
         let mut cells = std::mem::take(&mut self.cells);
         let mut starts = std::mem::take(&mut self.starts);
@@ -873,8 +876,9 @@ impl Engine {
         }
         let val = decoded[p]
             .get_or_insert_with(|| {
-                ps.plans[p]
-                    .get_or_init(|| Plan::over(ps.graph.clone(), ps.needs[p].as_ref()))
+                let lazy = &ps.plans[p];
+                lazy.plan
+                    .get_or_init(|| Plan::over(ps.graph.clone(), lazy.need.as_ref()))
                     .decode_at(packet, body, starts)
                     .ok()
             })
