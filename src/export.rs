@@ -518,7 +518,17 @@ impl Exporter {
     /// Close every file, rename it into place, and write `manifest.json` last.
     pub fn finish(self) -> Result<Manifest> {
         let mut files = Vec::new();
-        let mut rows = 0;
+        // A finished file's manifest entry: its rows, size and checksum.
+        let out = &self.opts.out;
+        let entry = |rel: String, rows: u64| -> Result<FileEntry> {
+            let (bytes, sha256) = checksum(&out.join(&rel))?;
+            Ok(FileEntry {
+                path: rel,
+                rows,
+                bytes,
+                sha256,
+            })
+        };
         for (rel, (id, mut part)) in self.parts {
             part.write_pending(id)?;
             let written = part.written;
@@ -526,16 +536,9 @@ impl Exporter {
                 path: rel.clone(),
                 reason: e.to_string(),
             })?;
-            let path = self.opts.out.join(&rel);
+            let path = out.join(&rel);
             std::fs::rename(&part.tmp, &path).map_err(io_err(&path))?;
-            let (bytes, sha256) = checksum(&path)?;
-            rows += written;
-            files.push(FileEntry {
-                path: rel,
-                rows: written,
-                bytes,
-                sha256,
-            });
+            files.push(entry(rel, written)?);
         }
         for (rel, w) in self.avro {
             let written = w.count() as u64;
@@ -543,15 +546,9 @@ impl Exporter {
                 path: rel.clone(),
                 reason: e.to_string(),
             })?;
-            let (bytes, sha256) = checksum(&self.opts.out.join(&rel))?;
-            rows += written;
-            files.push(FileEntry {
-                path: rel,
-                rows: written,
-                bytes,
-                sha256,
-            });
+            files.push(entry(rel, written)?);
         }
+        let rows = files.iter().map(|f| f.rows).sum();
         let manifest = Manifest {
             format: self.opts.format.name().into(),
             source: self.source,
