@@ -252,13 +252,7 @@ pub fn exec(cmd: BenchCommand) -> CliResult {
             use crate::kafka::consume::{Start, Tail};
             use crate::kafka::copy::mirror_loop;
             let local = a.kafka.connection()?;
-            let source = crate::kafka::Connection::resolve(
-                Some(&a.source_brokers),
-                None,
-                &a.kafka.properties,
-                a.kafka.timeout,
-                &crate::kafka::config::config_path(),
-            )?;
+            let source = a.kafka.other_cluster(&a.source_brokers)?;
             let (source_admin, local_admin) = (Admin::connect(&source)?, Admin::connect(&local)?);
             let (s, packets) = a.gen.generate(a.alerts, 10)?;
             let topic = format!("bench-mirror-{}", std::process::id());
@@ -688,13 +682,7 @@ fn bench_night(a: &NightBenchArgs) -> CliResult {
         ));
     }
     let local = a.kafka.connection()?;
-    let central = crate::kafka::Connection::resolve(
-        Some(&a.source_brokers),
-        None,
-        &a.kafka.properties,
-        a.kafka.timeout,
-        &crate::kafka::config::config_path(),
-    )?;
+    let central = a.kafka.other_cluster(&a.source_brokers)?;
     let cfg = NightConfig {
         alerts_per_visit: ((10_000.0 * a.scale).round() as usize).max(1),
         visits: a.visits,

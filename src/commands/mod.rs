@@ -423,6 +423,21 @@ pub struct KafkaArgs {
 }
 
 impl KafkaArgs {
+    /// A second cluster (`bench mirror`'s and `bench night`'s source): `brokers`, with
+    /// these arguments' client properties and timeout, and no profile.
+    pub fn other_cluster(
+        &self,
+        brokers: &str,
+    ) -> Result<crate::kafka::Connection, crate::kafka::KafkaError> {
+        crate::kafka::Connection::resolve(
+            Some(brokers),
+            None,
+            &self.properties,
+            self.timeout,
+            &crate::kafka::config::config_path(),
+        )
+    }
+
     /// Resolve flags, environment and the config file; with none of them naming
     /// brokers, the running sandbox's (`alertctl sandbox up`), said on stderr.
     pub fn connection(&self) -> Result<crate::kafka::Connection, crate::kafka::KafkaError> {
