@@ -150,7 +150,12 @@ pub fn find_broker() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Install the broker with cargo (20-35 minutes on 2 cores, once).
+/// The broker's cargo features for the sandbox: its one storage engine, SQLite. The
+/// tests' `scripts/broker install` adds `dynostore` (the in-memory engine), a superset
+/// that serves the sandbox too.
+pub const SANDBOX_BROKER_FEATURES: &str = "libsql";
+
+/// Install the broker with cargo, once (see the README for how long it takes).
 pub fn install_broker() -> Result<PathBuf, SandboxError> {
     let status = Command::new("cargo")
         .args([
@@ -160,7 +165,7 @@ pub fn install_broker() -> Result<PathBuf, SandboxError> {
             "--ignore-rust-version",
             "--no-default-features",
             "--features",
-            "libsql,dynostore",
+            SANDBOX_BROKER_FEATURES,
         ])
         .status()
         .map_err(|e| {

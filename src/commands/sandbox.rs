@@ -196,6 +196,10 @@ fn up(a: UpArgs) -> CliResult {
         }
     };
     let (broker_pid, brokers) = sandbox::start_broker(&bin, &dir)?;
+    eprintln!(
+        "alertctl: broker {} (pid {broker_pid}) on {brokers}",
+        bin.display()
+    );
     let (registry_pid, registry) = match sandbox::start_registry(&dir) {
         Ok(r) => r,
         Err(e) => {
@@ -203,6 +207,7 @@ fn up(a: UpArgs) -> CliResult {
             return Err(e.into());
         }
     };
+    eprintln!("alertctl: schema registry (pid {registry_pid}) on {registry}");
     let tonight = night::day_obs(Utc::now());
     let sample_major = crate::schema::builtin_sample().id().unwrap_or(0) / 100;
     let state = State {
