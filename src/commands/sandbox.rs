@@ -28,7 +28,7 @@ Examples:
   alertctl sandbox up --dir ./sandbox && alertctl sandbox status --dir ./sandbox
 
 The broker (nisshi, a Kafka-protocol broker from crates.io) is installed with cargo the
-first time (20-35 minutes on 2 cores). The standard test night is seed 1 of the built-in
+first time (about 13 minutes on 2 cores). The standard test night is seed 1 of the built-in
 sample schema: sample-data/README.md says what is in it and how many alerts pass a few
 example filters, so you can check your filter's counts.")]
     Up(UpArgs),
@@ -191,7 +191,7 @@ fn up(a: UpArgs) -> CliResult {
     let bin = match sandbox::find_broker() {
         Some(b) => b,
         None => {
-            eprintln!("alertctl: the sandbox's broker (nisshi {}) is not installed; installing it with cargo, once (20-35 minutes on 2 cores)...", sandbox::BROKER_VERSION);
+            eprintln!("alertctl: the sandbox's broker (nisshi {}) is not installed; installing it with cargo, once (about 13 minutes on 2 cores)...", sandbox::BROKER_VERSION);
             sandbox::install_broker()?
         }
     };

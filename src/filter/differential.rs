@@ -9,7 +9,6 @@
 //! near-misses (forms that look alike but are not in it, and so go to jq).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use apache_avro::types::Value;
@@ -601,11 +600,25 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
     t
 }
 
+/// Rubin's official 11.0 schema, from PyPI's lsst-alert-packet (a test dependency that
+/// `scripts/install-test-deps` installs; without it this test fails).
 fn official_11() -> AlertSchema {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/lsst-reference/alert_packet/schema");
+    let python = std::env::var("ALERTCTL_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import lsst.alert.packet, os; print(os.path.join(os.path.dirname(lsst.alert.packet.__file__), 'schema'))",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    assert!(
+        out.status.success(),
+        "PyPI's lsst-alert-packet is not installed (scripts/install-test-deps installs it): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     crate::schema::load_version(&root, "11.0".parse().unwrap())
-        .expect("the shared reference schemas (../shared/lsst-reference) are part of the test data")
+        .expect("PyPI's lsst-alert-packet holds schema 11.0")
 }
 
 #[test]

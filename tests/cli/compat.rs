@@ -140,7 +140,7 @@ fn check_exit_codes_and_the_default_history() {
 
 #[test]
 fn bump_says_minor_or_major() {
-    let shared = shared_schema_dir();
+    let trio = official_trio();
     let root = pypi_schema_dir();
     let bump = |new: &Path| -> Value {
         let r = run([
@@ -150,7 +150,7 @@ fn bump_says_minor_or_major() {
             "--format",
             "json",
             "--schema-dir",
-            shared.to_str().unwrap(),
+            trio.to_str().unwrap(),
         ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         serde_json::from_str(&r.stdout).unwrap()

@@ -163,7 +163,7 @@ fn an_unknown_schema_id_is_named_with_its_version() {
 #[test]
 fn a_schema_directory_with_a_missing_type_names_the_type_and_the_file() {
     let dir = tempdir();
-    let src = shared_schema_dir().join("11/0");
+    let src = official_trio().join("11/0");
     let dst = dir.path().join("11/0");
     std::fs::create_dir_all(&dst).unwrap();
     for entry in std::fs::read_dir(&src).unwrap().flatten() {
@@ -195,7 +195,7 @@ fn a_missing_version_lists_the_versions_there_are() {
         "--version",
         "12.3",
         "--schema-dir",
-        shared_schema_dir().to_str().unwrap(),
+        official_trio().to_str().unwrap(),
     ]);
     let e = r.one_line_error(1);
     assert!(

@@ -137,7 +137,7 @@ fn ids(b: &str, topic: &str, extra: &[&str]) -> HashMap<i64, usize> {
     });
     // The test reads topics with every schema it may meet (the filters under test do not).
     let r: Run = cmd(b, &args)
-        .env("ALERTCTL_SCHEMA_DIR", shared_schema_dir())
+        .env("ALERTCTL_SCHEMA_DIR", official_trio())
         .output()
         .expect("tail")
         .into();
@@ -521,7 +521,7 @@ fn the_registry_gone_while_a_new_schema_flows_loses_nothing() {
     let dir = tempdir();
     let mut reg = Registry::start(dir.path().join("registry"));
     let url = reg.url();
-    let schemas = shared_schema_dir();
+    let schemas = official_trio();
     let r = run([
         "schema",
         "import",

@@ -21,6 +21,7 @@ mod interop;
 mod kafka;
 mod night;
 mod official;
+mod official_checks;
 mod production;
 mod registry;
 mod sandbox;

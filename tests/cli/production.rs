@@ -377,8 +377,8 @@ fn a_log_append_time_topic_is_windowed_by_observation_on_request() {
 /// compared with a number; `filter run` says the same once, at the first alert.
 #[test]
 fn filter_check_finds_removed_fields_and_wrong_literals() {
-    let shared = shared_schema_dir();
-    let dirs = shared.to_str().unwrap();
+    let trio = official_trio();
+    let dirs = trio.to_str().unwrap();
     let expr = ".MPCORB != null and .diaSource.snr > 5";
     // 9.0 has MPCORB; 10.0 renamed it mpc_orbits.
     let r = run([

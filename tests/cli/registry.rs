@@ -312,7 +312,7 @@ fn basic_auth_and_read_only() {
         "--subject",
         "s",
         "--schema-dir",
-        shared_schema_dir().to_str().unwrap(),
+        official_trio().to_str().unwrap(),
         "--registry",
         &with_creds,
     ])
@@ -383,11 +383,11 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
 fn import_check_and_bump_against_a_registry() {
     let dir = tempdir();
     let reg = start_registry(&dir.path().join("data"), &[]);
-    let shared = shared_schema_dir();
+    let trio = official_trio();
     let imported = run([
         "schema",
         "import",
-        shared.to_str().unwrap(),
+        trio.to_str().unwrap(),
         "--registry",
         &reg.url,
     ])
@@ -414,7 +414,7 @@ fn import_check_and_bump_against_a_registry() {
         "--subject",
         "lsst-alert-11",
         "--schema-dir",
-        shared.to_str().unwrap(),
+        trio.to_str().unwrap(),
         "--registry",
         &reg.url,
     ]);

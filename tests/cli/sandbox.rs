@@ -98,7 +98,7 @@ fn sandbox_up_tail_down() {
     let dir = tempdir();
     let d = dir.path().join("sbx");
     let _down = Down(d.clone());
-    let shared = shared_schema_dir();
+    let trio = official_trio();
     let r = run([
         "sandbox",
         "up",
@@ -109,7 +109,7 @@ fn sandbox_up_tail_down() {
         "--alerts-per-visit",
         "40",
         "--schema-dir",
-        shared.to_str().unwrap(),
+        trio.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

@@ -75,22 +75,59 @@ where
     alertctl().args(args).output().expect("run alertctl").into()
 }
 
-/// The shared reference data (`../shared` beside the checkout, or $ALERTCTL_SHARED).
+/// The shared reference data of the shared tier (`scripts/test --shared DIR` sets
+/// $ALERTCTL_SHARED): real alerts from a community broker, which exist only beside this
+/// project's own checkouts. The default tier never reads it.
 pub fn shared() -> PathBuf {
     let dir = std::env::var_os("ALERTCTL_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        .expect("the shared tier needs ALERTCTL_SHARED (scripts/test --shared DIR sets it)");
     assert!(
         dir.join("lsst-reference").is_dir(),
-        "the shared reference data is missing at {} (set ALERTCTL_SHARED)",
+        "the shared reference data is missing at {} (ALERTCTL_SHARED)",
         dir.display()
     );
     dir
 }
 
-/// `shared/lsst-reference/alert_packet/schema`: official 9.0, 10.0, 11.0.
+/// `shared/lsst-reference/alert_packet/schema`: official 9.0, 10.0, 11.0 (shared tier).
 pub fn shared_schema_dir() -> PathBuf {
     shared().join("lsst-reference/alert_packet/schema")
+}
+
+/// Rubin's official 9.0, 10.0 and 11.0 schemas alone, in the alert_packet layout
+/// (`DIR/MAJOR/MINOR/*.avsc` and `sample_data/`): a copy of those three versions from
+/// PyPI's lsst-alert-packet, for tests that want a small tree of real versions (an
+/// import registers three ids, a missing version lists three). Made once per test
+/// process.
+pub fn official_trio() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("official-9-10-11-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let pypi = pypi_schema_dir();
+        for v in ["9/0", "10/0", "11/0"] {
+            copy_tree(&pypi.join(v), &dir.join(v));
+        }
+        dir
+    })
+    .clone()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from)
+        .expect("read the PyPI schema tree")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy a schema file");
+        }
+    }
 }
 
 /// The Python interpreter the interop tests use ($ALERTCTL_PYTHON or python3).
