@@ -28,7 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
-            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-publish a night to another topic, paced by its timestamps')
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
@@ -81,8 +81,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;tail' {
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC')
-            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC')
+            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)')
             [CompletionResult]::new('--window-margin', '--window-margin', [CompletionResultType]::ParameterName, 'With --window-by observation: how far outside the window to read')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read a visit file (OCF or wire) instead of Kafka')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, stored, N, -N, @TIME')
@@ -92,7 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consume as this consumer group, committing offsets as alerts are printed')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as this consumer group, committing offsets as alerts are printed')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
-            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the FITS cutouts appear: left out, their size, or base64')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the FITS cutouts appear: left out, their size, or kept (base64)')
             [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Table columns: comma-separated dotted paths; `a|b` takes the first present')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
@@ -356,13 +357,14 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;replay' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The topic to write')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, or @TIME')
-            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, or @TIME')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start: beginning, N, -N, @TIME or @T1:T2')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, N, -N, @TIME or @T1:T2')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Stop before the first record after this time (@TIME)')
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Speed factor (1 = real time), or max')
-            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Timestamps of the copies')
+            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Timestamps of the copies: `original` (their CreateTime) or `now`')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --loop: time between visits')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -370,26 +372,30 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
             [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'Replay forever, one visit every --interval, stamped now')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;rewind' {
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'The consumer group')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The consumer group')
-            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The topic')
-            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The topic')
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead; with --topic a long-lived topic, the night''s window: --to-beginning is its start, --to-end its end')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'To the first record at or after @TIME')
-            [CompletionResult]::new('--shift', '--shift', [CompletionResultType]::ParameterName, 'By N records from the committed offset (negative: back)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The old spelling of --from (one more release)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The old spelling of --from (one more release)')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its window')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to move: beginning, end, or @TIME (the first record at or after it)')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to move: beginning, end, or @TIME (the first record at or after it)')
+            [CompletionResult]::new('--shift', '--shift', [CompletionResultType]::ParameterName, 'Move by N records from the committed offset (negative: back)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The old spelling of -o @TIME')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('--to-beginning', '--to-beginning', [CompletionResultType]::ParameterName, 'To the oldest kept record')
-            [CompletionResult]::new('--to-end', '--to-end', [CompletionResultType]::ParameterName, 'To after the newest record')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the old -> new offsets; change nothing')
+            [CompletionResult]::new('--to-beginning', '--to-beginning', [CompletionResultType]::ParameterName, 'The old spelling of -o beginning')
+            [CompletionResult]::new('--to-end', '--to-end', [CompletionResultType]::ParameterName, 'The old spelling of -o end')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would move, and move nothing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -431,8 +437,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--alerts-per-visit', '--alerts-per-visit', [CompletionResultType]::ParameterName, 'Alerts per visit')
             [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'Topic layout: a topic per night (the design), or Rubin''s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox''s broker follow its layout')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'Rubin schema trees to register too (alert_packet layout), as Rubin does')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;sandbox;status' {
@@ -477,9 +483,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;show' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
-            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'The alert''s 0-based index in the file')
-            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Write the picture here')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead (with --index)')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'The alert''s 0-based record number in --file')
+            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Also draw the alert''s cutouts and light curve to this PNG file')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -492,8 +498,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;lag' {
-            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'One group (default: every group)')
-            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'One group (default: every group)')
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Only this group (the profile''s group_prefix applies)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only this group (the profile''s group_prefix applies)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
@@ -504,11 +511,12 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;stats' {
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)')
-            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or on a long-lived topic its dayObs window')
+            [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)')
             [CompletionResult]::new('--window-margin', '--window-margin', [CompletionResultType]::ParameterName, 'With --window-by observation: how far outside the window to read')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of a topic')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (text; the default on a terminal) or json')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of Kafka')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: text on a terminal, one JSON object otherwise)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -516,8 +524,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;filter' {
@@ -606,24 +614,24 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;registry' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a local store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'alertctl;registry;serve' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0: a free port, printed on stderr)')
-            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Directory of the store (created when missing)')
-            [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Require HTTP basic auth, USER:PASSWORD')
-            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body, bytes')
-            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The store''s directory (created if missing)')
+            [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Require HTTP basic auth for every request')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body accepted')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'The default compatibility level of subjects without their own')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads')
-            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every change')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every change (registrations, deletes, config and mode changes)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;registry;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a local store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -670,7 +678,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;topic;create' {
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night''s topic instead: YYYY-MM-DD, today or yesterday')
             [CompletionResult]::new('--partitions', '--partitions', [CompletionResultType]::ParameterName, 'Partitions')
-            [CompletionResult]::new('--replication', '--replication', [CompletionResultType]::ParameterName, 'Replication factor (1 for one broker; 3 on a production cluster)')
+            [CompletionResult]::new('--replication', '--replication', [CompletionResultType]::ParameterName, 'Replication factor (default: 3 on a cluster of three brokers or more, else one copy per broker)')
             [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'How long records are kept: a duration (7d) or `forever`')
             [CompletionResult]::new('--timestamp-type', '--timestamp-type', [CompletionResultType]::ParameterName, 'Which time records carry: the producer''s (create) or the broker''s at append (log-append, as some of Rubin''s deployments)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -678,8 +686,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'alertctl;topic;delete' {
@@ -735,7 +743,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;archive' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic, or a regex of topics')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its dayObs window on a long-lived topic (then exit at its end)')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The old spelling of --archive (--to is a topic everywhere now)')
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
@@ -755,7 +764,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;archive;verify' {
             [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, or s3://bucket/prefix')
-            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'The topic whose alerts must all be there')
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'The topic (or regex) whose alerts it must hold')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its window on --against')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
@@ -780,12 +789,12 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;get' {
-            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin''s)')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Search a topic instead (read to its end, or a night''s window)')
-            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'With --from: a night (its topic, or its window)')
-            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the cutouts appear in the JSON')
-            [CompletionResult]::new('--fits-dir', '--fits-dir', [CompletionResultType]::ParameterName, 'Write each alert''s three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits')
-            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Draw the alert as show does (one id): cutouts and light curve')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive: a directory, s3://bucket/prefix, or the archive service''s URL')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read this topic (or regex) instead')
+            [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night: its topic, or its window on --from')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'How the cutouts appear in the JSON view')
+            [CompletionResult]::new('--fits-dir', '--fits-dir', [CompletionResultType]::ParameterName, 'Write each alert''s cutouts as FITS files here (ID-science.fits, ...)')
+            [CompletionResult]::new('--png', '--png', [CompletionResultType]::ParameterName, 'Draw the alert''s cutouts and light curve to this PNG (one id)')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -805,7 +814,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A visit file instead of Kafka')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The export directory (must not hold an export)')
             [CompletionResult]::new('--file-format', '--file-format', [CompletionResultType]::ParameterName, 'File format')
-            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'Keep the cutouts as binary columns, or leave them out')
+            [CompletionResult]::new('--cutouts', '--cutouts', [CompletionResultType]::ParameterName, 'Keep the cutouts (binary columns) or leave them out')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -848,7 +857,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;man' {
-            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one page per command into this directory instead')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -857,7 +866,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Decode alerts from Kafka topics or visit files to JSON lines or a table')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import')
-            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-publish a night to another topic, paced by its timestamps')
             [CompletionResult]::new('rewind', 'rewind', [CompletionResultType]::ParameterValue, 'Move a consumer group''s committed offsets (re-run a filter over a night)')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Copy topics from another cluster, byte for byte (a mirror node)')
@@ -989,7 +998,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;registry' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a durable local store')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the Confluent Schema Registry REST API from a local store')
             break
         }
         'alertctl;help;registry;serve' {

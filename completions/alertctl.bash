@@ -448,7 +448,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__archive)
-            opts="-G -e -b -X -h --from --night --to --group --exit --schema-dir --registry --brokers --profile --timeout --help verify help"
+            opts="-G -e -b -X -h --from --night --archive --to --group --exit --schema-dir --registry --brokers --profile --timeout --help verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +459,10 @@ _alertctl() {
                     return 0
                     ;;
                 --night)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1049,7 +1053,7 @@ _alertctl() {
                     return 0
                     ;;
                 --cutouts)
-                    COMPREPLY=($(compgen -W "keep omit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "omit size keep" -- "${cur}"))
                     return 0
                     ;;
                 --schema-dir)
@@ -1383,7 +1387,7 @@ _alertctl() {
                     return 0
                     ;;
                 --cutouts)
-                    COMPREPLY=($(compgen -W "omit size base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "omit size keep" -- "${cur}"))
                     return 0
                     ;;
                 --max-outputs)
@@ -1469,7 +1473,7 @@ _alertctl() {
                     return 0
                     ;;
                 --cutouts)
-                    COMPREPLY=($(compgen -W "omit size base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "omit size keep" -- "${cur}"))
                     return 0
                     ;;
                 --fits-dir)
@@ -2188,7 +2192,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__lag)
-            opts="-G -b -X -h --group --brokers --profile --timeout --help"
+            opts="-G -b -X -h --group --format --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2199,6 +2203,10 @@ _alertctl() {
                     return 0
                     ;;
                 -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2530,12 +2538,16 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__replay)
-            opts="-o -b -X -h --night --to --offset --until --speed --timestamp --loop --interval --brokers --profile --timeout --help"
+            opts="-o -b -X -h --from --night --to --offset --until --speed --timestamp --loop --interval --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --night)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2596,7 +2608,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__rewind)
-            opts="-G -t -b -X -h --group --topic --night --to-beginning --to-end --to --shift --dry-run --brokers --profile --timeout --help"
+            opts="-G -t -o -b -X -h --group --from --topic --night --offset --shift --to-beginning --to-end --to --dry-run --format --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2607,6 +2619,10 @@ _alertctl() {
                     return 0
                     ;;
                 -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2622,11 +2638,23 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --to)
+                --offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shift)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3288,12 +3316,16 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__stats)
-            opts="-b -X -h --night --window-by --window-margin --file --format --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-b -X -h --from --night --window-by --window-margin --file --format --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --night)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3350,12 +3382,16 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__tail)
-            opts="-o -n -f -e -G -b -X -h --night --window-by --window-margin --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
+            opts="-o -n -f -e -G -b -X -h --from --night --window-by --window-margin --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --night)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3401,7 +3437,7 @@ _alertctl() {
                     return 0
                     ;;
                 --cutouts)
-                    COMPREPLY=($(compgen -W "omit size base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "omit size keep" -- "${cur}"))
                     return 0
                     ;;
                 --fields)

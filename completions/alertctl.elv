@@ -25,7 +25,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-            cand bench 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table'
+            cand bench 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table'
             cand replay 'Re-publish a night to another topic, paced by its timestamps'
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
@@ -76,8 +76,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;tail'= {
-            cand --night 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC'
-            cand --window-by 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time'
+            cand --from 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)'
+            cand --night 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC'
+            cand --window-by 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)'
             cand --window-margin 'With --window-by observation: how far outside the window to read'
             cand --file 'Read a visit file (OCF or wire) instead of Kafka'
             cand -o 'Where to start: beginning, end, stored, N, -N, @TIME'
@@ -87,7 +88,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -G 'Consume as this consumer group, committing offsets as alerts are printed'
             cand --group 'Consume as this consumer group, committing offsets as alerts are printed'
             cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
-            cand --cutouts 'How the FITS cutouts appear: left out, their size, or base64'
+            cand --cutouts 'How the FITS cutouts appear: left out, their size, or kept (base64)'
             cand --fields 'Table columns: comma-separated dotted paths; `a|b` takes the first present'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
@@ -318,13 +319,14 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help;help'= {
         }
         &'alertctl;replay'= {
+            cand --from 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)'
             cand --night 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)'
             cand --to 'The topic to write'
-            cand -o 'Where to start: beginning, or @TIME'
-            cand --offset 'Where to start: beginning, or @TIME'
+            cand -o 'Where to start: beginning, N, -N, @TIME or @T1:T2'
+            cand --offset 'Where to start: beginning, N, -N, @TIME or @T1:T2'
             cand --until 'Stop before the first record after this time (@TIME)'
             cand --speed 'Speed factor (1 = real time), or max'
-            cand --timestamp 'Timestamps of the copies'
+            cand --timestamp 'Timestamps of the copies: `original` (their CreateTime) or `now`'
             cand --interval 'With --loop: time between visits'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -332,25 +334,29 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
             cand --loop 'Replay forever, one visit every --interval, stamped now'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'alertctl;rewind'= {
             cand -G 'The consumer group'
             cand --group 'The consumer group'
-            cand -t 'The topic'
-            cand --topic 'The topic'
-            cand --night 'A night''s topic instead; with --topic a long-lived topic, the night''s window: --to-beginning is its start, --to-end its end'
-            cand --to 'To the first record at or after @TIME'
-            cand --shift 'By N records from the committed offset (negative: back)'
+            cand --from 'The topic'
+            cand -t 'The old spelling of --from (one more release)'
+            cand --topic 'The old spelling of --from (one more release)'
+            cand --night 'A night: its topic, or on a long-lived topic its window'
+            cand -o 'Where to move: beginning, end, or @TIME (the first record at or after it)'
+            cand --offset 'Where to move: beginning, end, or @TIME (the first record at or after it)'
+            cand --shift 'Move by N records from the committed offset (negative: back)'
+            cand --to 'The old spelling of -o @TIME'
+            cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
-            cand --to-beginning 'To the oldest kept record'
-            cand --to-end 'To after the newest record'
-            cand --dry-run 'Print the old -> new offsets; change nothing'
+            cand --to-beginning 'The old spelling of -o beginning'
+            cand --to-end 'The old spelling of -o end'
+            cand --dry-run 'Say what would move, and move nothing'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -389,8 +395,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --alerts-per-visit 'Alerts per visit'
             cand --layout 'Topic layout: a topic per night (the design), or Rubin''s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox''s broker follow its layout'
             cand --schema-dir 'Rubin schema trees to register too (alert_packet layout), as Rubin does'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'alertctl;sandbox;status'= {
             cand --dir 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)'
@@ -425,9 +431,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;sandbox;help;help'= {
         }
         &'alertctl;show'= {
-            cand --file 'A visit file instead of a topic'
-            cand --index 'The alert''s 0-based index in the file'
-            cand --png 'Write the picture here'
+            cand --file 'A visit file instead (with --index)'
+            cand --index 'The alert''s 0-based record number in --file'
+            cand --png 'Also draw the alert''s cutouts and light curve to this PNG file'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -439,8 +445,9 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;lag'= {
-            cand -G 'One group (default: every group)'
-            cand --group 'One group (default: every group)'
+            cand -G 'Only this group (the profile''s group_prefix applies)'
+            cand --group 'Only this group (the profile''s group_prefix applies)'
+            cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --brokers 'Bootstrap brokers, comma-separated HOST:PORT'
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
@@ -450,11 +457,12 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;stats'= {
-            cand --night 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)'
-            cand --window-by 'With --night on a long-lived topic: select by record timestamp or by the alert''s observation time'
+            cand --from 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)'
+            cand --night 'A night: its topic, or on a long-lived topic its dayObs window'
+            cand --window-by 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)'
             cand --window-margin 'With --window-by observation: how far outside the window to read'
-            cand --file 'A visit file instead of a topic'
-            cand --format 'Output format: table (text; the default on a terminal) or json'
+            cand --file 'A visit file instead of Kafka'
+            cand --format 'Output format (default: text on a terminal, one JSON object otherwise)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -462,8 +470,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'alertctl;filter'= {
             cand -h 'Print help'
@@ -544,22 +552,22 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;registry'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+            cand serve 'Serve the Confluent Schema Registry REST API from a local store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;registry;serve'= {
-            cand --listen 'Address to listen on (port 0: a free port, printed on stderr)'
-            cand --data 'Directory of the store (created when missing)'
-            cand --basic-auth 'Require HTTP basic auth, USER:PASSWORD'
-            cand --max-body 'Largest request body, bytes'
-            cand --compatibility 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)'
+            cand --listen 'Address to listen on'
+            cand --data 'The store''s directory (created if missing)'
+            cand --basic-auth 'Require HTTP basic auth for every request'
+            cand --max-body 'Largest request body accepted'
+            cand --compatibility 'The default compatibility level of subjects without their own'
             cand --threads 'Worker threads'
-            cand --read-only 'Refuse every change'
+            cand --read-only 'Refuse every change (registrations, deletes, config and mode changes)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;registry;help'= {
-            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+            cand serve 'Serve the Confluent Schema Registry REST API from a local store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;registry;help;serve'= {
@@ -600,7 +608,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;topic;create'= {
             cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
             cand --partitions 'Partitions'
-            cand --replication 'Replication factor (1 for one broker; 3 on a production cluster)'
+            cand --replication 'Replication factor (default: 3 on a cluster of three brokers or more, else one copy per broker)'
             cand --retention 'How long records are kept: a duration (7d) or `forever`'
             cand --timestamp-type 'Which time records carry: the producer''s (create) or the broker''s at append (log-append, as some of Rubin''s deployments)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -608,8 +616,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --profile 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)'
             cand -X 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)'
             cand --timeout 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'alertctl;topic;delete'= {
             cand --night 'A night''s topic instead: YYYY-MM-DD, today or yesterday'
@@ -655,7 +663,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;archive'= {
             cand --from 'The topic, or a regex of topics'
             cand --night 'A night: its topic, or its dayObs window on a long-lived topic (then exit at its end)'
-            cand --to 'The archive: a directory, or s3://bucket/prefix'
+            cand --archive 'The archive: a directory, or s3://bucket/prefix'
+            cand --to 'The old spelling of --archive (--to is a topic everywhere now)'
             cand -G 'Consume as this group (commits after the objects are stored)'
             cand --group 'Consume as this group (commits after the objects are stored)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
@@ -674,7 +683,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         }
         &'alertctl;archive;verify'= {
             cand --archive 'The archive: a directory, or s3://bucket/prefix'
-            cand --against 'The topic whose alerts must all be there'
+            cand --against 'The topic (or regex) whose alerts it must hold'
             cand --night 'A night: its topic, or its window on --against'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
@@ -695,12 +704,12 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;archive;help;help'= {
         }
         &'alertctl;get'= {
-            cand --archive 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin''s)'
-            cand --from 'Search a topic instead (read to its end, or a night''s window)'
-            cand --night 'With --from: a night (its topic, or its window)'
-            cand --cutouts 'How the cutouts appear in the JSON'
-            cand --fits-dir 'Write each alert''s three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits'
-            cand --png 'Draw the alert as show does (one id): cutouts and light curve'
+            cand --archive 'The archive: a directory, s3://bucket/prefix, or the archive service''s URL'
+            cand --from 'Read this topic (or regex) instead'
+            cand --night 'A night: its topic, or its window on --from'
+            cand --cutouts 'How the cutouts appear in the JSON view'
+            cand --fits-dir 'Write each alert''s cutouts as FITS files here (ID-science.fits, ...)'
+            cand --png 'Draw the alert''s cutouts and light curve to this PNG (one id)'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -719,7 +728,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --file 'A visit file instead of Kafka'
             cand --out 'The export directory (must not hold an export)'
             cand --file-format 'File format'
-            cand --cutouts 'Keep the cutouts as binary columns, or leave them out'
+            cand --cutouts 'Keep the cutouts (binary columns) or leave them out'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -756,7 +765,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
         }
         &'alertctl;man'= {
-            cand --out-dir 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory'
+            cand --out-dir 'Write one page per command into this directory instead'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -764,7 +773,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand produce 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
             cand tail 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
             cand schema 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-            cand bench 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table'
+            cand bench 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table'
             cand replay 'Re-publish a night to another topic, paced by its timestamps'
             cand rewind 'Move a consumer group''s committed offsets (re-run a filter over a night)'
             cand mirror 'Copy topics from another cluster, byte for byte (a mirror node)'
@@ -864,7 +873,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;filter;check'= {
         }
         &'alertctl;help;registry'= {
-            cand serve 'Serve the Confluent Schema Registry REST API from a durable local store'
+            cand serve 'Serve the Confluent Schema Registry REST API from a local store'
         }
         &'alertctl;help;registry;serve'= {
         }

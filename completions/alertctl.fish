@@ -29,7 +29,7 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -s V -l version -d 'Prin
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "bench" -d 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
@@ -77,9 +77,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s X -d 'A li
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l no-wait -d 'Send visits back to back, without waiting for the cadence'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (TOPIC, or the profile\'s per-major layout) its dayObs window, 12:00 to 12:00 UTC' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-by -d 'With --night on a long-lived topic: select by record timestamp or by the alert\'s observation time' -r -f -a "timestamp\t'By record timestamp, found per partition with offsets-for-times (ingest time on a LogAppendTime topic)'
-observation\t'By the alert\'s own observation time (`diaSource.midpointMjdTai`), reading --window-margin on both sides of the window'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l from -d 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile\'s per-major layout) its dayObs window, 12:00 to 12:00 UTC' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-by -d 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert\'s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)' -r -f -a "timestamp\t''
+observation\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-margin -d 'With --window-by observation: how far outside the window to read' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l file -d 'Read a visit file (OCF or wire) instead of Kafka' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s o -l offset -d 'Where to start: beginning, end, stored, N, -N, @TIME' -r
@@ -88,12 +89,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -s G -l group -d
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Aligned columns for people (the default on a terminal); `text` is the same'
 jsonl\t'One JSON object per line (the default when stdout is not a terminal)'
 json\t'One JSON document'
-raw\t'The packets themselves, length-framed: a wire visit file (tail only)'
-envelope\t'One JSON object per record, as kcat -J prints: topic, partition, offset, timestamp and its type, key, headers (a map), schema id, and the alert\'s JSON view as `value` (tail only)'
-envelope-raw\t'The envelope with the packet itself, base64, as `value`; nothing is decoded (tail only)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l cutouts -d 'How the FITS cutouts appear: left out, their size, or base64' -r -f -a "omit\t'Leave byte fields out'
-size\t'Show `{"bytes": N}`, the size only'
-base64\t'Show the bytes as a base64 string'"
+raw\t'The packets themselves, length-framed: a wire visit file'
+envelope\t'One JSON object per record, as kcat -J prints: topic, partition, offset, timestamp and its type, key, headers (a map), schema id, and the alert\'s JSON view as `value`'
+envelope-raw\t'The envelope with the packet itself, base64, as `value`; nothing is decoded'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l cutouts -d 'How the FITS cutouts appear: left out, their size, or kept (base64)' -r -f -a "omit\t'Leave the cutouts out'
+size\t'Show each cutout\'s size only, {"bytes": N}'
+keep\t'Keep the cutouts\' bytes (base64 in JSON, binary columns in Parquet)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l fields -d 'Table columns: comma-separated dotted paths; `a|b` takes the first present' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
@@ -241,32 +242,36 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "night" -d 'A scaled night through the real path: produce, mirror, N filters, a user\'s consumer'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l from -d 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l night -d 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l to -d 'The topic to write' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s o -l offset -d 'Where to start: beginning, or @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s o -l offset -d 'Where to start: beginning, N, -N, @TIME or @T1:T2' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l until -d 'Stop before the first record after this time (@TIME)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l speed -d 'Speed factor (1 = real time), or max' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l timestamp -d 'Timestamps of the copies' -r -f -a "original\t'The original CreateTime'
-now\t'The time of sending'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l timestamp -d 'Timestamps of the copies: `original` (their CreateTime) or `now`' -r -f -a "original\t''
+now\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l interval -d 'With --loop: time between visits' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -l loop -d 'Replay forever, one visit every --interval, stamped now'
-complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s G -l group -d 'The consumer group' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s t -l topic -d 'The topic' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l night -d 'A night\'s topic instead; with --topic a long-lived topic, the night\'s window: --to-beginning is its start, --to-end its end' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to -d 'To the first record at or after @TIME' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l shift -d 'By N records from the committed offset (negative: back)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l from -d 'The topic' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s t -l topic -d 'The old spelling of --from (one more release)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l night -d 'A night: its topic, or on a long-lived topic its window' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s o -l offset -d 'Where to move: beginning, end, or @TIME (the first record at or after it)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l shift -d 'Move by N records from the committed offset (negative: back)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to -d 'The old spelling of -o @TIME' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-beginning -d 'To the oldest kept record'
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-end -d 'To after the newest record'
-complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l dry-run -d 'Print the old -> new offsets; change nothing'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-beginning -d 'The old spelling of -o beginning'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l to-end -d 'The old spelling of -o end'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -l dry-run -d 'Say what would move, and move nothing'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rewind" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-brokers -d 'The source cluster\'s bootstrap brokers' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand mirror" -l source-x -d 'A librdkafka property for the source cluster (repeatable)' -r
@@ -291,10 +296,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l nights -d 'Nights of alerts: tonight and the nights before it' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l visits -d 'Visits per night' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l alerts-per-visit -d 'Alerts per visit' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l layout -d 'Topic layout: a topic per night (the design), or Rubin\'s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox\'s broker follow its layout' -r -f -a "nightly\t'One topic per night, lsst-YYYY-MM-DD'
-per-major\t'One long-lived topic per schema MAJOR, lsst-alerts-v{major}'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l layout -d 'Topic layout: a topic per night (the design), or Rubin\'s production layout, one long-lived 45-partition topic per schema MAJOR (lsst-alerts-v{major}) holding every night. Commands that use the sandbox\'s broker follow its layout' -r -f -a "nightly\t''
+per-major\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l schema-dir -d 'Rubin schema trees to register too (alert_packet layout), as Rubin does' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from env" -l dir -d 'The sandbox directory (default: ~/.local/share/alertctl/sandbox)' -r -F
@@ -306,9 +311,9 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "env" -d 'Print the shell exports that point alertctl at the sandbox: eval "$(alertctl sandbox env)"'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
 complete -c alertctl -n "__fish_alertctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l file -d 'A visit file instead of a topic' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l index -d 'The alert\'s 0-based index in the file' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l png -d 'Write the picture here' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l file -d 'A visit file instead (with --index)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l index -d 'The alert\'s 0-based record number in --file' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l png -d 'Also draw the alert\'s cutouts and light curve to this PNG file' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -316,25 +321,27 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l profile -d 'C
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand show" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s G -l group -d 'One group (default: every group)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s G -l group -d 'Only this group (the profile\'s group_prefix applies)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l format -d 'Output format (default: table on a terminal, jsonl otherwise)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand lag" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night: its topic, or on a long-lived topic its dayObs window (12:00 to 12:00 UTC)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l window-by -d 'With --night on a long-lived topic: select by record timestamp or by the alert\'s observation time' -r -f -a "timestamp\t'By record timestamp, found per partition with offsets-for-times (ingest time on a LogAppendTime topic)'
-observation\t'By the alert\'s own observation time (`diaSource.midpointMjdTai`), reading --window-margin on both sides of the window'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l from -d 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l night -d 'A night: its topic, or on a long-lived topic its dayObs window' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l window-by -d 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert\'s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)' -r -f -a "timestamp\t''
+observation\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l window-margin -d 'With --window-by observation: how far outside the window to read' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l file -d 'A visit file instead of a topic' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'Output format: table (text; the default on a terminal) or json' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l file -d 'A visit file instead of Kafka' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l format -d 'Output format (default: text on a terminal, one JSON object otherwise)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and not __fish_seen_subcommand_from run check help" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
@@ -360,9 +367,9 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l input -d 'The old spelling of --file (one more release)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out -d 'With --file: write the passing alerts of the (one) filter to this wire file' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l out-dir -d 'With --file: write each filter\'s passing alerts to DIR/NAME.wire' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l cutouts -d 'How cutouts appear in JSON output' -r -f -a "omit\t'Leave byte fields out'
-size\t'Show `{"bytes": N}`, the size only'
-base64\t'Show the bytes as a base64 string'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l cutouts -d 'How cutouts appear in JSON output' -r -f -a "omit\t'Leave the cutouts out'
+size\t'Show each cutout\'s size only, {"bytes": N}'
+keep\t'Keep the cutouts\' bytes (base64 in JSON, binary columns in Parquet)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-outputs -d 'Per-alert output budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l max-time -d 'Per-alert time budget of an expression' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from run" -l strikes -d 'Times over budget before a filter is disabled' -r
@@ -393,13 +400,13 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
 complete -c alertctl -n "__fish_alertctl_using_subcommand filter; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on (port 0: a free port, printed on stderr)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l data -d 'Directory of the store (created when missing)' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l basic-auth -d 'Require HTTP basic auth, USER:PASSWORD' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l max-body -d 'Largest request body, bytes' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l compatibility -d 'Compatibility level where none is configured (Rubin: FORWARD_TRANSITIVE within a MAJOR)' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l data -d 'The store\'s directory (created if missing)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l basic-auth -d 'Require HTTP basic auth for every request' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l max-body -d 'Largest request body accepted' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l compatibility -d 'The default compatibility level of subjects without their own' -r -f -a "BACKWARD\t'The new schema reads data written with the latest'
 BACKWARD_TRANSITIVE\t'The new schema reads data written with every earlier one'
 FORWARD\t'The latest schema reads data written with the new one'
 FORWARD_TRANSITIVE\t'Every earlier schema reads data written with the new one (Rubin, within a MAJOR)'
@@ -407,9 +414,9 @@ FULL\t'Backward and forward with the latest'
 FULL_TRANSITIVE\t'Backward and forward with every earlier one'
 NONE\t'No check'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l threads -d 'Worker threads' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l read-only -d 'Refuse every change'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -l read-only -d 'Refuse every change (registrations, deletes, config and mode changes)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
+complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and not __fish_seen_subcommand_from list describe create delete expire help" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
@@ -433,15 +440,15 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l replication -d 'Replication factor (1 for one broker; 3 on a production cluster)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l replication -d 'Replication factor (default: 3 on a cluster of three brokers or more, else one copy per broker)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l retention -d 'How long records are kept: a duration (7d) or `forever`' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timestamp-type -d 'Which time records carry: the producer\'s (create) or the broker\'s at append (log-append, as some of Rubin\'s deployments)' -r -f -a "create\t'CreateTime: the producer\'s timestamp'
-log-append\t'LogAppendTime: the broker\'s time of append'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timestamp-type -d 'Which time records carry: the producer\'s (create) or the broker\'s at append (log-append, as some of Rubin\'s deployments)' -r -f -a "create\t''
+log-append\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l night -d 'A night\'s topic instead: YYYY-MM-DD, today or yesterday' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from delete" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
@@ -463,7 +470,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand topic; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l from -d 'The topic, or a regex of topics' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l night -d 'A night: its topic, or its dayObs window on a long-lived topic (then exit at its end)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l to -d 'The archive: a directory, or s3://bucket/prefix' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l archive -d 'The archive: a directory, or s3://bucket/prefix' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l to -d 'The old spelling of --archive (--to is a topic everywhere now)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s G -l group -d 'Consume as this group (commits after the objects are stored)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
@@ -476,7 +484,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fis
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check that an archive has every alert of a topic (window) and every schema they use'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l archive -d 'The archive: a directory, or s3://bucket/prefix' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l against -d 'The topic whose alerts must all be there' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l against -d 'The topic (or regex) whose alerts it must hold' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l night -d 'A night: its topic, or its window on --against' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
@@ -487,14 +495,14 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_se
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check that an archive has every alert of a topic (window) and every schema they use'
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l archive -d 'The archive: a directory, s3://bucket/prefix, or the base URL of an archive service that serves BASE/api/alerts?ID= (Rubin\'s)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l from -d 'Search a topic instead (read to its end, or a night\'s window)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l night -d 'With --from: a night (its topic, or its window)' -r
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l cutouts -d 'How the cutouts appear in the JSON' -r -f -a "omit\t'Leave byte fields out'
-size\t'Show `{"bytes": N}`, the size only'
-base64\t'Show the bytes as a base64 string'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l fits-dir -d 'Write each alert\'s three cutouts here as ID-science.fits, ID-template.fits, ID-difference.fits' -r -F
-complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l png -d 'Draw the alert as show does (one id): cutouts and light curve' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l archive -d 'The archive: a directory, s3://bucket/prefix, or the archive service\'s URL' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l from -d 'Read this topic (or regex) instead' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l night -d 'A night: its topic, or its window on --from' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l cutouts -d 'How the cutouts appear in the JSON view' -r -f -a "omit\t'Leave the cutouts out'
+size\t'Show each cutout\'s size only, {"bytes": N}'
+keep\t'Keep the cutouts\' bytes (base64 in JSON, binary columns in Parquet)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l fits-dir -d 'Write each alert\'s cutouts as FITS files here (ID-science.fits, ...)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l png -d 'Draw the alert\'s cutouts and light curve to this PNG (one id)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand get" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -509,8 +517,9 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l out -d 'The export directory (must not hold an export)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l file-format -d 'File format' -r -f -a "parquet\t'Apache Parquet, nested columns'
 avro\t'Avro container files with the alert schema (cutouts nulled with --cutouts omit)'"
-complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l cutouts -d 'Keep the cutouts as binary columns, or leave them out' -r -f -a "keep\t'Binary columns cutoutDifference, cutoutScience, cutoutTemplate'
-omit\t'No cutout columns (files about 3x smaller for Rubin\'s alerts)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l cutouts -d 'Keep the cutouts (binary columns) or leave them out' -r -f -a "omit\t'Leave the cutouts out'
+size\t'Show each cutout\'s size only, {"bytes": N}'
+keep\t'Keep the cutouts\' bytes (base64 in JSON, binary columns in Parquet)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
@@ -530,12 +539,12 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand export; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check an export\'s files against its manifest, and its ranges against the topic'
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write alertctl.1 and alertctl-COMMAND.1 for every subcommand into this directory' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand man" -l out-dir -d 'Write one page per command into this directory instead' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "produce" -d 'Generate sample visits of alerts (or send a visit file) to a Kafka topic or a file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "tail" -d 'Decode alerts from Kafka topics or visit files to JSON lines or a table'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "schema" -d 'Alert schemas: show, list, check compatibility, bump, and registry register/get/list/delete/import'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "bench" -d 'Measure speed (decode, Kafka, filters, mirror) on generated alerts and print a table'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "bench" -d 'Measure speed (decode, Kafka, filters, mirror, a night) and print a table'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "replay" -d 'Re-publish a night to another topic, paced by its timestamps'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "rewind" -d 'Move a consumer group\'s committed offsets (re-run a filter over a night)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help" -f -a "mirror" -d 'Copy topics from another cluster, byte for byte (a mirror node)'
@@ -571,7 +580,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "down" -d 'Stop what `sandbox up` started (by pid); nothing is left listening'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "run" -d 'Run filters over a topic (or a visit file) and write what passes'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "check" -d 'Check filters against a schema version: paths it lacks, literals of another type'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a durable local store'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "serve" -d 'Serve the Confluent Schema Registry REST API from a local store'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "list" -d 'List topics: partitions, messages (by watermarks), retention, night'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "describe" -d 'Show one topic\'s partitions with their watermarks'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from topic" -f -a "create" -d 'Create a topic (a night\'s topic with --night)'

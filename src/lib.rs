@@ -1,37 +1,40 @@
 //! alertctl: run the Vera C. Rubin (LSST) alert stream.
 //!
-//! The library holds everything the `alertctl` binary does; the binary only
-//! parses arguments. Modules other than [`commands`] never print.
+//! The library holds everything the `alertctl` binary does; the binary parses
+//! arguments, makes one library call per command and renders what comes back. The
+//! library never prints to the process's stdout or stderr and does not depend on clap:
+//! what it renders goes to writers its caller hands it. `docs/architecture.md` draws
+//! how the parts fit.
 //!
-//! * [`bench`]: measured stages behind `alertctl bench`.
-//! * [`packet`]: the Confluent wire format, Avro decoding, the JSON view, visit files.
-//! * [`sandbox`]: starting and stopping a local broker and registry.
-//! * [`schema`]: Rubin schema versions, multi-file loading, canonical form, ids.
-//! * [`picture`]: an alert's cutouts and light curve as a PNG.
-//! * [`redact`]: secrets kept out of every printed line.
-//! * [`registry`]: a Confluent-compatible registry store and server, and a client with a cache.
-//! * [`sample`]: plausible alerts for any schema version, with FITS cutouts.
-//! * [`filter`]: jq filters over the stream: caps, ranking, many filters over one decode.
-//! * [`kafka`]: connection settings, offsets and times, producing, consuming, topic admin.
-//! * [`night`]: observing nights (dayObs), night topic names, MJD.
-//! * [`commands`]: one module per subcommand, thin glue over the above.
+//! * [`formats`] is Avro (schemas, named types, the compiled schema, compatibility, the
+//!   JSON view), the Confluent wire format and visit files, sample alerts;
+//! * [`transport`] is Kafka (connections, offsets, producing, consuming, topic admin)
+//!   and the schema registry (client, store, server);
+//! * [`night`] is observing nights, topic layouts, and what a command reads;
+//! * [`jobs`] is what commands run: produce, tail, copy (replay, mirror, rewind),
+//!   archive, export, get, stats, topics, schemas;
+//! * [`filter`] is jq filters over the stream: caps, ranking, many filters over one read;
+//! * [`render`] is the printer layer (formats, tables, envelopes, warnings), pictures,
+//!   redaction;
+//! * [`sandbox`] is a local broker and registry with a standard test night;
+//! * [`error`] is the error a job ends with, with its exit code.
 
-pub mod archive;
-pub mod bench;
-pub mod commands;
-pub mod export;
+#![warn(missing_docs)]
+
+pub mod choice;
+pub mod error;
 pub mod filter;
-pub mod fuzzing;
-pub mod kafka;
+pub mod formats;
+pub mod jobs;
 pub mod night;
-pub mod packet;
-pub mod picture;
-pub mod redact;
-pub mod registry;
-pub mod sample;
+pub mod render;
 pub mod sandbox;
-pub mod schema;
+pub mod transport;
 
-/// mimalloc, counting what guarded filter evaluations hold ([`filter::guard`]).
+pub use error::{Error, Result};
+
+/// The evaluation guard counts what a filter evaluation holds through the global
+/// allocator; the binary installs it, and so do the library's own tests.
+#[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: filter::guard::GuardedAlloc = filter::guard::GuardedAlloc;

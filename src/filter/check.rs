@@ -2,16 +2,13 @@
 //! have, and every comparison of a path with a literal of another type.
 //!
 //! Both come from the path analysis of the expression's parse tree
-//! ([`super::analysis`]): the paths are those the projection would decode, the
+//! ([`super::jq::analysis`]): the paths are those the projection would decode, the
 //! comparisons those the analysis met (through variables and definitions too). Where
 //! the analysis cannot bound what an expression reads, only its comparisons are
 //! checked.
 
-use std::collections::HashMap;
-
-use serde_json::Value as Json;
-
-use super::analysis::{path_text, Comparison, LiteralKind, Need};
+use super::jq::analysis::{path_text, Comparison, LiteralKind, Need};
+use crate::formats::avro::graph::{Graph, Node};
 
 /// What is wrong with a filter for a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,180 +50,57 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// Named types of a schema, by full and by short name.
-pub(crate) struct Names<'a>(HashMap<String, &'a Json>);
-
-impl<'a> Names<'a> {
-    pub(crate) fn collect(schema: &'a Json) -> Names<'a> {
-        fn walk<'a>(t: &'a Json, ns: &str, out: &mut HashMap<String, &'a Json>) {
-            match t {
-                Json::Array(branches) => branches.iter().for_each(|b| walk(b, ns, out)),
-                Json::Object(o) => {
-                    let mut inner = o
-                        .get("namespace")
-                        .and_then(Json::as_str)
-                        .unwrap_or(ns)
-                        .to_string();
-                    if let Some(name) = o.get("name").and_then(Json::as_str) {
-                        if matches!(
-                            o.get("type").and_then(Json::as_str),
-                            Some("record" | "enum" | "fixed" | "error")
-                        ) {
-                            let full = if name.contains('.') || inner.is_empty() {
-                                name.to_string()
-                            } else {
-                                format!("{inner}.{name}")
-                            };
-                            if let Some((space, short)) = full.rsplit_once('.') {
-                                out.entry(short.to_string()).or_insert(t);
-                                inner = space.to_string();
-                            }
-                            out.insert(full, t);
-                        }
-                    }
-                    for f in o
-                        .get("fields")
-                        .and_then(Json::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(ft) = f.get("type") {
-                            walk(ft, &inner, out);
-                        }
-                    }
-                    for k in ["items", "values"] {
-                        if let Some(x) = o.get(k) {
-                            walk(x, &inner, out);
-                        }
-                    }
-                    if let Some(x) = o.get("type").filter(|x| !x.is_string()) {
-                        walk(x, &inner, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut out = HashMap::new();
-        walk(schema, "", &mut out);
-        Names(out)
-    }
-
-    /// The non-null alternatives of a type: unions flattened, names resolved.
-    pub(crate) fn branches(&self, t: &'a Json) -> Vec<&'a Json> {
-        let mut out = Vec::new();
-        self.push(t, &mut out, 0);
-        out
-    }
-
-    fn push(&self, t: &'a Json, out: &mut Vec<&'a Json>, depth: usize) {
-        if depth > 64 {
-            return;
-        }
-        match t {
-            Json::Array(bs) => bs.iter().for_each(|b| self.push(b, out, depth + 1)),
-            Json::String(s) if s == "null" => {}
-            Json::String(s) => match self.0.get(s.as_str()) {
-                Some(named) => self.push(named, out, depth + 1),
-                None => out.push(t),
-            },
-            Json::Object(o) => match o.get("type") {
-                // {"type": "long", "logicalType": ...} and {"type": {...}}
-                Some(inner @ (Json::String(_) | Json::Array(_)))
-                    if !matches!(
-                        inner.as_str(),
-                        Some("record" | "enum" | "fixed" | "error" | "array" | "map")
-                    ) =>
-                {
-                    self.push(inner, out, depth + 1)
-                }
-                Some(inner @ Json::Object(_)) => self.push(inner, out, depth + 1),
-                _ => out.push(t),
-            },
-            _ => {}
-        }
-    }
-}
-
-pub(crate) fn kind(t: &Json) -> &str {
-    match t {
-        Json::String(s) => s,
-        Json::Object(o) => o.get("type").and_then(Json::as_str).unwrap_or("?"),
-        _ => "?",
-    }
-}
-
-fn record_name(t: &Json) -> String {
-    t.get("name")
-        .and_then(Json::as_str)
-        .unwrap_or("the record")
-        .to_string()
-}
-
-fn field<'a>(t: &'a Json, name: &str) -> Option<&'a Json> {
-    t.get("fields")?
-        .as_array()?
-        .iter()
-        .find(|f| f.get("name").and_then(Json::as_str) == Some(name))?
-        .get("type")
+fn record_name(g: &Graph, n: usize) -> String {
+    g.named(n)
+        .map_or_else(|| "the record".to_string(), |r| r.short().to_string())
 }
 
 /// One step down: a record's field, a map's value, an array's items (`None`).
 /// Returns the types there, and whether some record at this level lacked the field.
-fn step<'a>(
-    names: &Names<'a>,
-    types: &[&'a Json],
-    key: Option<&str>,
-) -> (Vec<&'a Json>, Option<String>) {
+fn step(g: &Graph, types: &[usize], key: Option<&str>) -> (Vec<usize>, Option<String>) {
     let mut next = Vec::new();
     let mut lacking = None;
-    for t in types {
-        match (kind(t), key) {
-            ("record" | "error", Some(k)) => match field(t, k) {
-                Some(ft) => next.extend(names.branches(ft)),
-                None => lacking = Some(record_name(t)),
+    for &t in types {
+        match (&g.nodes[t], key) {
+            (Node::Record(_), Some(k)) => match g.field(t, k) {
+                Some(f) => next.extend(g.branches(f.node)),
+                None => lacking = Some(record_name(g, t)),
             },
-            ("map", Some(_)) | ("map", None) => {
-                if let Some(v) = t.get("values") {
-                    next.extend(names.branches(v));
-                }
-            }
-            ("array", None) => {
-                if let Some(v) = t.get("items") {
-                    next.extend(names.branches(v));
-                }
-            }
+            (Node::Map(v), _) => next.extend(g.branches(*v)),
+            (Node::Array(i), None) => next.extend(g.branches(*i)),
             _ => {}
         }
     }
     // Missing only when no alternative has it.
-    (next.clone(), if next.is_empty() { lacking } else { None })
+    let lacking = if next.is_empty() { lacking } else { None };
+    (next, lacking)
 }
 
 fn walk_need(
-    names: &Names<'_>,
-    types: &[&Json],
+    g: &Graph,
+    types: &[usize],
     need: &Need,
     path: &mut Vec<Option<String>>,
     out: &mut Vec<Finding>,
 ) {
     for (name, child) in &need.fields {
         path.push(Some(name.clone()));
-        let (next, lacking) = step(names, types, Some(name));
+        let (next, lacking) = step(g, types, Some(name));
         if let Some(record) = lacking {
             out.push(Finding::Missing {
                 path: path_text(path),
                 record,
             });
         } else if !next.is_empty() {
-            walk_need(names, &next, child, path, out);
+            walk_need(g, &next, child, path, out);
         }
         path.pop();
     }
     if let Some(any) = &need.any {
         path.push(None);
-        let (next, _) = step(names, types, None);
+        let (next, _) = step(g, types, None);
         if !next.is_empty() {
-            walk_need(names, &next, any, path, out);
+            walk_need(g, &next, any, path, out);
         }
         path.pop();
     }
@@ -242,19 +116,18 @@ fn literal_fits(kind_of_type: &str, literal: LiteralKind) -> bool {
 }
 
 /// Check what an expression reads (`need`, when the analysis bounded it) and its
-/// comparisons against an Avro schema (the alert record, named types inlined or named).
-pub fn check(need: Option<&Need>, comparisons: &[Comparison], schema: &Json) -> Vec<Finding> {
-    let names = Names::collect(schema);
-    let root = names.branches(schema);
+/// comparisons against a compiled schema.
+pub fn check(need: Option<&Need>, comparisons: &[Comparison], g: &Graph) -> Vec<Finding> {
+    let root = g.branches(g.root);
     let mut out = Vec::new();
     if let Some(n) = need {
-        walk_need(&names, &root, n, &mut Vec::new(), &mut out);
+        walk_need(g, &root, n, &mut Vec::new(), &mut out);
     }
     for c in comparisons {
         let mut types = root.clone();
         let mut missing = false;
         for s in &c.path {
-            let (next, lacking) = step(&names, &types, s.as_deref());
+            let (next, lacking) = step(g, &types, s.as_deref());
             if lacking.is_some() || next.is_empty() {
                 missing = true;
                 break;
@@ -264,8 +137,14 @@ pub fn check(need: Option<&Need>, comparisons: &[Comparison], schema: &Json) -> 
         if missing || types.is_empty() {
             continue; // reported as missing above, or not a path into the schema
         }
-        if !types.iter().any(|t| literal_fits(kind(t), c.kind)) {
-            let mut kinds: Vec<String> = types.iter().map(|t| kind(t).to_string()).collect();
+        if !types
+            .iter()
+            .any(|t| literal_fits(g.nodes[*t].kind(), c.kind))
+        {
+            let mut kinds: Vec<String> = types
+                .iter()
+                .map(|t| g.nodes[*t].kind().to_string())
+                .collect();
             kinds.sort();
             kinds.dedup();
             out.push(Finding::TypeMismatch {
@@ -280,15 +159,51 @@ pub fn check(need: Option<&Need>, comparisons: &[Comparison], schema: &Json) -> 
     out
 }
 
+/// What `filter check` found: each filter's findings against one schema version.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// (filter, finding).
+    pub findings: Vec<(String, Finding)>,
+    /// The version checked against (or the schema's name).
+    pub version: String,
+    /// How many filters were checked.
+    pub filters: usize,
+}
+
+/// Check filters against a schema: a version under `dirs` (default: the newest there,
+/// else the built-in sample), or a self-contained `.avsc` file.
+pub fn check_filters(
+    defs: Vec<crate::filter::FilterDef>,
+    dirs: &[std::path::PathBuf],
+    version: Option<crate::formats::avro::Version>,
+    file: Option<&std::path::Path>,
+) -> Result<CheckReport, crate::Error> {
+    let schema = crate::formats::avro::select(dirs, version, file)?;
+    let n = defs.len();
+    let engine = crate::filter::Engine::new(
+        defs,
+        crate::formats::avro::SchemaStore::new(dirs.to_vec()),
+        crate::filter::Budget::default(),
+    )?;
+    let findings = engine.check_schema(schema.graph()?);
+    Ok(CheckReport {
+        findings,
+        version: schema
+            .version
+            .map_or_else(|| schema.name.clone(), |v| v.to_string()),
+        filters: n,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::filter::jq::Program;
 
     fn findings(expr: &str) -> Vec<String> {
-        let schema = crate::schema::builtin_sample();
+        let schema = crate::formats::avro::builtin_sample();
         let p = Program::compile(expr).unwrap();
-        check(p.need(), p.comparisons(), &schema.json)
+        check(p.need(), p.comparisons(), schema.graph().unwrap())
             .iter()
             .map(|f| f.to_string())
             .collect()

@@ -16,12 +16,12 @@ use jaq_json::Val;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::avro::Plan;
 use super::fast::{self, Builder};
 use super::jq::Program;
-use crate::packet::binary::{Field, Graph, Node};
-use crate::sample::{Generator, SampleConfig};
-use crate::schema::AlertSchema;
+use super::project::Plan;
+use crate::formats::avro::graph::{Field, Graph, Node};
+use crate::formats::avro::AlertSchema;
+use crate::formats::sample::{Generator, SampleConfig};
 
 /// The literals expressions compare with; alerts get values next to them.
 const NUMBERS: &[&str] = &[
@@ -243,7 +243,7 @@ impl Mutator<'_> {
 
 /// Encode an alert, with the marker strings turned into invalid UTF-8.
 fn encode(schema: &AlertSchema, v: &Value) -> Vec<u8> {
-    let mut body = crate::packet::encode_body(schema, v).expect("encodes");
+    let mut body = crate::formats::packet::encode_body(schema, v).expect("encodes");
     let m = MARKER.as_bytes();
     let mut i = 0;
     while i + m.len() <= body.len() {
@@ -514,7 +514,7 @@ struct Tally {
 
 fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally {
     let schema = Arc::new(schema);
-    let graph = std::sync::Arc::new(Graph::new(&schema.json).unwrap());
+    let graph = schema.graph().unwrap().clone();
     let fields = fields_of(&graph);
     let packets = alerts(&schema, &graph, n_alerts, seed);
     let full = Plan::over(graph.clone(), None);
@@ -617,7 +617,7 @@ fn official_11() -> AlertSchema {
         String::from_utf8_lossy(&out.stderr)
     );
     let root = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    crate::schema::load_version(&root, "11.0".parse().unwrap())
+    crate::formats::avro::load_version(&root, "11.0".parse().unwrap())
         .expect("PyPI's lsst-alert-packet holds schema 11.0")
 }
 
@@ -630,7 +630,10 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         projected: 0,
         verdicts: BTreeMap::new(),
     };
-    for (schema, seed) in [(crate::schema::builtin_sample(), 7u64), (official_11(), 11)] {
+    for (schema, seed) in [
+        (crate::formats::avro::builtin_sample(), 7u64),
+        (official_11(), 11),
+    ] {
         let t = run(schema, seed, 40, 80);
         total.pairs += t.pairs;
         total.fast_answers += t.fast_answers;

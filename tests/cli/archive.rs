@@ -155,8 +155,13 @@ fn a_night_archived_to_a_directory_and_to_s3_holds_every_alert() {
         ],
     );
     // The topic's packets, by place, and the alert ids there.
-    let views = kafka_run(&b, &["tail", TOPIC, "-e", "--format", "envelope"]).json_lines();
-    let raws = kafka_run(&b, &["tail", TOPIC, "-e", "--format", "envelope-raw"]).json_lines();
+    let views =
+        kafka_run(&b, &["tail", "--from", TOPIC, "-e", "--format", "envelope"]).json_lines();
+    let raws = kafka_run(
+        &b,
+        &["tail", "--from", TOPIC, "-e", "--format", "envelope-raw"],
+    )
+    .json_lines();
     assert_eq!(views.len(), 80);
     let place = |e: &Value| {
         (
@@ -195,7 +200,7 @@ fn a_night_archived_to_a_directory_and_to_s3_holds_every_alert() {
             "archive",
             "--from",
             TOPIC,
-            "--to",
+            "--archive",
             root.to_str().unwrap(),
             "-e",
         ],
@@ -219,7 +224,7 @@ fn a_night_archived_to_a_directory_and_to_s3_holds_every_alert() {
             "archive",
             "--from",
             TOPIC,
-            "--to",
+            "--archive",
             root.to_str().unwrap(),
             "-e",
         ],
@@ -276,7 +281,7 @@ assert n == {n}, n
                 "archive",
                 "--from",
                 TOPIC,
-                "--to",
+                "--archive",
                 "s3://alerts/rubin/v",
                 "-e",
             ],

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-use alertctl::schema::compat::{incompatibilities, Parsed};
+use alertctl::formats::avro::compat::{incompatibilities, Parsed};
 
 use crate::support::*;
 

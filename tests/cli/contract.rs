@@ -131,19 +131,17 @@ fn old_spellings_work_with_a_deprecation_line() {
 #[test]
 fn bad_values_exit_2_everywhere() {
     let cases: &[&[&str]] = &[
-        &["tail", "x", "-o", "sometime"],
-        &["tail", "x", "--offset", "@yesterday-ish"],
+        &["tail", "--from", "x", "-o", "sometime"],
+        &["tail", "--from", "x", "--offset", "@yesterday-ish"],
         &["tail", "--night", "2024-13-45"],
         &[
             "filter", "run", "--name", "a", "--expr", "true", "--from", "x", "-o", "soon",
         ],
-        &["replay", "x", "--to", "y", "-o", "later"],
-        &["replay", "x", "--to", "y", "--until", "@noon"],
-        &["replay", "x", "--to", "y", "--interval", "fast"],
-        &[
-            "rewind", "--group", "g", "--night", "someday", "--to", "@-1h",
-        ],
-        &["rewind", "--group", "g", "-t", "x", "--to", "@whenever"],
+        &["replay", "--from", "x", "--to", "y", "-o", "later"],
+        &["replay", "--from", "x", "--to", "y", "--until", "@noon"],
+        &["replay", "--from", "x", "--to", "y", "--interval", "fast"],
+        &["rewind", "--group", "g", "--night", "someday", "-o", "@-1h"],
+        &["rewind", "--group", "g", "--from", "x", "-o", "@whenever"],
         &["stats", "--night", "tomorrow-ish"],
         &["topic", "create", "--night", "yesterday-ish"],
         &["topic", "create", "x", "--retention", "a while"],
@@ -186,11 +184,11 @@ fn bad_values_exit_2_everywhere() {
 #[test]
 fn dash_o_is_an_offset_wherever_it_exists() {
     for cmd in [
-        vec!["tail", "x"],
+        vec!["tail", "--from", "x"],
         vec![
             "filter", "run", "--name", "a", "--expr", "true", "--from", "x",
         ],
-        vec!["replay", "x", "--to", "y"],
+        vec!["replay", "--from", "x", "--to", "y"],
     ] {
         for (value, ok) in [
             ("beginning", true),

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use alertctl::kafka::consume::{Start, Tail};
-use alertctl::kafka::offsets::OffsetSpec;
-use alertctl::kafka::Connection;
+use alertctl::transport::kafka::consume::{Start, Tail};
+use alertctl::transport::kafka::offsets::OffsetSpec;
+use alertctl::transport::kafka::Connection;
 
 use crate::support::*;
 
@@ -99,7 +99,12 @@ fn replay_at_max_speed_reproduces_the_night() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     for source in ["lsst-2016-01-01", "rp-src"] {
         let target = format!("{source}-replayed");
-        let r = kafka_run(&b, &["replay", source, "--to", &target, "--speed", "max"]);
+        let r = kafka_run(
+            &b,
+            &[
+                "replay", "--from", source, "--to", &target, "--speed", "max",
+            ],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
         let (a, c) = (read_all(&b, source), read_all(&b, &target));
         assert_eq!(count(&a), 120);
@@ -130,6 +135,7 @@ fn replay_at_100x_scales_the_gaps() {
         &b,
         &[
             "replay",
+            "--from",
             "lsst-2016-02-01",
             "--to",
             "rp-100",
@@ -191,6 +197,7 @@ fn replay_loop_is_an_endless_test_stream() {
     let mut child = alertctl()
         .args([
             "replay",
+            "--from",
             "lsst-2016-04-01",
             "--to",
             "rp-loop",
@@ -264,7 +271,7 @@ fn rewind_to_a_time_and_a_filter_group_rereads_from_there() {
             "rw",
             "--night",
             "2016-03-01",
-            "--to",
+            "-o",
             "@2016-03-01T23:00:50Z",
             "--dry-run",
         ],
@@ -293,13 +300,13 @@ fn rewind_to_a_time_and_a_filter_group_rereads_from_there() {
             "rw",
             "--night",
             "2016-03-01",
-            "--to",
+            "-o",
             "@2016-03-01T23:00:30Z",
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(run_filter("rw-3").code, 0);
-    let visits: HashSet<i64> = kafka_run(&b, &["tail", "rw-3", "-e"])
+    let visits: HashSet<i64> = kafka_run(&b, &["tail", "--from", "rw-3", "-e"])
         .json_lines()
         .iter()
         .map(|v| v["diaSource"]["visit"].as_i64().unwrap())
@@ -309,6 +316,7 @@ fn rewind_to_a_time_and_a_filter_group_rereads_from_there() {
     let mut live = alertctl()
         .args([
             "tail",
+            "--from",
             "lsst-2016-03-01",
             "--group",
             "busy",
@@ -331,7 +339,8 @@ fn rewind_to_a_time_and_a_filter_group_rereads_from_there() {
             "busy",
             "--night",
             "2016-03-01",
-            "--to-beginning",
+            "-o",
+            "beginning",
         ],
     );
     let _ = live.kill();

@@ -252,7 +252,7 @@ fn a_closed_pipe_ends_output_quietly() {
     ])
     .ok();
     let mut child = alertctl()
-        .args(["tail", "--cutouts", "base64", "--file", p.to_str().unwrap()])
+        .args(["tail", "--cutouts", "keep", "--file", p.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -279,6 +279,7 @@ fn secrets_never_reach_stderr() {
     for args in [
         vec![
             "tail",
+            "--from",
             "x",
             "-b",
             "127.0.0.1:1",
@@ -290,6 +291,7 @@ fn secrets_never_reach_stderr() {
         ],
         vec![
             "tail",
+            "--from",
             "x",
             "-b",
             "127.0.0.1:1",
@@ -305,6 +307,7 @@ fn secrets_never_reach_stderr() {
         ],
         vec![
             "tail",
+            "--from",
             "x",
             "-b",
             "127.0.0.1:1",

@@ -129,7 +129,7 @@ fn stderr_of(dir: &Path, name: &str) -> String {
 
 /// The diaSourceIds in a topic, with how many times each appears.
 fn ids(b: &str, topic: &str, extra: &[&str]) -> HashMap<i64, usize> {
-    let mut args = vec!["tail", topic, "-e"];
+    let mut args = vec!["tail", "--from", topic, "-e"];
     args.extend_from_slice(if extra.is_empty() {
         &["--timeout", "20s"]
     } else {

@@ -14,7 +14,7 @@ fn produce(b: &str, extra: &[&str]) {
 }
 
 fn views(b: &str, topic: &str) -> Vec<Value> {
-    let r = kafka_run(b, &["tail", topic, "-e"]);
+    let r = kafka_run(b, &["tail", "--from", topic, "-e"]);
     assert_eq!(r.code, 0, "tail {topic}: {}", r.stderr);
     r.json_lines()
 }
@@ -264,8 +264,8 @@ fn garbage_goes_to_the_dead_letter_topic() {
         ],
     );
     {
-        use alertctl::kafka::produce::{OutRecord, Producer};
-        let conn = alertctl::kafka::Connection::resolve(
+        use alertctl::transport::kafka::produce::{OutRecord, Producer};
+        let conn = alertctl::transport::kafka::Connection::resolve(
             Some(&b),
             None,
             &[],
@@ -303,7 +303,9 @@ fn garbage_goes_to_the_dead_letter_topic() {
     assert!(r.stderr.contains("dl-input/0@30"), "{}", r.stderr);
     assert_eq!(views(&b, "dl-out").len(), 30);
     let raw = alertctl()
-        .args(["tail", "dl-dead", "-e", "--format", "raw", "-b", &b])
+        .args([
+            "tail", "--from", "dl-dead", "-e", "--format", "raw", "-b", &b,
+        ])
         .env("ALERTCTL_CONFIG", "/nonexistent")
         .output()
         .unwrap();
@@ -313,7 +315,7 @@ fn garbage_goes_to_the_dead_letter_topic() {
         raw.stdout, b"\0\0\0\x0cnot an alert",
         "one frame of a wire file"
     );
-    let decoded = kafka_run(&b, &["tail", "dl-dead", "-e"]);
+    let decoded = kafka_run(&b, &["tail", "--from", "dl-dead", "-e"]);
     assert_ne!(
         decoded.code, 0,
         "the dead letter is not an alert, so tail reports it"

@@ -216,9 +216,12 @@ fn a_regex_tails_several_night_topics() {
             ],
         );
     }
-    let views = kafka_run(&b, &["tail", "lsst-2019-03-0[1-3]", "-e"]).json_lines();
+    let views = kafka_run(&b, &["tail", "--from", "lsst-2019-03-0[1-3]", "-e"]).json_lines();
     assert_eq!(views.len(), 33);
-    let views = kafka_run(&b, &["tail", "lsst-2019-.*", "-e", "--format", "json"]);
+    let views = kafka_run(
+        &b,
+        &["tail", "--from", "lsst-2019-.*", "-e", "--format", "json"],
+    );
     let all: Vec<Value> = serde_json::from_str(&views.stdout).unwrap();
     assert_eq!(all.len(), 46);
     // topic list shows the counts by watermarks, and the nights.
@@ -262,8 +265,8 @@ fn a_garbage_record_does_not_stop_tail() {
         ],
     );
     {
-        use alertctl::kafka::produce::{OutRecord, Producer};
-        let conn = alertctl::kafka::Connection::resolve(
+        use alertctl::transport::kafka::produce::{OutRecord, Producer};
+        let conn = alertctl::transport::kafka::Connection::resolve(
             Some(&b),
             None,
             &[],
@@ -289,7 +292,7 @@ fn a_garbage_record_does_not_stop_tail() {
         &b,
         &["--topic", topic, "--alerts-per-visit", "10", "--seed", "9"],
     );
-    let r = kafka_run(&b, &["tail", topic, "-e"]);
+    let r = kafka_run(&b, &["tail", "--from", topic, "-e"]);
     assert_eq!(r.json_lines().len(), 20, "{}", r.stderr);
     assert!(
         r.stderr.contains("garbage-test/0@10") && r.stderr.contains("JSON text"),
@@ -305,7 +308,7 @@ fn a_garbage_record_does_not_stop_tail() {
     assert!(e.contains("20 alerts decoded, 2 undecodable"), "{e}");
     // Raw output decodes nothing: every record's bytes pass through, without a warning.
     let raw = alertctl()
-        .args(["tail", topic, "-e", "--format", "raw", "-b", &b])
+        .args(["tail", "--from", topic, "-e", "--format", "raw", "-b", &b])
         .env("ALERTCTL_CONFIG", "/nonexistent")
         .output()
         .unwrap();
@@ -327,7 +330,7 @@ fn a_down_broker_fails_fast_with_one_line() {
         l.local_addr().unwrap().to_string()
     };
     for args in [
-        vec!["tail", "lsst-2020-01-01", "-e"],
+        vec!["tail", "--from", "lsst-2020-01-01", "-e"],
         vec!["produce", "--no-wait"],
         vec!["topic", "list"],
         vec!["topic", "create", "x"],
@@ -352,12 +355,12 @@ fn a_down_broker_fails_fast_with_one_line() {
 #[test]
 fn a_missing_topic_is_named() {
     let b = broker_or_return!();
-    let e = kafka_run(&b, &["tail", "no-such-topic", "-e"]).one_line_error(1);
+    let e = kafka_run(&b, &["tail", "--from", "no-such-topic", "-e"]).one_line_error(1);
     assert!(
         e.contains("topic no-such-topic does not exist") && e.contains("alertctl topic list"),
         "{e}"
     );
-    let e = kafka_run(&b, &["tail", "no-such-.*", "-e"]).one_line_error(1);
+    let e = kafka_run(&b, &["tail", "--from", "no-such-.*", "-e"]).one_line_error(1);
     assert!(e.contains("no topic") && e.contains("/no-such-.*/"), "{e}");
 }
 
@@ -420,14 +423,16 @@ fn raw_output_is_a_wire_file() {
     let dir = tempdir();
     let file = dir.path().join("raw.wire");
     let out = alertctl()
-        .args(["tail", "raw-test", "-e", "--format", "raw", "-b", &b])
+        .args([
+            "tail", "--from", "raw-test", "-e", "--format", "raw", "-b", &b,
+        ])
         .env("ALERTCTL_CONFIG", "/nonexistent")
         .output()
         .unwrap();
     assert!(out.status.success());
     std::fs::write(&file, &out.stdout).unwrap();
     let from_file = run(["tail", "--file", file.to_str().unwrap()]).json_lines();
-    let from_kafka = kafka_run(&b, &["tail", "raw-test", "-e"]).json_lines();
+    let from_kafka = kafka_run(&b, &["tail", "--from", "raw-test", "-e"]).json_lines();
     assert_eq!(from_file.len(), 25);
     assert_eq!(from_file, from_kafka);
 }
@@ -450,9 +455,12 @@ fn lag_and_stats_of_a_topic() {
         ],
     );
     assert_eq!(
-        kafka_run(&b, &["tail", "lag-test", "--group", "lagger", "-e"])
-            .json_lines()
-            .len(),
+        kafka_run(
+            &b,
+            &["tail", "--from", "lag-test", "--group", "lagger", "-e"]
+        )
+        .json_lines()
+        .len(),
         20
     );
     let lag = |b: &str| -> i64 {
@@ -476,9 +484,10 @@ fn lag_and_stats_of_a_topic() {
         ],
     );
     assert_eq!(lag(&b), 10);
-    let stats: serde_json::Value =
-        serde_json::from_str(&kafka_run(&b, &["stats", "lag-test", "--format", "json"]).ok())
-            .unwrap();
+    let stats: serde_json::Value = serde_json::from_str(
+        &kafka_run(&b, &["stats", "--from", "lag-test", "--format", "json"]).ok(),
+    )
+    .unwrap();
     assert_eq!(
         (
             stats["alerts"].as_u64(),
@@ -511,7 +520,15 @@ fn a_group_commits_only_what_it_wrote() {
         ],
     );
     let mut child = alertctl()
-        .args(["tail", "kept-test", "--group", "keeper", "--format", "json"])
+        .args([
+            "tail",
+            "--from",
+            "kept-test",
+            "--group",
+            "keeper",
+            "--format",
+            "json",
+        ])
         .args([
             "-b",
             &b,
@@ -543,6 +560,7 @@ fn a_group_commits_only_what_it_wrote() {
         &b,
         &[
             "tail",
+            "--from",
             "kept-test",
             "--group",
             "keeper",

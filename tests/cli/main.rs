@@ -17,6 +17,7 @@ mod errors;
 mod export;
 mod faults;
 mod filter;
+mod fuzz_corpus;
 mod interop;
 mod kafka;
 mod night;

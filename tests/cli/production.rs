@@ -121,7 +121,7 @@ fn a_per_major_topic_reads_one_night_by_its_window() {
     // tail, by the profile's layout and by the topic's name.
     for args in [
         vec!["tail", "--night", mid, "-e"],
-        vec!["tail", "t13-alerts-v0", "--night", mid, "-e"],
+        vec!["tail", "--from", "t13-alerts-v0", "--night", mid, "-e"],
     ] {
         let r = with_config(&config, &args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
@@ -136,7 +136,10 @@ fn a_per_major_topic_reads_one_night_by_its_window() {
         NaiveDate::parse_from_str(mid, "%Y-%m-%d").unwrap() + Duration::days(1)
     );
     let range = format!("@{start}:{end}");
-    let r = with_config(&config, &["tail", "t13-alerts-v0", "-o", &range, "-e"]);
+    let r = with_config(
+        &config,
+        &["tail", "--from", "t13-alerts-v0", "-o", &range, "-e"],
+    );
     assert_eq!(source_ids(&r.json_lines()), want, "{}", r.stderr);
     // A window and -o together is a usage error.
     let r = with_config(&config, &["tail", "--night", mid, "-o", "end", "-e"]);
@@ -165,7 +168,7 @@ fn a_per_major_topic_reads_one_night_by_its_window() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let passed = with_config(&config, &["tail", "t13-mid", "-e"]).json_lines();
+    let passed = with_config(&config, &["tail", "--from", "t13-mid", "-e"]).json_lines();
     assert_eq!(source_ids(&passed), want);
     assert_eq!(passed.len(), 60, "nothing twice");
 
@@ -183,12 +186,16 @@ fn a_per_major_topic_reads_one_night_by_its_window() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let replayed = with_config(&config, &["tail", "t13-replayed", "-e"]).json_lines();
+    let replayed = with_config(&config, &["tail", "--from", "t13-replayed", "-e"]).json_lines();
     assert_eq!(replayed.len(), 60);
     assert_eq!(source_ids(&replayed), want);
 
     // The envelope: every field; headers a map (the filter names itself in one).
-    let env = with_config(&config, &["tail", "t13-mid", "-e", "--format", "envelope"]).json_lines();
+    let env = with_config(
+        &config,
+        &["tail", "--from", "t13-mid", "-e", "--format", "envelope"],
+    )
+    .json_lines();
     assert_eq!(env.len(), 60);
     for e in &env {
         for k in [
@@ -217,7 +224,14 @@ fn a_per_major_topic_reads_one_night_by_its_window() {
     // The raw form: the packets themselves, which fastavro decodes to the same views.
     let raw = with_config(
         &config,
-        &["tail", "t13-mid", "-e", "--format", "envelope-raw"],
+        &[
+            "tail",
+            "--from",
+            "t13-mid",
+            "-e",
+            "--format",
+            "envelope-raw",
+        ],
     )
     .json_lines();
     assert_eq!(raw.len(), 60);
@@ -314,7 +328,14 @@ fn a_log_append_time_topic_is_windowed_by_observation_on_request() {
     let want = expected_ids(&night, "5", "10");
     let env = kafka_run(
         &b,
-        &["tail", "t13-append", "-e", "--format", "envelope-raw"],
+        &[
+            "tail",
+            "--from",
+            "t13-append",
+            "-e",
+            "--format",
+            "envelope-raw",
+        ],
     )
     .json_lines();
     assert_eq!(env.len(), 40);
@@ -325,7 +346,10 @@ fn a_log_append_time_topic_is_windowed_by_observation_on_request() {
     );
 
     // By record timestamp, yesterday's window holds nothing: everything arrived today.
-    let r = kafka_run(&b, &["tail", "t13-append", "--night", &night, "-e"]);
+    let r = kafka_run(
+        &b,
+        &["tail", "--from", "t13-append", "--night", &night, "-e"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json_lines().len(), 0);
     assert_eq!(
@@ -340,6 +364,7 @@ fn a_log_append_time_topic_is_windowed_by_observation_on_request() {
         &b,
         &[
             "tail",
+            "--from",
             "t13-append",
             "--night",
             &night,
@@ -358,6 +383,7 @@ fn a_log_append_time_topic_is_windowed_by_observation_on_request() {
         &b,
         &[
             "stats",
+            "--from",
             "t13-append",
             "--night",
             &night,
@@ -616,6 +642,7 @@ fn scram_over_tls_reads_with_the_right_password_only() {
         &config,
         &[
             "tail",
+            "--from",
             "t13-secure",
             "--group",
             "readers",
@@ -642,7 +669,10 @@ fn scram_over_tls_reads_with_the_right_password_only() {
     );
 
     std::fs::write(&config, profile("wrong-battery-7")).unwrap();
-    let r = with_config(&config, &["tail", "t13-secure", "-e", "--timeout", "5s"]);
+    let r = with_config(
+        &config,
+        &["tail", "--from", "t13-secure", "-e", "--timeout", "5s"],
+    );
     let e = r.one_line_error(1);
     assert!(
         !r.stderr.contains("wrong-battery-7") && !r.stdout.contains("wrong-battery-7"),

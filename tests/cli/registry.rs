@@ -333,7 +333,7 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
         .map(|w| {
             let (url, acked, stop) = (url.clone(), acked.clone(), stop.clone());
             std::thread::spawn(move || {
-                let client = alertctl::registry::client::Client::new(&url, std::time::Duration::from_secs(2));
+                let client = alertctl::transport::registry::client::Client::new(&url, std::time::Duration::from_secs(2));
                 for i in 0.. {
                     if stop.load(Ordering::SeqCst) {
                         break;
@@ -358,8 +358,10 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
     }
     let acked = acked.lock().unwrap().clone();
     let again = start_registry(&data, &[]);
-    let client =
-        alertctl::registry::client::Client::new(&again.url, std::time::Duration::from_secs(5));
+    let client = alertctl::transport::registry::client::Client::new(
+        &again.url,
+        std::time::Duration::from_secs(5),
+    );
     let mut ids = std::collections::HashSet::new();
     for (id, schema) in &acked {
         let (s, b) = http("GET", &format!("{}/schemas/ids/{id}", again.url), None);

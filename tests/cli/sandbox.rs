@@ -263,15 +263,15 @@ fn show_draws_three_stamps_and_a_light_curve() {
     assert_eq!(
         (w, h),
         (
-            24 * 4 + alertctl::picture::STAMP * 3,
-            60 + alertctl::picture::STAMP + 50 + 320 + 60
+            24 * 4 + alertctl::render::picture::STAMP * 3,
+            60 + alertctl::render::picture::STAMP + 50 + 320 + 60
         )
     );
     let px = |x: usize, y: usize| &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
     for i in 0..3 {
-        let x0 = 24 + i * (alertctl::picture::STAMP + 24);
-        let values: std::collections::HashSet<u8> = (0..alertctl::picture::STAMP)
-            .flat_map(|y| (0..alertctl::picture::STAMP).map(move |x| (x0 + x, 60 + y)))
+        let x0 = 24 + i * (alertctl::render::picture::STAMP + 24);
+        let values: std::collections::HashSet<u8> = (0..alertctl::render::picture::STAMP)
+            .flat_map(|y| (0..alertctl::render::picture::STAMP).map(move |x| (x0 + x, 60 + y)))
             .map(|(x, y)| px(x, y)[0])
             .collect();
         assert!(
@@ -281,7 +281,7 @@ fn show_draws_three_stamps_and_a_light_curve() {
         );
     }
     // The light curve is drawn in band colours below the stamps.
-    let curve_top = 60 + alertctl::picture::STAMP + 80;
+    let curve_top = 60 + alertctl::render::picture::STAMP + 80;
     let coloured = (curve_top..h)
         .flat_map(|y| (0..w).map(move |x| (x, y)))
         .filter(|&(x, y)| {
@@ -317,7 +317,7 @@ fn show_reads_an_alert_from_a_topic() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let views = kafka_run(&b, &["tail", "show-test", "-e"]).json_lines();
+    let views = kafka_run(&b, &["tail", "--from", "show-test", "-e"]).json_lines();
     let out = kafka_run(&b, &["show", "show-test@0:2"]).ok();
     assert!(out.contains(&views[2]["diaSourceId"].to_string()), "{out}");
     let e = kafka_run(&b, &["show", "show-test@0:99", "--timeout", "2s"]).one_line_error(1);

@@ -159,7 +159,7 @@ pub fn pypi_schema_dir() -> PathBuf {
 
 /// Every version directory under a schema root, as `(version string, dir)`, sorted.
 pub fn versions(root: &Path) -> Vec<(String, PathBuf)> {
-    alertctl::schema::list_versions(root)
+    alertctl::formats::avro::list_versions(root)
         .expect("list versions")
         .into_iter()
         .map(|v| {

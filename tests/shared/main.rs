@@ -47,7 +47,7 @@ fn real_alerts_decode_with_intact_cutouts() {
     let r = run([
         "tail",
         "--cutouts",
-        "base64",
+        "keep",
         "--file",
         file.to_str().unwrap(),
     ]);
@@ -69,7 +69,7 @@ fn real_alerts_decode_with_intact_cutouts() {
                 "{name}: {} bytes",
                 bytes.len()
             );
-            let img = alertctl::sample::fits::read_image(&bytes)
+            let img = alertctl::formats::sample::fits::read_image(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 img.width > 10 && img.height > 10,

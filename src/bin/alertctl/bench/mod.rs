@@ -1,0 +1,324 @@
+//! Benchmarks behind `alertctl bench`: measured stages over generated alerts. A
+//! developer tool, part of the binary, not of the library a user depends on.
+//!
+//! Each stage runs over the same pre-generated wire-format packets, once to warm
+//! up and then timed, and reports alerts/s and MB/s of packet bytes.
+
+pub mod filters;
+pub mod kafka;
+pub mod night;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use alertctl::formats::avro::view::{to_json, CutoutPolicy};
+use alertctl::formats::avro::AlertSchema;
+use alertctl::formats::packet::{self, PacketError};
+use alertctl::formats::sample::{Generator, SampleConfig};
+
+/// One measured stage.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// What was measured.
+    pub stage: String,
+    /// Alerts processed.
+    pub alerts: usize,
+    /// Wire-format bytes processed.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl Row {
+    /// Alerts per second.
+    pub fn alerts_per_s(&self) -> f64 {
+        self.alerts as f64 / self.seconds.max(1e-12)
+    }
+
+    /// Megabytes (10^6 bytes) per second.
+    pub fn mb_per_s(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.seconds.max(1e-12)
+    }
+}
+
+/// The alerts a benchmark generates: a schema version (default: the newest under the
+/// directories, else the built-in sample), cutouts, and histories.
+#[derive(Debug, Clone)]
+pub struct Generate {
+    /// Schema directories.
+    pub dirs: Vec<std::path::PathBuf>,
+    /// The version.
+    pub version: Option<alertctl::formats::avro::Version>,
+    /// Cutout width and height.
+    pub cutout_size: usize,
+    /// Longest history per alert.
+    pub max_history: usize,
+}
+
+impl Generate {
+    /// `n` wire-format packets, and their schema.
+    pub fn packets(&self, n: usize) -> Result<(Arc<AlertSchema>, Vec<Vec<u8>>), alertctl::Error> {
+        let s = Arc::new(alertctl::formats::avro::select(
+            &self.dirs,
+            self.version,
+            None,
+        )?);
+        let id = s
+            .id()
+            .ok_or_else(|| alertctl::Error::usage("the schema has no version id"))?;
+        let cfg = SampleConfig {
+            alerts_per_visit: 1000,
+            cutout_size: self.cutout_size,
+            max_history: self.max_history,
+            seed: 1,
+            ..SampleConfig::default()
+        };
+        let packets = packets(s.clone(), id, n, cfg)?;
+        Ok((s, packets))
+    }
+}
+
+/// The average size of some packets.
+pub fn average(packets: &[Vec<u8>]) -> usize {
+    packets.iter().map(Vec::len).sum::<usize>() / packets.len().max(1)
+}
+
+/// `bench decode`: generated alerts decoded to the JSON view.
+pub fn decode_bench(
+    gen: &Generate,
+    n: usize,
+    report: &mut dyn alertctl::jobs::Report,
+) -> Result<Vec<Row>, alertctl::Error> {
+    let (s, packets) = gen.packets(n)?;
+    report.info(&format!(
+        "bench decode: {} alerts of schema {}, {} bytes each on average",
+        packets.len(),
+        s.name,
+        average(&packets)
+    ));
+    Ok(decode(&s, &packets)?)
+}
+
+/// Rows as a table: alerts, MB, seconds, alerts/s and MB/s of each stage.
+pub fn table(rows: &[Row]) -> String {
+    alertctl::render::table::bordered(
+        ["stage", "alerts", "MB", "seconds", "alerts/s", "MB/s"],
+        rows.iter().map(|r| {
+            [
+                r.stage.clone(),
+                r.alerts.to_string(),
+                format!("{:.1}", r.bytes as f64 / 1e6),
+                format!("{:.3}", r.seconds),
+                format!("{:.0}", r.alerts_per_s()),
+                format!("{:.1}", r.mb_per_s()),
+            ]
+        }),
+    )
+}
+
+/// Generate `n` wire-format packets for `schema` (ids from `schema_id`).
+pub fn packets(
+    schema: Arc<AlertSchema>,
+    schema_id: u32,
+    n: usize,
+    cfg: SampleConfig,
+) -> Result<Vec<Vec<u8>>, PacketError> {
+    let per_visit = cfg.alerts_per_visit.max(1);
+    let mut gen = Generator::new(
+        schema.clone(),
+        SampleConfig {
+            visits: n.div_ceil(per_visit),
+            ..cfg
+        },
+    );
+    let mut out = Vec::with_capacity(n);
+    let mut visit = 0;
+    while out.len() < n {
+        for v in gen.visit(visit) {
+            if out.len() == n {
+                break;
+            }
+            out.push(packet::encode(
+                schema_id,
+                &packet::encode_body(&schema, &v)?,
+            ));
+        }
+        visit += 1;
+    }
+    Ok(out)
+}
+
+fn time<F: FnMut(&[u8]) -> Result<(), PacketError>>(
+    stage: &str,
+    packets: &[Vec<u8>],
+    mut f: F,
+) -> Result<Row, PacketError> {
+    // Warm-up pass over a tenth, then the timed pass over all.
+    for p in packets.iter().take(packets.len() / 10 + 1) {
+        f(p)?;
+    }
+    let start = Instant::now();
+    for p in packets {
+        f(p)?;
+    }
+    Ok(Row {
+        stage: stage.to_string(),
+        alerts: packets.len(),
+        bytes: packets.iter().map(|p| p.len() as u64).sum(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Time decoding `packets` (all written with `schema`): Avro only, to the JSON view,
+/// and to JSON text (what `tail` prints).
+pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, PacketError> {
+    let decoder = packet::Decoder::new(alertctl::formats::avro::SchemaStore::new(Vec::new()), None);
+    let decode = |p: &[u8]| {
+        let (id, body) = packet::split(p)?;
+        decoder.decode_body(id, schema, body)
+    };
+    Ok(vec![
+        time("decode Avro to values", packets, |p| decode(p).map(drop))?,
+        time("decode + JSON view (cutouts: size)", packets, |p| {
+            decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size)))
+        })?,
+        time("decode + JSON view + serialize (tail)", packets, |p| {
+            decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size).to_string()))
+        })?,
+    ])
+}
+
+/// Produce `packets` to `topic` (keyed round-robin over 64 keys); time until all are acknowledged.
+pub fn kafka_produce(
+    conn: &alertctl::transport::kafka::Connection,
+    topic: &str,
+    packets: &[Vec<u8>],
+) -> Result<Row, alertctl::transport::kafka::KafkaError> {
+    use alertctl::transport::kafka::produce::{OutRecord, Producer};
+    let mut p = Producer::new(conn, topic)?;
+    let start = Instant::now();
+    for (i, packet) in packets.iter().enumerate() {
+        let key = (i % 64).to_string();
+        p.send(&OutRecord {
+            key: Some(key.as_bytes()),
+            payload: packet,
+            ..OutRecord::default()
+        })?;
+    }
+    let sent = p.flush()?;
+    Ok(Row {
+        stage: "produce (acks=all, idempotent)".into(),
+        alerts: sent.records as usize,
+        bytes: sent.bytes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Consume `topic` from the beginning to its end; with `decode`, also decode each
+/// packet and build its JSON view (what `tail` does).
+pub fn kafka_consume(
+    conn: &alertctl::transport::kafka::Connection,
+    topic: &str,
+    decode: Option<&AlertSchema>,
+) -> Result<Row, alertctl::transport::kafka::KafkaError> {
+    use alertctl::transport::kafka::consume::{Start, Tail};
+    use alertctl::transport::kafka::offsets::OffsetSpec;
+    let start = Instant::now();
+    let mut tail = Tail::open(
+        conn,
+        &[topic.to_string()],
+        None,
+        &Start {
+            offset: OffsetSpec::Beginning,
+            group: None,
+        },
+    )?;
+    let (mut alerts, mut bytes) = (0usize, 0u64);
+    let decoder = packet::Decoder::new(alertctl::formats::avro::SchemaStore::new(Vec::new()), None);
+    // A stalled broker ends the pass early; the row then counts what arrived.
+    tail.read_to_end(|r| {
+        let payload = r.payload.unwrap_or_default();
+        if let Some(schema) = decode {
+            let (id, body) = packet::split(&payload)
+                .map_err(|e| alertctl::transport::kafka::KafkaError::Config(e.to_string()))?;
+            let v = decoder
+                .decode_body(id, schema, body)
+                .map_err(|e| alertctl::transport::kafka::KafkaError::Config(e.to_string()))?;
+            drop(to_json(&v, CutoutPolicy::Size).to_string());
+        }
+        alerts += 1;
+        bytes += payload.len() as u64;
+        Ok(())
+    })?;
+    Ok(Row {
+        stage: if decode.is_some() {
+            "tail: consume + decode + JSON".into()
+        } else {
+            "consume (bytes only)".into()
+        },
+        alerts,
+        bytes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Time the filter engine over `packets`: every filter of `defs` on every alert, one
+/// read of each alert for all filters. After a warm-up, the pass is timed three times,
+/// each from fresh state, and the fastest counts (the machine's other work only ever
+/// slows a pass). Returns the row and each filter's emitted count (ranked visits
+/// included), in order.
+pub fn filters(
+    stage: &str,
+    dirs: &[std::path::PathBuf],
+    defs: &[alertctl::filter::FilterDef],
+    packets: &[Vec<u8>],
+) -> Result<(Row, Vec<u64>), alertctl::filter::FilterError> {
+    use alertctl::filter::{Budget, Engine, Input};
+    let budget = Budget {
+        max_time: std::time::Duration::from_secs(3600),
+        ..Budget::default()
+    };
+    let shared: Vec<bytes::Bytes> = packets
+        .iter()
+        .map(|p| bytes::Bytes::from(p.clone()))
+        .collect();
+    let mut best = f64::INFINITY;
+    let mut emitted = Vec::new();
+    for pass in 0..4 {
+        let mut engine = Engine::new(
+            defs.to_vec(),
+            alertctl::formats::avro::SchemaStore::new(dirs.to_vec()),
+            budget,
+        )?;
+        let take = if pass == 0 {
+            shared.len() / 10 + 1
+        } else {
+            shared.len()
+        };
+        let start = Instant::now();
+        for (i, p) in shared.iter().take(take).enumerate() {
+            let _ = engine.process(&Input {
+                packet: p.clone(),
+                key: None,
+                topic: "",
+                partition: 0,
+                timestamp_ms: None,
+                offset: i as i64,
+            });
+        }
+        engine.finish();
+        if pass > 0 {
+            best = best.min(start.elapsed().as_secs_f64());
+            emitted = engine.stats().iter().map(|(_, s, _)| s.emitted).collect();
+        }
+    }
+    Ok((
+        Row {
+            stage: stage.to_string(),
+            alerts: packets.len(),
+            bytes: packets.iter().map(|p| p.len() as u64).sum(),
+            seconds: best,
+        },
+        emitted,
+    ))
+}

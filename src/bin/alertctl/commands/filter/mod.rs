@@ -1,0 +1,64 @@
+//! `alertctl filter run`: jq filters over the alert stream (Kafka) or a visit file;
+//! `alertctl filter check`: filters held against a schema version.
+
+mod check;
+mod run;
+
+pub use check::CheckArgs;
+pub use run::RunArgs;
+
+use crate::cli::{CmdResult, Ctx};
+
+/// The `filter` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum FilterCommand {
+    /// Run filters over a topic (or a visit file) and write what passes.
+    #[command(after_help = "\
+Examples:
+  alertctl filter run --name Filter001 --expr '.diaSource.snr > 5 and .diaSource.psfFlux > 3.631e-5' --from lsst-2024-05-01 -e
+  alertctl filter run --name bright --expr 'select(.diaSource.psfFlux > 1e5)' --rank-by .diaSource.snr --from 'lsst-.*' --group bright
+  alertctl filter run --filters filters.toml --from lsst-2024-05-01 --group mini-broker
+  alertctl filter run --filters filters.toml --index 7 --from full-stream      # the seed's filterStream.py ... 7
+  alertctl filter run --name test --expr '.diaSource.snr > 50' --file night.avro         # no broker: JSON lines out
+  alertctl filter run --name a --expr '.diaSource.snr > 5' --file night.avro --out a.wire
+  alertctl filter run --filters filters.toml --file night.wire --out-dir passed/
+  alertctl filter run --name b --expr '.diaSource.band == \"r\"' --file a.wire             # chained
+
+An alert passes when the expression yields a value that is neither false nor null.
+The expression sees the JSON view: unions flattened, cutouts as byte strings whose
+`length` is their size. Each filter keeps at most --max-per-visit alerts per visit
+(the first ones; with --rank-by the highest-ranked, emitted when the visit is
+complete). Functions that reach the host (env, $ENV, input(s), halt, debug, stderr,
+now, localtime, ...) are not available. Loops and recursion that may never end
+(until, while, repeat, recurse(f), recursive defs, big or computed ranges) are
+refused unless --allow-unbounded; an evaluation past --hard-time or --max-memory
+ends the process before anything more is written or committed.
+
+filters.toml holds [[filter]] tables: name, expr, and optional to, max_per_visit,
+rank_by, drop, visit_key. All filters share one consumer and one decode per alert;
+each has its own output topic, cap and counters, and an error in one affects no other.
+Input offsets are committed (with --group) only after the outputs are acknowledged.")]
+    Run(Box<RunArgs>),
+    /// Check filters against a schema version: paths it lacks, literals of another type.
+    #[command(after_help = "\
+Examples:
+  alertctl filter check --expr '.diaSource.snr > 5' --schema-dir alert_packet/schema --schema-version 11.0
+  alertctl filter check --filters filters.toml --schema-dir alert_packet/schema --schema-version 10.0
+  alertctl filter check --expr '.diaSource.band == 5'        # the built-in sample schema
+
+Every path an expression reads (found from its parse tree: through variables, defs,
+interpolation and object construction) must exist in the schema, and a path compared
+with a literal must have that literal's type somewhere in its union: jq compares a
+string with a number by type, never by value, so such a filter silently passes all
+or nothing. filter run says the same once for each schema id it meets. Exit status:
+0 when everything fits, 1 when something does not.")]
+    Check(CheckArgs),
+}
+
+/// Run a `filter` subcommand.
+pub fn exec(cmd: FilterCommand, ctx: &mut Ctx) -> CmdResult {
+    match cmd {
+        FilterCommand::Run(a) => run::exec(*a, ctx),
+        FilterCommand::Check(a) => check::exec(a, ctx),
+    }
+}

@@ -1,0 +1,156 @@
+//! Filter definitions: a filter's name, expression, output, cap, ranking, thinning and
+//! visit key, from the command line or a filters file of `[[filter]]` tables, and the
+//! choice of which of a file's filters to run.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::jq::JqError;
+
+/// DMS-REQ-0343's numBrokerAlerts: alerts per visit per user.
+pub const DEFAULT_MAX_PER_VISIT: usize = 20;
+/// Where the visit id is in an alert.
+pub const DEFAULT_VISIT_KEY: &str = ".diaSource.visit";
+/// The header that names the filter an alert passed.
+pub const FILTER_HEADER: &str = "alertctl-filter";
+
+fn default_cap() -> usize {
+    DEFAULT_MAX_PER_VISIT
+}
+
+fn default_visit_key() -> String {
+    DEFAULT_VISIT_KEY.to_string()
+}
+
+/// One filter's definition (a `[[filter]]` table of a filters file, or command-line flags).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilterDef {
+    /// The filter's name; its output topic unless `to` is given.
+    pub name: String,
+    /// The jq expression.
+    pub expr: String,
+    /// Output topic (default: the name).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// At most this many alerts per visit (0: no cap).
+    #[serde(default = "default_cap")]
+    pub max_per_visit: usize,
+    /// Keep the best `max_per_visit` of each visit by this expression (higher is better).
+    #[serde(default)]
+    pub rank_by: Option<String>,
+    /// Optional fields to null in passing alerts (cutouts, histories).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// Where the visit id is.
+    #[serde(default = "default_visit_key")]
+    pub visit_key: String,
+    /// Allow constructs that may not terminate (loops, recursion); the evaluation
+    /// guard still ends the process if one runs away.
+    #[serde(default)]
+    pub unbounded: bool,
+}
+
+impl FilterDef {
+    /// A filter with the defaults: the first 20 alerts of each visit.
+    pub fn new(name: &str, expr: &str) -> FilterDef {
+        FilterDef {
+            name: name.to_string(),
+            expr: expr.to_string(),
+            to: None,
+            max_per_visit: DEFAULT_MAX_PER_VISIT,
+            rank_by: None,
+            drop: Vec::new(),
+            visit_key: DEFAULT_VISIT_KEY.to_string(),
+            unbounded: false,
+        }
+    }
+
+    /// The output topic.
+    pub fn topic(&self) -> &str {
+        self.to.as_deref().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiltersFile {
+    filter: Vec<FilterDef>,
+}
+
+/// Errors setting filters up.
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    /// A filters file could not be read or parsed.
+    #[error("{path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An expression is not valid or not allowed.
+    #[error("filter {name}: {error}")]
+    Expr {
+        /// The filter.
+        name: String,
+        /// The problem.
+        error: JqError,
+    },
+}
+
+/// Read a filters file: `[[filter]]` tables with name, expr, and optional to,
+/// max_per_visit, rank_by, drop, visit_key, unbounded.
+pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
+    let err = |reason: String| FilterError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    parse_filters(&text).map_err(err)
+}
+
+/// Read a filters file's text (see [`load_file`]); the error is the reason alone.
+pub fn parse_filters(text: &str) -> Result<Vec<FilterDef>, String> {
+    let file: FiltersFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let mut seen = HashSet::new();
+    for f in &file.filter {
+        if !seen.insert(f.name.clone()) {
+            return Err(format!("two filters are named {}", f.name));
+        }
+    }
+    Ok(file.filter)
+}
+
+/// Choose the filters to run from a file's: `index` (1-based) alone, or those named in
+/// `only`, in the file's order. A name or index the file does not have is an error
+/// that says what it has.
+pub fn select(
+    defs: Vec<FilterDef>,
+    only: &[String],
+    index: Option<usize>,
+) -> Result<Vec<FilterDef>, crate::Error> {
+    let mut defs = defs;
+    if let Some(i) = index {
+        let n = defs.len();
+        defs = vec![defs.into_iter().nth(i.wrapping_sub(1)).ok_or_else(|| {
+            crate::Error::usage(format!("--index {i}: the file has {n} filters (1..{n})"))
+        })?];
+    }
+    if !only.is_empty() {
+        for name in only {
+            if !defs.iter().any(|d| &d.name == name) {
+                return Err(crate::Error::usage(format!(
+                    "--only {name}: no such filter in the file"
+                )));
+            }
+        }
+        defs.retain(|d| only.contains(&d.name));
+    }
+    if defs.is_empty() {
+        return Err(crate::Error::usage("no filters to run"));
+    }
+    Ok(defs)
+}

@@ -1,0 +1,73 @@
+//! The two filter pipelines: over a visit file ([`file`]) and over Kafka ([`kafka`]).
+//! Each builds the engine from a [`Setup`], runs it over its input, writes what passes,
+//! and returns a report with each filter's counters; the Kafka one commits an input
+//! offset only after every output of it is acknowledged.
+
+pub mod file;
+pub mod kafka;
+
+use super::{Budget, Engine, FilterDef, Notice, Stats};
+use crate::error::Error;
+use crate::transport::connect::SchemaSources;
+
+/// The filters to run, their budget, and where schemas come from.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The filters.
+    pub defs: Vec<FilterDef>,
+    /// Each expression's budget per alert.
+    pub budget: Budget,
+    /// Where schemas come from.
+    pub schemas: SchemaSources,
+}
+
+impl Setup {
+    /// The engine.
+    pub fn engine(&self) -> Result<Engine, Error> {
+        Ok(Engine::new(
+            self.defs.clone(),
+            self.schemas.store(),
+            self.budget,
+        )?)
+    }
+}
+
+/// What happened to a filter, in one line.
+pub fn notice_line(n: &Notice) -> String {
+    match n {
+        Notice::Disabled { filter, reason } => {
+            format!("filter {filter} is disabled: {reason}; the other filters go on")
+        }
+        Notice::Mismatch {
+            filter,
+            schema_id,
+            finding,
+        } => format!("filter {filter}, schema id {schema_id}: {finding} (alertctl filter check)"),
+    }
+}
+
+/// One line per filter: what it saw, passed, emitted, capped; and whether it is disabled.
+pub fn summary_lines(filters: &[(String, Stats, Option<String>)]) -> Vec<String> {
+    filters
+        .iter()
+        .map(|(name, s, disabled)| {
+            format!(
+                "filter {name}: {} seen, {} passed, {} emitted, {} over the visit cap, {} errors{}{}",
+                s.seen,
+                s.passed,
+                s.emitted,
+                s.capped,
+                s.errors,
+                if s.skipped > 0 {
+                    format!(", {} not evaluated (their visit had given its cap)", s.skipped)
+                } else {
+                    String::new()
+                },
+                disabled
+                    .as_ref()
+                    .map(|d| format!(", DISABLED: {d}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
+}

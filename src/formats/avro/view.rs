@@ -1,0 +1,336 @@
+//! The JSON view of an alert, for people and for jq.
+//!
+//! Unions are flattened to their plain values, as Python's fastavro shows them
+//! (`{"psfFlux": 1241.0}`, not `{"psfFlux": {"float": 1241.0}}`). A `float` is
+//! shown by its shortest decimal form (`0.00028`, not `0.000280000007`). NaN and
+//! infinities, which JSON cannot hold, become `null`. Byte fields (the FITS cutouts)
+//! follow a [`CutoutPolicy`].
+
+use apache_avro::types::Value;
+use base64::Engine;
+use serde_json::{Map, Number, Value as Json};
+
+/// How byte fields (the three FITS cutouts) appear in the JSON view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CutoutPolicy {
+    /// Leave byte fields out.
+    Omit,
+    /// Show `{"bytes": N}`, the size only.
+    #[default]
+    Size,
+    /// Keep the bytes: a base64 string in the view.
+    Keep,
+}
+
+/// Convert a decoded Avro value to its JSON view.
+pub fn to_json(value: &Value, policy: CutoutPolicy) -> Json {
+    convert(value, policy).unwrap_or(Json::Null)
+}
+
+/// `None` means "leave this out" (a byte field under [`CutoutPolicy::Omit`]).
+fn convert(value: &Value, policy: CutoutPolicy) -> Option<Json> {
+    Some(match value {
+        Value::Null => Json::Null,
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::Int(i) | Value::Date(i) | Value::TimeMillis(i) => Json::from(*i),
+        Value::Long(i)
+        | Value::TimeMicros(i)
+        | Value::TimestampMillis(i)
+        | Value::TimestampMicros(i)
+        | Value::TimestampNanos(i)
+        | Value::LocalTimestampMillis(i)
+        | Value::LocalTimestampMicros(i)
+        | Value::LocalTimestampNanos(i) => Json::from(*i),
+        Value::Float(f) => float32(*f),
+        Value::Double(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::String(s) | Value::Enum(_, s) => Json::String(s.clone()),
+        Value::Bytes(b) | Value::Fixed(_, b) => bytes(b, policy)?,
+        Value::Union(_, inner) => return convert(inner, policy),
+        Value::Array(items) => Json::Array(
+            items
+                .iter()
+                .map(|v| convert(v, policy).unwrap_or(Json::Null))
+                .collect(),
+        ),
+        Value::Map(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Json::Object(
+                keys.into_iter()
+                    .filter_map(|k| Some((k.clone(), convert(&m[k], policy)?)))
+                    .collect(),
+            )
+        }
+        Value::Record(fields) => {
+            let mut out = Map::with_capacity(fields.len());
+            for (name, v) in fields {
+                if let Some(j) = convert(v, policy) {
+                    out.insert(name.clone(), j);
+                }
+            }
+            Json::Object(out)
+        }
+        Value::Uuid(u) => Json::String(u.to_string()),
+        other => Json::String(format!("{other:?}")),
+    })
+}
+
+/// A float32 in the view: [`shown_f32`], or null for NaN and infinities.
+fn float32(f: f32) -> Json {
+    if !f.is_finite() {
+        return Json::Null;
+    }
+    Number::from_f64(shown_f32(f)).map_or(Json::Null, Json::Number)
+}
+
+/// A float32 as the JSON view shows it: the f64 nearest its shortest decimal form, with
+/// the digits Rust prints. ryu finds the shortest digits about three times as fast, but
+/// breaks a tie between two equally near shortest forms the other way: -30255.5625 is
+/// -30255.563 in Rust and -30255.562 in ryu. So ryu's digits are used unless the value
+/// lies exactly halfway between two candidates, which exact integer arithmetic decides
+/// (then, or when that arithmetic would overflow, Rust's own formatting decides).
+pub fn shown_f32(f: f32) -> f64 {
+    // The same few fields are read by many filters: a small cache of recent answers
+    // (its empty entries, bits 0, hold 0.0's own answer).
+    thread_local! {
+        static RECENT: std::cell::RefCell<[(u32, f64); 256]> =
+            const { std::cell::RefCell::new([(0, 0.0); 256]) };
+    }
+    let bits = f.to_bits();
+    let slot = (bits.wrapping_mul(0x9e37_79b1) >> 24) as usize;
+    RECENT
+        .try_with(|r| {
+            let mut r = r.borrow_mut();
+            if r[slot].0 != bits {
+                r[slot] = (bits, shown_f32_uncached(f));
+            }
+            r[slot].1
+        })
+        .unwrap_or_else(|_| shown_f32_uncached(f))
+}
+
+fn shown_f32_uncached(f: f32) -> f64 {
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(f);
+    match digits(s) {
+        Some((d, e)) if !halfway(f, d, e) => s.parse().unwrap_or(f64::from(f)),
+        _ => shown_f32_by_rust(f),
+    }
+}
+
+/// Rust's shortest form of a float32, read back as f64 (the reference [`shown_f32`] keeps).
+fn shown_f32_by_rust(f: f32) -> f64 {
+    use std::io::Write;
+    let mut bytes = [0u8; 48];
+    let mut cur = std::io::Cursor::new(&mut bytes[..]);
+    // `{:e}` prints the same shortest digits as `{}`, always short enough for the buffer.
+    if write!(cur, "{f:e}").is_err() {
+        return f64::from(f);
+    }
+    let n = cur.position() as usize;
+    std::str::from_utf8(&bytes[..n])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::from(f))
+}
+
+/// The decimal digits and exponent of a printed number (`-1.25e-7` is 125 and -9), with
+/// no trailing zeros in the digits.
+fn digits(s: &str) -> Option<(u64, i32)> {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (mantissa, exp) = match s.split_once(['e', 'E']) {
+        Some((m, x)) => (m, x.parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut d: u64 = 0;
+    for c in int.bytes().chain(frac.bytes()) {
+        d = d
+            .checked_mul(10)?
+            .checked_add(u64::from(c.checked_sub(b'0').filter(|c| *c < 10)?))?;
+    }
+    let mut e = exp - frac.len() as i32;
+    while d != 0 && d.is_multiple_of(10) {
+        d /= 10;
+        e += 1;
+    }
+    Some((d, e))
+}
+
+/// Whether |f| is exactly halfway between d*10^e and a neighbour (d±1)*10^e, that is
+/// 2|f| = (2d±1)*10^e; true also when that cannot be decided in 128 bits.
+fn halfway(f: f32, d: u64, e: i32) -> bool {
+    let bits = f.to_bits() & 0x7fff_ffff;
+    if bits == 0 {
+        return false;
+    }
+    let (biased, frac) = (bits >> 23, u128::from(bits & 0x7f_ffff));
+    // |f| = m * 2^k exactly.
+    let (mut m, mut k) = if biased == 0 {
+        (frac, -149)
+    } else {
+        (frac | 1 << 23, biased as i32 - 150)
+    };
+    while m & 1 == 0 {
+        m >>= 1;
+        k += 1;
+    }
+    let pow10 = |n: u32| 10u128.checked_pow(n);
+    let odd = |x: u128| x & 1 == 1 && (x == 2 * u128::from(d) + 1 || x + 1 == 2 * u128::from(d));
+    // 2|f| = m * 2^(k+1); the candidates' midpoints are odd multiples of 10^e.
+    match (e >= 0, k + 1 >= 0) {
+        (true, true) => {
+            // m * 2^(k+1) / 10^e must be odd: then 2^(k+1) / 2^e leaves no factor 2.
+            let Some(p) = pow10(e as u32) else {
+                return true;
+            };
+            let Some(lhs) = (k + 1 < 128)
+                .then(|| m.checked_shl((k + 1) as u32))
+                .flatten()
+            else {
+                return true;
+            };
+            if lhs >> (k + 1) != m {
+                return true; // overflowed
+            }
+            lhs % p == 0 && odd(lhs / p)
+        }
+        (true, false) => false, // not an integer, so not an odd multiple of 10^e >= 1
+        (false, true) => {
+            // m * 2^(k+1) * 10^-e is even: never odd.
+            false
+        }
+        (false, false) => {
+            // m * 10^-e / 2^-(k+1) must be an odd integer.
+            let Some(p) = pow10((-e) as u32) else {
+                return true;
+            };
+            let Some(num) = m.checked_mul(p) else {
+                return true;
+            };
+            let shift = (-(k + 1)) as u32;
+            // A nonzero u128 has fewer than 128 trailing zeros: shift >= 128 is no integer.
+            shift < 128 && num.trailing_zeros() >= shift && odd(num >> shift)
+        }
+    }
+}
+
+fn bytes(b: &[u8], policy: CutoutPolicy) -> Option<Json> {
+    match policy {
+        CutoutPolicy::Omit => None,
+        CutoutPolicy::Size => {
+            let mut m = Map::new();
+            m.insert("bytes".into(), Json::from(b.len()));
+            Some(Json::Object(m))
+        }
+        CutoutPolicy::Keep => Some(Json::String(
+            base64::engine::general_purpose::STANDARD.encode(b),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unions_flatten_and_floats_read_as_written() {
+        let v = Value::Record(vec![
+            ("a".into(), Value::Union(1, Box::new(Value::Float(0.00028)))),
+            ("b".into(), Value::Union(0, Box::new(Value::Null))),
+            ("n".into(), Value::Double(f64::NAN)),
+            (
+                "cut".into(),
+                Value::Union(1, Box::new(Value::Bytes(vec![1, 2, 3]))),
+            ),
+        ]);
+        let j = to_json(&v, CutoutPolicy::Size);
+        assert_eq!(
+            j,
+            serde_json::json!({"a": 0.00028, "b": null, "n": null, "cut": {"bytes": 3}})
+        );
+        let j = to_json(&v, CutoutPolicy::Omit);
+        assert!(j.get("cut").is_none());
+        let j = to_json(&v, CutoutPolicy::Keep);
+        assert_eq!(j["cut"], "AQID");
+    }
+}
+
+#[cfg(test)]
+mod float_tests {
+    use super::shown_f32;
+
+    #[test]
+    fn shown_f32_is_what_rust_displays() {
+        let mut x: u32 = 0x9e37_79b9;
+        for i in 0..200_000u32 {
+            // Every exponent, many mantissas, and the edges.
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let f = f32::from_bits(if i < 512 { (i << 23) | (x & 0x7f) } else { x });
+            if f.is_finite() {
+                let rust: f64 = f.to_string().parse().unwrap();
+                assert_eq!(shown_f32(f).to_bits(), rust.to_bits(), "{f:e}");
+            }
+        }
+        // Two shortest forms are equally near -30255.5625 (exact in f32): Rust prints ...563.
+        assert_eq!(shown_f32(f32::from_bits(0xc6ec_5f20)), -30255.563);
+    }
+
+    /// ryu's digits with the halfway check agree with Rust's formatting, above all where
+    /// two shortest forms are equally near: values with few binary fraction digits.
+    #[test]
+    fn shown_f32_agrees_with_rusts_digits_at_ties() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut ties = 0;
+        for i in 0..400_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = match i % 4 {
+                // m * 2^k for small k: where ties live.
+                0 => (x as u32 & 0xff_ffff) as f32 * 2f32.powi((x >> 40) as i32 % 12 - 6),
+                1 => f32::from_bits(x as u32),
+                2 => (x % 2_000_000) as f32 / 16.0,
+                _ => f32::from_bits((x as u32 & 0x807f_ffff) | (((x >> 32) as u32 % 256) << 23)),
+            };
+            if !f.is_finite() {
+                continue;
+            }
+            let want = super::shown_f32_by_rust(f);
+            assert_eq!(
+                shown_f32(f).to_bits(),
+                want.to_bits(),
+                "{f:e} ({:#x})",
+                f.to_bits()
+            );
+            let mut buf = ryu::Buffer::new();
+            if buf.format_finite(f).parse::<f64>().ok() != Some(want) {
+                ties += 1;
+            }
+        }
+        // The generator reaches the cases where ryu alone would be wrong.
+        assert!(ties > 100, "only {ties} ties");
+    }
+
+    /// Every float32 (a minute on two cores in release):
+    /// `cargo test --release --lib every_f32 -- --ignored`.
+    #[test]
+    #[ignore]
+    fn every_f32_is_shown_as_rust_shows_it() {
+        let check = |lo: u32, hi: u32| {
+            for b in lo..hi {
+                let f = f32::from_bits(b);
+                if f.is_finite() {
+                    assert_eq!(
+                        shown_f32(f).to_bits(),
+                        super::shown_f32_by_rust(f).to_bits(),
+                        "{f:e} ({b:#x})"
+                    );
+                }
+            }
+        };
+        let t = std::thread::spawn(move || check(0x8000_0000, u32::MAX));
+        check(0, 0x8000_0000);
+        t.join().unwrap();
+    }
+}

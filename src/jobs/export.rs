@@ -1,0 +1,1088 @@
+//! Exports of alerts to Parquet, partitioned by night (and optionally band), with a
+//! manifest that says what was read and written, and checks of an export against its
+//! manifest and against the topic it came from.
+//!
+//! The Parquet schema is the alert schema's own, nested: `diaSource` and `diaObject` are
+//! struct columns, the histories lists of structs; the cutouts are binary columns (or
+//! left out). Rows are converted through the JSON view, so a column holds what `tail`
+//! shows (a NaN float is null). Every column is nullable. Files are written under a
+//! temporary name and renamed when complete; `manifest.json` is written last.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use apache_avro::types::Value;
+use arrow_array::{ArrayRef, BinaryArray, RecordBatch};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sha2::Digest;
+
+use crate::choice::Choice;
+use crate::formats::avro::graph::{Graph, Node};
+use crate::formats::avro::view::{to_json, CutoutPolicy};
+use crate::formats::avro::AlertSchema;
+use crate::formats::packet::file::VisitReader;
+
+/// The three cutout fields, in their column order.
+pub const CUTOUTS: [&str; 3] = ["cutoutDifference", "cutoutScience", "cutoutTemplate"];
+
+/// Rows per Parquet row group write.
+const BATCH_ROWS: usize = 1024;
+
+/// What went wrong with an export.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A file could not be read or written.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The alert schema has no Parquet form, or a row does not fit it.
+    #[error("schema {id}: {reason}")]
+    Convert {
+        /// The schema id.
+        id: u32,
+        /// Why.
+        reason: String,
+    },
+    /// The directory already holds an export.
+    #[error("{0} already holds an export (manifest.json): choose a new --out, or remove it")]
+    Exists(String),
+}
+
+/// Result of export operations.
+pub type Result<T> = std::result::Result<T, ExportError>;
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
+    move |e| ExportError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Where the alerts came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Source {
+    /// The topic (or regex) read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub topic: Option<String>,
+    /// The brokers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub brokers: Option<String>,
+    /// The time range read (Unix ms, end exclusive); none: the partitions from their
+    /// beginning to their end when read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub window_ms: Option<(i64, i64)>,
+    /// The visit file read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+}
+
+/// What was read of one partition.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartitionRange {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: i32,
+    /// First offset read.
+    pub first: i64,
+    /// Last offset read.
+    pub last: i64,
+    /// Records read (every offset from first to last when nothing is missing).
+    pub count: u64,
+}
+
+/// One written file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path under the export directory.
+    pub path: String,
+    /// Rows in it.
+    pub rows: u64,
+    /// Its size.
+    pub bytes: u64,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+/// `manifest.json`: what an export read and wrote.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// `parquet`.
+    pub format: String,
+    /// Where the alerts came from.
+    pub source: Source,
+    /// Whether the cutouts are columns.
+    pub cutouts: bool,
+    /// Per partition, what was read (Kafka sources).
+    pub partitions: Vec<PartitionRange>,
+    /// The files, with their rows and checksums.
+    pub files: Vec<FileEntry>,
+    /// The schema ids met.
+    pub schema_ids: Vec<u32>,
+    /// Rows in all.
+    pub rows: u64,
+}
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Apache Parquet, nested columns.
+    Parquet,
+    /// Avro container files (OCF) with the alert schema, as Rubin's archive serves them.
+    Avro,
+}
+
+impl crate::choice::Choice for Format {
+    const CHOICES: &'static [(&'static str, &'static str, Self)] = &[
+        ("parquet", "Apache Parquet, nested columns", Format::Parquet),
+        (
+            "avro",
+            "Avro container files with the alert schema (cutouts nulled with --cutouts omit)",
+            Format::Avro,
+        ),
+    ];
+}
+
+/// How to export.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The export directory.
+    pub out: PathBuf,
+    /// The file format.
+    pub format: Format,
+    /// Keep the cutouts as binary columns.
+    pub cutouts: bool,
+    /// Partition by band under each night.
+    pub by_band: bool,
+}
+
+/// The Arrow type of an Avro type (unions with null are nullable; named types resolved).
+fn arrow_type(g: &Graph, n: usize, depth: usize) -> std::result::Result<DataType, String> {
+    if depth > 32 {
+        return Err("nesting deeper than 32".into());
+    }
+    let Some(&t) = g.branches(n).first() else {
+        return Ok(DataType::Null);
+    };
+    Ok(match &g.nodes[t] {
+        Node::Boolean => DataType::Boolean,
+        Node::Int => DataType::Int32,
+        Node::Long => DataType::Int64,
+        Node::Float => DataType::Float32,
+        Node::Double => DataType::Float64,
+        Node::Str | Node::Enum(_) => DataType::Utf8,
+        Node::Bytes | Node::Fixed(_) => DataType::Binary,
+        Node::Record(_) => DataType::Struct(record_fields(g, t, depth + 1, false)?),
+        Node::Array(items) => DataType::List(Arc::new(Field::new(
+            "item",
+            arrow_type(g, *items, depth + 1)?,
+            true,
+        ))),
+        other => return Err(format!("no Parquet column for Avro type {}", other.kind())),
+    })
+}
+
+fn record_fields(
+    g: &Graph,
+    record: usize,
+    depth: usize,
+    skip_cutouts: bool,
+) -> std::result::Result<Fields, String> {
+    let Node::Record(avro_fields) = &g.nodes[record] else {
+        return Err("not a record".into());
+    };
+    let mut fields = Vec::new();
+    for f in avro_fields {
+        if skip_cutouts && CUTOUTS.contains(&f.name.as_str()) {
+            continue;
+        }
+        fields.push(Field::new(&f.name, arrow_type(g, f.node, depth)?, true));
+    }
+    Ok(fields.into())
+}
+
+/// The Parquet (Arrow) schema of an alert schema: the JSON-decoded part (everything
+/// but the cutouts) and the whole, with the cutouts as binary columns when kept.
+fn arrow_schemas(
+    schema: &AlertSchema,
+    cutouts: bool,
+) -> std::result::Result<(SchemaRef, SchemaRef), String> {
+    let g = schema.graph().map_err(|e| e.to_string())?;
+    let record = *g
+        .branches(g.root)
+        .first()
+        .ok_or("the schema is not a record")?;
+    let json_fields = record_fields(g, record, 0, true)?;
+    let mut all: Vec<Arc<Field>> = json_fields.iter().cloned().collect();
+    if cutouts {
+        for c in CUTOUTS {
+            all.push(Arc::new(Field::new(c, DataType::Binary, true)));
+        }
+    }
+    Ok((
+        Arc::new(Schema::new(json_fields)),
+        Arc::new(Schema::new(all)),
+    ))
+}
+
+/// A top-level bytes field of an alert.
+fn top_bytes<'v>(value: &'v Value, name: &str) -> Option<&'v [u8]> {
+    match crate::formats::packet::field(value, name)? {
+        Value::Bytes(b) => Some(b),
+        Value::Union(_, inner) => match &**inner {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An alert with its (optional) cutouts nulled, for an Avro export without them.
+fn without_cutouts(value: &Value) -> Value {
+    match value {
+        Value::Record(fields) => Value::Record(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    if CUTOUTS.contains(&k.as_str()) {
+                        if let Value::Union(i @ 0..=1, _) = v {
+                            // The other branch of ["null", "bytes"] (or ["bytes", "null"]).
+                            return (k.clone(), Value::Union(1 - i, Box::new(Value::Null)));
+                        }
+                    }
+                    (k.clone(), v.clone())
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The night (dayObs) of an alert, from `diaSource.midpointMjdTai`.
+fn night_of(alert: &Value) -> String {
+    crate::formats::packet::alert_meta(alert)
+        .mjd
+        .filter(|mjd| mjd.is_finite())
+        .and_then(|mjd| chrono::DateTime::from_timestamp_millis(crate::night::mjd_to_unix_ms(mjd)))
+        .map_or("unknown".into(), |t| crate::night::day_obs(t).to_string())
+}
+
+struct Part {
+    rel: String,
+    tmp: PathBuf,
+    writer: ArrowWriter<File>,
+    decoder: arrow_json::reader::Decoder,
+    full: SchemaRef,
+    rows: Vec<Json>,
+    cutouts: Vec<[Option<Vec<u8>>; 3]>,
+    written: u64,
+    keep_cutouts: bool,
+}
+
+impl Part {
+    fn write_pending(&mut self, id: u32) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let conv = |e: arrow_schema::ArrowError| ExportError::Convert {
+            id,
+            reason: e.to_string(),
+        };
+        self.decoder.serialize(&self.rows).map_err(conv)?;
+        let batch = self
+            .decoder
+            .flush()
+            .map_err(conv)?
+            .ok_or_else(|| ExportError::Convert {
+                id,
+                reason: "no rows decoded".into(),
+            })?;
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        if self.keep_cutouts {
+            for i in 0..3 {
+                let col: BinaryArray = self.cutouts.iter().map(|c| c[i].as_deref()).collect();
+                columns.push(Arc::new(col));
+            }
+        }
+        let batch = RecordBatch::try_new(self.full.clone(), columns).map_err(conv)?;
+        self.writer.write(&batch).map_err(|e| ExportError::Io {
+            path: self.rel.clone(),
+            reason: e.to_string(),
+        })?;
+        self.written += self.rows.len() as u64;
+        self.rows.clear();
+        self.cutouts.clear();
+        Ok(())
+    }
+}
+
+/// Writes an export: [`Exporter::add`] each alert, then [`Exporter::finish`].
+pub struct Exporter {
+    opts: Options,
+    source: Source,
+    parts: BTreeMap<String, (u32, Part)>,
+    avro: BTreeMap<String, crate::formats::packet::file::VisitWriter<'static>>,
+    /// Alert schemas the Avro writers borrow: one per schema id met, kept for the
+    /// process (a handful at most).
+    avro_schemas: HashMap<u32, &'static AlertSchema>,
+    schemas: HashMap<u32, (SchemaRef, SchemaRef)>,
+    partitions: BTreeMap<(String, i32), (i64, i64, u64)>,
+    schema_ids: BTreeSet<u32>,
+}
+
+impl Exporter {
+    /// Start an export into `opts.out` (created; refused when it holds an export).
+    pub fn create(opts: Options, source: Source) -> Result<Exporter> {
+        std::fs::create_dir_all(&opts.out).map_err(io_err(&opts.out))?;
+        if opts.out.join("manifest.json").exists() {
+            return Err(ExportError::Exists(opts.out.display().to_string()));
+        }
+        Ok(Exporter {
+            opts,
+            source,
+            parts: BTreeMap::new(),
+            avro: BTreeMap::new(),
+            avro_schemas: HashMap::new(),
+            schemas: HashMap::new(),
+            partitions: BTreeMap::new(),
+            schema_ids: BTreeSet::new(),
+        })
+    }
+
+    /// Add one alert (decoded with `schema`, id `schema_id`), read at `place`
+    /// (topic, partition, offset) when it came from Kafka.
+    pub fn add(
+        &mut self,
+        place: Option<(&str, i32, i64)>,
+        schema_id: u32,
+        schema: &AlertSchema,
+        value: &Value,
+    ) -> Result<()> {
+        if self.opts.format == Format::Parquet && !self.schemas.contains_key(&schema_id) {
+            let s = arrow_schemas(schema, self.opts.cutouts).map_err(|reason| {
+                ExportError::Convert {
+                    id: schema_id,
+                    reason,
+                }
+            })?;
+            self.schemas.insert(schema_id, s);
+        }
+        self.schema_ids.insert(schema_id);
+        let view = to_json(value, CutoutPolicy::Omit);
+        let mut rel = format!("night={}", night_of(value));
+        if self.opts.by_band {
+            let band = crate::render::table::lookup(&view, "diaSource.band|diaSource.filterName")
+                .and_then(Json::as_str)
+                .unwrap_or("unknown");
+            rel.push_str(&format!("/band={band}"));
+        }
+        rel.push_str(&format!("/part-{schema_id}.{}", self.opts.format.name()));
+        if self.opts.format == Format::Avro {
+            self.add_avro(&rel, schema_id, schema, value)?;
+        } else {
+            self.add_parquet(&rel, schema_id, value, view)?;
+        }
+        if let Some((t, p, o)) = place {
+            let e = self
+                .partitions
+                .entry((t.to_string(), p))
+                .or_insert((o, o, 0));
+            e.0 = e.0.min(o);
+            e.1 = e.1.max(o);
+            e.2 += 1;
+        }
+        Ok(())
+    }
+
+    fn add_avro(
+        &mut self,
+        rel: &str,
+        schema_id: u32,
+        schema: &AlertSchema,
+        value: &Value,
+    ) -> Result<()> {
+        let value = if self.opts.cutouts {
+            value.clone()
+        } else {
+            without_cutouts(value)
+        };
+        if !self.avro.contains_key(rel) {
+            let s: &'static AlertSchema = self
+                .avro_schemas
+                .entry(schema_id)
+                .or_insert_with(|| Box::leak(Box::new(schema.clone())));
+            let path = self.opts.out.join(rel);
+            let dir = path.parent().expect("under the export directory");
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let w = crate::formats::packet::file::VisitWriter::create(
+                &path,
+                crate::formats::packet::file::FileFormat::Ocf,
+                s,
+                schema_id,
+            )
+            .map_err(|e| ExportError::Io {
+                path: rel.to_string(),
+                reason: e.to_string(),
+            })?;
+            self.avro.insert(rel.to_string(), w);
+        }
+        self.avro
+            .get_mut(rel)
+            .expect("just made")
+            .append(&value)
+            .map_err(|e| ExportError::Io {
+                path: rel.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    fn add_parquet(&mut self, rel: &str, schema_id: u32, value: &Value, view: Json) -> Result<()> {
+        let rel = rel.to_string();
+        if !self.parts.contains_key(&rel) {
+            let (json_schema, full) = self.schemas[&schema_id].clone();
+            let path = self.opts.out.join(&rel);
+            let dir = path.parent().expect("under the export directory");
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let tmp = dir.join(format!(".part-{schema_id}.parquet.tmp"));
+            let file = File::create(&tmp).map_err(io_err(&tmp))?;
+            // Catalogue columns compress well; FITS stamps are stored as they are (a
+            // general codec gains little on real pixels and costs every reader time),
+            // without dictionaries.
+            let mut props = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY);
+            for c in CUTOUTS {
+                let col = parquet::schema::types::ColumnPath::from(c);
+                props = props
+                    .set_column_compression(col.clone(), parquet::basic::Compression::UNCOMPRESSED)
+                    .set_column_dictionary_enabled(col, false);
+            }
+            let props = props.build();
+            let writer = ArrowWriter::try_new(file, full.clone(), Some(props)).map_err(|e| {
+                ExportError::Convert {
+                    id: schema_id,
+                    reason: e.to_string(),
+                }
+            })?;
+            let decoder = arrow_json::ReaderBuilder::new(json_schema)
+                .with_batch_size(BATCH_ROWS)
+                .build_decoder()
+                .map_err(|e| ExportError::Convert {
+                    id: schema_id,
+                    reason: e.to_string(),
+                })?;
+            self.parts.insert(
+                rel.clone(),
+                (
+                    schema_id,
+                    Part {
+                        rel: rel.clone(),
+                        tmp,
+                        writer,
+                        decoder,
+                        full,
+                        rows: Vec::new(),
+                        cutouts: Vec::new(),
+                        written: 0,
+                        keep_cutouts: self.opts.cutouts,
+                    },
+                ),
+            );
+        }
+        let (id, part) = self.parts.get_mut(&rel).expect("just made");
+        part.rows.push(view);
+        if self.opts.cutouts {
+            part.cutouts
+                .push(CUTOUTS.map(|c| top_bytes(value, c).map(<[u8]>::to_vec)));
+        }
+        if part.rows.len() >= BATCH_ROWS {
+            part.write_pending(*id)?;
+        }
+        Ok(())
+    }
+
+    /// Close every file, rename it into place, and write `manifest.json` last.
+    pub fn finish(self) -> Result<Manifest> {
+        let mut files = Vec::new();
+        // A finished file's manifest entry: its rows, size and checksum.
+        let out = &self.opts.out;
+        let entry = |rel: String, rows: u64| -> Result<FileEntry> {
+            let (bytes, sha256) = checksum(&out.join(&rel))?;
+            Ok(FileEntry {
+                path: rel,
+                rows,
+                bytes,
+                sha256,
+            })
+        };
+        for (rel, (id, mut part)) in self.parts {
+            part.write_pending(id)?;
+            let written = part.written;
+            part.writer.close().map_err(|e| ExportError::Io {
+                path: rel.clone(),
+                reason: e.to_string(),
+            })?;
+            let path = out.join(&rel);
+            std::fs::rename(&part.tmp, &path).map_err(io_err(&path))?;
+            files.push(entry(rel, written)?);
+        }
+        for (rel, w) in self.avro {
+            let written = w.count() as u64;
+            w.finish().map_err(|e| ExportError::Io {
+                path: rel.clone(),
+                reason: e.to_string(),
+            })?;
+            files.push(entry(rel, written)?);
+        }
+        let rows = files.iter().map(|f| f.rows).sum();
+        let manifest = Manifest {
+            format: self.opts.format.name().into(),
+            source: self.source,
+            cutouts: self.opts.cutouts,
+            partitions: self
+                .partitions
+                .into_iter()
+                .map(
+                    |((topic, partition), (first, last, count))| PartitionRange {
+                        topic,
+                        partition,
+                        first,
+                        last,
+                        count,
+                    },
+                )
+                .collect(),
+            files,
+            schema_ids: self.schema_ids.into_iter().collect(),
+            rows,
+        };
+        let path = self.opts.out.join("manifest.json");
+        let tmp = self.opts.out.join(".manifest.json.tmp");
+        let text = serde_json::to_string_pretty(&manifest).expect("a manifest is JSON");
+        std::fs::write(&tmp, text + "\n").map_err(io_err(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        Ok(manifest)
+    }
+}
+
+/// A file's size and SHA-256 (hex).
+pub fn checksum(path: &Path) -> Result<(u64, String)> {
+    use std::io::Read;
+    let mut f = File::open(path).map_err(io_err(path))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).map_err(io_err(path))?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    let digest = h.finalize();
+    Ok((n, digest.iter().map(|b| format!("{b:02x}")).collect()))
+}
+
+/// Something an export lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// A file of the manifest is not there.
+    MissingFile(String),
+    /// A file's bytes differ from the manifest's checksum (truncated or changed).
+    Changed {
+        /// The file.
+        path: String,
+        /// What differs.
+        reason: String,
+    },
+    /// A file's rows differ from the manifest.
+    Rows {
+        /// The file.
+        path: String,
+        /// The manifest's count.
+        manifest: u64,
+        /// The file's.
+        file: i64,
+    },
+    /// Offsets of a partition that were never read.
+    Unread {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: i32,
+        /// First offset not read.
+        from: i64,
+        /// Last offset not read.
+        to: i64,
+    },
+    /// The manifest does not add up (its rows, its ranges).
+    Inconsistent(String),
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gap::MissingFile(p) => write!(f, "missing file {p}"),
+            Gap::Changed { path, reason } => write!(f, "{path}: {reason}"),
+            Gap::Rows {
+                path,
+                manifest,
+                file,
+            } => write!(f, "{path}: {file} rows, the manifest says {manifest}"),
+            Gap::Unread {
+                topic,
+                partition,
+                from,
+                to,
+            } => write!(
+                f,
+                "{topic}/{partition}: offsets {from}..={to} were never read"
+            ),
+            Gap::Inconsistent(why) => write!(f, "manifest: {why}"),
+        }
+    }
+}
+
+/// Read an export's manifest.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+    serde_json::from_str(&text).map_err(|e| ExportError::Io {
+        path: path.display().to_string(),
+        reason: format!("not a manifest: {e}"),
+    })
+}
+
+/// Check an export's files against its manifest: present, the same bytes, the same
+/// rows; and the manifest against itself (rows and offset ranges add up).
+pub fn verify_files(dir: &Path, m: &Manifest) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for f in &m.files {
+        let path = dir.join(&f.path);
+        if !path.is_file() {
+            gaps.push(Gap::MissingFile(f.path.clone()));
+            continue;
+        }
+        match checksum(&path) {
+            Ok((bytes, _)) if bytes != f.bytes => gaps.push(Gap::Changed {
+                path: f.path.clone(),
+                reason: format!(
+                    "{bytes} bytes, the manifest says {} (truncated or changed)",
+                    f.bytes
+                ),
+            }),
+            Ok((_, sum)) if sum != f.sha256 => gaps.push(Gap::Changed {
+                path: f.path.clone(),
+                reason: "its SHA-256 differs from the manifest's".into(),
+            }),
+            Ok(_) => {}
+            Err(e) => gaps.push(Gap::Changed {
+                path: f.path.clone(),
+                reason: e.to_string(),
+            }),
+        }
+        let rows = File::open(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|file| {
+                if m.format == "avro" {
+                    let reader = apache_avro::Reader::new(std::io::BufReader::new(file))
+                        .map_err(|e| e.to_string())?;
+                    let mut n = 0i64;
+                    for r in reader {
+                        r.map_err(|e| e.to_string())?;
+                        n += 1;
+                    }
+                    Ok(n)
+                } else {
+                    use parquet::file::reader::FileReader;
+                    parquet::file::reader::SerializedFileReader::new(file)
+                        .map_err(|e| e.to_string())
+                        .map(|r| r.metadata().file_metadata().num_rows())
+                }
+            });
+        match rows {
+            Ok(n) if n as u64 != f.rows => gaps.push(Gap::Rows {
+                path: f.path.clone(),
+                manifest: f.rows,
+                file: n,
+            }),
+            Ok(_) => {}
+            Err(e) => gaps.push(Gap::Changed {
+                path: f.path.clone(),
+                reason: format!("not a readable {} file: {e}", m.format),
+            }),
+        }
+    }
+    let file_rows: u64 = m.files.iter().map(|f| f.rows).sum();
+    if file_rows != m.rows {
+        gaps.push(Gap::Inconsistent(format!(
+            "files hold {file_rows} rows, the total says {}",
+            m.rows
+        )));
+    }
+    if !m.partitions.is_empty() {
+        let read: u64 = m.partitions.iter().map(|p| p.count).sum();
+        if read != m.rows {
+            gaps.push(Gap::Inconsistent(format!(
+                "{read} records read, {} rows written",
+                m.rows
+            )));
+        }
+        for p in &m.partitions {
+            let span = (p.last - p.first + 1) as u64;
+            if p.count < span {
+                gaps.push(Gap::Inconsistent(format!(
+                    "{}/{}: {} records read of offsets {}..={} ({span})",
+                    p.topic, p.partition, p.count, p.first, p.last
+                )));
+            }
+        }
+    }
+    gaps
+}
+
+/// Check the manifest's ranges against what the topic holds for the same read:
+/// `planned` is, per partition, the first offset and the end (exclusive).
+pub fn verify_against(m: &Manifest, planned: &[(String, i32, i64, i64)]) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for (topic, partition, start, end) in planned {
+        if start >= end {
+            continue;
+        }
+        match m
+            .partitions
+            .iter()
+            .find(|p| &p.topic == topic && p.partition == *partition)
+        {
+            None => gaps.push(Gap::Unread {
+                topic: topic.clone(),
+                partition: *partition,
+                from: *start,
+                to: end - 1,
+            }),
+            Some(p) => {
+                if p.first > *start {
+                    gaps.push(Gap::Unread {
+                        topic: topic.clone(),
+                        partition: *partition,
+                        from: *start,
+                        to: p.first - 1,
+                    });
+                }
+                if p.last < end - 1 {
+                    gaps.push(Gap::Unread {
+                        topic: topic.clone(),
+                        partition: *partition,
+                        from: p.last + 1,
+                        to: end - 1,
+                    });
+                }
+            }
+        }
+    }
+    gaps
+}
+
+/// Where an export reads from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A topic (or regex) or a night's, on a cluster, from an offset (a time range).
+    Kafka {
+        /// The topic or regex.
+        from: Option<String>,
+        /// A night: its topic, or its window on a long-lived topic.
+        night: Option<chrono::NaiveDate>,
+        /// Where to start (read to the end): beginning, N, -N, @TIME, @T1:T2.
+        offset: Option<crate::transport::kafka::offsets::OffsetSpec>,
+        /// Where the cluster is.
+        target: crate::transport::connect::Target,
+    },
+    /// A visit file.
+    File(PathBuf),
+}
+
+/// What an export job did.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// Seconds.
+    pub seconds: f64,
+}
+
+impl Exported {
+    /// One line: rows, files, size, rate.
+    pub fn summary(&self) -> String {
+        let secs = self.seconds.max(1e-9);
+        let bytes: u64 = self.manifest.files.iter().map(|f| f.bytes).sum();
+        format!(
+            "exported {} alerts to {} files ({:.1} MB) in {secs:.2} s ({:.0} alerts/s)",
+            self.manifest.rows,
+            self.manifest.files.len(),
+            bytes as f64 / 1e6,
+            self.manifest.rows as f64 / secs
+        )
+    }
+}
+
+/// Export alerts to files with a manifest. Nothing is called complete (no manifest is
+/// written) when a record could not be decoded or the brokers stopped answering.
+pub fn run(
+    opts: Options,
+    input: &Input,
+    schemas: &crate::transport::connect::SchemaSources,
+    report: &mut dyn crate::jobs::Report,
+) -> std::result::Result<Exported, crate::Error> {
+    use crate::transport::kafka::admin::Admin;
+    use crate::transport::kafka::consume::{Start, Tail};
+    use crate::transport::kafka::offsets::OffsetSpec;
+    use crate::Error;
+    let started = std::time::Instant::now();
+    let manifest = match input {
+        Input::File(file) => {
+            let mut ex = Exporter::create(
+                opts,
+                Source {
+                    file: Some(file.display().to_string()),
+                    ..Source::default()
+                },
+            )?;
+            let mut decoder = schemas.decoder(None);
+            let reader = VisitReader::open(file, &mut decoder)?;
+            // A container file carries its schema; its id from the schema's version.
+            let container = reader
+                .container_schema()
+                .map(|s| (s.id().unwrap_or(0), s.clone()));
+            let mut ids = schemas.decoder(None);
+            for item in reader {
+                let alert = item?;
+                let (id, schema) = match (&alert.packet, &container) {
+                    (Some(p), _) => {
+                        let (id, _) = crate::formats::packet::split(p)?;
+                        (id, ids.schema(id)?)
+                    }
+                    (None, Some((id, s))) => (*id, s.clone()),
+                    (None, None) => return Err(Error::failure("a record without its schema")),
+                };
+                ex.add(None, id, &schema, &alert.value)?;
+            }
+            ex.finish()?
+        }
+        Input::Kafka {
+            from,
+            night,
+            offset,
+            target,
+        } => {
+            let conn = crate::jobs::connect(target, report)?;
+            let admin = Admin::connect(&conn)?;
+            let r = crate::jobs::resolve_reading(from.as_deref(), *night, None, &admin, report)?
+                .ok_or_else(|| {
+                    Error::usage("give the input: --from TOPIC, --night NIGHT, or --file FILE")
+                })?;
+            let offset = r.offset(*offset, OffsetSpec::Beginning)?;
+            if matches!(offset, OffsetSpec::End | OffsetSpec::Stored) {
+                return Err(Error::usage(
+                    "export -o takes beginning, N, -N, @TIME or @T1:T2",
+                ));
+            }
+            let mut tail = Tail::open(
+                &conn,
+                &r.topics,
+                None,
+                &Start {
+                    offset,
+                    group: None,
+                },
+            )?;
+            let window_ms = match offset {
+                OffsetSpec::TimeRange { start, end } => Some((start, end)),
+                _ => None,
+            };
+            let mut ex = Exporter::create(
+                opts,
+                Source {
+                    topic: Some(r.topic.clone()),
+                    brokers: Some(conn.brokers.clone()),
+                    window_ms,
+                    file: None,
+                },
+            )?;
+            let mut decoder = schemas.decoder(None);
+            let mut failure: Option<Error> = None;
+            let mut undecodable = 0u64;
+            let complete = tail.read_to_end(|rec| {
+                if failure.is_some() {
+                    return Ok(());
+                }
+                let payload = rec.payload.as_deref().unwrap_or_default();
+                match decoder.decode_with_schema(payload) {
+                    Ok((id, schema, value)) => {
+                        if let Err(e) = ex.add(
+                            Some((&rec.topic, rec.partition, rec.offset)),
+                            id,
+                            &schema,
+                            &value,
+                        ) {
+                            failure = Some(e.into());
+                        }
+                    }
+                    Err(e) => {
+                        undecodable += 1;
+                        if undecodable == 1 {
+                            report.warn(&format!(
+                                "{}/{}@{}: {e}",
+                                rec.topic, rec.partition, rec.offset
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            if !complete {
+                return Err(Error::failure(format!(
+                    "no records from {} for {}s before the end: the export is incomplete (no manifest written)",
+                    conn.brokers,
+                    conn.timeout.as_secs()
+                )));
+            }
+            if undecodable > 0 {
+                return Err(Error::failure(format!(
+                    "{undecodable} records could not be decoded: no manifest written (a manifest says the export is complete)"
+                )));
+            }
+            ex.finish()?
+        }
+    };
+    Ok(Exported {
+        manifest,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// How to verify an export.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The export directory.
+    pub dir: PathBuf,
+    /// Also check the manifest's offset ranges against this topic (or regex).
+    pub against: Option<String>,
+    /// Where the cluster is (with `against`).
+    pub target: crate::transport::connect::Target,
+}
+
+/// Check an export's files against its manifest, and its ranges against the topic.
+/// Returns the manifest and every gap.
+pub fn verify_job(
+    opts: &VerifyOptions,
+    report: &mut dyn crate::jobs::Report,
+) -> std::result::Result<(Manifest, Vec<Gap>), crate::Error> {
+    use crate::transport::kafka::admin::Admin;
+    use crate::transport::kafka::consume::{Start, Tail};
+    use crate::transport::kafka::offsets::OffsetSpec;
+    let m = read_manifest(&opts.dir)?;
+    let mut gaps = verify_files(&opts.dir, &m);
+    if let Some(topic) = &opts.against {
+        let conn = crate::jobs::connect(&opts.target, report)?;
+        let topics = Admin::connect(&conn)?.resolve(topic)?;
+        let offset = match m.source.window_ms {
+            Some((start, end)) => OffsetSpec::TimeRange { start, end },
+            None => OffsetSpec::Beginning,
+        };
+        let tail = Tail::open(
+            &conn,
+            &topics,
+            None,
+            &Start {
+                offset,
+                group: None,
+            },
+        )?;
+        gaps.extend(verify_against(&m, &tail.planned()));
+    }
+    Ok((m, gaps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: "parquet".into(),
+            source: Source::default(),
+            cutouts: true,
+            partitions: vec![PartitionRange {
+                topic: "t".into(),
+                partition: 0,
+                first: 10,
+                last: 19,
+                count: 10,
+            }],
+            files: vec![],
+            schema_ids: vec![1],
+            rows: 10,
+        }
+    }
+
+    #[test]
+    fn ranges_beyond_the_manifest_are_named() {
+        let m = manifest();
+        assert!(verify_against(&m, &[("t".into(), 0, 10, 20)]).is_empty());
+        let g = verify_against(&m, &[("t".into(), 0, 5, 25), ("t".into(), 1, 0, 3)]);
+        let shown: Vec<String> = g.iter().map(|g| g.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "t/0: offsets 5..=9 were never read",
+                "t/0: offsets 20..=24 were never read",
+                "t/1: offsets 0..=2 were never read"
+            ]
+        );
+        // An empty partition is no gap.
+        assert!(verify_against(&m, &[("t".into(), 0, 10, 20), ("t".into(), 2, 7, 7)]).is_empty());
+    }
+
+    #[test]
+    fn a_manifest_that_does_not_add_up_is_named() {
+        let mut m = manifest();
+        m.partitions[0].count = 9;
+        m.rows = 9;
+        let g = verify_files(Path::new("/nonexistent"), &m);
+        assert!(
+            g.iter()
+                .any(|g| g.to_string().contains("9 records read of offsets 10..=19")),
+            "{g:?}"
+        );
+    }
+
+    #[test]
+    fn every_official_shape_has_a_parquet_schema() {
+        let s = crate::formats::avro::builtin_sample();
+        let (json, full) = arrow_schemas(&s, true).unwrap();
+        assert_eq!(full.fields().len(), json.fields().len() + 3);
+        let ds = full.field_with_name("diaSource").unwrap();
+        assert!(matches!(ds.data_type(), DataType::Struct(_)), "{ds:?}");
+        let h = full.field_with_name("prvDiaSources").unwrap();
+        assert!(matches!(h.data_type(), DataType::List(_)), "{h:?}");
+        assert_eq!(
+            full.field_with_name("cutoutScience").unwrap().data_type(),
+            &DataType::Binary
+        );
+        let (_, omit) = arrow_schemas(&s, false).unwrap();
+        assert!(omit.field_with_name("cutoutScience").is_err());
+    }
+}

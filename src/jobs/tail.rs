@@ -1,0 +1,309 @@
+//! Tail: alerts from Kafka topics or a visit file, decoded and printed.
+//!
+//! From Kafka, the records are read by [`read_loop`] (with a consumer group, a record
+//! is acknowledged only once it is printed); a night on a long-lived topic is its
+//! window. A record that cannot be decoded is a record warning, and the others go on;
+//! the job then fails at the end, saying how many. With a group, a record whose
+//! schema's registry did not answer stops the job without acknowledging it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::{connect, group_id, resolve_reading, Report, Stop};
+use crate::error::Error;
+use crate::formats::avro::view::{to_json, CutoutPolicy};
+use crate::formats::avro::AlertSchema;
+use crate::formats::packet::file::VisitReader;
+use crate::formats::packet::{self, Decoder};
+use crate::night::input::{Reading, Windowing};
+use crate::render::printer::{envelope, raw_value, AlertPrinter, Item, RecordFormat};
+use crate::transport::connect::{SchemaSources, Target};
+use crate::transport::kafka::admin::{is_pattern, Admin};
+use crate::transport::kafka::consume::{read_loop, ReadUntil, Received, Sink, Start, Tail};
+use crate::transport::kafka::offsets::OffsetSpec;
+use crate::transport::kafka::KafkaError;
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A topic or regex, a night, or both, on a cluster.
+    Kafka {
+        /// The topic or regex.
+        topic: Option<String>,
+        /// The night (its topic, or its window on a long-lived topic).
+        night: Option<NaiveDate>,
+        /// How a night's window is read.
+        windowing: Windowing,
+        /// Where to start.
+        offset: Option<OffsetSpec>,
+        /// A consumer group to read as (committing what is printed).
+        group: Option<String>,
+        /// Keep following after the end (else stop there).
+        follow: bool,
+        /// Where the cluster is.
+        target: Target,
+    },
+    /// A visit file (container or wire).
+    File(PathBuf),
+}
+
+/// How to tail.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// What to read.
+    pub source: Source,
+    /// Print only the last N (then, following, every new one).
+    pub num: Option<usize>,
+    /// How cutouts appear in the JSON views.
+    pub cutouts: CutoutPolicy,
+    /// Where schemas come from.
+    pub schemas: SchemaSources,
+    /// Resolve every alert into this reader schema.
+    pub reader: Option<Arc<AlertSchema>>,
+}
+
+/// What a tail read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tailed {
+    /// Alerts printed (or decoded).
+    pub good: u64,
+    /// Records that could not be decoded.
+    pub bad: u64,
+    /// The topics or file read.
+    pub source: String,
+}
+
+/// Tail into `printer`. Fails when a record could not be decoded (after printing the
+/// others), or at a failure that stops reading.
+pub fn run<W: Write>(
+    opts: &Options,
+    printer: &mut AlertPrinter<W>,
+    report: &mut dyn Report,
+    stop: Stop<'_>,
+) -> Result<Tailed, Error> {
+    let decoder = opts.schemas.decoder(opts.reader.clone());
+    let tailed = match &opts.source {
+        Source::File(file) => tail_file(file, decoder, opts.cutouts, printer, report)?,
+        Source::Kafka { .. } => tail_kafka(opts, decoder, printer, report, stop)?,
+    };
+    if tailed.bad > 0 {
+        return Err(Error::failure(format!(
+            "{}: {} alerts decoded, {} undecodable (see the warnings above)",
+            tailed.source, tailed.good, tailed.bad
+        )));
+    }
+    Ok(tailed)
+}
+
+fn tail_kafka<W: Write>(
+    opts: &Options,
+    decoder: Decoder,
+    printer: &mut AlertPrinter<W>,
+    report: &mut dyn Report,
+    stop: Stop<'_>,
+) -> Result<Tailed, Error> {
+    let Source::Kafka {
+        topic,
+        night,
+        windowing,
+        offset,
+        group,
+        follow,
+        target,
+    } = &opts.source
+    else {
+        unreachable!("a Kafka source");
+    };
+    let conn = connect(target, report)?;
+    let admin = Admin::connect(&conn)?;
+    let Some(reading) = resolve_reading(topic.as_deref(), *night, Some(windowing), &admin, report)?
+    else {
+        return Err(Error::usage(
+            "give a TOPIC (or a regex), --night NIGHT, or --file FILE",
+        ));
+    };
+    drop(admin);
+    let (topic, topics) = (reading.topic.clone(), reading.topics.clone());
+    if reading.window.is_some() && (group.is_some() || opts.num.is_some()) {
+        return Err(Error::usage(format!(
+            "--night on {topic} is a time window, read by offsets: it takes neither --group nor -n"
+        )));
+    }
+    let default = match (opts.num, group) {
+        (Some(n), None) => OffsetSpec::FromEnd(n as i64),
+        (None, Some(_)) => OffsetSpec::Stored,
+        _ => OffsetSpec::Beginning,
+    };
+    let offset = reading.offset(*offset, default)?;
+    let group_id = group.as_deref().map(|g| group_id(&conn, g, report));
+    let start = Start {
+        offset,
+        group: group_id,
+    };
+    let mut tail = Tail::open(
+        &conn,
+        &topics,
+        is_pattern(&topic).then_some(topic.as_str()),
+        &start,
+    )?;
+    let mut sink = TailSink {
+        reading: &reading,
+        decoder,
+        printer,
+        cutouts: opts.cutouts,
+        group: group.is_some(),
+        good: 0,
+        bad: 0,
+        report,
+    };
+    let until = ReadUntil {
+        // A window ends: reading stops there, per partition.
+        end: !follow || reading.window.is_some(),
+        flush_at_end: opts.num.is_some(),
+        stall: conn.timeout,
+    };
+    read_loop(&mut tail, until, stop, &mut sink)?;
+    let (good, bad) = (sink.good, sink.bad);
+    tail.close()?;
+    Ok(Tailed {
+        good,
+        bad,
+        source: topics.join(","),
+    })
+}
+
+/// Where tail's records go: decoded (unless printed raw) into the printer.
+struct TailSink<'o, W: Write> {
+    reading: &'o Reading,
+    decoder: Decoder,
+    printer: &'o mut AlertPrinter<W>,
+    cutouts: CutoutPolicy,
+    group: bool,
+    good: u64,
+    bad: u64,
+    report: &'o mut dyn Report,
+}
+
+impl<W: Write> Sink for TailSink<'_, W> {
+    type Error = Error;
+
+    fn record(&mut self, rec: &Received) -> Result<bool, Error> {
+        let at = || format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        let ts = rec.timestamp_ms.unwrap_or(0);
+        let format = self.printer.format();
+        match rec.payload.as_deref() {
+            None => {
+                self.bad += 1;
+                self.report.record_warning(&at(), "empty record (no value)");
+            }
+            // Raw output passes the bytes through, as kcat does: nothing is decoded.
+            Some(payload) if self.reading.observed.is_none() && format.undecoded() => {
+                self.good += 1;
+                let item = if format == RecordFormat::Raw {
+                    Item::Raw(payload.to_vec())
+                } else {
+                    let id = packet::split(payload).ok().map(|(id, _)| id);
+                    Item::View(envelope(rec, id, raw_value(payload)))
+                };
+                self.printer.push(ts, item)?;
+            }
+            Some(payload) => match self.decoder.decode(payload) {
+                Ok((schema_id, value)) => {
+                    if !self.reading.keeps(&value) {
+                        return Ok(true);
+                    }
+                    self.good += 1;
+                    let item = match format {
+                        RecordFormat::Raw => Item::Raw(payload.to_vec()),
+                        RecordFormat::Envelope => Item::View(envelope(
+                            rec,
+                            Some(schema_id),
+                            to_json(&value, self.cutouts),
+                        )),
+                        RecordFormat::EnvelopeRaw => {
+                            Item::View(envelope(rec, Some(schema_id), raw_value(payload)))
+                        }
+                        _ => Item::View(to_json(&value, self.cutouts)),
+                    };
+                    self.printer.push(ts, item)?;
+                }
+                // A group member must not acknowledge what it could not read for a
+                // passing reason (the registry away): it stops, and reads it next time.
+                Err(e) if self.group && e.is_transient() => {
+                    return Err(Error::failure(format!(
+                        "{}: {e}; stopped without acknowledging it (run again when it answers)",
+                        at()
+                    )));
+                }
+                Err(e) => {
+                    self.bad += 1;
+                    self.report.record_warning(&at(), &e.to_string());
+                }
+            },
+        }
+        Ok(!self.printer.keeping())
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        Ok(self.printer.flush_kept()?)
+    }
+
+    fn fetch_failed(&mut self, e: &KafkaError) {
+        self.report.warn(&e.to_string());
+    }
+}
+
+fn tail_file<W: Write>(
+    file: &std::path::Path,
+    mut decoder: Decoder,
+    cutouts: CutoutPolicy,
+    printer: &mut AlertPrinter<W>,
+    report: &mut dyn Report,
+) -> Result<Tailed, Error> {
+    let records = VisitReader::open(file, &mut decoder)?;
+    let (mut good, mut bad) = (0u64, 0u64);
+    let mut fatal = None;
+    for item in records {
+        match item {
+            Ok(alert) => {
+                good += 1;
+                let item = match (printer.format(), alert.packet) {
+                    (RecordFormat::Raw, Some(p)) => Item::Raw(p),
+                    (RecordFormat::Raw, None) => {
+                        return Err(Error::usage("--format raw needs wire packets; this is a container file (use jsonl or json)"))
+                    }
+                    _ => Item::View(to_json(&alert.value, cutouts)),
+                };
+                printer.push(alert.index as i64, item)?;
+            }
+            Err(e) if e.is_recoverable() => {
+                bad += 1;
+                let (at, reason) = e.place_and_reason();
+                report.record_warning(&at, &reason);
+            }
+            Err(e) => {
+                fatal = Some(e);
+                break;
+            }
+        }
+    }
+    printer.flush_kept()?;
+    if let Some(e) = fatal {
+        return Err(Error::failure(format!(
+            "{e} (after {good} alerts decoded{})",
+            if bad > 0 {
+                format!(", {bad} undecodable")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(Tailed {
+        good,
+        bad,
+        source: file.display().to_string(),
+    })
+}
