@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use alertctl::transport::kafka::consume::{Start, Tail};
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::transport::kafka::Connection;
 
+use crate::procs;
 use crate::support::*;
 
 type Rec = (
@@ -500,4 +501,69 @@ fn a_killed_mirror_loses_nothing() {
         count(&copy)
     );
     assert_eq!(count(&copy), 2000 + duplicates);
+}
+
+#[test]
+fn the_local_broker_killed_and_restarted_mid_mirror_loses_nothing() {
+    let _ = broker_or_return!();
+    let source = procs::Broker::start();
+    let mut local = procs::Broker::start();
+    let (s, l) = (source.addr(), local.addr());
+    let dir = tempdir();
+    procs::create(&s, "in");
+    let mut prod = procs::spawn(
+        procs::producer(&s, "in", 10, 30, "1s", 2),
+        dir.path(),
+        "producer",
+    );
+    let mut mirror = procs::spawn(
+        procs::cmd(
+            &l,
+            &[
+                "mirror",
+                "--source-brokers",
+                &s,
+                "--topics",
+                "in",
+                "--group",
+                "m",
+                "--retry-for",
+                "120s",
+            ],
+        ),
+        dir.path(),
+        "filter0",
+    );
+    wait_until("some copies", 60, || {
+        procs::count(&l, "in", &["--timeout", "3s"]) >= 30
+    });
+    local.kill9();
+    std::thread::sleep(Duration::from_secs(3));
+    local.restart();
+    assert_eq!(
+        procs::wait_exit(&mut prod, 120),
+        0,
+        "procs::producer: {}",
+        procs::stderr_of(dir.path(), "producer")
+    );
+    let input = procs::ids(&s, "in", &[]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut copied = procs::ids(&l, "in", &[]);
+    while !input.keys().all(|k| copied.contains_key(k)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_secs(1));
+        copied = procs::ids(&l, "in", &[]);
+    }
+    assert!(
+        mirror.try_wait().unwrap().is_none(),
+        "mirror exited: {}",
+        procs::stderr_of(dir.path(), "filter0")
+    );
+    terminate(&mut mirror);
+    let dups = procs::nothing_lost(&input, &copied);
+    assert!(dups <= 1000, "{dups} duplicates");
+    eprintln!(
+        "broker kill mid-mirror: {} in, {} copied, {dups} duplicates",
+        input.len(),
+        copied.values().sum::<usize>()
+    );
 }

@@ -9,22 +9,23 @@ macro_rules! broker_or_return {
 }
 
 mod archive;
-mod compat;
-mod contract;
+mod bench;
+mod command_line;
+mod completions;
 mod copy;
-mod docs;
-mod errors;
 mod export;
-mod faults;
 mod filter;
+mod filter_jq;
+mod filter_kafka;
 mod fuzz_corpus;
-mod interop;
-mod kafka;
-mod night;
-mod official;
+mod library;
+mod night_window;
 mod official_checks;
-mod production;
+mod procs;
+mod produce;
 mod registry;
 mod sandbox;
+mod schema;
 mod support;
-mod trust;
+mod tail;
+mod topic;

@@ -323,3 +323,15 @@ pub fn subject_versions(registry_url: &str, subject: &str) -> Vec<u64> {
         .map(|v| v.as_u64().unwrap())
         .collect()
 }
+
+/// Run alertctl with a config file (its profile chosen by `default`).
+pub fn with_config(config: &Path, args: &[&str]) -> Run {
+    alertctl()
+        .args(args)
+        .env_remove("ALERTCTL_PROFILE")
+        .env_remove("ALERTCTL_BROKERS")
+        .env("ALERTCTL_CONFIG", config)
+        .output()
+        .expect("run alertctl")
+        .into()
+}

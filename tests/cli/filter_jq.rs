@@ -1,5 +1,7 @@
-//! Filters you can trust: exact answers whatever the expression's form, the host out of
-//! reach in every position, and no filter able to hang the node or take its memory.
+//! Filter expressions: every form of an expression gets the same answer (fast path or
+//! jq), host functions are refused wherever they appear, a looping filter cannot stop
+//! the node, a disabled filter is reported when it happens, and `filter check` finds
+//! removed fields and literals of the wrong type.
 
 use serde_json::Value;
 
@@ -289,4 +291,122 @@ fn a_disabled_filter_is_reported_when_it_happens() {
         r.stderr
     );
     assert!(lines[summary].contains("DISABLED"), "{}", lines[summary]);
+}
+
+/// `filter check` names a field removed between official versions and a string
+/// compared with a number; `filter run` says the same once, at the first alert.
+#[test]
+fn filter_check_finds_removed_fields_and_wrong_literals() {
+    let trio = official_trio();
+    let dirs = trio.to_str().unwrap();
+    let expr = ".MPCORB != null and .diaSource.snr > 5";
+    // 9.0 has MPCORB; 10.0 renamed it mpc_orbits.
+    let r = run([
+        "filter",
+        "check",
+        "--expr",
+        expr,
+        "--schema-dir",
+        dirs,
+        "--schema-version",
+        "9.0",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let r = run([
+        "filter",
+        "check",
+        "--expr",
+        expr,
+        "--schema-dir",
+        dirs,
+        "--schema-version",
+        "10.0",
+        "--format",
+        "jsonl",
+    ]);
+    r.one_line_error(1);
+    let f = r.json_lines();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0]["kind"].as_str(), f[0]["path"].as_str()),
+        (Some("missing"), Some(".MPCORB"))
+    );
+    // 7.4 -> 8.0 (PyPI's lsst-alert-packet) removed diaSource.psfRa; through a variable too.
+    let pypi = pypi_schema_dir();
+    let e = ".diaSource as $s | $s.psfRa > 10";
+    let ok = run([
+        "filter",
+        "check",
+        "--expr",
+        e,
+        "--schema-dir",
+        pypi.to_str().unwrap(),
+        "--schema-version",
+        "7.4",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let bad = run([
+        "filter",
+        "check",
+        "--expr",
+        e,
+        "--schema-dir",
+        pypi.to_str().unwrap(),
+        "--schema-version",
+        "8.0",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(bad.code, 1);
+    assert_eq!(bad.json_lines()[0]["path"], ".diaSource.psfRa");
+    // A string compared with a number.
+    let r = run([
+        "filter",
+        "check",
+        "--expr",
+        ".diaSource.band == 5",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(r.code, 1);
+    let f = r.json_lines();
+    assert_eq!(
+        (f[0]["kind"].as_str(), f[0]["path"].as_str()),
+        (Some("type"), Some(".diaSource.band"))
+    );
+    // filter run warns once per filter and schema id, at start, and runs.
+    let dir = tempdir();
+    let file = dir.path().join("n.avro");
+    run([
+        "produce",
+        "--visits",
+        "2",
+        "--alerts-per-visit",
+        "20",
+        "--cutout-size",
+        "4",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .ok();
+    let r = run([
+        "filter",
+        "run",
+        "--name",
+        "b",
+        "--expr",
+        ".diaSource.band == 5",
+        "--max-per-visit",
+        "0",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches(".diaSource.band (string)").count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }

@@ -1,5 +1,6 @@
-//! Generated alerts checked by implementations no one here wrote: fastavro decodes
-//! them (skipping the 5-byte wire header) and astropy opens their cutouts.
+//! `alertctl produce`: generated alerts decode with fastavro for every official
+//! version, the same seed gives the same alerts, a failed produce leaves an existing
+//! file alone, and a tiny producer queue is back-pressure, not an error.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,8 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::support::*;
+
+use crate::procs;
 
 const CUTOUT: &str = "24";
 
@@ -204,4 +207,94 @@ fn produce_is_deterministic_with_a_seed() {
     assert!(a.len() > 8 * 1000);
     assert_eq!(a, b);
     assert_ne!(a, c);
+}
+
+#[test]
+fn a_failed_produce_leaves_the_existing_file_alone() {
+    let dir = tempdir();
+    let p = dir.path().join("night.avro");
+    std::fs::write(&p, b"precious").unwrap();
+    let r = run([
+        "produce",
+        "--schema-version",
+        "42.0",
+        "--out",
+        p.to_str().unwrap(),
+    ]);
+    let e = r.one_line_error(1);
+    assert!(e.contains("42.0"), "{e}");
+    assert_eq!(std::fs::read(&p).unwrap(), b"precious");
+    // No temporary file is left behind either.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// A queue of one message: the filter waits for room (backpressure), it does not fail.
+#[test]
+fn a_tiny_producer_queue_is_backpressure_not_an_error() {
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let topic = "tiny-queue-in";
+    let r: Run = procs::cmd(
+        &b,
+        &[
+            "topic",
+            "create",
+            topic,
+            "--partitions",
+            "2",
+            "--retention",
+            "forever",
+        ],
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r: Run = procs::cmd(
+        &b,
+        &[
+            "produce",
+            "--topic",
+            topic,
+            "--visits",
+            "2",
+            "--alerts-per-visit",
+            "100",
+            "--no-wait",
+            "--timestamp",
+            "now",
+            "--cutout-size",
+            "4",
+        ],
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r: Run = procs::cmd(
+        &b,
+        &[
+            "filter",
+            "run",
+            "--name",
+            "tiny",
+            "--expr",
+            "true",
+            "--max-per-visit",
+            "0",
+            "--from",
+            topic,
+            "--to",
+            "tiny-queue-out",
+            "-e",
+            "-X",
+            "queue.buffering.max.messages=1",
+        ],
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(procs::count(&b, "tiny-queue-out", &[]), 200);
+    let _ = dir;
 }

@@ -1,5 +1,6 @@
-//! Schema compatibility: the official Rubin history, the CLI's exit codes, and
-//! agreement with Apache Avro's own checker on generated schema pairs.
+//! `alertctl schema`: every official version loads and its sample alert decodes to its
+//! alert.json; compatibility agrees with Apache Avro's own checker; check and bump
+//! verdicts and exit codes; a broken schema tree names the type and the file.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -12,6 +13,8 @@ use serde_json::{json, Value};
 use alertctl::formats::avro::compat::{incompatibilities, Parsed};
 
 use crate::support::*;
+
+use crate::official_checks::*;
 
 fn check(new: &str, against: &str, level: &str) -> (i32, Value) {
     let root = pypi_schema_dir();
@@ -494,4 +497,67 @@ fn the_checker_agrees_with_apache_avro() {
     );
     // The generator makes both kinds, so agreement means something.
     assert!(yes > 100 && no > 100, "{yes} compatible, {no} incompatible");
+}
+
+/// Every version of PyPI's tree loads, with id MAJOR*100+MINOR and the Rubin root name.
+#[test]
+fn every_official_schema_version_loads() {
+    let pypi = versions(&pypi_schema_dir());
+    let names: Vec<&str> = pypi.iter().map(|(v, _)| v.as_str()).collect();
+    for v in [
+        "3.0", "4.0", "5.0", "6.0", "6.1", "7.0", "7.4", "8.0", "9.0", "10.0", "11.0", "11.1",
+    ] {
+        assert!(names.contains(&v), "PyPI tree lacks {v}: {names:?}");
+    }
+    assert!(loaded_versions(&pypi_schema_dir()) >= 12);
+}
+
+/// Each official fakeAlert.avro decodes, and its JSON view equals the alert.json beside it.
+#[test]
+fn official_fake_alerts_decode_to_their_alert_json() {
+    assert!(fake_alerts_match_their_json(&pypi_schema_dir()) >= 12);
+}
+
+#[test]
+fn a_schema_directory_with_a_missing_type_names_the_type_and_the_file() {
+    let dir = tempdir();
+    let src = official_trio().join("11/0");
+    let dst = dir.path().join("11/0");
+    std::fs::create_dir_all(&dst).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".avsc") && !name.contains("diaSource.avsc") {
+            std::fs::copy(entry.path(), dst.join(&name)).unwrap();
+        }
+    }
+    let r = run([
+        "schema",
+        "show",
+        "--version",
+        "11.0",
+        "--schema-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    let e = r.one_line_error(1);
+    assert!(
+        e.contains("`lsst.v11_0.diaSource`") && e.contains("lsst.v11_0.alert.avsc"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_missing_version_lists_the_versions_there_are() {
+    let r = run([
+        "schema",
+        "show",
+        "--version",
+        "12.3",
+        "--schema-dir",
+        official_trio().to_str().unwrap(),
+    ]);
+    let e = r.one_line_error(1);
+    assert!(
+        e.contains("12.3 is not under") && e.contains("9.0, 10.0, 11.0"),
+        "{e}"
+    );
 }

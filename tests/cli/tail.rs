@@ -1,6 +1,6 @@
-//! End-to-end against the local Kafka-protocol broker (nisshi): produce, tail, groups,
-//! patterns, topic admin, and failures. Each test uses its own topics (nights in
-//! distinct years), since the tests share one broker.
+//! `alertctl tail` over Kafka and visit files: every alert of a night, offsets and
+//! times, groups that commit what they printed, regexes, raw output, SCRAM-SHA-512 over
+//! TLS; and bad input, which gets one clear line while the rest flows.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -8,6 +8,9 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::support::*;
+
+use std::path::Path;
+use std::process::Command;
 
 fn ids(views: &[Value]) -> HashSet<i64> {
     views
@@ -364,47 +367,6 @@ fn a_missing_topic_is_named() {
     assert!(e.contains("no topic") && e.contains("/no-such-.*/"), "{e}");
 }
 
-/// Topics are created, described, deleted (one only), and night topics expire by name.
-#[test]
-fn topic_admin_round_trip() {
-    // Its own broker: expiring old nights would delete the other tests' topics.
-    broker(); // installed, or the test fails
-    let b = private_broker();
-    kafka_run(&b, &["topic", "create", "admin-a", "--partitions", "3"]).ok();
-    kafka_run(&b, &["topic", "create", "admin-b"]).ok();
-    let e = kafka_run(&b, &["topic", "create", "admin-a"]).one_line_error(1);
-    assert!(e.contains("already exists"), "{e}");
-    let parts = kafka_run(&b, &["topic", "describe", "admin-a", "--format", "jsonl"]).json_lines();
-    assert_eq!(parts.len(), 3);
-    kafka_run(&b, &["topic", "delete", "admin-a"]).ok();
-    let names: Vec<String> = kafka_run(&b, &["topic", "list", "admin-.*", "--format", "jsonl"])
-        .json_lines()
-        .iter()
-        .map(|t| t["topic"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(
-        names,
-        vec!["admin-b".to_string()],
-        "deleting one topic leaves the others"
-    );
-    // Night topics from 1990 are far older than 7 days; tonight's is not.
-    kafka_run(&b, &["topic", "create", "--night", "1990-01-01"]).ok();
-    kafka_run(&b, &["topic", "create", "--night", "today"]).ok();
-    let dry = kafka_run(&b, &["topic", "expire", "--older-than", "7d", "--dry-run"]).json_lines();
-    assert!(dry
-        .iter()
-        .any(|t| t["topic"] == "lsst-1990-01-01" && t["deleted"] == false));
-    let tonight = alertctl::night::topic_name(alertctl::night::day_obs(chrono::Utc::now()));
-    assert!(!dry.iter().any(|t| t["topic"] == tonight.as_str()));
-    kafka_run(&b, &["topic", "expire", "--older-than", "7d"]).ok();
-    let left: Vec<String> = kafka_run(&b, &["topic", "list", "--format", "jsonl"])
-        .json_lines()
-        .iter()
-        .map(|t| t["topic"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!left.contains(&"lsst-1990-01-01".to_string()) && left.contains(&tonight));
-}
-
 /// `--format raw` writes a wire visit file that `tail --file` reads back identically.
 #[test]
 fn raw_output_is_a_wire_file() {
@@ -435,68 +397,6 @@ fn raw_output_is_a_wire_file() {
     let from_kafka = kafka_run(&b, &["tail", "--from", "raw-test", "-e"]).json_lines();
     assert_eq!(from_file.len(), 25);
     assert_eq!(from_file, from_kafka);
-}
-
-/// `lag` counts what a group has not read; `stats` counts a topic's alerts.
-#[test]
-fn lag_and_stats_of_a_topic() {
-    let b = broker_or_return!();
-    produce(
-        &b,
-        &[
-            "--topic",
-            "lag-test",
-            "--night",
-            "2019-10-01",
-            "--alerts-per-visit",
-            "20",
-            "--partitions",
-            "2",
-        ],
-    );
-    assert_eq!(
-        kafka_run(
-            &b,
-            &["tail", "--from", "lag-test", "--group", "lagger", "-e"]
-        )
-        .json_lines()
-        .len(),
-        20
-    );
-    let lag = |b: &str| -> i64 {
-        kafka_run(b, &["lag", "--group", "lagger"])
-            .json_lines()
-            .iter()
-            .filter(|r| r["topic"] == "lag-test")
-            .map(|r| r["lag"].as_i64().unwrap())
-            .sum()
-    };
-    assert_eq!(lag(&b), 0);
-    produce(
-        &b,
-        &[
-            "--topic",
-            "lag-test",
-            "--night",
-            "2019-10-02",
-            "--alerts-per-visit",
-            "10",
-        ],
-    );
-    assert_eq!(lag(&b), 10);
-    let stats: serde_json::Value = serde_json::from_str(
-        &kafka_run(&b, &["stats", "--from", "lag-test", "--format", "json"]).ok(),
-    )
-    .unwrap();
-    assert_eq!(
-        (
-            stats["alerts"].as_u64(),
-            stats["visits"].as_u64(),
-            stats["undecodable"].as_u64()
-        ),
-        (Some(30), Some(2), Some(0))
-    );
-    assert!(stats["bytes"].as_u64().unwrap() > 30 * 1000);
 }
 
 /// A group member whose output is kept until exit (`--format json` gathers one array)
@@ -572,4 +472,325 @@ fn a_group_commits_only_what_it_wrote() {
     .ok();
     let all: Value = serde_json::from_str(&all).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 30);
+}
+
+fn tail_file(path: &Path) -> Run {
+    run(["tail", "--file", path.to_str().unwrap()])
+}
+
+fn frame(packet: &[u8]) -> Vec<u8> {
+    let mut out = (packet.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(packet);
+    out
+}
+
+/// A wire file of 3 sample alerts (built-in schema, id 1).
+fn wire_file(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("ok.wire");
+    run([
+        "produce",
+        "--alerts-per-visit",
+        "3",
+        "--cutout-size",
+        "8",
+        "--file-format",
+        "wire",
+        "--night",
+        "2024-05-01",
+        "--out",
+        p.to_str().unwrap(),
+    ])
+    .ok();
+    p
+}
+
+#[test]
+fn an_empty_file_is_named_as_empty() {
+    let dir = tempdir();
+    let p = dir.path().join("empty.avro");
+    std::fs::write(&p, b"").unwrap();
+    let e = tail_file(&p).one_line_error(1);
+    assert!(e.contains("empty.avro is empty"), "{e}");
+}
+
+#[test]
+fn a_json_file_is_said_to_look_like_json() {
+    let dir = tempdir();
+    let p = dir.path().join("alert.json");
+    std::fs::write(&p, br#"{"diaSourceId": 1231321321, "diaSource": {}}"#).unwrap();
+    let e = tail_file(&p).one_line_error(1);
+    assert!(
+        e.contains("not an alert file") && e.contains("JSON text"),
+        "{e}"
+    );
+}
+
+#[test]
+fn random_bytes_are_called_binary_data() {
+    let dir = tempdir();
+    let p = dir.path().join("noise.bin");
+    std::fs::write(
+        &p,
+        (0..200u32)
+            .map(|i| (i * 37 % 251) as u8 | 0x80)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let e = tail_file(&p).one_line_error(1);
+    assert!(
+        e.contains("binary data") && e.contains("first bytes: 80"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_packet_with_the_wrong_magic_byte_says_what_it_looks_like() {
+    let dir = tempdir();
+    let good = std::fs::read(wire_file(dir.path())).unwrap();
+    // Frame 0: an OCF header where a packet should be; frame 1: JSON; then a good frame.
+    let first_len = u32::from_be_bytes(good[..4].try_into().unwrap()) as usize;
+    let mut bytes = frame(b"Obj\x01\x04\x14avro.codec\x08null");
+    bytes.extend(frame(br#"{"diaSourceId": 5}"#));
+    bytes.extend_from_slice(&good[..4 + first_len]);
+    let p = dir.path().join("mixed.wire");
+    // The file starts with a frame whose byte 4 is 'O', not 0: write a good frame first.
+    let mut file = good[..4 + first_len].to_vec();
+    file.extend(bytes);
+    std::fs::write(&p, &file).unwrap();
+    let r = tail_file(&p);
+    let e = r.one_line_error(1);
+    assert!(e.contains("2 undecodable"), "{e}");
+    assert!(
+        r.stderr.contains("record 1 (byte") && r.stderr.contains("Object Container File"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("record 2 (byte") && r.stderr.contains("JSON text"),
+        "{}",
+        r.stderr
+    );
+    // The good records around the bad ones are still printed.
+    assert_eq!(r.json_lines().len(), 2);
+}
+
+#[test]
+fn a_truncated_file_keeps_what_decoded_and_names_the_frame() {
+    let dir = tempdir();
+    let good = std::fs::read(wire_file(dir.path())).unwrap();
+    let p = dir.path().join("cut.wire");
+    std::fs::write(&p, &good[..good.len() - 100]).unwrap();
+    let r = tail_file(&p);
+    let e = r.one_line_error(1);
+    assert!(
+        e.contains("truncated frame 2") && e.contains("after 2 alerts decoded"),
+        "{e}"
+    );
+    assert_eq!(r.json_lines().len(), 2);
+}
+
+#[test]
+fn a_truncated_packet_is_called_truncated() {
+    let dir = tempdir();
+    let good = std::fs::read(wire_file(dir.path())).unwrap();
+    let len = u32::from_be_bytes(good[..4].try_into().unwrap()) as usize;
+    let packet = &good[4..4 + len];
+    let p = dir.path().join("one.bin");
+    std::fs::write(&p, &packet[..len / 3]).unwrap();
+    let r = tail_file(&p);
+    assert!(r.stderr.contains("truncated packet"), "{}", r.stderr);
+    r.one_line_error(1);
+    // A 3-byte packet has no room for the header.
+    std::fs::write(&p, &packet[..3]).unwrap();
+    let r = tail_file(&p);
+    assert!(
+        r.stderr
+            .contains("3 bytes, but the wire-format header alone is 5"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_unknown_schema_id_is_named_with_its_version() {
+    let dir = tempdir();
+    let mut packet = vec![0u8];
+    packet.extend_from_slice(&4242u32.to_be_bytes());
+    packet.extend_from_slice(&[2, 4, 6, 8]);
+    let p = dir.path().join("unknown.wire");
+    std::fs::write(&p, frame(&packet)).unwrap();
+    let r = tail_file(&p);
+    assert!(
+        r.stderr.contains("unknown schema id 4242 (version 42.42)")
+            && r.stderr.contains("--schema-dir"),
+        "{}",
+        r.stderr
+    );
+    r.one_line_error(1);
+}
+
+/// SASL_SSL with SCRAM-SHA-512 against nisshi with a self-signed certificate made
+/// here: the right password reads the stream, under a group prefixed with the
+/// account name; a wrong one fails with one line that does not contain it.
+#[test]
+fn scram_over_tls_reads_with_the_right_password_only() {
+    let _ = broker_or_return!(); // nisshi is installed
+    let nisshi = String::from_utf8(
+        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/broker"))
+            .arg("path")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let dir = tempdir();
+    let d = dir.path();
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+        ])
+        .arg(d.join("key.pem"))
+        .arg("-out")
+        .arg(d.join("cert.pem"))
+        .output()
+        .expect("openssl (scripts/install-test-deps installs it)");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let start = |secure: bool| {
+        let mut c = Command::new(&nisshi);
+        c.current_dir(d).args([
+            "broker",
+            "--listener-url",
+            &format!("tcp://{addr}"),
+            "--advertised-listener-url",
+            &format!("tcp://{addr}"),
+            "--storage-engine",
+            "sqlite://nisshi.db",
+            "--group-initial-rebalance-delay",
+            "0s",
+            "--silent",
+        ]);
+        if secure {
+            c.args(["--cert", "cert.pem", "--key", "key.pem", "--authentication"]);
+        }
+        let child = c
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_until("nisshi listens", 20, || {
+            std::net::TcpStream::connect(&addr).is_ok()
+        });
+        child
+    };
+    // Users are made on a plaintext broker (nisshi's user tool speaks plaintext only),
+    // then the same storage is served over TLS with authentication required.
+    let mut plain = start(false);
+    let made = Command::new(&nisshi)
+        .args([
+            "user",
+            "create",
+            "--broker",
+            &format!("tcp://{addr}"),
+            "alerce",
+            "correct-horse-42",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    produce_alerts(
+        &addr,
+        "4",
+        &[
+            "--topic",
+            "t13-secure",
+            "--visits",
+            "1",
+            "--alerts-per-visit",
+            "12",
+        ],
+    );
+    terminate(&mut plain);
+    wait_until("nisshi stops", 20, || {
+        std::net::TcpStream::connect(&addr).is_err()
+    });
+    let mut secure = start(true);
+
+    let config = d.join("config.toml");
+    let profile = |password: &str| {
+        format!(
+            "default = \"rubin\"\n[profiles.rubin]\nbrokers = \"{addr}\"\ngroup_prefix = \"username\"\n[profiles.rubin.properties]\n\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanism\" = \"SCRAM-SHA-512\"\n\"sasl.username\" = \"alerce\"\n\"sasl.password\" = \"{password}\"\n\"ssl.ca.location\" = \"{}\"\n",
+            d.join("cert.pem").display()
+        )
+    };
+    std::fs::write(&config, profile("correct-horse-42")).unwrap();
+    let r = with_config(
+        &config,
+        &[
+            "tail",
+            "--from",
+            "t13-secure",
+            "--group",
+            "readers",
+            "-e",
+            "--timeout",
+            "10s",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json_lines().len(), 12);
+    assert!(
+        r.stderr.contains("alerce-readers"),
+        "the group is prefixed: {}",
+        r.stderr
+    );
+    let lag = with_config(&config, &["lag"]);
+    assert!(
+        lag.json_lines()
+            .iter()
+            .any(|l| l["group"] == "alerce-readers" && l["lag"] == 0),
+        "{}{}",
+        lag.stdout,
+        lag.stderr
+    );
+
+    std::fs::write(&config, profile("wrong-battery-7")).unwrap();
+    let r = with_config(
+        &config,
+        &["tail", "--from", "t13-secure", "-e", "--timeout", "5s"],
+    );
+    let e = r.one_line_error(1);
+    assert!(
+        !r.stderr.contains("wrong-battery-7") && !r.stdout.contains("wrong-battery-7"),
+        "{}",
+        r.stderr
+    );
+    assert!(e.contains("refused") && e.contains("SASL"), "{e}");
+    terminate(&mut secure);
 }

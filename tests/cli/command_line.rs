@@ -1,6 +1,7 @@
-//! One CLI contract across commands: `--file` is the visit file to read, `-o` the
-//! offset, `--format` the output format, and every offset, night, time, duration and
-//! retention is parsed by one value parser, so a bad one exits 2 everywhere.
+//! The command line every command shares: --file, -o, --format and the value parsers
+//! mean one thing everywhere; old spellings work with one deprecation line; usage
+//! errors exit 2; a closed pipe ends output quietly; secrets never reach stderr;
+//! repeated warnings are summarised.
 
 use crate::support::*;
 
@@ -124,6 +125,52 @@ fn old_spellings_work_with_a_deprecation_line() {
     );
     // produce has no offset: -o is not its output file any more.
     assert_eq!(run(["produce", "-o", "x.avro"]).code, 2);
+    // --cutouts base64 is keep now: the same bytes, and a line saying so.
+    let old = run(["tail", "--file", f, "--cutouts", "base64", "-n", "1"]);
+    let new = run(["tail", "--file", f, "--cutouts", "keep", "-n", "1"]);
+    assert_eq!(old.stdout, new.stdout);
+    assert!(
+        old.stderr.contains("--cutouts base64 is deprecated"),
+        "{}",
+        old.stderr
+    );
+    assert!(new.stderr.is_empty(), "{}", new.stderr);
+}
+
+/// The input is --from in every command that reads a topic; the old spellings (a
+/// positional TOPIC, rewind's -t, archive's --to DIR) still work, with one line each.
+#[test]
+fn the_old_input_spellings_say_so_once() {
+    let nowhere = ["-b", "127.0.0.1:1", "--timeout", "500ms"];
+    for (args, said) in [
+        (vec!["tail", "x", "-e"], "a positional TOPIC is deprecated"),
+        (vec!["stats", "x"], "a positional TOPIC is deprecated"),
+        (
+            vec!["replay", "x", "--to", "y"],
+            "a positional TOPIC is deprecated",
+        ),
+        (
+            vec!["rewind", "--group", "g", "-t", "x", "-o", "beginning"],
+            "--topic/-t is deprecated",
+        ),
+        (
+            vec!["archive", "--from", "x", "--to", "/tmp/a"],
+            "archive --to DIR is deprecated",
+        ),
+    ] {
+        let r = run(args.iter().chain(nowhere.iter()));
+        assert_eq!(
+            r.stderr.matches("is deprecated").count(),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(said), "{args:?}: {}", r.stderr);
+        // The command went on with the old spelling's meaning: to the brokers, which
+        // are not there.
+        assert!(r.stderr.contains("127.0.0.1:1"), "{args:?}: {}", r.stderr);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+    }
 }
 
 /// A bad offset, night, time, duration or retention is a usage error (exit 2) in
@@ -258,4 +305,124 @@ fn a_repeated_warning_is_summarised() {
     assert!(warnings <= 5, "{warnings} warning lines:\n{}", r.stderr);
     assert!(r.stderr.contains("40 records in all"), "{}", r.stderr);
     assert!(r.one_line_error(1).contains("40 undecodable"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let r = run(["produce", "--night", "May 1st", "--out", "/nonexistent/x"]);
+    let e = r.one_line_error(2);
+    assert!(e.contains("`May 1st` is not a night"), "{e}");
+    let r = run(["tail", "--file", "x", "--format", "yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempdir();
+    let p = dir.path().join("many.avro");
+    run([
+        "produce",
+        "--alerts-per-visit",
+        "300",
+        "--cutout-size",
+        "4",
+        "--out",
+        p.to_str().unwrap(),
+        "--night",
+        "2024-05-01",
+    ])
+    .ok();
+    let mut child = alertctl()
+        .args(["tail", "--cutouts", "keep", "--file", p.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then drop: the pipe closes
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
+/// Passwords never reach stderr: not from a mistyped -X (librdkafka's message repeats
+/// the value), not from a registry URL with user info (a password with a `/` in it).
+#[test]
+fn secrets_never_reach_stderr() {
+    let secret = "hunter2-very-secret";
+    for args in [
+        vec![
+            "tail",
+            "--from",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.pasword=hunter2-very-secret",
+        ],
+        vec![
+            "tail",
+            "--from",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.password=hunter2-very-secret",
+            "-X",
+            "sasl.mechanism=NOPE",
+            "-X",
+            "security.protocol=SASL_PLAINTEXT",
+        ],
+        vec![
+            "tail",
+            "--from",
+            "x",
+            "-b",
+            "127.0.0.1:1",
+            "-e",
+            "--timeout",
+            "2s",
+            "-X",
+            "sasl.jaas.config=hunter2-very-secret",
+        ],
+    ] {
+        let r = run(&args);
+        assert_ne!(r.code, 0);
+        assert!(
+            !r.stderr.contains(secret) && !r.stdout.contains(secret),
+            "{args:?}: {}",
+            r.stderr
+        );
+        r.one_line_error(r.code);
+    }
+    let dir = tempdir();
+    let r = run([
+        "schema",
+        "list",
+        "--registry",
+        "http://me:hunter2/very-secret@127.0.0.1:1",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        !r.stderr.contains("very-secret") && !r.stderr.contains("hunter2"),
+        "{}",
+        r.stderr
+    );
+    let _ = dir;
 }
