@@ -14,6 +14,8 @@ use jaq_json::Val;
 
 use super::check;
 use super::def::{FilterDef, FilterError};
+use super::emit::Map;
+pub use super::emit::{Output, Stats, Tp};
 use super::fast;
 use super::guard;
 use super::jq::analysis::{Need, Use};
@@ -47,27 +49,6 @@ impl Default for Budget {
             strikes: 5,
         }
     }
-}
-
-/// One filter's counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Alerts evaluated.
-    pub seen: u64,
-    /// Alerts that passed the expression.
-    pub passed: u64,
-    /// Alerts emitted (passed and within the cap).
-    pub emitted: u64,
-    /// Passing alerts left out by the cap.
-    pub capped: u64,
-    /// Alerts on which the expression failed.
-    pub errors: u64,
-    /// Alerts on which an expression (the filter's, its rank or its visit key) went over budget.
-    pub over_budget: u64,
-    /// Verdicts from the fast path (the rest came from jq).
-    pub fast: u64,
-    /// Alerts not evaluated: their visit had already given the filter its cap.
-    pub skipped: u64,
 }
 
 /// Something that happened to a filter, to report when it happens.
@@ -107,24 +88,6 @@ pub struct Input<'a> {
     pub timestamp_ms: Option<i64>,
     /// Its offset in its partition (the record number for a file).
     pub offset: i64,
-}
-
-/// A topic partition.
-pub type Tp = (Arc<str>, i32);
-
-/// An alert a filter emits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Output {
-    /// Index of the filter in the engine.
-    pub filter: usize,
-    /// The packet: the original bytes (shared, not copied, between filters), or thinned by `drop`.
-    pub packet: bytes::Bytes,
-    /// The original key.
-    pub key: Option<Vec<u8>>,
-    /// The original timestamp.
-    pub timestamp_ms: Option<i64>,
-    /// Where the input alert was: (topic, partition) and offset.
-    pub source: (Tp, i64),
 }
 
 /// The three expressions of a filter.
@@ -205,10 +168,6 @@ struct LazyPlan {
 /// An alert decoded for each of its schema's plans, as far as jq evaluations needed it
 /// (None: not yet; Some(None): it failed to decode).
 type Decoded = Vec<Option<Option<Val>>>;
-
-/// The engine's maps, looked up for every filter and alert: a fast hash, seeded per
-/// process (SipHash was a twentieth of the 100-filter engine's time).
-pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An evaluation's outcome.
 enum Eval {

@@ -14,6 +14,7 @@
 //!
 //! * [`def`] is definitions and the filters file;
 //! * [`engine`] is the engine, many filters over one read of each alert;
+//! * [`emit`] is what filters emit and count;
 //! * [`visits`] is each filter's per-visit cap and ranking ledger;
 //! * [`thin`] is nulling optional fields of passing alerts;
 //! * [`jq`] is the jq front end (parse-tree shape, path analysis, the confined standard
@@ -28,6 +29,7 @@ pub mod check;
 pub mod def;
 #[cfg(test)]
 mod differential;
+pub mod emit;
 pub mod engine;
 pub mod fast;
 pub mod guard;

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::engine::{Map, Output, Stats, Tp};
+use super::emit::{Map, Output, Stats, Tp};
 
 /// Visits remembered for caps; older ones are forgotten (memory stays bounded).
 const MAX_VISITS_REMEMBERED: usize = 20_000;

@@ -68,7 +68,7 @@ impl Target {
             )
         };
         match resolve(self.brokers.as_deref()) {
-            Err(KafkaError::NoBrokers { config }) => match crate::sandbox::running() {
+            Err(KafkaError::NoBrokers { config }) => match crate::sandbox::state::running() {
                 Some(s) => {
                     let mut conn = resolve(Some(&s.brokers))?;
                     if s.layout.as_deref() == Some("per-major") && conn.profile.is_none() {

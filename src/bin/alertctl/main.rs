@@ -2,6 +2,7 @@
 //! exits with its code. Commands live in [`commands`], one file each, as cargo's do;
 //! developer benchmarks in [`bench`].
 
+mod args;
 mod bench;
 mod cli;
 mod commands;

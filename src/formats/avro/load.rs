@@ -15,7 +15,14 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::names;
-use super::schema::{finish, AlertSchema, SchemaError, Version};
+use super::schema::{finish, version_from_name, AlertSchema, SchemaError, Version};
+
+impl AlertSchema {
+    /// Build a schema from self-contained JSON text (a registry answer, an OCF header).
+    pub fn from_json_str(text: &str, source: &Path) -> Result<AlertSchema, SchemaError> {
+        from_json_str(text, source)
+    }
+}
 
 /// Build a schema from self-contained JSON text (a registry answer, an OCF header).
 pub fn from_json_str(text: &str, source: &Path) -> Result<AlertSchema, SchemaError> {
@@ -132,15 +139,6 @@ pub fn load_file(path: &Path) -> Result<AlertSchema, SchemaError> {
     let mut schema = AlertSchema::from_json_str(&text, path)?;
     schema.version = version_from_name(&schema.name);
     Ok(schema)
-}
-
-/// The version encoded in a Rubin-style full name: `lsst.v11_1.alert` -> 11.1.
-pub fn version_from_name(full_name: &str) -> Option<Version> {
-    full_name.split('.').find_map(|part| {
-        let rest = part.strip_prefix('v')?;
-        let (maj, min) = rest.split_once('_')?;
-        format!("{maj}.{min}").parse().ok()
-    })
 }
 
 /// Load one version from `(path, text)` pairs, one named type per file, in any order.

@@ -26,7 +26,7 @@ pub mod view;
 
 pub use load::{
     builtin_sample, list_versions, load_file, load_ref, load_sources, load_version, select,
-    version_from_name, SAMPLE_VERSION,
+    SAMPLE_VERSION,
 };
-pub use schema::{AlertSchema, SchemaError, Version};
+pub use schema::{version_from_name, AlertSchema, SchemaError, Version};
 pub use store::{Lookup, LookupError, SchemaStore};

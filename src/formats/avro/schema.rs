@@ -204,11 +204,6 @@ impl AlertSchema {
         self.named.get(full_name)
     }
 
-    /// Build a schema from self-contained JSON text (a registry answer, an OCF header).
-    pub fn from_json_str(text: &str, source: &Path) -> Result<AlertSchema, SchemaError> {
-        super::load::from_json_str(text, source)
-    }
-
     /// The compiled schema ([`Graph`]): every reader of this schema's bytes and every
     /// walk over its types uses it. Compiled once, when first asked for.
     pub fn graph(&self) -> Result<&Arc<Graph>, SchemaError> {
@@ -246,7 +241,7 @@ pub(super) fn finish(
     let canonical = super::canonical::canonical_form(&json);
     let fingerprint = super::canonical::rabin_fingerprint(canonical.as_bytes());
     Ok(AlertSchema {
-        version: version.or_else(|| super::load::version_from_name(&name)),
+        version: version.or_else(|| version_from_name(&name)),
         name,
         json,
         avro,
@@ -255,6 +250,15 @@ pub(super) fn finish(
         source: source.to_path_buf(),
         named,
         graph: OnceLock::new(),
+    })
+}
+
+/// The version encoded in a Rubin-style full name: `lsst.v11_1.alert` -> 11.1.
+pub fn version_from_name(full_name: &str) -> Option<Version> {
+    full_name.split('.').find_map(|part| {
+        let rest = part.strip_prefix('v')?;
+        let (maj, min) = rest.split_once('_')?;
+        format!("{maj}.{min}").parse().ok()
     })
 }
 

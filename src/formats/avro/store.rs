@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::load::{builtin_sample, load_version, version_from_name, SAMPLE_VERSION};
-use super::schema::{AlertSchema, SchemaError, Version};
+use super::load::{builtin_sample, load_version, SAMPLE_VERSION};
+use super::schema::{version_from_name, AlertSchema, SchemaError, Version};
 
 /// Why a [`Lookup`] could not answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use alertctl::jobs::archive::{run, verify_job, Options, VerifyOptions};
 use alertctl::jobs::Report;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
 
 /// Archive alerts, or verify an archive.
 #[derive(Debug, clap::Args)]

@@ -4,8 +4,8 @@
 use alertctl::formats::avro::Version;
 use alertctl::jobs::Report;
 
+use crate::args::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
 use crate::bench::{self, Generate, Row};
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
 
 /// The `bench` subcommands.
 #[derive(Debug, clap::Subcommand)]

@@ -1,8 +1,6 @@
 //! `alertctl completions`: print a shell completion script.
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CmdResult, Ctx};
+use crate::args::{CmdResult, Ctx};
 
 /// Print a shell completion script.
 #[derive(Debug, clap::Args)]
@@ -18,9 +16,11 @@ pub struct Args {
 }
 
 /// Run `alertctl completions`.
-pub fn exec(args: Args, ctx: &mut Ctx) -> CmdResult {
+/// `cli` is the whole command tree.
+pub fn exec(args: Args, cli: clap::Command, ctx: &mut Ctx) -> CmdResult {
     let mut out = ctx.stdout();
-    clap_complete::generate(args.shell, &mut Cli::command(), "alertctl", &mut out);
+    let mut cli = cli;
+    clap_complete::generate(args.shell, &mut cli, "alertctl", &mut out);
     std::io::Write::flush(&mut out)?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
 
 /// Export alerts, or verify an export.
 #[derive(Debug, clap::Args)]

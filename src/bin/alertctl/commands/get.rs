@@ -7,7 +7,7 @@ use alertctl::jobs::get::{run, From};
 use alertctl::jobs::show::{write_fits, write_picture};
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
 
 /// Fetch alerts by id from an archive or a topic.
 #[derive(Debug, clap::Args)]

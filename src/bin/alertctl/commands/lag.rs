@@ -6,7 +6,7 @@ use alertctl::jobs::copy::lag_job;
 use alertctl::render::printer::{rows, RowFormat};
 use alertctl::render::table::bordered;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs};
 
 /// Consumer groups' committed offsets, end offsets and lag.
 #[derive(Debug, clap::Args)]

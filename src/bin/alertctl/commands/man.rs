@@ -2,9 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CmdResult, Ctx};
+use crate::args::{CmdResult, Ctx};
 
 /// Print or write the man pages.
 #[derive(Debug, clap::Args)]
@@ -19,8 +17,9 @@ pub struct Args {
 }
 
 /// Run `alertctl man`.
-pub fn exec(args: Args, ctx: &mut Ctx) -> CmdResult {
-    let cmd = Cli::command();
+/// `cli` is the whole command tree.
+pub fn exec(args: Args, cli: clap::Command, ctx: &mut Ctx) -> CmdResult {
+    let cmd = cli;
     match args.out_dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir)?;

@@ -6,7 +6,7 @@ use alertctl::jobs::copy::{mirror, MirrorOptions};
 use alertctl::jobs::Report;
 use alertctl::transport::kafka::config::parse_property;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\

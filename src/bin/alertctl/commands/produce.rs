@@ -14,7 +14,7 @@ use alertctl::jobs::send::Stamp;
 use alertctl::jobs::Report;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
 
 const AFTER_HELP: &str = "\
 Examples:

@@ -7,7 +7,7 @@ use alertctl::jobs::Report;
 use alertctl::transport::registry::server::{serve, ServerConfig};
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx};
+use crate::args::{values, CmdResult, Ctx};
 
 /// The `registry` subcommands.
 #[derive(Debug, clap::Subcommand)]

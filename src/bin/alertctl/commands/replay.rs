@@ -6,7 +6,7 @@ use alertctl::jobs::copy::{replay, ReplayOptions, Speed};
 use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 
-use crate::cli::{values, CmdResult, Ctx, FromArgs, KafkaArgs};
+use crate::args::{values, CmdResult, Ctx, FromArgs, KafkaArgs};
 
 /// Re-publish a topic's records to another topic, paced by their timestamps.
 #[derive(Debug, clap::Args)]

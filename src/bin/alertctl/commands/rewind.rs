@@ -9,7 +9,7 @@ use alertctl::render::table::bordered;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs};
 
 /// Move a consumer group's committed offsets.
 #[derive(Debug, clap::Args)]

@@ -7,7 +7,7 @@ use alertctl::night::{Layout, PER_MAJOR_PATTERN};
 use alertctl::sandbox::{self, status, Up};
 use alertctl::Error;
 
-use crate::cli::{CmdResult, Ctx};
+use crate::args::{CmdResult, Ctx};
 
 /// The `sandbox` subcommands.
 #[derive(Debug, clap::Subcommand)]

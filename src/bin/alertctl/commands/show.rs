@@ -7,7 +7,7 @@ use alertctl::jobs::Report;
 use alertctl::render::table::bordered;
 use alertctl::Error;
 
-use crate::cli::{CmdResult, Ctx, KafkaArgs, SchemaArgs};
+use crate::args::{CmdResult, Ctx, KafkaArgs, SchemaArgs};
 
 /// One alert as a table, and with --png its cutouts and light curve.
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use alertctl::jobs::stats::{run, Source};
 use alertctl::render::printer::RowFormat;
 
-use crate::cli::{values, CmdResult, Ctx, FromArgs, KafkaArgs, SchemaArgs, WindowArgs};
+use crate::args::{values, CmdResult, Ctx, FromArgs, KafkaArgs, SchemaArgs, WindowArgs};
 
 /// Alerts per visit and band, bytes and time range of a topic or visit file.
 #[derive(Debug, clap::Args)]

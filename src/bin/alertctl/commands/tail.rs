@@ -8,7 +8,7 @@ use alertctl::jobs::tail::{run, Options, Source};
 use alertctl::render::printer::{AlertPrinter, RecordFormat};
 use alertctl::transport::kafka::offsets::OffsetSpec;
 
-use crate::cli::{values, CmdResult, Ctx, Cutouts, FromArgs, KafkaArgs, SchemaArgs, WindowArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, FromArgs, KafkaArgs, SchemaArgs, WindowArgs};
 
 const AFTER_HELP: &str = "\
 Examples:

@@ -9,7 +9,7 @@ use alertctl::jobs::Report;
 use alertctl::render::printer::{rows, RowFormat};
 use alertctl::render::table::bordered;
 
-use crate::cli::{values, CmdResult, Ctx, KafkaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs};
 
 /// The `topic` subcommands.
 #[derive(Debug, clap::Subcommand)]

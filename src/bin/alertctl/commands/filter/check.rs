@@ -10,7 +10,7 @@ use alertctl::jobs::Report;
 use alertctl::render::printer::RowFormat;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, SchemaArgs};
 
 /// Arguments of `filter check`.
 #[derive(Debug, clap::Args)]

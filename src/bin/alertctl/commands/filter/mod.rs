@@ -7,7 +7,7 @@ mod run;
 pub use check::CheckArgs;
 pub use run::RunArgs;
 
-use crate::cli::{CmdResult, Ctx};
+use crate::args::{CmdResult, Ctx};
 
 /// The `filter` subcommands.
 #[derive(Debug, clap::Subcommand)]

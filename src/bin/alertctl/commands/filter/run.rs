@@ -11,7 +11,7 @@ use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
 
 /// Arguments of `filter run`.
 #[derive(Debug, clap::Args)]

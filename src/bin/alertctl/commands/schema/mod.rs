@@ -11,7 +11,7 @@ use alertctl::jobs::schemas::{self, describe, Sources};
 use alertctl::render::printer::RowFormat;
 use alertctl::Error;
 
-use crate::cli::{values, CmdResult, Ctx, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, SchemaArgs};
 pub use registry::{DeleteArgs, GetArgs, ImportArgs, RegisterArgs};
 
 /// The `schema` subcommands.

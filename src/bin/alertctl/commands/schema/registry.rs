@@ -6,7 +6,7 @@ use alertctl::jobs::schemas;
 use alertctl::jobs::Report;
 
 use super::sources;
-use crate::cli::{CmdResult, Ctx, SchemaArgs};
+use crate::args::{CmdResult, Ctx, SchemaArgs};
 
 /// Arguments of `schema register`.
 #[derive(Debug, clap::Args)]
