@@ -736,26 +736,15 @@ pub fn verify_job(
     opts: &VerifyOptions,
     report: &mut dyn crate::jobs::Report,
 ) -> std::result::Result<VerifyReport, crate::Error> {
-    use crate::transport::kafka::admin::Admin;
-    use crate::transport::kafka::consume::Start;
-    use crate::transport::kafka::offsets::OffsetSpec;
-    let conn = crate::jobs::connect(&opts.target, report)?;
-    let admin = Admin::connect(&conn)?;
-    let r =
-        crate::jobs::resolve_reading(opts.against.as_deref(), opts.night, None, &admin, report)?
-            .ok_or_else(|| {
-                crate::Error::usage("give the topic: --against TOPIC or --night NIGHT")
-            })?;
-    let archive = Archive::open(&opts.archive)?;
-    let mut tail = Tail::open(
-        &conn,
-        &r.topics,
+    let (_, r, mut tail) = crate::jobs::read_whole(
+        &opts.target,
+        opts.against.as_deref(),
+        opts.night,
         None,
-        &Start {
-            offset: r.offset(None, OffsetSpec::Beginning)?,
-            group: None,
-        },
+        "give the topic: --against TOPIC or --night NIGHT",
+        report,
     )?;
+    let archive = Archive::open(&opts.archive)?;
     let mut decoder = opts.schemas.decoder(None);
     let verified = verify(&mut tail, &archive, &mut decoder)?;
     Ok(VerifyReport {

@@ -5,15 +5,12 @@ use std::collections::BTreeSet;
 
 use apache_avro::types::Value;
 
-use super::{connect, resolve_reading, Report};
+use super::{read_whole, Report};
 use crate::error::Error;
 use crate::formats::avro::AlertSchema;
 use crate::formats::packet::{self, Decoder};
 use crate::jobs::archive::{alert_id, gunzip, schema_key, Archive};
 use crate::transport::connect::{SchemaSources, Target};
-use crate::transport::kafka::admin::Admin;
-use crate::transport::kafka::consume::{Start, Tail};
-use crate::transport::kafka::offsets::OffsetSpec;
 
 /// Where to look.
 #[derive(Debug, Clone)]
@@ -142,17 +139,13 @@ fn from_topic(
     target: &Target,
     report: &mut dyn Report,
 ) -> Result<Vec<(i64, Value)>, Error> {
-    let conn = connect(target, report)?;
-    let r = resolve_reading(from, night, None, &Admin::connect(&conn)?, report)?
-        .ok_or_else(|| Error::usage("give --archive DIR|s3://... or --from TOPIC"))?;
-    let mut tail = Tail::open(
-        &conn,
-        &r.topics,
+    let (_, _, mut tail) = read_whole(
+        target,
+        from,
+        night,
         None,
-        &Start {
-            offset: r.offset(None, OffsetSpec::Beginning)?,
-            group: None,
-        },
+        "give --archive DIR|s3://... or --from TOPIC",
+        report,
     )?;
     let wanted: BTreeSet<i64> = ids.iter().copied().collect();
     let mut decoder = schemas.decoder(None);

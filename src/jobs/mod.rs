@@ -133,3 +133,32 @@ pub fn resolve_reading(
     }
     Ok(r)
 }
+
+/// Open a whole read of what a command names (a topic, a regex, a night, or a night's
+/// window on a long-lived topic), from its beginning (the window's start) to its end,
+/// with no group; `missing` is the usage error when nothing is named. Returns the
+/// connection, what was resolved, and the open read.
+pub fn read_whole(
+    target: &Target,
+    topic: Option<&str>,
+    night: Option<NaiveDate>,
+    windowing: Option<&Windowing>,
+    missing: &str,
+    report: &mut dyn Report,
+) -> Result<(Connection, Reading, crate::transport::kafka::consume::Tail), Error> {
+    use crate::transport::kafka::consume::{Start, Tail};
+    use crate::transport::kafka::offsets::OffsetSpec;
+    let conn = connect(target, report)?;
+    let reading = resolve_reading(topic, night, windowing, &Admin::connect(&conn)?, report)?
+        .ok_or_else(|| Error::usage(missing))?;
+    let tail = Tail::open(
+        &conn,
+        &reading.topics,
+        None,
+        &Start {
+            offset: reading.offset(None, OffsetSpec::Beginning)?,
+            group: None,
+        },
+    )?;
+    Ok((conn, reading, tail))
+}

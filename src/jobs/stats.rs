@@ -5,15 +5,12 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{connect, resolve_reading, Report};
+use super::{read_whole, Report};
 use crate::error::Error;
 use crate::formats::packet::file::VisitReader;
 use crate::formats::packet::stats::Summary;
 use crate::night::input::Windowing;
 use crate::transport::connect::{SchemaSources, Target};
-use crate::transport::kafka::admin::Admin;
-use crate::transport::kafka::consume::{Start, Tail};
-use crate::transport::kafka::offsets::OffsetSpec;
 
 /// What to count.
 #[derive(Debug, Clone)]
@@ -121,23 +118,13 @@ pub fn run(
             windowing,
             target,
         } => {
-            let conn = connect(target, report)?;
-            let reading = resolve_reading(
+            let (conn, reading, mut tail) = read_whole(
+                target,
                 topic.as_deref(),
                 *night,
                 Some(windowing),
-                &Admin::connect(&conn)?,
+                "give a TOPIC, --night NIGHT or --file FILE",
                 report,
-            )?
-            .ok_or_else(|| Error::usage("give a TOPIC, --night NIGHT or --file FILE"))?;
-            let mut tail = Tail::open(
-                &conn,
-                &reading.topics,
-                None,
-                &Start {
-                    offset: reading.offset(None, OffsetSpec::Beginning)?,
-                    group: None,
-                },
             )?;
             let mut decoder = schemas.decoder(None);
             let complete = tail.read_to_end(|r| {
