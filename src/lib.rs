@@ -14,6 +14,7 @@
 //! * [`jobs`] is what commands run: produce, tail, copy (replay, mirror, rewind),
 //!   archive, export, get, stats, topics, schemas;
 //! * [`filter`] is jq filters over the stream: caps, ranking, many filters over one read;
+//! * [`sky`] is what filters ask of the sky: watchlists, MOCs, coordinates, light curves;
 //! * [`render`] is the printer layer (formats, tables, envelopes, warnings), pictures,
 //!   redaction;
 //! * [`sandbox`] is a local broker and registry with a standard test night;
@@ -29,6 +30,7 @@ pub mod jobs;
 pub mod night;
 pub mod render;
 pub mod sandbox;
+pub mod sky;
 pub mod transport;
 
 pub use error::{Error, Result};

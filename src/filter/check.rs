@@ -171,19 +171,25 @@ pub struct CheckReport {
 }
 
 /// Check filters against a schema: a version under `dirs` (default: the newest there,
-/// else the built-in sample), or a self-contained `.avsc` file.
+/// else the built-in sample), or a self-contained `.avsc` file. The watchlists and MOCs
+/// in `sky` are loaded (a file that does not load is the error), and a filter that names
+/// another is refused.
 pub fn check_filters(
     defs: Vec<crate::filter::FilterDef>,
+    sky: Vec<crate::sky::Decl>,
     dirs: &[std::path::PathBuf],
     version: Option<crate::formats::avro::Version>,
     file: Option<&std::path::Path>,
 ) -> Result<CheckReport, crate::Error> {
     let schema = crate::formats::avro::select(dirs, version, file)?;
     let n = defs.len();
-    let engine = crate::filter::Engine::new(
+    let catalog =
+        crate::sky::Catalog::load(sky).map_err(|e| crate::Error::failure(e.to_string()))?;
+    let engine = crate::filter::Engine::with_catalog(
         defs,
         crate::formats::avro::SchemaStore::new(dirs.to_vec()),
         crate::filter::Budget::default(),
+        catalog,
     )?;
     let findings = engine.check_schema(schema.graph()?);
     Ok(CheckReport {
@@ -203,7 +209,7 @@ mod tests {
     fn findings(expr: &str) -> Vec<String> {
         let schema = crate::formats::avro::builtin_sample();
         let p = Program::compile(expr).unwrap();
-        check(p.need(), p.comparisons(), schema.graph().unwrap())
+        check(p.own_need(), p.comparisons(), schema.graph().unwrap())
             .iter()
             .map(|f| f.to_string())
             .collect()

@@ -3,11 +3,12 @@
 //! choice of which of a file's filters to run.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::jq::JqError;
+use crate::sky::{Decl, Kind};
 
 /// DMS-REQ-0343's numBrokerAlerts: alerts per visit per user.
 pub const DEFAULT_MAX_PER_VISIT: usize = 20;
@@ -51,6 +52,10 @@ pub struct FilterDef {
     /// guard still ends the process if one runs away.
     #[serde(default)]
     pub unbounded: bool,
+    /// Named sub-conditions (jq expressions) whose values a passing alert carries in its
+    /// headers (`alertctl-reason:NAME`), so that consumers can route without decoding.
+    #[serde(default)]
+    pub reasons: std::collections::BTreeMap<String, String>,
 }
 
 impl FilterDef {
@@ -65,6 +70,7 @@ impl FilterDef {
             drop: Vec::new(),
             visit_key: DEFAULT_VISIT_KEY.to_string(),
             unbounded: false,
+            reasons: Default::default(),
         }
     }
 
@@ -78,6 +84,33 @@ impl FilterDef {
 #[serde(deny_unknown_fields)]
 struct FiltersFile {
     filter: Vec<FilterDef>,
+    /// `name = "file.csv"` or `name = { file = "file.csv", radius = 5.0 }`.
+    #[serde(default)]
+    watchlists: std::collections::BTreeMap<String, WatchlistEntry>,
+    /// `name = "region.fits"`.
+    #[serde(default)]
+    mocs: std::collections::BTreeMap<String, PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WatchlistEntry {
+    File(PathBuf),
+    Table {
+        file: PathBuf,
+        /// Radius (arcsec) of the lines that give none.
+        radius: Option<f64>,
+    },
+}
+
+/// A filters file: its filters, and the watchlists and MOCs they may ask about.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterSet {
+    /// The filters, in the file's order.
+    pub filters: Vec<FilterDef>,
+    /// The watchlists and MOCs declared (their paths relative to the file's directory
+    /// made relative to the current one).
+    pub sky: Vec<Decl>,
 }
 
 /// Errors setting filters up.
@@ -101,19 +134,32 @@ pub enum FilterError {
     },
 }
 
-/// Read a filters file: `[[filter]]` tables with name, expr, and optional to,
-/// max_per_visit, rank_by, drop, visit_key, unbounded.
+/// Read a filters file's filters: `[[filter]]` tables with name, expr, and optional to,
+/// max_per_visit, rank_by, drop, visit_key, unbounded, reasons. [`load_set`] reads its
+/// watchlists and MOCs too.
 pub fn load_file(path: &Path) -> Result<Vec<FilterDef>, FilterError> {
+    load_set(path).map(|s| s.filters)
+}
+
+/// Read a filters file: its `[[filter]]` tables, and its `[watchlists]` and `[mocs]`
+/// tables (paths relative to the file).
+pub fn load_set(path: &Path) -> Result<FilterSet, FilterError> {
     let err = |reason: String| FilterError::File {
         path: path.display().to_string(),
         reason,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    parse_filters(&text).map_err(err)
+    let dir = path.parent().unwrap_or(Path::new(""));
+    parse_set(&text, dir).map_err(err)
 }
 
 /// Read a filters file's text (see [`load_file`]); the error is the reason alone.
 pub fn parse_filters(text: &str) -> Result<Vec<FilterDef>, String> {
+    parse_set(text, Path::new("")).map(|s| s.filters)
+}
+
+/// Read a filters file's text, its sky files' paths relative to `dir`.
+pub fn parse_set(text: &str, dir: &Path) -> Result<FilterSet, String> {
     let file: FiltersFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
     let mut seen = HashSet::new();
     for f in &file.filter {
@@ -121,7 +167,43 @@ pub fn parse_filters(text: &str) -> Result<Vec<FilterDef>, String> {
             return Err(format!("two filters are named {}", f.name));
         }
     }
-    Ok(file.filter)
+    let mut sky = Vec::new();
+    let named = |name: &str, table: &str| {
+        if crate::sky::valid_name(name) {
+            Ok(())
+        } else {
+            Err(format!(
+                "[{table}] {name:?}: a name of letters, digits, '_', '-' and '.'"
+            ))
+        }
+    };
+    for (name, w) in file.watchlists {
+        named(&name, "watchlists")?;
+        let (path, radius) = match w {
+            WatchlistEntry::File(p) => (p, None),
+            WatchlistEntry::Table { file, radius } => (file, radius),
+        };
+        let radius = radius.unwrap_or(crate::sky::DEFAULT_RADIUS_ARCSEC);
+        crate::sky::watchlist::check_cone(0.0, 0.0, radius)
+            .map_err(|e| format!("[watchlists] {name}: {e}"))?;
+        sky.push(Decl {
+            name,
+            path: dir.join(path),
+            kind: Kind::Watchlist { radius },
+        });
+    }
+    for (name, path) in file.mocs {
+        named(&name, "mocs")?;
+        sky.push(Decl {
+            name,
+            path: dir.join(path),
+            kind: Kind::Moc,
+        });
+    }
+    Ok(FilterSet {
+        filters: file.filter,
+        sky,
+    })
 }
 
 /// Choose the filters to run from a file's: `index` (1-based) alone, or those named in

@@ -20,7 +20,20 @@ pub struct Output {
     pub timestamp_ms: Option<i64>,
     /// Where the input alert was: (topic, partition) and offset.
     pub source: (Tp, i64),
+    /// Why it passed, for the output's headers: the watchlist entries and MOCs it matched
+    /// and the filter's reasons ([`crate::filter::def::FilterDef::reasons`]).
+    pub headers: Vec<(String, bytes::Bytes)>,
 }
+
+/// The header prefix naming the nearest entry of a watchlist an alert matched
+/// (`alertctl-watchlist:NAME`).
+pub const WATCHLIST_HEADER: &str = "alertctl-watchlist:";
+/// The header prefix giving that entry's separation, arcsec (`alertctl-watchlist-sep:NAME`).
+pub const WATCHLIST_SEP_HEADER: &str = "alertctl-watchlist-sep:";
+/// The header prefix of a MOC an alert is in (`alertctl-moc:NAME`, value `true`).
+pub const MOC_HEADER: &str = "alertctl-moc:";
+/// The header prefix of a filter's reason (`alertctl-reason:NAME`, its value as JSON).
+pub const REASON_HEADER: &str = "alertctl-reason:";
 
 /// One filter's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

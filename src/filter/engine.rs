@@ -16,9 +16,11 @@ use super::check;
 use super::def::{FilterDef, FilterError};
 use super::emit::Map;
 pub use super::emit::{Output, Stats, Tp};
+use super::emit::{MOC_HEADER, REASON_HEADER, WATCHLIST_HEADER, WATCHLIST_SEP_HEADER};
 use super::fast;
 use super::guard;
 use super::jq::analysis::{Need, Use};
+use super::jq::astro::{self, AlertSky as AstroAlert};
 use super::jq::{self, JqError, Program};
 use super::project::Plan;
 use super::thin::thin;
@@ -28,6 +30,21 @@ use crate::formats::avro::graph::Graph;
 use crate::formats::avro::AlertSchema;
 use crate::formats::avro::SchemaStore;
 use crate::formats::packet::{self, PacketError};
+use crate::sky::{Catalog, Sky};
+
+/// One expression that gives a filter's reasons as an object: each reason's first
+/// output, or null when it has none or fails (a reason never stops an alert).
+fn reasons_expr(reasons: &std::collections::BTreeMap<String, String>) -> String {
+    let entries: Vec<String> = reasons
+        .iter()
+        .map(|(name, expr)| {
+            let key = serde_json::to_string(name).expect("a string");
+            // Each expression was compiled alone first; the newline ends a comment.
+            format!("{key}: (try ([({expr}\n)][0]) catch null)")
+        })
+        .collect();
+    format!("{{{}}}", entries.join(", "))
+}
 
 /// Limits on one filter's work on one alert (jq evaluations; the fast path is bounded
 /// by construction).
@@ -71,6 +88,9 @@ pub enum Notice {
         /// What does not fit.
         finding: check::Finding,
     },
+    /// A watchlist or MOC file changed: reloaded, or kept as it was because the new one
+    /// is not valid (said once per change).
+    Sky(crate::sky::Reload),
 }
 
 /// An alert to filter.
@@ -90,13 +110,16 @@ pub struct Input<'a> {
     pub offset: i64,
 }
 
-/// The three expressions of a filter.
+/// The expressions of a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Which {
     Expr,
     Rank,
     Visit,
+    Reasons,
 }
+
+const WHICH: [Which; 4] = [Which::Expr, Which::Rank, Which::Visit, Which::Reasons];
 
 struct Active {
     def: FilterDef,
@@ -104,6 +127,8 @@ struct Active {
     program: Rc<Program>,
     rank: Option<Rc<Program>>,
     visit: Rc<Program>,
+    /// The reasons, as one expression that builds an object of them.
+    reasons: Option<Rc<Program>>,
     visits: Visits,
     stats: Stats,
     strikes: u32,
@@ -116,6 +141,7 @@ impl Active {
             Which::Expr => Some(&self.program),
             Which::Rank => self.rank.as_deref(),
             Which::Visit => Some(&self.visit),
+            Which::Reasons => self.reasons.as_deref(),
         }
     }
 }
@@ -127,8 +153,9 @@ struct Ops {
     expr: Option<fast::Op>,
     rank: Option<fast::Op>,
     visit: Option<fast::Op>,
-    /// Per expression (Expr, Rank, Visit): its plan's index in [`PerSchema::plans`].
-    plans: [usize; 3],
+    reasons: Option<fast::Op>,
+    /// Per expression (Expr, Rank, Visit, Reasons): its plan's index in [`PerSchema::plans`].
+    plans: [usize; 4],
 }
 
 impl Ops {
@@ -137,6 +164,7 @@ impl Ops {
             Which::Expr => self.expr.as_ref(),
             Which::Rank => self.rank.as_ref(),
             Which::Visit => self.visit.as_ref(),
+            Which::Reasons => self.reasons.as_ref(),
         }
     }
 
@@ -190,16 +218,33 @@ pub struct Engine {
     cells: Vec<fast::Cell>,
     starts: Vec<u32>,
     notices: Vec<Notice>,
+    /// The watchlists and MOCs the filters may ask about.
+    sky: Arc<Sky>,
+    /// Their files, reloaded when they change.
+    catalog: Option<Catalog>,
+    /// The alert being filtered, as the sky functions see it (made when first needed).
+    alert_sky: Option<Rc<AstroAlert>>,
     /// Alerts that could not be decoded.
     pub bad: u64,
 }
 
 impl Engine {
-    /// Compile the filters.
+    /// Compile the filters (which may not name watchlists or MOCs: see [`Engine::with_sky`]).
     pub fn new(
         defs: Vec<FilterDef>,
         store: SchemaStore,
         budget: Budget,
+    ) -> Result<Engine, FilterError> {
+        Engine::with_sky(defs, store, budget, Arc::new(Sky::default()))
+    }
+
+    /// Compile the filters, which may ask about `sky`'s watchlists and MOCs; one that
+    /// names another is refused.
+    pub fn with_sky(
+        defs: Vec<FilterDef>,
+        store: SchemaStore,
+        budget: Budget,
+        sky: Arc<Sky>,
     ) -> Result<Engine, FilterError> {
         let mut filters = Vec::with_capacity(defs.len());
         // Filters share their programs (a visit key, a rank) when the text is the same.
@@ -230,6 +275,38 @@ impl Engine {
                 .transpose()
                 .map_err(e)?;
             let visit = compile(&def.visit_key, Use::Whole).map_err(e)?;
+            let reasons = if def.reasons.is_empty() {
+                None
+            } else {
+                for (name, expr) in &def.reasons {
+                    if !crate::sky::valid_name(name) {
+                        return Err(e(JqError(format!(
+                            "reason {name:?}: a name of letters, digits, '_', '-' and '.' \
+                             (it becomes a header's name)"
+                        ))));
+                    }
+                    Program::compile_with(
+                        expr,
+                        jq::Options {
+                            unbounded: def.unbounded,
+                            usage: Use::Whole,
+                        },
+                    )
+                    .map_err(|err| e(JqError(format!("reason {name}: {}", err.0))))?;
+                }
+                Some(compile(&reasons_expr(&def.reasons), Use::Whole).map_err(e)?)
+            };
+            for p in [
+                Some(&program),
+                rank.as_ref(),
+                Some(&visit),
+                reasons.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                astro::check_declared(p, &sky).map_err(e)?;
+            }
             filters.push(Active {
                 label: Arc::from(def.name.as_str()),
                 visits: Visits::new(def.max_per_visit, def.rank_by.is_some()),
@@ -237,6 +314,7 @@ impl Engine {
                 program,
                 rank,
                 visit,
+                reasons,
                 stats: Stats::default(),
                 strikes: 0,
                 disabled: None,
@@ -252,8 +330,31 @@ impl Engine {
             cells: Vec::new(),
             starts: Vec::new(),
             notices: Vec::new(),
+            sky,
+            catalog: None,
+            alert_sky: None,
             bad: 0,
         })
+    }
+
+    /// Compile the filters against a catalog's watchlists and MOCs, and reload those
+    /// when their files change (checked between alerts, at most once a second; a file
+    /// that no longer loads leaves the old contents in force, said once as a notice).
+    pub fn with_catalog(
+        defs: Vec<FilterDef>,
+        store: SchemaStore,
+        budget: Budget,
+        catalog: Catalog,
+    ) -> Result<Engine, FilterError> {
+        let mut e = Engine::with_sky(defs, store, budget, catalog.sky().clone())?;
+        e.catalog = Some(catalog);
+        Ok(e)
+    }
+
+    /// Use these watchlists and MOCs from the next alert on (a reloaded catalog: the
+    /// same names, new contents).
+    pub fn set_sky(&mut self, sky: Arc<Sky>) {
+        self.sky = sky;
     }
 
     /// The filters' definitions, in order.
@@ -286,6 +387,7 @@ impl Engine {
             f.program.need().is_some()
                 && f.visit.need().is_some()
                 && f.rank.as_ref().is_none_or(|r| r.need().is_some())
+                && f.reasons.as_ref().is_none_or(|r| r.need().is_some())
         })
     }
 
@@ -294,7 +396,14 @@ impl Engine {
         let progs = self
             .filters
             .iter()
-            .flat_map(|f| [Some(&*f.program), f.rank.as_deref(), Some(&*f.visit)])
+            .flat_map(|f| {
+                [
+                    Some(&*f.program),
+                    f.rank.as_deref(),
+                    Some(&*f.visit),
+                    f.reasons.as_deref(),
+                ]
+            })
             .flatten();
         progs.fold((0, 0), |(fast, all), p| {
             (fast + usize::from(p.fast().is_some()), all + 1)
@@ -306,9 +415,9 @@ impl Engine {
     pub fn check_schema(&self, schema: &Graph) -> Vec<(String, check::Finding)> {
         let mut out = Vec::new();
         for f in &self.filters {
-            for w in [Which::Expr, Which::Rank, Which::Visit] {
+            for w in WHICH {
                 let Some(p) = f.program(w) else { continue };
-                for finding in check::check(p.need(), p.comparisons(), schema) {
+                for finding in check::check(p.own_need(), p.comparisons(), schema) {
                     if !out.iter().any(|(n, g)| n == &f.def.name && g == &finding) {
                         out.push((f.def.name.clone(), finding));
                     }
@@ -338,7 +447,7 @@ impl Engine {
         let mut plans: Vec<LazyPlan> = Vec::new();
         for f in &self.filters {
             let mut o = Ops::default();
-            for w in [Which::Expr, Which::Rank, Which::Visit] {
+            for w in WHICH {
                 let Some(p) = f.program(w) else { continue };
                 o.plans[w as usize] = match plans.iter().position(|l| l.need.as_ref() == p.need()) {
                     Some(i) => i,
@@ -355,6 +464,7 @@ impl Engine {
                     Which::Expr => o.expr = op,
                     Which::Rank => o.rank = op,
                     Which::Visit => o.visit = op,
+                    Which::Reasons => o.reasons = op,
                 }
             }
             ops.push(o);
@@ -374,6 +484,13 @@ impl Engine {
     /// Filter one alert; returns what is emitted now. A packet that cannot be decoded
     /// is an error (counted in `bad`) and changes nothing else.
     pub fn process(&mut self, input: &Input<'_>) -> Result<Vec<Output>, PacketError> {
+        if let Some(c) = &mut self.catalog {
+            let reloads = c.refresh();
+            if !reloads.is_empty() {
+                self.sky = c.sky().clone();
+                self.notices.extend(reloads.into_iter().map(Notice::Sky));
+            }
+        }
         let r = self.process_inner(input);
         if r.is_err() {
             self.bad += 1;
@@ -420,6 +537,7 @@ impl Engine {
         };
         let tp: Tp = (topic, input.partition);
         let at = (input.partition, input.offset);
+        self.alert_sky = None;
         // The jq values, decoded when a jq evaluation first needs them: for the
         // expressions without a fast form, and for a fast form that hands an alert back.
         let mut decoded: Decoded = Vec::new();
@@ -531,12 +649,22 @@ impl Engine {
                     }
                 }
             };
+            let headers = self.why(
+                i,
+                id,
+                (body, starts),
+                cells,
+                &mut decoded,
+                &input.packet,
+                at,
+            );
             let out = Output {
                 filter: i,
                 packet,
                 key: input.key.map(<[u8]>::to_vec),
                 timestamp_ms: input.timestamp_ms,
                 source: (tp.clone(), input.offset),
+                headers,
             };
             let f = &mut self.filters[i];
             if let Some(o) = f
@@ -551,6 +679,55 @@ impl Engine {
             }
         }
         Ok(emitted)
+    }
+
+    /// Why filter `i` passed this alert, as headers: the nearest entry of each watchlist
+    /// its expression names that the alert is in, each MOC it names that the alert is
+    /// in, and its reasons' values.
+    #[allow(clippy::too_many_arguments)]
+    fn why(
+        &mut self,
+        i: usize,
+        id: u32,
+        data: (&[u8], &[u32]),
+        cells: &[fast::Cell],
+        decoded: &mut Decoded,
+        packet: &bytes::Bytes,
+        at: (i32, i64),
+    ) -> Vec<(String, bytes::Bytes)> {
+        let mut headers = Vec::new();
+        let refs = self.filters[i].program.sky_refs();
+        if let (false, Some(ctx)) = (refs.is_empty(), &self.alert_sky) {
+            for r in refs {
+                if r.function == "watchlist" {
+                    if let Some((entry, sep)) = ctx.nearest(&r.name) {
+                        headers.push((format!("{WATCHLIST_HEADER}{}", r.name), entry.into()));
+                        headers.push((
+                            format!("{WATCHLIST_SEP_HEADER}{}", r.name),
+                            format!("{sep}").into(),
+                        ));
+                    }
+                } else if ctx.in_moc(&r.name) == Ok(true) {
+                    headers.push((format!("{MOC_HEADER}{}", r.name), "true".into()));
+                }
+            }
+        }
+        if self.filters[i].reasons.is_some() {
+            if let Eval::Values(v) =
+                self.evaluate(i, Which::Reasons, id, data, cells, decoded, packet, at)
+            {
+                if let Some(Val::Obj(o)) = v.first() {
+                    for (k, v) in o.iter() {
+                        let k = match k {
+                            Val::TStr(b) => String::from_utf8_lossy(b).into_owned(),
+                            other => other.to_string(),
+                        };
+                        headers.push((format!("{REASON_HEADER}{k}"), v.to_string().into()));
+                    }
+                }
+            }
+        }
+        headers
     }
 
     /// Filter `i`'s visit key for this alert (its text and its number), shared by the
@@ -652,6 +829,15 @@ impl Engine {
         let f = &self.filters[i];
         let Some(p) = f.program(which) else {
             return Eval::Error;
+        };
+        let _sky = if p.sky_refs().is_empty() {
+            None
+        } else {
+            let ctx = self
+                .alert_sky
+                .get_or_insert_with(|| Rc::new(AstroAlert::new(self.sky.clone(), &val)))
+                .clone();
+            Some(astro::enter(ctx))
         };
         let started = Instant::now();
         let result = {

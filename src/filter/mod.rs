@@ -20,6 +20,7 @@
 //! * [`jq`] is the jq front end (parse-tree shape, path analysis, the confined standard
 //!   library, compilation and evaluation);
 //! * [`check`] is what an expression reads, held against a schema;
+//! * [`eval`] is one expression over JSON values, as `jq -c` runs it;
 //! * [`project`] is decoding only the fields an expression reads;
 //! * [`fast`] is the fast path (the jq subset, float rules, compiler, scanner, evaluator);
 //! * [`guard`] is the runaway-evaluation guard and its counting allocator;
@@ -31,6 +32,7 @@ pub mod def;
 mod differential;
 pub mod emit;
 pub mod engine;
+pub mod eval;
 pub mod fast;
 pub mod guard;
 pub mod jq;
@@ -40,7 +42,7 @@ pub mod thin;
 pub mod visits;
 
 pub use def::{
-    load_file, parse_filters, select, FilterDef, FilterError, DEFAULT_MAX_PER_VISIT,
-    DEFAULT_VISIT_KEY, FILTER_HEADER,
+    load_file, load_set, parse_filters, select, FilterDef, FilterError, FilterSet,
+    DEFAULT_MAX_PER_VISIT, DEFAULT_VISIT_KEY, FILTER_HEADER,
 };
 pub use engine::{Budget, Engine, Input, Notice, Output, Stats, Tp};

@@ -92,6 +92,7 @@ fn a_visit_file_through_produce_stats_tail_and_filters() {
     let outdir = dir.path().join("out");
     let run = FileRun {
         setup: Setup {
+            sky: Vec::new(),
             defs: vec![
                 FilterDef {
                     max_per_visit: 0,
@@ -159,6 +160,7 @@ fn a_night_through_kafka_produce_filter_and_tail() {
 
     let run = KafkaRun {
         setup: Setup {
+            sky: Vec::new(),
             defs: vec![FilterDef {
                 to: Some("lib-bright".into()),
                 max_per_visit: 7,

@@ -132,6 +132,30 @@ impl SchemaArgs {
     }
 }
 
+/// The watchlists and MOCs filters may ask about, on the command line (beside a
+/// filters file's `[watchlists]` and `[mocs]`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SkyArgs {
+    /// A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma
+    /// or `|`, header optional) or Parquet file, reloaded when it changes; repeatable.
+    #[arg(long = "watchlist", value_name = "NAME=FILE", value_parser = values::watchlist)]
+    pub watchlists: Vec<alertctl::sky::Decl>,
+    /// A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable.
+    #[arg(long = "moc", value_name = "NAME=FILE", value_parser = values::moc)]
+    pub mocs: Vec<alertctl::sky::Decl>,
+}
+
+impl SkyArgs {
+    /// These declarations after `from_file`'s (a filters file's).
+    pub fn decls(&self, from_file: Vec<alertctl::sky::Decl>) -> Vec<alertctl::sky::Decl> {
+        from_file
+            .into_iter()
+            .chain(self.watchlists.iter().cloned())
+            .chain(self.mocs.iter().cloned())
+            .collect()
+    }
+}
+
 /// The input of a command that reads Kafka: `--from TOPIC|REGEX` (the old positional
 /// TOPIC still works, hidden, with a deprecation line).
 #[derive(Debug, Clone, clap::Args)]
@@ -193,6 +217,19 @@ pub mod values {
     }
 
     /// A row format (table, jsonl, json); a record format's name says it is tail's.
+    pub fn watchlist(s: &str) -> Result<alertctl::sky::Decl, String> {
+        alertctl::sky::Decl::parse(
+            s,
+            alertctl::sky::Kind::Watchlist {
+                radius: alertctl::sky::DEFAULT_RADIUS_ARCSEC,
+            },
+        )
+    }
+
+    pub fn moc(s: &str) -> Result<alertctl::sky::Decl, String> {
+        alertctl::sky::Decl::parse(s, alertctl::sky::Kind::Moc)
+    }
+
     pub fn row_format(s: &str) -> Result<alertctl::render::printer::RowFormat, String> {
         alertctl::render::printer::RowFormat::parse(s)
     }

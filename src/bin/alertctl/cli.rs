@@ -80,6 +80,9 @@ pub enum Command {
     /// Run jq filters over the alert stream (or a visit file).
     #[command(subcommand)]
     Filter(Box<commands::filter::FilterCommand>),
+    /// Sky regions: the MOC of a gravitational-wave sky map's credible region.
+    #[command(subcommand)]
+    Moc(commands::moc::MocCommand),
     /// Serve a Confluent-compatible schema registry.
     #[command(subcommand)]
     Registry(commands::registry::RegistryCommand),
@@ -127,6 +130,7 @@ fn run(command: Command, ctx: &mut Ctx) -> CmdResult {
         Command::Topic(a) => commands::topic::exec(a, ctx),
         Command::Registry(a) => commands::registry::exec(a, ctx),
         Command::Filter(a) => commands::filter::exec(*a, ctx),
+        Command::Moc(a) => commands::moc::exec(a, ctx),
         Command::Replay(a) => commands::replay::exec(a, ctx),
         Command::Lag(a) => commands::lag::exec(a, ctx),
         Command::Show(a) => commands::show::exec(a, ctx),

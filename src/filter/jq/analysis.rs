@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::astro;
 use super::tree::literal_str;
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -198,6 +199,9 @@ const MAX_PATH: usize = 24;
 
 struct Analyzer {
     need: Need,
+    /// What natives read by themselves (the astronomy functions' fields): decoded, but
+    /// not the expression's own paths, so not checked against a schema.
+    reads: Need,
     gave_up: bool,
     depth: usize,
     steps: usize,
@@ -267,6 +271,7 @@ fn literal_of(t: &Term<&str>) -> Option<(LiteralKind, String)> {
 pub fn comparisons(term: &Term<&str>) -> Vec<Comparison> {
     let mut a = Analyzer {
         need: Need::default(),
+        reads: Need::default(),
         gave_up: false,
         depth: 0,
         steps: 0,
@@ -282,8 +287,19 @@ pub fn comparisons(term: &Term<&str>) -> Vec<Comparison> {
 /// What `term` can read of an alert, when its outputs are used as `usage` says; `None`
 /// when that cannot be bounded (decode everything).
 pub fn analyze(term: &Term<&str>, usage: Use) -> Option<Need> {
+    analyze_parts(term, usage).map(|(mut own, reads)| {
+        own.merge(&reads);
+        own
+    })
+}
+
+/// [`analyze`] in two parts: the expression's own paths (what `filter check` checks
+/// against a schema), and what the natives it calls read by themselves (the astronomy
+/// functions' fields, under every name the schema versions gave them).
+pub fn analyze_parts(term: &Term<&str>, usage: Use) -> Option<(Need, Need)> {
     let mut a = Analyzer {
         need: Need::default(),
+        reads: Need::default(),
         gave_up: false,
         depth: 0,
         steps: 0,
@@ -294,7 +310,7 @@ pub fn analyze(term: &Term<&str>, usage: Use) -> Option<Need> {
         Use::Truth => a.touch(&out),
         Use::Whole => a.whole(&out),
     }
-    (!a.gave_up).then_some(a.need)
+    (!a.gave_up).then_some((a.need, a.reads))
 }
 
 fn resolve<'s>(scope: &Rc<Scope<'s>>, name: &'s str, arity: usize) -> Option<Resolved<'s>> {
@@ -759,6 +775,14 @@ impl Analyzer {
         }
     }
 
+    /// Arguments used as values, entirely.
+    fn value_args<'s>(&mut self, args: &'s [Term<&'s str>], input: &Av, scope: &Rc<Scope<'s>>) {
+        for a in args {
+            let v = self.eval(a, input, scope);
+            self.whole(&v);
+        }
+    }
+
     /// The natives' use of their input and arguments.
     fn native<'s>(
         &mut self,
@@ -782,6 +806,36 @@ impl Analyzer {
             }
             // Their outputs are their filter argument's outputs.
             ("first" | "last", [f]) => self.eval(f, input, scope),
+            // The light-curve functions read the detections' times, bands and fluxes.
+            (name, _) if astro::HISTORY_FUNCTIONS.contains(&name) => {
+                self.value_args(args, input, scope);
+                self.touch(input);
+                for p in &input.paths {
+                    for f in astro::HISTORY_FIELDS {
+                        let own = [Step::Key("diaSource".into()), Step::Key(f.into())];
+                        let prv = [
+                            Step::Key("prvDiaSources".into()),
+                            Step::Any,
+                            Step::Key(f.into()),
+                        ];
+                        for tail in [&own[..], &prv[..]] {
+                            let mut q = p.clone();
+                            q.extend(tail.iter().cloned());
+                            self.reads.at(&q).whole = true;
+                        }
+                    }
+                }
+                Av::opaque()
+            }
+            // The sky functions read the alert's position, wherever they are called.
+            (name, [_]) if astro::SKY_FUNCTIONS.contains(&name) => {
+                self.value_args(args, input, scope);
+                for f in astro::POSITION_FIELDS {
+                    let q = [Step::Key("diaSource".into()), Step::Key(f.into())];
+                    self.reads.at(&q).whole = true;
+                }
+                Av::opaque()
+            }
             ("limit" | "skip", [n, f]) => {
                 let nv = self.eval(n, input, scope);
                 self.whole(&nv);

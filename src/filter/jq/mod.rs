@@ -4,6 +4,7 @@
 //! * [`tree`] is the shape of jaq's parse tree, in one place;
 //! * [`analysis`] is the paths an expression reads, for projected decoding;
 //! * [`stdlib`] is the confined standard library and its natives;
+//! * [`astro`] is its astronomy: magnitudes, coordinates, light curves, watchlists, MOCs;
 //! * this module: [`Program`], compilation, the bound check and evaluation.
 //!
 //! **Confined by construction.** Filters compile against a standard library from which
@@ -28,6 +29,7 @@ use jaq_core::{data, unwrap_valr, Compiler, Ctx, Vars};
 use jaq_json::Val;
 
 pub mod analysis;
+pub mod astro;
 pub mod stdlib;
 pub mod tree;
 
@@ -95,6 +97,10 @@ pub struct Program {
     filter: jaq_core::Filter<data::JustLut<Val>>,
     /// What it reads of an alert (None: possibly everything).
     need: Option<Need>,
+    /// The paths it reads itself (without what natives read on their own).
+    own: Option<Need>,
+    /// The watchlists and MOCs it names.
+    sky: Vec<SkyRef>,
     /// Its comparisons of alert paths with literals.
     comparisons: Vec<analysis::Comparison>,
     /// Its fast-path form, when it has one.
@@ -332,6 +338,52 @@ fn check_range(args: &[Term<&str>]) -> Result<(), JqError> {
     }
 }
 
+/// A watchlist or MOC an expression names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkyRef {
+    /// `watchlist` or `in_moc`.
+    pub function: &'static str,
+    /// The name it is called with.
+    pub name: String,
+}
+
+/// The watchlists and MOCs `t` names; the sky functions take a name written out, so
+/// that a filter set can say at its start which it needs.
+fn sky_refs(t: &Term<&str>) -> Result<Vec<SkyRef>, String> {
+    fn walk(t: &Term<&str>, out: &mut Vec<SkyRef>) -> Result<(), String> {
+        if let Term::Call(name, args) = t {
+            if let (Some(f), [arg]) = (
+                astro::SKY_FUNCTIONS.iter().find(|f| *f == name),
+                args.as_slice(),
+            ) {
+                match tree::literal_str(arg) {
+                    Some(n) => out.push(SkyRef {
+                        function: f,
+                        name: n.to_string(),
+                    }),
+                    None => {
+                        return Err(format!(
+                            "{f}(...) takes the name of a declared {} written as a string, \
+                             e.g. {f}(\"name\")",
+                            if *f == "watchlist" {
+                                "watchlist"
+                            } else {
+                                "MOC"
+                            }
+                        ))
+                    }
+                }
+            }
+        }
+        subterms(t).into_iter().try_for_each(|s| walk(s, out))
+    }
+    let mut out = Vec::new();
+    walk(t, &mut out)?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Explain an undefined name: why it is missing when it reaches the host.
 fn undefined(name: &str, what: &str) -> String {
     match host_reason(name) {
@@ -398,10 +450,17 @@ impl Program {
             check_bounded(&term, &mut Vec::new(), &mut Vec::new())
                 .map_err(|e| JqError(format!("`{}`: {}", shown(expr), e.0)))?;
         }
+        let sky = sky_refs(&term).map_err(|e| JqError(format!("`{}`: {e}", shown(expr))))?;
+        let parts = analysis::analyze_parts(&term, options.usage);
         Ok(Program {
             filter,
             comparisons: analysis::comparisons(&term),
-            need: analysis::analyze(&term, options.usage),
+            need: parts.clone().map(|(mut own, reads)| {
+                own.merge(&reads);
+                own
+            }),
+            own: parts.map(|(own, _)| own),
+            sky,
             fast: fast::Expr::from_term(&term),
             source: expr.to_string(),
         })
@@ -415,6 +474,17 @@ impl Program {
     /// What the expression reads of an alert (None: possibly everything).
     pub fn need(&self) -> Option<&Need> {
         self.need.as_ref()
+    }
+
+    /// The paths the expression reads itself, which a schema must have (None: possibly
+    /// everything); [`Program::need`] adds what the natives it calls read.
+    pub fn own_need(&self) -> Option<&Need> {
+        self.own.as_ref()
+    }
+
+    /// The watchlists and MOCs it names (`watchlist("x")`, `in_moc("y")`).
+    pub fn sky_refs(&self) -> &[SkyRef] {
+        &self.sky
     }
 
     /// The fast-path form of the expression, when it is in the fast subset.

@@ -83,6 +83,7 @@ pub(crate) fn natives() -> impl Iterator<Item = Fun> {
         .chain(jaq_json::funs())
         .filter(|(name, _, _)| host_reason(name).is_none())
         .chain(own_natives())
+        .chain(super::astro::natives())
 }
 
 /// The definitions the confined library makes native: jq's own definition, run as one Rust

@@ -138,10 +138,12 @@ fn item(opts: &Options, o: &Output) -> Item {
         payload: o.packet.clone(),
         timestamp_ms: o.timestamp_ms,
         partition: None,
-        headers: vec![(
+        headers: std::iter::once((
             FILTER_HEADER.to_string(),
             Bytes::copy_from_slice(opts.names[o.filter].as_bytes()),
-        )],
+        ))
+        .chain(o.headers.iter().cloned())
+        .collect(),
     }
 }
 

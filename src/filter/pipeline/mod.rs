@@ -8,6 +8,7 @@ pub mod kafka;
 
 use super::{Budget, Engine, FilterDef, Notice, Stats};
 use crate::error::Error;
+use crate::sky::{Catalog, Reload};
 use crate::transport::connect::SchemaSources;
 
 /// The filters to run, their budget, and where schemas come from.
@@ -19,15 +20,20 @@ pub struct Setup {
     pub budget: Budget,
     /// Where schemas come from.
     pub schemas: SchemaSources,
+    /// The watchlists and MOCs the filters may ask about.
+    pub sky: Vec<crate::sky::Decl>,
 }
 
 impl Setup {
-    /// The engine.
+    /// The engine, with the watchlists and MOCs loaded (a file that does not load is
+    /// the error, naming the file and line).
     pub fn engine(&self) -> Result<Engine, Error> {
-        Ok(Engine::new(
+        let catalog = Catalog::load(self.sky.clone()).map_err(|e| Error::failure(e.to_string()))?;
+        Ok(Engine::with_catalog(
             self.defs.clone(),
             self.schemas.store(),
             self.budget,
+            catalog,
         )?)
     }
 }
@@ -43,6 +49,13 @@ pub fn notice_line(n: &Notice) -> String {
             schema_id,
             finding,
         } => format!("filter {filter}, schema id {schema_id}: {finding} (alertctl filter check)"),
+        Notice::Sky(Reload::Loaded { what, entries }) => match entries {
+            0 => format!("{what} changed: reloaded"),
+            n => format!("{what} changed: reloaded, {n} cones"),
+        },
+        Notice::Sky(Reload::Kept { what, error }) => {
+            format!("{what} changed but does not load, the previous one stays in force: {error}")
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod get;
 pub mod lag;
 pub mod man;
 pub mod mirror;
+pub mod moc;
 pub mod produce;
 pub mod registry;
 pub mod replay;

@@ -10,7 +10,7 @@ use alertctl::jobs::Report;
 use alertctl::render::printer::RowFormat;
 use alertctl::Error;
 
-use crate::args::{values, CmdResult, Ctx, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, SchemaArgs, SkyArgs};
 
 /// Arguments of `filter check`.
 #[derive(Debug, clap::Args)]
@@ -38,21 +38,34 @@ pub struct CheckArgs {
     #[arg(long, value_parser = values::row_format, value_name = "FORMAT")]
     pub format: Option<RowFormat>,
     #[command(flatten)]
+    pub sky: SkyArgs,
+    #[command(flatten)]
     pub dirs: SchemaArgs,
 }
 
 /// Run `alertctl filter check`.
 pub fn exec(a: CheckArgs, ctx: &mut Ctx) -> CmdResult {
-    let defs = match (&a.filters, &a.expr) {
-        (Some(f), _) => filter::load_file(f)?,
-        (None, Some(expr)) => vec![FilterDef {
-            unbounded: a.allow_unbounded,
-            ..FilterDef::new(&a.name, expr)
-        }],
+    let (defs, sky) = match (&a.filters, &a.expr) {
+        (Some(f), _) => {
+            let set = filter::load_set(f)?;
+            (set.filters, a.sky.decls(set.sky))
+        }
+        (None, Some(expr)) => (
+            vec![FilterDef {
+                unbounded: a.allow_unbounded,
+                ..FilterDef::new(&a.name, expr)
+            }],
+            a.sky.decls(Vec::new()),
+        ),
         (None, None) => return Err(Error::usage("give --expr EXPR or --filters FILE")),
     };
-    let r =
-        filter::check::check_filters(defs, &a.dirs.dirs, a.schema_version, a.schema.as_deref())?;
+    let r = filter::check::check_filters(
+        defs,
+        sky,
+        &a.dirs.dirs,
+        a.schema_version,
+        a.schema.as_deref(),
+    )?;
     let format = RowFormat::or_default(a.format, ctx.terminal);
     ctx.lines(r.findings.iter().map(|(name, f)| {
         let (kind, path) = match f {

@@ -11,7 +11,7 @@ use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::Error;
 
-use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs, SkyArgs};
 
 /// Arguments of `filter run`.
 #[derive(Debug, clap::Args)]
@@ -118,24 +118,37 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 512 << 20, value_name = "BYTES")]
     pub max_memory: usize,
     #[command(flatten)]
+    pub sky: SkyArgs,
+    #[command(flatten)]
     pub dirs: SchemaArgs,
     #[command(flatten)]
     pub kafka: KafkaArgs,
 }
 
-fn defs(a: &RunArgs) -> Result<Vec<FilterDef>, Error> {
+/// The filters to run, and the watchlists and MOCs they may ask about.
+fn defs(a: &RunArgs) -> Result<(Vec<FilterDef>, Vec<alertctl::sky::Decl>), Error> {
     match (&a.filters, &a.expr, &a.name) {
-        (Some(f), _, _) => filter::select(filter::load_file(f)?, &a.only, a.index),
-        (None, Some(expr), Some(name)) => Ok(vec![FilterDef {
-            name: name.clone(),
-            expr: expr.clone(),
-            to: a.to.clone(),
-            max_per_visit: a.max_per_visit,
-            rank_by: a.rank_by.clone(),
-            drop: a.drop.clone(),
-            visit_key: a.visit_key.clone(),
-            unbounded: a.allow_unbounded,
-        }]),
+        (Some(f), _, _) => {
+            let set = filter::load_set(f)?;
+            Ok((
+                filter::select(set.filters, &a.only, a.index)?,
+                a.sky.decls(set.sky),
+            ))
+        }
+        (None, Some(expr), Some(name)) => Ok((
+            vec![FilterDef {
+                name: name.clone(),
+                expr: expr.clone(),
+                to: a.to.clone(),
+                max_per_visit: a.max_per_visit,
+                rank_by: a.rank_by.clone(),
+                drop: a.drop.clone(),
+                visit_key: a.visit_key.clone(),
+                unbounded: a.allow_unbounded,
+                reasons: Default::default(),
+            }],
+            a.sky.decls(Vec::new()),
+        )),
         _ => Err(Error::usage(
             "give --expr EXPR --name NAME, or --filters filters.toml",
         )),
@@ -205,8 +218,10 @@ pub fn exec(mut a: RunArgs, ctx: &mut Ctx) -> CmdResult {
             "--out and --out-dir write the output of a --file run; with --from, outputs are topics (--to)",
         ));
     }
+    let (defs, sky) = defs(&a)?;
     let setup = Setup {
-        defs: defs(&a)?,
+        defs,
+        sky,
         budget: Budget {
             max_outputs: a.max_outputs.max(1),
             max_time: a.max_time,
