@@ -17,11 +17,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::fast::{self, Builder};
-use super::jq::Program;
+use super::jq::{astro, Program};
 use super::project::Plan;
 use crate::formats::avro::graph::{Field, Graph, Node};
 use crate::formats::avro::AlertSchema;
 use crate::formats::sample::{Generator, SampleConfig};
+use crate::sky::{Region, Sky, Watchlist};
 
 /// The literals expressions compare with; alerts get values next to them.
 const NUMBERS: &[&str] = &[
@@ -51,7 +52,9 @@ enum Verdict {
     Error,
 }
 
-fn jq_verdict(p: &Program, v: Val) -> Verdict {
+/// jq's verdict, the alert's sky (its position against the watchlist and MOC) current.
+fn jq_verdict(p: &Program, v: Val, sky: &Arc<Sky>) -> Verdict {
+    let _sky = astro::enter(std::rc::Rc::new(astro::AlertSky::new(sky.clone(), &v)));
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.passes(v, 10_000))) {
         Ok(Ok(true)) => Verdict::Pass,
         Ok(Ok(false)) => Verdict::Fail,
@@ -414,7 +417,7 @@ impl Grammar<'_> {
     }
 
     fn cond(&mut self, depth: usize) -> String {
-        let top = if depth == 0 { 5 } else { 24 };
+        let top = if depth == 0 { 5 } else { 29 };
         match self.choose(top) {
             0..=2 => format!(
                 "{} {} {}",
@@ -499,14 +502,80 @@ impl Grammar<'_> {
                 self.cmp(),
                 self.number()
             ),
+            // The sky: fast forms, and their near-misses (jq).
+            21 => {
+                let n = self.choose(3);
+                match self.choose(4) {
+                    0 => format!("watchlist(\"w\") | length {} {n}", self.cmp()),
+                    1 => format!(
+                        "(watchlist(\"w\") | length) > 0 and ({})",
+                        self.cond(depth - 1)
+                    ),
+                    2 => format!(
+                        "watchlist(\"w\") | if length > {n} then {} else false end",
+                        self.path()
+                    ),
+                    _ => format!("watchlist(\"w\") | length as $k | $k + 1 > {n}"),
+                }
+            }
+            22 => match self.choose(3) {
+                0 => "in_moc(\"m\")".into(),
+                1 => format!("in_moc(\"m\") and ({})", self.cond(depth - 1)),
+                _ => format!("{} | in_moc(\"m\") | not", self.path()),
+            },
+            23 => match self.choose(3) {
+                0 => "(watchlist(\"w\")[0].name // \"none\") | length > 5".into(),
+                1 => "watchlist(\"w\") | map(.sep_arcsec) | add // 0 | . < 0.5".into(),
+                _ => "watchlist(\"w\") != []".into(),
+            },
+            // The astronomy functions (jq, on projected and whole alerts alike).
+            24 => {
+                let n = self.number();
+                match self.choose(7) {
+                    0 => format!("n_detections > {n}"),
+                    1 => format!("days_since_first < {n}"),
+                    2 => format!("detection_span > {n}"),
+                    3 => "mag_rate(\"g\") != null".into(),
+                    4 => "(colour(\"g\"; \"r\") // {}).colour < 1".into(),
+                    5 => "(.diaSource | galactic(.ra; .dec // .decl).b | fabs) > 20".into(),
+                    _ => format!("(.diaSource | (.psfFlux // .psFlux) | ab_mag) < {n}"),
+                }
+            }
             _ => format!("try ({} | .x) catch false", self.path()),
         }
     }
 }
 
+/// The differential's sky: a watchlist with a cone (1") on every other alert's position,
+/// and a MOC of a 2-degree disc around the first one.
+fn sky_of(wholes: &[(bytes::Bytes, Val)]) -> Arc<Sky> {
+    let positions: Vec<(f64, f64)> = wholes
+        .iter()
+        .step_by(2)
+        .filter_map(|(_, v)| astro::position(v))
+        .filter(|(ra, dec)| crate::sky::watchlist::check_cone(*ra, *dec, 1.0).is_ok())
+        .collect();
+    let names: Vec<String> = (0..positions.len()).map(|i| format!("c{i}")).collect();
+    let w = Watchlist::from_cones(
+        positions
+            .iter()
+            .zip(&names)
+            .map(|((ra, dec), n)| (*ra, *dec, 1.0, n.as_str())),
+    )
+    .expect("valid cones");
+    let mut sky = Sky::default();
+    sky.watchlists.insert("w".into(), Arc::new(w));
+    let (ra, dec) = positions.first().copied().unwrap_or((0.0, 0.0));
+    sky.regions
+        .insert("m".into(), Arc::new(Region::cone(ra, dec, 2.0, 10)));
+    Arc::new(sky)
+}
+
 struct Tally {
     pairs: usize,
     fast_answers: usize,
+    /// Fast answers of expressions that ask the sky.
+    sky_fast: usize,
     fallbacks: usize,
     projected: usize,
     verdicts: BTreeMap<Verdict, usize>,
@@ -526,6 +595,7 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
             (b, v)
         })
         .collect();
+    let sky = sky_of(&wholes);
     let mut gram = Grammar {
         f: &fields,
         rng: ChaCha8Rng::seed_from_u64(seed ^ 0xABCD),
@@ -533,6 +603,7 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
     let mut t = Tally {
         pairs: 0,
         fast_answers: 0,
+        sky_fast: 0,
         fallbacks: 0,
         projected: 0,
         verdicts: BTreeMap::new(),
@@ -556,8 +627,8 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
             Some((op, b.finish()))
         });
         for (b, whole) in &wholes {
-            let expect = jq_verdict(&p, whole.clone());
-            let projected = jq_verdict(&p, plan.decode(b, b).expect("decodes"));
+            let expect = jq_verdict(&p, whole.clone(), &sky);
+            let projected = jq_verdict(&p, plan.decode(b, b).expect("decodes"), &sky);
             assert_eq!(
                 projected,
                 expect,
@@ -569,11 +640,11 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
                 // The projected decode from the scan's field starts is the same value.
                 let at = plan.decode_at(b, b, &starts).expect("decodes");
                 assert_eq!(
-                    jq_verdict(&p, at),
+                    jq_verdict(&p, at, &sky),
                     projected,
                     "decode_at differs on `{expr}`"
                 );
-                let env = fast::Env::new(&cells, b, scanner);
+                let env = fast::Env::new(&cells, b, scanner).with_sky(&sky);
                 let got = match env.eval(op, &env.root()).verdict() {
                     fast::Verdict::Pass => Some(Verdict::Pass),
                     fast::Verdict::Fail => Some(Verdict::Fail),
@@ -589,6 +660,9 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
                             whole.to_string().chars().take(300).collect::<String>()
                         );
                         t.fast_answers += 1;
+                        if expr.contains("watchlist(") || expr.contains("in_moc(") {
+                            t.sky_fast += 1;
+                        }
                     }
                     None => t.fallbacks += 1,
                 }
@@ -626,6 +700,7 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
     let mut total = Tally {
         pairs: 0,
         fast_answers: 0,
+        sky_fast: 0,
         fallbacks: 0,
         projected: 0,
         verdicts: BTreeMap::new(),
@@ -637,6 +712,7 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         let t = run(schema, seed, 40, 80);
         total.pairs += t.pairs;
         total.fast_answers += t.fast_answers;
+        total.sky_fast += t.sky_fast;
         total.fallbacks += t.fallbacks;
         total.projected += t.projected;
         for (k, v) in t.verdicts {
@@ -644,8 +720,13 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         }
     }
     eprintln!(
-        "differential: {} pairs, {} fast answers, {} handed back to jq, {} of 160 expressions projected, verdicts {:?}",
-        total.pairs, total.fast_answers, total.fallbacks, total.projected, total.verdicts
+        "differential: {} pairs, {} fast answers ({} asking the sky), {} handed back to jq, {} of 160 expressions projected, verdicts {:?}",
+        total.pairs, total.fast_answers, total.sky_fast, total.fallbacks, total.projected, total.verdicts
+    );
+    assert!(
+        total.sky_fast >= 100,
+        "the sky's fast forms answered only {}",
+        total.sky_fast
     );
     assert!(total.pairs >= 5_000, "{} pairs", total.pairs);
     assert!(

@@ -224,6 +224,8 @@ pub struct Engine {
     catalog: Option<Catalog>,
     /// The alert being filtered, as the sky functions see it (made when first needed).
     alert_sky: Option<Rc<AstroAlert>>,
+    /// Its position, when a fast form read it (None inside: it has none).
+    alert_position: Option<Option<(f64, f64)>>,
     /// Alerts that could not be decoded.
     pub bad: u64,
 }
@@ -333,6 +335,7 @@ impl Engine {
             sky,
             catalog: None,
             alert_sky: None,
+            alert_position: None,
             bad: 0,
         })
     }
@@ -538,6 +541,7 @@ impl Engine {
         let tp: Tp = (topic, input.partition);
         let at = (input.partition, input.offset);
         self.alert_sky = None;
+        self.alert_position = None;
         // The jq values, decoded when a jq evaluation first needs them: for the
         // expressions without a fast form, and for a fast form that hands an alert back.
         let mut decoded: Decoded = Vec::new();
@@ -697,6 +701,20 @@ impl Engine {
     ) -> Vec<(String, bytes::Bytes)> {
         let mut headers = Vec::new();
         let refs = self.filters[i].program.sky_refs();
+        if !refs.is_empty() && self.alert_sky.is_none() {
+            // The filter passed on its fast form: the sky seen from the position it read,
+            // or from the alert decoded for its expression.
+            let ctx = match self.alert_position {
+                Some(pos) => AstroAlert::at(self.sky.clone(), pos),
+                None => match self.decoded_val(i, Which::Expr, id, data.0, data.1, decoded, packet)
+                {
+                    Some(v) => AstroAlert::new(self.sky.clone(), &v),
+                    None => AstroAlert::at(self.sky.clone(), None),
+                },
+            };
+            self.alert_sky = Some(Rc::new(ctx));
+        }
+        let refs = self.filters[i].program.sky_refs();
         if let (false, Some(ctx)) = (refs.is_empty(), &self.alert_sky) {
             for r in refs {
                 if r.function == "watchlist" {
@@ -779,8 +797,11 @@ impl Engine {
         let ps = &self.schemas[&id];
         let verdict = which == Which::Expr;
         if let Some(op) = ps.ops[i].get(which) {
-            let env = fast::Env::new(cells, body, &ps.scanner);
+            let env = fast::Env::new(cells, body, &ps.scanner).with_sky(&self.sky);
             let out = env.eval(op, &env.root());
+            if let Some(pos) = env.position.get() {
+                self.alert_position = Some(pos);
+            }
             let answer = if verdict {
                 match out.verdict() {
                     fast::Verdict::Pass => Some(Eval::Verdict(true)),
@@ -804,11 +825,32 @@ impl Engine {
             }
             // The fast form handed this alert back: jq decides.
         }
+        let val = self.decoded_val(i, which, id, body, starts, decoded, packet);
+        match val {
+            Some(v) => self.jq(i, which, v, at),
+            None => Eval::Error,
+        }
+    }
+
+    /// The alert decoded for one of filter `i`'s expressions (its plan's need), once per
+    /// alert and plan; None when it does not decode.
+    #[allow(clippy::too_many_arguments)]
+    fn decoded_val(
+        &self,
+        i: usize,
+        which: Which,
+        id: u32,
+        body: &[u8],
+        starts: &[u32],
+        decoded: &mut Decoded,
+        packet: &bytes::Bytes,
+    ) -> Option<Val> {
+        let ps = &self.schemas[&id];
         let p = ps.ops[i].plan(which);
         if decoded.len() < ps.plans.len() {
             decoded.resize(ps.plans.len(), None);
         }
-        let val = decoded[p]
+        decoded[p]
             .get_or_insert_with(|| {
                 let lazy = &ps.plans[p];
                 lazy.plan
@@ -816,11 +858,7 @@ impl Engine {
                     .decode_at(packet, body, starts)
                     .ok()
             })
-            .clone();
-        match val {
-            Some(v) => self.jq(i, which, v, at),
-            None => Eval::Error,
-        }
+            .clone()
     }
 
     /// Run a filter's expression in jq, under the budget and the guard; count strikes.

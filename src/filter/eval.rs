@@ -97,8 +97,8 @@ mod tests {
         let (out, r) = eval(".a, .b", "{\"a\": 1, \"b\": [2]}\n{\"a\": null}");
         assert_eq!(out, "1\n[2]\nnull\nnull\n");
         assert_eq!((r.inputs, r.outputs, r.errors), (2, 4, 0));
-        let (out, _) = eval("ab_mag", "3631e9\n0\n-1\nnull");
-        assert_eq!(out, "0.0\nnull\nnull\nnull\n");
+        let (out, _) = eval("ab_mag", "1\n0\n-1\nnull");
+        assert_eq!(out, "31.4\nnull\nnull\nnull\n");
         let (_, r) = eval("ab_mag", "\"x\"");
         assert_eq!(r.errors, 1);
     }

@@ -8,7 +8,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::watchlist::{check_cone, layout_of, Cone, Extra, Fault, Parsed};
+use super::watchlist::{check_cone, layout_of, Columns, Extra, Fault, Parsed};
 
 fn cast(a: &ArrayRef, to: &DataType, what: &str) -> Result<ArrayRef, Fault> {
     arrow_cast::cast(a, to).map_err(|e| (None, format!("column {what}: {e}")))
@@ -30,7 +30,7 @@ pub(crate) fn read(bytes: Vec<u8>, default_radius: f64) -> Result<Parsed, Fault>
         .build()
         .map_err(|e| (None, format!("cannot read it as Parquet: {e}")))?;
     let columns: Vec<String> = layout.extra.iter().map(|(_, n)| n.clone()).collect();
-    let mut cones = Vec::new();
+    let mut cones = Columns::default();
     let mut row = 0u64;
     for batch in reader {
         let batch =
@@ -88,29 +88,22 @@ pub(crate) fn read(bytes: Vec<u8>, default_radius: f64) -> Result<Parsed, Fault>
             if name.is_null(r) || name.value(r).is_empty() {
                 return Err((at, "the name is empty".into()));
             }
-            let extra = extras
-                .iter()
-                .map(|(a, kind)| {
-                    if a.is_null(r) {
-                        Extra::Null
-                    } else {
-                        match kind {
-                            DataType::Float64 => Extra::Num(
-                                a.as_primitive::<arrow_array::types::Float64Type>().value(r),
-                            ),
-                            DataType::Boolean => Extra::Bool(a.as_boolean().value(r)),
-                            _ => Extra::Str(a.as_string::<i32>().value(r).to_string()),
+            let extra = extras.iter().map(|(a, kind)| {
+                if a.is_null(r) {
+                    Extra::Null
+                } else {
+                    match kind {
+                        DataType::Float64 => {
+                            Extra::Num(a.as_primitive::<arrow_array::types::Float64Type>().value(r))
                         }
+                        DataType::Boolean => Extra::Bool(a.as_boolean().value(r)),
+                        _ => Extra::Str(a.as_string::<i32>().value(r).to_string()),
                     }
-                })
-                .collect();
-            cones.push(Cone {
-                ra: ra_v,
-                dec: dec_v,
-                radius: radius_v,
-                name: name.value(r).to_string(),
-                extra,
+                }
             });
+            cones
+                .push(ra_v, dec_v, radius_v, name.value(r), extra)
+                .map_err(|m| (at, m))?;
         }
     }
     Ok((cones, columns))
@@ -158,7 +151,7 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert_eq!(w.columns(), ["z".to_string(), "variable".to_string()]);
         assert_eq!(w.cone(1).radius, 2.0);
-        assert_eq!(w.cone(0).extra, vec![Extra::Num(1.0), Extra::Bool(true)]);
+        assert_eq!(w.cone(0).extra, [Extra::Num(1.0), Extra::Bool(true)]);
         let mut hits = Vec::new();
         w.lookup(0.0002, 0.0, &mut hits);
         assert_eq!(hits.len(), 1);

@@ -130,9 +130,26 @@ impl Region {
         Ok(Region { moc })
     }
 
+    /// The cells of `depth` a disc (centre and radius in degrees) touches.
+    pub fn cone(ra: f64, dec: f64, radius_deg: f64, depth: u8) -> Region {
+        Region {
+            moc: RangeMOC::from_cone(
+                ra.to_radians(),
+                dec.to_radians(),
+                radius_deg.to_radians(),
+                depth,
+                2,
+                moc::moc::range::CellSelection::All,
+            ),
+        }
+    }
+
     /// Whether (ra, dec) in degrees is in the region (a position that is not one is not).
     pub fn contains(&self, ra: f64, dec: f64) -> bool {
-        is_position(ra, dec) && self.moc.is_in(ra.to_radians(), dec.to_radians())
+        is_position(ra, dec)
+            && self
+                .moc
+                .is_in(ra.rem_euclid(360.0).to_radians(), dec.to_radians())
     }
 
     /// The deepest HEALPix depth of the region.
@@ -198,6 +215,52 @@ impl Region {
             multi_order,
         })
     }
+}
+
+/// What `moc from-cone` wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConeReport {
+    /// The region's depth.
+    pub depth: u8,
+    /// Its area, square degrees.
+    pub area_deg2: f64,
+}
+
+/// The deepest depth `moc from-cone` makes (cells of 0.4").
+pub const MAX_CONE_DEPTH: u8 = 19;
+
+/// The MOC of a disc (every cell of `depth` it touches), written to `out` as IVOA FITS.
+pub fn cone_to_moc(
+    ra: f64,
+    dec: f64,
+    radius_deg: f64,
+    depth: u8,
+    out: &Path,
+) -> Result<ConeReport, RegionError> {
+    let err = |message: String| RegionError {
+        path: out.display().to_string(),
+        message,
+    };
+    if !is_position(ra, dec) {
+        return Err(err(format!("({ra}, {dec}) is not a position in degrees")));
+    }
+    if !(radius_deg > 0.0 && radius_deg < 90.0) {
+        return Err(err(format!(
+            "a radius of {radius_deg} deg: above 0 and below 90"
+        )));
+    }
+    if depth > MAX_CONE_DEPTH {
+        return Err(err(format!("depth {depth}: at most {MAX_CONE_DEPTH}")));
+    }
+    let region = Region::cone(ra, dec, radius_deg, depth);
+    region.write_fits(out)?;
+    Ok(ConeReport {
+        depth,
+        area_deg2: region.sky_fraction()
+            * 4.0
+            * std::f64::consts::PI
+            * (180.0 / std::f64::consts::PI).powi(2),
+    })
 }
 
 /// What `moc from-skymap` wrote.

@@ -52,9 +52,9 @@ pub enum Extra {
     Null,
 }
 
-/// One cone of a watchlist.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cone {
+/// One cone of a watchlist, as [`Watchlist::cone`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cone<'a> {
     /// Centre, degrees.
     pub ra: f64,
     /// Centre, degrees.
@@ -62,9 +62,9 @@ pub struct Cone {
     /// Radius, arcsec.
     pub radius: f64,
     /// The source's name.
-    pub name: String,
+    pub name: &'a str,
     /// The extra columns' values, in the order of [`Watchlist::columns`].
-    pub extra: Vec<Extra>,
+    pub extra: &'a [Extra],
 }
 
 /// A match: the cone's index and the separation, arcsec.
@@ -76,16 +76,101 @@ pub struct Hit {
     pub sep_arcsec: f64,
 }
 
-/// The cells of one HEALPix depth and the cones in each, sorted by cell.
+/// Cones as columns, as the parsers build them: a million cones with short names and no
+/// extra columns take about 40 MB.
+#[derive(Debug, Default)]
+pub(crate) struct Columns {
+    ra: Vec<f64>,
+    dec: Vec<f64>,
+    radius: Vec<f64>,
+    names: String,
+    /// Where each name ends in `names`.
+    name_ends: Vec<u32>,
+    /// The extra values, row after row.
+    extra: Vec<Extra>,
+}
+
+impl Columns {
+    /// Room for `n` cones.
+    pub(crate) fn with_capacity(n: usize) -> Columns {
+        Columns {
+            ra: Vec::with_capacity(n),
+            dec: Vec::with_capacity(n),
+            radius: Vec::with_capacity(n),
+            name_ends: Vec::with_capacity(n),
+            ..Columns::default()
+        }
+    }
+
+    /// Add a cone (its numbers checked by [`check_cone`] first).
+    pub(crate) fn push(
+        &mut self,
+        ra: f64,
+        dec: f64,
+        radius: f64,
+        name: &str,
+        extra: impl IntoIterator<Item = Extra>,
+    ) -> Result<(), String> {
+        // 360 is 0: one right ascension per position.
+        self.ra.push(if ra == 360.0 { 0.0 } else { ra });
+        self.dec.push(dec);
+        self.radius.push(radius);
+        self.names.push_str(name);
+        let end = u32::try_from(self.names.len())
+            .map_err(|_| "the names add up to more than 4 GB".to_string())?;
+        self.name_ends.push(end);
+        self.extra.extend(extra);
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.ra.len()
+    }
+}
+
+/// The cells of one HEALPix depth and the cones in each, sorted by cell, with a
+/// directory from a cell's leading bits to where its entries start: a lookup reads the
+/// directory, then the few entries of its bucket, never searching the whole level.
 struct Level {
     depth: u8,
+    /// A cell's bucket is `cell >> shift`.
+    shift: u32,
+    /// `dir[b]..dir[b + 1]` are bucket `b`'s entries.
+    dir: Vec<u32>,
     cells: Vec<u64>,
     cones: Vec<u32>,
 }
 
+impl Level {
+    fn new(depth: u8, mut entries: Vec<(u64, u32)>) -> Level {
+        entries.sort_unstable();
+        // Cells of a depth are below 12 * 4^depth < 2^(4 + 2 depth).
+        let bits = 4 + 2 * u32::from(depth);
+        let want = (entries.len().max(2)).next_power_of_two().trailing_zeros();
+        let bucket_bits = want.clamp(1, bits);
+        let shift = bits - bucket_bits;
+        let buckets = 1usize << bucket_bits;
+        let mut dir = Vec::with_capacity(buckets + 1);
+        let mut i = 0;
+        for b in 0..=buckets as u64 {
+            while i < entries.len() && (entries[i].0 >> shift) < b {
+                i += 1;
+            }
+            dir.push(i as u32);
+        }
+        Level {
+            depth,
+            shift,
+            dir,
+            cells: entries.iter().map(|e| e.0).collect(),
+            cones: entries.iter().map(|e| e.1).collect(),
+        }
+    }
+}
+
 /// A loaded, indexed watchlist.
 pub struct Watchlist {
-    cones: Vec<Cone>,
+    cones: Columns,
     columns: Vec<String>,
     levels: Vec<Level>,
 }
@@ -110,30 +195,37 @@ impl std::fmt::Debug for Watchlist {
     }
 }
 
+/// The depth of the finest level for `n` cones: the first with eight cells or more
+/// per cone, so that a cell rarely holds a cone it does not need to (a small cone
+/// covers one to four cells there). Larger cones go to coarser levels, where they
+/// cover at most nine cells.
+fn finest_depth(n: usize) -> u8 {
+    (0..=MAX_DEPTH)
+        .find(|&d| 12u64 << (2 * d) >= 8 * n as u64)
+        .unwrap_or(MAX_DEPTH)
+}
+
 impl Watchlist {
-    /// Build from cones; `columns` names their extra values.
-    pub fn new(cones: Vec<Cone>, columns: Vec<String>) -> Watchlist {
-        let mut by_depth: Vec<Vec<(u64, u32)>> = vec![Vec::new(); usize::from(MAX_DEPTH) + 1];
-        for (i, c) in cones.iter().enumerate() {
-            let r = c.radius * ARCSEC;
-            let depth = cdshealpix::best_starting_depth(r).min(MAX_DEPTH);
-            let layer = nested::get(depth);
-            let bmoc = layer.cone_coverage_approx(c.ra.to_radians(), c.dec.to_radians(), r);
-            let cells = &mut by_depth[usize::from(depth)];
-            cells.extend(bmoc.flat_iter().map(|h| (h, i as u32)));
+    /// Index `cones`; `columns` names their extra values.
+    pub(crate) fn new(cones: Columns, columns: Vec<String>) -> Watchlist {
+        let finest = finest_depth(cones.len());
+        let mut by_depth: Vec<Vec<(u64, u32)>> = vec![Vec::new(); usize::from(finest) + 1];
+        by_depth[usize::from(finest)].reserve(cones.len() * 2);
+        for i in 0..cones.len() {
+            let r = cones.radius[i] * ARCSEC;
+            let depth = cdshealpix::best_starting_depth(r).min(finest);
+            let bmoc = nested::get(depth).cone_coverage_approx(
+                cones.ra[i].to_radians(),
+                cones.dec[i].to_radians(),
+                r,
+            );
+            by_depth[usize::from(depth)].extend(bmoc.flat_iter().map(|h| (h, i as u32)));
         }
         let levels = by_depth
             .into_iter()
             .enumerate()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(d, mut v)| {
-                v.sort_unstable();
-                Level {
-                    depth: d as u8,
-                    cells: v.iter().map(|p| p.0).collect(),
-                    cones: v.iter().map(|p| p.1).collect(),
-                }
-            })
+            .map(|(d, v)| Level::new(d as u8, v))
             .collect();
         Watchlist {
             cones,
@@ -156,9 +248,23 @@ impl Watchlist {
         } else {
             let text = std::str::from_utf8(&bytes)
                 .map_err(|e| err(None, format!("not UTF-8 text nor Parquet: {e}")))?;
-            parse_csv(text, default_radius).map_err(|(at, m)| err(at, m))?
+            let parsed = parse_csv(text, default_radius).map_err(|(at, m)| err(at, m))?;
+            drop(bytes);
+            parsed
         };
         Ok(Watchlist::new(cones, columns))
+    }
+
+    /// Index cones given as (ra, dec, radius arcsec, name), with no extra columns.
+    pub fn from_cones<'a>(
+        cones: impl IntoIterator<Item = (f64, f64, f64, &'a str)>,
+    ) -> Result<Watchlist, String> {
+        let mut c = Columns::default();
+        for (ra, dec, radius, name) in cones {
+            check_cone(ra, dec, radius)?;
+            c.push(ra, dec, radius, name, [])?;
+        }
+        Ok(Watchlist::new(c, Vec::new()))
     }
 
     /// How many cones it has.
@@ -168,12 +274,26 @@ impl Watchlist {
 
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
-        self.cones.is_empty()
+        self.cones.len() == 0
     }
 
     /// The cone at `index`.
-    pub fn cone(&self, index: u32) -> &Cone {
-        &self.cones[index as usize]
+    pub fn cone(&self, index: u32) -> Cone<'_> {
+        let i = index as usize;
+        let c = &self.cones;
+        let from = if i == 0 {
+            0
+        } else {
+            c.name_ends[i - 1] as usize
+        };
+        let k = self.columns.len();
+        Cone {
+            ra: c.ra[i],
+            dec: c.dec[i],
+            radius: c.radius[i],
+            name: &c.names[from..c.name_ends[i] as usize],
+            extra: &c.extra[i * k..(i + 1) * k],
+        }
     }
 
     /// The extra columns' names.
@@ -188,17 +308,24 @@ impl Watchlist {
         if !is_position(ra, dec) {
             return;
         }
-        let (lon, lat) = (ra.to_radians(), dec.to_radians());
+        // Any finite right ascension is an angle: HEALPix wants one within a turn.
+        let (lon, lat) = (ra.rem_euclid(360.0).to_radians(), dec.to_radians());
         for level in &self.levels {
             let h = nested::get(level.depth).hash(lon, lat);
-            let from = level.cells.partition_point(|&c| c < h);
-            for (&cell, &i) in level.cells[from..].iter().zip(&level.cones[from..]) {
-                if cell != h {
+            let b = (h >> level.shift) as usize;
+            let (from, to) = (level.dir[b] as usize, level.dir[b + 1] as usize);
+            for (&cell, &i) in level.cells[from..to].iter().zip(&level.cones[from..to]) {
+                if cell < h {
+                    continue;
+                }
+                if cell > h {
                     break;
                 }
-                let c = &self.cones[i as usize];
-                let sep = separation_rad(c.ra.to_radians(), c.dec.to_radians(), lon, lat) / ARCSEC;
-                if sep <= c.radius {
+                let c = &self.cones;
+                let k = i as usize;
+                let sep =
+                    separation_rad(c.ra[k].to_radians(), c.dec[k].to_radians(), lon, lat) / ARCSEC;
+                if sep <= c.radius[k] {
                     out.push(Hit {
                         index: i,
                         sep_arcsec: sep,
@@ -206,11 +333,13 @@ impl Watchlist {
                 }
             }
         }
-        out.sort_by(|a, b| {
-            a.sep_arcsec
-                .total_cmp(&b.sep_arcsec)
-                .then(a.index.cmp(&b.index))
-        });
+        if out.len() > 1 {
+            out.sort_by(|a, b| {
+                a.sep_arcsec
+                    .total_cmp(&b.sep_arcsec)
+                    .then(a.index.cmp(&b.index))
+            });
+        }
     }
 }
 
@@ -301,7 +430,7 @@ pub(crate) fn layout_of(header: &[String]) -> Result<Layout, String> {
 }
 
 /// Cones and their extra columns' names.
-pub(crate) type Parsed = (Vec<Cone>, Vec<String>);
+pub(crate) type Parsed = (Columns, Vec<String>);
 /// Where an error is (a line or row, from 1) and what it is.
 pub(crate) type Fault = (Option<u64>, String);
 
@@ -346,7 +475,8 @@ pub(crate) fn parse_csv(text: &str, default_radius: f64) -> Result<Parsed, Fault
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut layout: Option<Layout> = None;
-    let mut cones = Vec::new();
+    // One cone a line, about: room for them all at once, not grown by doubling.
+    let mut cones = Columns::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut columns = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut first_row = true;
@@ -409,28 +539,19 @@ pub(crate) fn parse_csv(text: &str, default_radius: f64) -> Result<Parsed, Fault
             Some(_) => number(l.radius.unwrap_or_default(), "radius")?,
         };
         check_cone(ra, dec, radius).map_err(|m| (line, m))?;
-        let name = field(l.name).to_string();
-        if name.is_empty() {
+        if field(l.name).is_empty() {
             return Err((line, "the name is empty".into()));
         }
-        let extra = l
-            .extra
-            .iter()
-            .map(|(i, _)| match record.get(*i) {
-                Some("") | None => Extra::Null,
-                Some(v) if is_json_number(v) => v
-                    .parse::<f64>()
-                    .map_or_else(|_| Extra::Str(v.to_string()), Extra::Num),
-                Some(v) => Extra::Str(v.to_string()),
-            })
-            .collect();
-        cones.push(Cone {
-            ra,
-            dec,
-            radius,
-            name,
-            extra,
+        let extra = l.extra.iter().map(|(i, _)| match record.get(*i) {
+            Some("") | None => Extra::Null,
+            Some(v) if is_json_number(v) => v
+                .parse::<f64>()
+                .map_or_else(|_| Extra::Str(v.to_string()), Extra::Num),
+            Some(v) => Extra::Str(v.to_string()),
         });
+        cones
+            .push(ra, dec, radius, field(l.name), extra)
+            .map_err(|m| (line, m))?;
     }
     Ok((cones, columns))
 }
@@ -439,33 +560,34 @@ pub(crate) fn parse_csv(text: &str, default_radius: f64) -> Result<Parsed, Fault
 mod tests {
     use super::*;
 
-    fn cones(text: &str) -> Vec<Cone> {
-        parse_csv(text, DEFAULT_RADIUS_ARCSEC).unwrap().0
+    fn list(text: &str) -> Watchlist {
+        let (c, cols) = parse_csv(text, DEFAULT_RADIUS_ARCSEC).unwrap();
+        Watchlist::new(c, cols)
     }
 
     #[test]
     fn lasair_lines_with_and_without_header() {
-        let a = cones("10.5, -20.25, SN 2024a\n11,-21,b,5\n");
+        let a = list("10.5, -20.25, SN 2024a\n11,-21,b,5\n");
         assert_eq!(a.len(), 2);
-        assert_eq!(a[0].radius, DEFAULT_RADIUS_ARCSEC);
-        assert_eq!(a[1].radius, 5.0);
-        let (b, cols) = parse_csv(
+        assert_eq!(a.cone(0).radius, DEFAULT_RADIUS_ARCSEC);
+        assert_eq!(a.cone(0).name, "SN 2024a");
+        assert_eq!(a.cone(1).radius, 5.0);
+        let b = list(
             "# from VizieR\nName|RAJ2000|DEJ2000|radius|z\n----|----|----|--|--\nx|1|2|3|0.1\n",
-            2.0,
-        )
-        .unwrap();
-        assert_eq!((b[0].ra, b[0].dec, b[0].radius), (1.0, 2.0, 3.0));
-        assert_eq!(b[0].name, "x");
-        assert_eq!(cols, vec!["z".to_string()]);
-        assert_eq!(b[0].extra, vec![Extra::Num(0.1)]);
-        // Numbers as JSON writes them become numbers; identifiers stay text.
-        let (c, _) = parse_csv("ra,dec,name,id,z,note\n1,2,x,007,-1.5e3,\n", 2.0).unwrap();
-        assert_eq!(
-            c[0].extra,
-            vec![Extra::Str("007".into()), Extra::Num(-1500.0), Extra::Null]
         );
-        // Quoted names may hold the separator.
-        assert_eq!(cones("1,2,\"a, b\"\n")[0].name, "a, b");
+        let c = b.cone(0);
+        assert_eq!((c.ra, c.dec, c.radius, c.name), (1.0, 2.0, 3.0, "x"));
+        assert_eq!(b.columns(), ["z".to_string()]);
+        assert_eq!(c.extra, [Extra::Num(0.1)]);
+        // Numbers as JSON writes them become numbers; identifiers stay text.
+        let c = list("ra,dec,name,id,z,note\n1,2,x,007,-1.5e3,\n");
+        assert_eq!(
+            c.cone(0).extra,
+            [Extra::Str("007".into()), Extra::Num(-1500.0), Extra::Null]
+        );
+        // Quoted names may hold the separator; RA 360 is RA 0.
+        assert_eq!(list("1,2,\"a, b\"\n").cone(0).name, "a, b");
+        assert_eq!(list("360,2,a\n").cone(0).ra, 0.0);
     }
 
     #[test]
@@ -484,15 +606,13 @@ mod tests {
 
     #[test]
     fn lookups_at_the_poles_across_ra_zero_and_at_the_radius() {
-        let w = Watchlist::new(
-            cones("0.0001,0,zero,10\n359.999,89.9999,pole,1\n180,-90,south,100\n45,45,big,1800\n"),
-            Vec::new(),
-        );
+        let w =
+            list("0.0001,0,zero,10\n359.999,89.9999,pole,1\n180,-90,south,100\n45,45,big,1800\n");
         let names = |ra, dec| {
             let mut out = Vec::new();
             w.lookup(ra, dec, &mut out);
             out.iter()
-                .map(|h| w.cone(h.index).name.clone())
+                .map(|h| w.cone(h.index).name.to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(names(359.9999, 0.0), vec!["zero"]);
@@ -501,6 +621,9 @@ mod tests {
         assert_eq!(names(45.0, 45.49), vec!["big"]);
         assert!(names(45.0, 45.51).is_empty());
         assert!(names(f64::NAN, 0.0).is_empty());
+        // Any finite right ascension is an angle (an edge value from an alert).
+        assert_eq!(names(359.9999 + 720.0, 0.0), vec!["zero"]);
+        assert!(names(1e300, 0.0).len() <= 1);
         assert!(names(0.0, 91.0).is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{python, run, tempdir};
+use crate::support::{python, run, tempdir, wait_until};
 
 /// Run the reference script's `cmd` into `dir`.
 fn reference(args: &[&str]) {
@@ -234,4 +234,265 @@ fn bad_watchlists_and_mocs_get_one_line_naming_the_file_and_line() {
     let r = run(["filter", "eval", "--watchlist", "nonsense", "--expr", "."]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("expected NAME=FILE"), "{}", r.stderr);
+}
+
+/// The visit file `produce` makes for a night and seed, and its alerts' JSON views.
+fn visit_file(
+    dir: &Path,
+    name: &str,
+    night: &str,
+    seed: &str,
+) -> (std::path::PathBuf, Vec<serde_json::Value>) {
+    let f = dir.join(format!("{name}.avro"));
+    run([
+        "produce",
+        "--night",
+        night,
+        "--seed",
+        seed,
+        "--visits",
+        "2",
+        "--alerts-per-visit",
+        "30",
+        "--cutout-size",
+        "4",
+        "--out",
+        f.to_str().unwrap(),
+    ])
+    .ok();
+    let views = run(["tail", "--file", f.to_str().unwrap()]).json_lines();
+    (f, views)
+}
+
+/// A watchlist line for an alert: its own position, radius 1".
+fn cone_line(v: &serde_json::Value, name: &str) -> String {
+    format!(
+        "{},{},{name},1\n",
+        v["diaSource"]["ra"], v["diaSource"]["dec"]
+    )
+}
+
+fn source_id(v: &serde_json::Value) -> i64 {
+    v["diaSource"]["diaSourceId"].as_i64().unwrap()
+}
+
+/// A past night on a long-lived topic, re-run with a watchlist (the backfill that times
+/// out on Lasair): exactly that night's watched alerts come out, each carrying why it
+/// passed in its headers (the filter, the nearest entry and its separation, reasons).
+#[test]
+fn a_past_night_is_backfilled_with_a_watchlist_and_says_why_in_headers() {
+    use crate::support::with_config;
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default = \"rubin\"\n[profiles.rubin]\nbrokers = \"{b}\"\nlayout = \"per-major\"\ntopic_pattern = \"t21-alerts-v{{major}}\"\n[profiles.rubin.properties]\n\"fetch.wait.max.ms\" = \"10\"\n"
+        ),
+    )
+    .unwrap();
+    let today = (chrono::Utc::now() - chrono::Duration::hours(12)).date_naive();
+    let nights: Vec<String> = (5..=7)
+        .rev()
+        .map(|k| (today - chrono::Duration::days(k)).to_string())
+        .collect();
+    let mut watch = String::from("ra,dec,name,radius\n");
+    let mut want = BTreeSet::new();
+    for (i, n) in nights.iter().enumerate() {
+        let (_, views) = visit_file(dir.path(), &format!("n{i}"), n, "21");
+        for (k, v) in views.iter().enumerate().filter(|(k, _)| k % 20 == 3) {
+            watch.push_str(&cone_line(v, &format!("n{i}-{k}")));
+            if i == 1 {
+                want.insert(source_id(v));
+            }
+        }
+        // The same alerts, generated into the night's window of the long-lived topic.
+        let r = with_config(
+            &config,
+            &[
+                "produce",
+                "--night",
+                n,
+                "--seed",
+                "21",
+                "--visits",
+                "2",
+                "--alerts-per-visit",
+                "30",
+                "--cutout-size",
+                "4",
+                "--no-wait",
+                "--timestamp",
+                "observation",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    assert_eq!(want.len(), 3);
+    std::fs::write(dir.path().join("watch.csv"), watch).unwrap();
+    std::fs::write(
+        dir.path().join("science.toml"),
+        "[watchlists]\nmine = \"watch.csv\"\n\n[[filter]]\nname = \"t21-watched\"\nexpr = 'watchlist(\"mine\") | length > 0'\nmax_per_visit = 0\nreasons = { snr = \".diaSource.snr\", detections = \"n_detections\" }\n",
+    )
+    .unwrap();
+    let toml = dir.path().join("science.toml");
+    let r = with_config(
+        &config,
+        &[
+            "filter",
+            "run",
+            "--filters",
+            toml.to_str().unwrap(),
+            "--night",
+            &nights[1],
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("filter t21-watched: 60 seen, 3 passed"),
+        "{}",
+        r.stderr
+    );
+    let out = with_config(
+        &config,
+        &[
+            "tail",
+            "--from",
+            "t21-watched",
+            "-e",
+            "--format",
+            "envelope",
+        ],
+    )
+    .json_lines();
+    let got: BTreeSet<i64> = out.iter().map(|e| source_id(&e["value"])).collect();
+    assert_eq!(got, want);
+    for e in &out {
+        let h = &e["headers"];
+        assert_eq!(h["alertctl-filter"], "t21-watched", "{h}");
+        assert!(
+            h["alertctl-watchlist:mine"]
+                .as_str()
+                .unwrap()
+                .starts_with("n1-"),
+            "{h}"
+        );
+        let sep: f64 = h["alertctl-watchlist-sep:mine"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(sep < 1e-6, "{h}");
+        let snr: f64 = h["alertctl-reason:snr"].as_str().unwrap().parse().unwrap();
+        assert!(
+            (snr - e["value"]["diaSource"]["snr"].as_f64().unwrap()).abs()
+                < 1e-3 * snr.abs().max(1.0),
+            "{h}"
+        );
+        let det: usize = h["alertctl-reason:detections"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let prv = e["value"]["prvDiaSources"].as_array().map_or(0, Vec::len);
+        assert_eq!(det, 1 + prv, "{h}");
+    }
+}
+
+/// A watchlist another process rewrites while a filter runs: the new list is used for
+/// the next alerts, a broken one leaves the old list in force (said once, naming the
+/// line), and no alert is lost or matched twice (counted).
+#[test]
+fn a_watchlist_changed_while_filtering_is_reloaded_and_a_broken_one_kept() {
+    use crate::procs::{cmd, count, create, spawn, stderr_of};
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let d = dir.path();
+    let (v1, a1) = visit_file(d, "v1", "2024-05-01", "1");
+    let (v2, a2) = visit_file(d, "v2", "2024-05-02", "2");
+    let watch = d.join("watch.csv");
+    let lines = |alerts: &[serde_json::Value], every: usize, tag: &str| -> String {
+        alerts
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k % every == 0)
+            .map(|(k, v)| cone_line(v, &format!("{tag}{k}")))
+            .collect()
+    };
+    std::fs::write(&watch, lines(&a1, 20, "a")).unwrap(); // 3 of visit file 1
+    create(&b, "in21");
+    let mut f = spawn(
+        cmd(
+            &b,
+            &[
+                "filter",
+                "run",
+                "--from",
+                "in21",
+                "--group",
+                "g21",
+                "--name",
+                "out21",
+                "--expr",
+                "watchlist(\"w\") | length > 0",
+                "--max-per-visit",
+                "0",
+                "--watchlist",
+                &format!("w={}", watch.display()),
+            ],
+        ),
+        d,
+        "filter",
+    );
+    let send = |file: &std::path::Path| {
+        let r: crate::support::Run = cmd(
+            &b,
+            &[
+                "produce",
+                "--file",
+                file.to_str().unwrap(),
+                "--topic",
+                "in21",
+                "--no-wait",
+            ],
+        )
+        .output()
+        .unwrap()
+        .into();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    let outputs = || count(&b, "out21", &["--timeout", "3s"]);
+    send(&v1);
+    wait_until("visit file 1's 3 matches", 60, || outputs() == 3);
+    // Broken: the old list stays in force for visit file 1 sent again.
+    std::fs::write(&watch, format!("{}1,95,bad,1\n", lines(&a2, 15, "b"))).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    send(&v1);
+    wait_until("the old list's 3 more matches", 60, || outputs() == 6);
+    // Fixed: visit file 2's 4 entries from the next alerts on.
+    std::fs::write(&watch, lines(&a2, 15, "b")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    send(&v2);
+    wait_until("visit file 2's 4 matches", 60, || outputs() == 10);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(outputs(), 10, "nothing more, nothing twice");
+    crate::support::terminate(&mut f);
+    let err = stderr_of(d, "filter");
+    let broken: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("does not load"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{err}");
+    assert!(
+        broken[0].contains("line 5") && broken[0].contains("dec 95"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("reloaded, 4 cones"))
+            .count(),
+        1,
+        "{err}"
+    );
 }

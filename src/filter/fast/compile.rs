@@ -38,6 +38,14 @@ pub(crate) enum LitV {
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     Cur,
+    /// The whole alert, whatever `.` is.
+    Root,
+    /// A question about the alert's position (`ra`, and `dec // decl`).
+    Sky {
+        q: SkyQ,
+        ra: Box<Op>,
+        dec: Box<Op>,
+    },
     Empty,
     Lit(LitV),
     Field {
@@ -414,6 +422,31 @@ impl Builder {
             }
             Expr::Agg(a) => Ok((Op::Agg(*a), Ctx::Unknown)),
             Expr::ToStr => computed(Op::ToStr),
+            Expr::Sky(q) => {
+                // `.diaSource.ra` and `.diaSource.dec // .diaSource.decl` of the alert.
+                let root = Ctx::At {
+                    frame: 0,
+                    slot: 0,
+                    node: self.graph.root,
+                };
+                let mut path = |key: &str| -> Result<Op, Unsupported> {
+                    let (mut op, mut c) = (Op::Root, root);
+                    for seg in [
+                        Seg::Key("diaSource".into(), false),
+                        Seg::Key(key.into(), false),
+                    ] {
+                        (op, c) = self.seg(op, c, &seg)?;
+                    }
+                    Ok(op)
+                };
+                let ra = path("ra")?;
+                let dec = Op::Alt(Box::new(path("dec")?), Box::new(path("decl")?));
+                computed(Op::Sky {
+                    q: q.clone(),
+                    ra: Box::new(ra),
+                    dec: Box::new(dec),
+                })
+            }
             Expr::Bind(v, name, body) => {
                 let (vo, vc) = self.op(v, ctx)?;
                 self.scope.push((name.clone(), vc));

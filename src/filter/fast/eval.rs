@@ -50,6 +50,10 @@ pub(crate) struct Env<'a> {
     pub(crate) scanner: &'a Scanner,
     /// Variables bound so far (`as $x`), innermost last.
     pub(crate) vars: std::cell::RefCell<Vec<V<'a>>>,
+    /// The watchlists and MOCs (none: a sky question is jq's).
+    pub(crate) sky: Option<&'a crate::sky::Sky>,
+    /// The alert's position, once a sky question has read it (None inside: no position).
+    pub(crate) position: std::cell::Cell<Option<Option<(f64, f64)>>>,
 }
 
 impl<'a> Env<'a> {
@@ -60,7 +64,15 @@ impl<'a> Env<'a> {
             body,
             scanner,
             vars: std::cell::RefCell::new(Vec::new()),
+            sky: None,
+            position: std::cell::Cell::new(None),
         }
+    }
+
+    /// With watchlists and MOCs to answer sky questions from.
+    pub(crate) fn with_sky(mut self, sky: &'a crate::sky::Sky) -> Env<'a> {
+        self.sky = Some(sky);
+        self
     }
 }
 
@@ -402,6 +414,40 @@ impl<'a> Env<'a> {
         }
         match op {
             Op::Cur => Val(cur.clone()),
+            Op::Root => Val(self.root()),
+            Op::Sky { q, ra, dec } => {
+                let Some(sky) = self.sky else { return Fallback };
+                let root = self.root();
+                let num = |o: &'a Op| match self.eval(o, &root) {
+                    Val(v) => Ok(v.float()),
+                    Empty => Ok(None),
+                    Err => Result::Err(()),
+                    Fallback => Result::Err(()),
+                };
+                let (Ok(ra), Ok(dec)) = (num(ra), num(dec)) else {
+                    return Fallback;
+                };
+                let pos = ra.zip(dec);
+                self.position.set(Some(pos));
+                match q {
+                    SkyQ::WatchCount(name) => {
+                        let Some(w) = sky.watchlists.get(&**name) else {
+                            return Fallback;
+                        };
+                        let mut hits = Vec::new();
+                        if let Some((ra, dec)) = pos {
+                            w.lookup(ra, dec, &mut hits);
+                        }
+                        Val(V::Int(hits.len() as i64))
+                    }
+                    SkyQ::InMoc(name) => {
+                        let Some(r) = sky.regions.get(&**name) else {
+                            return Fallback;
+                        };
+                        Val(V::Bool(pos.is_some_and(|(ra, dec)| r.contains(ra, dec))))
+                    }
+                }
+            }
             Op::Empty => Empty,
             Op::Lit(l) => Val(V::from_lit(l)),
             Op::Field { of, slot, opt } => match one!(of, cur) {

@@ -146,6 +146,17 @@ pub enum Expr {
     Bind(Box<Expr>, Box<str>, Box<Expr>),
     /// `$name`
     Var(Box<str>),
+    /// A question about the alert's position (whatever `.` is).
+    Sky(SkyQ),
+}
+
+/// What the fast path asks of the sky about the alert being filtered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkyQ {
+    /// `watchlist(NAME) | length`: how many of the watchlist's cones the alert is in.
+    WatchCount(Box<str>),
+    /// `in_moc(NAME)`: whether the alert is in the MOC.
+    InMoc(Box<str>),
 }
 
 /// An aggregate of an array.
@@ -230,6 +241,16 @@ impl Expr {
             Term::Arr(Some(inner)) => Expr::collect(inner)?,
             Term::Var(name) => Expr::Var((*name).into()),
             Term::Neg(x) => Expr::Neg(b(Expr::from_term(x)?)),
+            // `watchlist("x") | R`, where R reads its input (the matches) only through
+            // `length`: R with the count in place of `length`.
+            Term::BinOp(l, BinaryOp::Pipe(None), r) if matches!(&**l, Term::Call("watchlist", a) if a.len() == 1) =>
+            {
+                let Term::Call(_, args) = &**l else {
+                    return None;
+                };
+                let name = literal_str(&args[0])?;
+                Expr::from_term(r)?.length_of(&Expr::Sky(SkyQ::WatchCount(name.into())))?
+            }
             Term::BinOp(l, op, r) => {
                 let (l, r) = (Expr::from_term(l)?, Expr::from_term(r)?);
                 match op {
@@ -293,6 +314,40 @@ impl Expr {
             }
             Term::Call(name, args) => Expr::call(name, args)?,
             _ => return None,
+        })
+    }
+
+    /// This expression with `with` for `length` of its input, when it reads its input
+    /// through `length` alone (None otherwise).
+    pub(super) fn length_of(&self, with: &Expr) -> Option<Expr> {
+        let sub = |e: &Expr| e.length_of(with).map(Box::new);
+        Some(match self {
+            Expr::Length => with.clone(),
+            Expr::Empty | Expr::Lit(_) | Expr::Var(_) | Expr::Sky(_) => self.clone(),
+            // Whatever follows a step reads that step's output, not this input.
+            Expr::Path(base, segs) => Expr::Path(sub(base)?, segs.clone()),
+            Expr::Pipe(l, r) => Expr::Pipe(sub(l)?, r.clone()),
+            Expr::Collect(g, item) => Expr::Collect(sub(g)?, item.clone()),
+            Expr::Cmp(op, l, r) => Expr::Cmp(*op, sub(l)?, sub(r)?),
+            Expr::And(l, r) => Expr::And(sub(l)?, sub(r)?),
+            Expr::Or(l, r) => Expr::Or(sub(l)?, sub(r)?),
+            Expr::Alt(l, r) => Expr::Alt(sub(l)?, sub(r)?),
+            Expr::Math(op, l, r) => Expr::Math(*op, sub(l)?, sub(r)?),
+            Expr::Pow(l, r) => Expr::Pow(sub(l)?, sub(r)?),
+            Expr::Neg(x) => Expr::Neg(sub(x)?),
+            Expr::If(c, t, e) => Expr::If(sub(c)?, sub(t)?, sub(e)?),
+            Expr::Bind(v, name, body) => Expr::Bind(sub(v)?, name.clone(), sub(body)?),
+            Expr::Any(g, c) => Expr::Any(sub(g)?, c.clone()),
+            Expr::All(g, c) => Expr::All(sub(g)?, c.clone()),
+            // These read the input itself.
+            Expr::Cur
+            | Expr::Select(_)
+            | Expr::Not
+            | Expr::MathFn(_)
+            | Expr::Round(_)
+            | Expr::Test(_)
+            | Expr::Agg(_)
+            | Expr::ToStr => return None,
         })
     }
 
@@ -382,6 +437,7 @@ impl Expr {
             ("all", [c]) => Expr::All(b(every()), b(Expr::from_term(c)?)),
             ("any", [g, c]) => Expr::Any(b(Expr::generator(g)?), b(Expr::from_term(c)?)),
             ("all", [g, c]) => Expr::All(b(Expr::generator(g)?), b(Expr::from_term(c)?)),
+            ("in_moc", [n]) => Expr::Sky(SkyQ::InMoc(literal_str(n)?.into())),
             ("test", [re]) => Expr::Test(Box::new(Re::new(&literal_str(re)?, "")?)),
             ("test", [re, flags]) => {
                 Expr::Test(Box::new(Re::new(&literal_str(re)?, &literal_str(flags)?)?))

@@ -29,5 +29,5 @@ mod tests;
 
 pub(crate) use compile::{Builder, Op};
 pub(crate) use eval::{Env, Out, Verdict};
-pub use expr::{AggFn, CmpOp, Expr, Lit, MathFn, MathOp, Re, RoundFn, Seg};
+pub use expr::{AggFn, CmpOp, Expr, Lit, MathFn, MathOp, Re, RoundFn, Seg, SkyQ};
 pub(crate) use scan::{Cell, Scanner};

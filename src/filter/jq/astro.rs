@@ -12,7 +12,6 @@
 //! another type is an error that says which.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -207,7 +206,8 @@ pub fn check_declared(p: &super::Program, sky: &Sky) -> Result<(), super::JqErro
 pub struct AlertSky {
     sky: Arc<Sky>,
     position: Option<(f64, f64)>,
-    cache: RefCell<HashMap<(bool, String), Val>>,
+    /// `watchlist(name)`'s answers for this alert, by name (a filter set names few).
+    cache: RefCell<Vec<(Box<str>, Val)>>,
 }
 
 impl AlertSky {
@@ -220,9 +220,18 @@ impl AlertSky {
         }
     }
 
+    /// The alert at a position it is known to have (None: it has none).
+    pub fn at(sky: Arc<Sky>, position: Option<(f64, f64)>) -> AlertSky {
+        AlertSky {
+            sky,
+            position,
+            cache: RefCell::default(),
+        }
+    }
+
     /// `watchlist(name)`: the matches, as jq sees them.
     pub fn watchlist(&self, name: &str) -> Result<Val, String> {
-        if let Some(v) = self.cache.borrow().get(&(true, name.to_string())) {
+        if let Some((_, v)) = self.cache.borrow().iter().find(|(n, _)| &**n == name) {
             return Ok(v.clone());
         }
         let w = self
@@ -242,12 +251,12 @@ impl AlertSky {
                 let mut put = |k: &str, v: Val| {
                     m.insert(Val::from(k.to_string()), v);
                 };
-                put("name", Val::from(c.name.clone()));
+                put("name", Val::from(c.name.to_string()));
                 put("sep_arcsec", Val::from(h.sep_arcsec));
                 put("ra", Val::from(c.ra));
                 put("dec", Val::from(c.dec));
                 put("radius_arcsec", Val::from(c.radius));
-                for (col, x) in w.columns().iter().zip(&c.extra) {
+                for (col, x) in w.columns().iter().zip(c.extra) {
                     let v = match x {
                         crate::sky::watchlist::Extra::Str(s) => Val::from(s.clone()),
                         crate::sky::watchlist::Extra::Num(n) => Val::from(*n),
@@ -260,9 +269,7 @@ impl AlertSky {
             })
             .collect();
         let v = Val::Arr(Rc::new(items));
-        self.cache
-            .borrow_mut()
-            .insert((true, name.to_string()), v.clone());
+        self.cache.borrow_mut().push((name.into(), v.clone()));
         Ok(v)
     }
 
@@ -315,6 +322,11 @@ fn current() -> Result<Rc<AlertSky>, Error> {
 /// A record field of a value.
 fn get<'a>(v: &'a Val, key: &str) -> Option<&'a Val> {
     match v {
+        // A projected record has few fields: its keys are compared, no key is built.
+        Val::Obj(o) if o.len() <= 16 => o
+            .iter()
+            .find(|(k, _)| matches!(k, Val::TStr(b) if &***b == key.as_bytes()))
+            .map(|(_, v)| v),
         Val::Obj(o) => o.get(&Val::from(key.to_string())),
         _ => None,
     }

@@ -581,7 +581,6 @@ pub fn run(
     a: &FilterBench,
     report: &mut dyn alertctl::jobs::Report,
 ) -> Result<(Vec<Row>, Vec<String>), Error> {
-    let (s, packets) = a.generate.packets(a.alerts)?;
     let dir = match &a.keep {
         Some(d) => {
             std::fs::create_dir_all(d)?;
@@ -589,8 +588,12 @@ pub fn run(
         }
         None => tempfile_dir("bench-filter")?,
     };
+    // The watchlist's load first, while this process is small: a child's peak memory
+    // counts what its parent held when it was started.
+    let load = crate::bench::watchlist::measure_load(&std::env::current_exe()?, &dir)?;
+    let (s, packets) = a.generate.packets(a.alerts)?;
     let mut notes = Vec::new();
-    let result = filter_rows(a, &s, packets, &dir, &mut notes, report);
+    let result = filter_rows(a, &s, packets, &dir, &load, &mut notes, report);
     if a.keep.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -620,6 +623,7 @@ fn filter_rows(
     s: &alertctl::formats::avro::AlertSchema,
     packets: Vec<Vec<u8>>,
     dir: &std::path::Path,
+    load: &crate::bench::watchlist::Load,
     notes: &mut Vec<String>,
     report: &mut dyn alertctl::jobs::Report,
 ) -> Result<Vec<Row>, Error> {
@@ -796,6 +800,7 @@ fn filter_rows(
         alertctl::filter::Budget::default(),
     )?;
     let (fast, all) = probe.fast_forms();
+    let engine_b_rate = engine_b.alerts_per_s();
     notes.push(format!(
         "(b) {fast} of {all} expressions (filters, ranks, visit keys) have a fast form; the engine runs {n} filters at {:.0} alerts/s on one core",
         engine_b.alerts_per_s()
@@ -830,6 +835,160 @@ fn filter_rows(
     if let Some((secs, _)) = b_python {
         rows.push(row(&format!("(b) Python: fastavro + {n} filters"), secs));
     }
+    rows.extend(watchlist_rows(
+        load,
+        dirs,
+        &defs,
+        &packets,
+        &file_counts,
+        &engine_b_rate,
+        (&exe, &schema_args, &wire, dir, &bf::filters_toml(&many)),
+        notes,
+    )?);
+    Ok(rows)
+}
+
+/// (c) Watchlists: the load, the lookup alone, the filters with a watchlist filter added
+/// (engine; `filter run --file` end to end), and Fink's published rates beside them.
+#[allow(clippy::too_many_arguments)]
+fn watchlist_rows(
+    load: &crate::bench::watchlist::Load,
+    dirs: &[std::path::PathBuf],
+    defs: &[alertctl::filter::FilterDef],
+    packets: &[Vec<u8>],
+    file_counts: &[u64],
+    engine_b_rate: &f64,
+    (exe, schema_args, wire, dir, toml): (
+        &std::path::Path,
+        &[String],
+        &std::path::Path,
+        &std::path::Path,
+        &str,
+    ),
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>, Error> {
+    use crate::bench::watchlist as bw;
+    let n = defs.len();
+    let (n_alerts, n_bytes) = (
+        packets.len(),
+        packets.iter().map(|p| p.len() as u64).sum::<u64>(),
+    );
+    // The alerts' positions: the first thousand get a cone each.
+    let mut decoder = alertctl::formats::packet::Decoder::new(
+        alertctl::formats::avro::SchemaStore::new(dirs.to_vec()),
+        None,
+    );
+    let mut positions = Vec::with_capacity(packets.len());
+    for p in packets {
+        let (_, v) = decoder.decode(p)?;
+        let num = |name: &str| {
+            alertctl::formats::packet::field(&v, "diaSource")
+                .and_then(|s| alertctl::formats::packet::field(s, name))
+                .and_then(|x| match x {
+                    apache_avro::types::Value::Double(d) => Some(*d),
+                    _ => None,
+                })
+        };
+        positions.push((num("ra"), num("dec")));
+    }
+    let near: Vec<(f64, f64)> = positions
+        .iter()
+        .take(1000)
+        .filter_map(|(a, d)| Some(((*a)?, (*d)?)))
+        .collect();
+    let csv = bw::csv_path(dir);
+    bw::write_csv(&csv, &near)?;
+    notes.push(format!(
+        "(c) a {}-cone watchlist ({:.0} MB of CSV) loads in {:.2} s by `filter eval --watchlist`, the process peaking at {:.0} MB",
+        bw::CONES,
+        load.csv_bytes as f64 / 1e6,
+        load.seconds,
+        load.peak_mb
+    ));
+    let (all, sky) = bw::with_watchlist(defs, &csv)?;
+    let w = sky.watchlists["bench"].clone();
+    let lookup = bw::lookup_row(&w);
+    // The reference: each alert against the cones within 10" of its declination.
+    let mut by_dec: Vec<(f64, f64, f64)> = (0..w.len() as u32)
+        .map(|i| {
+            let c = w.cone(i);
+            (c.dec, c.ra, c.radius)
+        })
+        .collect();
+    by_dec.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let reference = positions
+        .iter()
+        .filter(|(a, d)| {
+            let (Some(ra), Some(dec)) = (a, d) else {
+                return false;
+            };
+            let from = by_dec.partition_point(|c| c.0 < dec - 10.0 / 3600.0);
+            by_dec[from..]
+                .iter()
+                .take_while(|c| c.0 <= dec + 10.0 / 3600.0)
+                .any(|c| alertctl::sky::geom::separation_arcsec(c.1, c.0, *ra, *dec) <= c.2)
+        })
+        .count() as u64;
+    let stage = format!("(c) {n} filters + a watchlist filter: the engine alone");
+    // With and without the watchlist filter in turn, so that the machine's drift does
+    // not fall on one side of the ratio; the best of each.
+    let (mut engine_c, emitted) = super::filters_with_sky(&stage, dirs, &all, &sky, packets)?;
+    same(&stage, &emitted[..n], file_counts)?;
+    same("(c) the watchlist filter", &emitted[n..], &[reference])?;
+    let mut rate_b = *engine_b_rate;
+    for _ in 0..2 {
+        let (b, _) = super::filters(&stage, dirs, defs, packets)?;
+        rate_b = rate_b.max(b.alerts_per_s());
+        let (c, _) = super::filters_with_sky(&stage, dirs, &all, &sky, packets)?;
+        if c.seconds < engine_c.seconds {
+            engine_c = c;
+        }
+    }
+    notes.push(format!(
+        "(c) with the watchlist filter added the engine keeps {:.0}% of its alerts/s ({:.0} of {:.0}, measured in turn); it matched {reference} of {n_alerts} alerts, as a search of the cones by declination does",
+        100.0 * engine_c.alerts_per_s() / rate_b,
+        engine_c.alerts_per_s(),
+        rate_b
+    ));
+    // End to end: the filters file with the watchlist declared (its load included).
+    let toml_c = dir.join("filters-watchlist.toml");
+    std::fs::write(&toml_c, bw::toml_with_watchlist(toml, &csv))?;
+    let out_c = dir.join("c");
+    let e2e = time_command(
+        || {
+            let _ = std::fs::remove_dir_all(&out_c);
+            let mut c = std::process::Command::new(exe);
+            c.args(["filter", "run", "--filters"])
+                .arg(&toml_c)
+                .arg("--file")
+                .arg(wire)
+                .arg("--out-dir")
+                .arg(&out_c)
+                .args(schema_args);
+            c
+        },
+        3,
+    )
+    .map_err(Error::failure)?;
+    let got = wire_count(&out_c.join("Watchlist.wire"))?;
+    same("(c) filter run with the watchlist", &[got], &[reference])?;
+    let mut rows = vec![
+        Row {
+            stage: format!("(c) load a {}-cone watchlist (cones; CSV bytes)", bw::CONES),
+            alerts: bw::CONES,
+            bytes: load.csv_bytes,
+            seconds: load.seconds,
+        },
+        lookup,
+        engine_c,
+        Row {
+            stage: format!("(c) {n} filters + watchlist: filter run --file (load included)"),
+            alerts: n_alerts,
+            bytes: n_bytes,
+            seconds: e2e.seconds,
+        },
+    ];
+    rows.extend(bw::fink_rows());
     Ok(rows)
 }
 

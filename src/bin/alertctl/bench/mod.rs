@@ -7,6 +7,7 @@
 pub mod filters;
 pub mod kafka;
 pub mod night;
+pub mod watchlist;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -273,6 +274,17 @@ pub fn filters(
     defs: &[alertctl::filter::FilterDef],
     packets: &[Vec<u8>],
 ) -> Result<(Row, Vec<u64>), alertctl::filter::FilterError> {
+    filters_with_sky(stage, dirs, defs, &Arc::default(), packets)
+}
+
+/// [`filters`] with watchlists and MOCs the filters ask about.
+pub fn filters_with_sky(
+    stage: &str,
+    dirs: &[std::path::PathBuf],
+    defs: &[alertctl::filter::FilterDef],
+    sky: &Arc<alertctl::sky::Sky>,
+    packets: &[Vec<u8>],
+) -> Result<(Row, Vec<u64>), alertctl::filter::FilterError> {
     use alertctl::filter::{Budget, Engine, Input};
     let budget = Budget {
         max_time: std::time::Duration::from_secs(3600),
@@ -285,10 +297,11 @@ pub fn filters(
     let mut best = f64::INFINITY;
     let mut emitted = Vec::new();
     for pass in 0..4 {
-        let mut engine = Engine::new(
+        let mut engine = Engine::with_sky(
             defs.to_vec(),
             alertctl::formats::avro::SchemaStore::new(dirs.to_vec()),
             budget,
+            sky.clone(),
         )?;
         let take = if pass == 0 {
             shared.len() / 10 + 1
