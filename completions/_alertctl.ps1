@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
+            [CompletionResult]::new('moc', 'moc', [CompletionResultType]::ParameterValue, 'Sky regions: the MOC of a gravitational-wave sky map''s credible region')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
@@ -533,6 +534,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -568,6 +570,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--lag-warn', '--lag-warn', [CompletionResultType]::ParameterName, 'With Kafka: say on stderr when the input lag exceeds this many records (a visit''s worth), and when it has caught up; 0: never')
             [CompletionResult]::new('--hard-time', '--hard-time', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation runs longer than this')
             [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'End the process (before any commit) if one evaluation holds more than this many bytes')
+            [CompletionResult]::new('--watchlist', '--watchlist', [CompletionResultType]::ParameterName, 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable')
+            [CompletionResult]::new('--moc', '--moc', [CompletionResultType]::ParameterName, 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')
@@ -589,6 +593,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--schema-version', '--schema-version', [CompletionResultType]::ParameterName, 'The schema version MAJOR.MINOR, from --schema-dir (default: the newest there, else the built-in sample)')
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'A self-contained .avsc file instead')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('--watchlist', '--watchlist', [CompletionResultType]::ParameterName, 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable')
+            [CompletionResult]::new('--moc', '--moc', [CompletionResultType]::ParameterName, 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('--allow-unbounded', '--allow-unbounded', [CompletionResultType]::ParameterName, 'Allow loops and recursion in --expr (as filter run)')
@@ -596,9 +602,20 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;filter;eval' {
+            [CompletionResult]::new('--expr', '--expr', [CompletionResultType]::ParameterName, 'The jq expression')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read JSON values from this file instead of stdin')
+            [CompletionResult]::new('--watchlist', '--watchlist', [CompletionResultType]::ParameterName, 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable')
+            [CompletionResult]::new('--moc', '--moc', [CompletionResultType]::ParameterName, 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable')
+            [CompletionResult]::new('--allow-unbounded', '--allow-unbounded', [CompletionResultType]::ParameterName, 'Allow loops and recursion (refused by default: they may never end)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;filter;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -608,7 +625,52 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;filter;help;check' {
             break
         }
+        'alertctl;filter;help;eval' {
+            break
+        }
         'alertctl;filter;help;help' {
+            break
+        }
+        'alertctl;moc' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('from-skymap', 'from-skymap', [CompletionResultType]::ParameterValue, 'Turn a HEALPix probability sky map into the MOC of its credible region')
+            [CompletionResult]::new('from-cone', 'from-cone', [CompletionResultType]::ParameterValue, 'The MOC of a disc on the sky (a field, a galaxy, a cluster)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;moc;from-skymap' {
+            [CompletionResult]::new('--credible', '--credible', [CompletionResultType]::ParameterName, 'The probability the region holds (0 < P <= 1)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the MOC (FITS)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the summary (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;moc;from-cone' {
+            [CompletionResult]::new('--ra', '--ra', [CompletionResultType]::ParameterName, 'Centre, degrees')
+            [CompletionResult]::new('--dec', '--dec', [CompletionResultType]::ParameterName, 'Centre, degrees')
+            [CompletionResult]::new('--radius', '--radius', [CompletionResultType]::ParameterName, 'Radius, degrees')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'HEALPix depth of the MOC''s cells')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the MOC (FITS)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the summary (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;moc;help' {
+            [CompletionResult]::new('from-skymap', 'from-skymap', [CompletionResultType]::ParameterValue, 'Turn a HEALPix probability sky map into the MOC of its credible region')
+            [CompletionResult]::new('from-cone', 'from-cone', [CompletionResultType]::ParameterValue, 'The MOC of a disc on the sky (a field, a galaxy, a cluster)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;moc;help;from-skymap' {
+            break
+        }
+        'alertctl;moc;help;from-cone' {
+            break
+        }
+        'alertctl;moc;help;help' {
             break
         }
         'alertctl;registry' {
@@ -875,6 +937,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Consumer groups'' committed offsets, end offsets and lag')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Alerts per visit and band, bytes and time range of a topic or visit file')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Run jq filters over the alert stream (or a visit file)')
+            [CompletionResult]::new('moc', 'moc', [CompletionResultType]::ParameterValue, 'Sky regions: the MOC of a gravitational-wave sky map''s credible region')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Serve a Confluent-compatible schema registry')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, delete and expire topics')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one')
@@ -989,12 +1052,27 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;filter' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run filters over a topic (or a visit file) and write what passes')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check filters against a schema version: paths it lacks, literals of another type')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions')
             break
         }
         'alertctl;help;filter;run' {
             break
         }
         'alertctl;help;filter;check' {
+            break
+        }
+        'alertctl;help;filter;eval' {
+            break
+        }
+        'alertctl;help;moc' {
+            [CompletionResult]::new('from-skymap', 'from-skymap', [CompletionResultType]::ParameterValue, 'Turn a HEALPix probability sky map into the MOC of its credible region')
+            [CompletionResult]::new('from-cone', 'from-cone', [CompletionResultType]::ParameterValue, 'The MOC of a disc on the sky (a field, a galaxy, a cluster)')
+            break
+        }
+        'alertctl;help;moc;from-skymap' {
+            break
+        }
+        'alertctl;help;moc;from-cone' {
             break
         }
         'alertctl;help;registry' {

@@ -46,6 +46,9 @@ _alertctl() {
             alertctl,mirror)
                 cmd="alertctl__subcmd__mirror"
                 ;;
+            alertctl,moc)
+                cmd="alertctl__subcmd__moc"
+                ;;
             alertctl,produce)
                 cmd="alertctl__subcmd__produce"
                 ;;
@@ -139,6 +142,9 @@ _alertctl() {
             alertctl__subcmd__filter,check)
                 cmd="alertctl__subcmd__filter__subcmd__check"
                 ;;
+            alertctl__subcmd__filter,eval)
+                cmd="alertctl__subcmd__filter__subcmd__eval"
+                ;;
             alertctl__subcmd__filter,help)
                 cmd="alertctl__subcmd__filter__subcmd__help"
                 ;;
@@ -147,6 +153,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__filter__subcmd__help,check)
                 cmd="alertctl__subcmd__filter__subcmd__help__subcmd__check"
+                ;;
+            alertctl__subcmd__filter__subcmd__help,eval)
+                cmd="alertctl__subcmd__filter__subcmd__help__subcmd__eval"
                 ;;
             alertctl__subcmd__filter__subcmd__help,help)
                 cmd="alertctl__subcmd__filter__subcmd__help__subcmd__help"
@@ -183,6 +192,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,mirror)
                 cmd="alertctl__subcmd__help__subcmd__mirror"
+                ;;
+            alertctl__subcmd__help,moc)
+                cmd="alertctl__subcmd__help__subcmd__moc"
                 ;;
             alertctl__subcmd__help,produce)
                 cmd="alertctl__subcmd__help__subcmd__produce"
@@ -238,8 +250,17 @@ _alertctl() {
             alertctl__subcmd__help__subcmd__filter,check)
                 cmd="alertctl__subcmd__help__subcmd__filter__subcmd__check"
                 ;;
+            alertctl__subcmd__help__subcmd__filter,eval)
+                cmd="alertctl__subcmd__help__subcmd__filter__subcmd__eval"
+                ;;
             alertctl__subcmd__help__subcmd__filter,run)
                 cmd="alertctl__subcmd__help__subcmd__filter__subcmd__run"
+                ;;
+            alertctl__subcmd__help__subcmd__moc,from-cone)
+                cmd="alertctl__subcmd__help__subcmd__moc__subcmd__from__subcmd__cone"
+                ;;
+            alertctl__subcmd__help__subcmd__moc,from-skymap)
+                cmd="alertctl__subcmd__help__subcmd__moc__subcmd__from__subcmd__skymap"
                 ;;
             alertctl__subcmd__help__subcmd__registry,serve)
                 cmd="alertctl__subcmd__help__subcmd__registry__subcmd__serve"
@@ -294,6 +315,24 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__topic,list)
                 cmd="alertctl__subcmd__help__subcmd__topic__subcmd__list"
+                ;;
+            alertctl__subcmd__moc,from-cone)
+                cmd="alertctl__subcmd__moc__subcmd__from__subcmd__cone"
+                ;;
+            alertctl__subcmd__moc,from-skymap)
+                cmd="alertctl__subcmd__moc__subcmd__from__subcmd__skymap"
+                ;;
+            alertctl__subcmd__moc,help)
+                cmd="alertctl__subcmd__moc__subcmd__help"
+                ;;
+            alertctl__subcmd__moc__subcmd__help,from-cone)
+                cmd="alertctl__subcmd__moc__subcmd__help__subcmd__from__subcmd__cone"
+                ;;
+            alertctl__subcmd__moc__subcmd__help,from-skymap)
+                cmd="alertctl__subcmd__moc__subcmd__help__subcmd__from__subcmd__skymap"
+                ;;
+            alertctl__subcmd__moc__subcmd__help,help)
+                cmd="alertctl__subcmd__moc__subcmd__help__subcmd__help"
                 ;;
             alertctl__subcmd__registry,help)
                 cmd="alertctl__subcmd__registry__subcmd__help"
@@ -434,7 +473,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help"
+            opts="-h -V --help --version produce tail schema bench replay rewind mirror sandbox show lag stats filter moc registry topic archive get export completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,7 +1211,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter)
-            opts="-h --help run check help"
+            opts="-h --help run check eval help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,7 +1225,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__check)
-            opts="-h --expr --name --filters --schema-version --schema --allow-unbounded --format --schema-dir --registry --help"
+            opts="-h --expr --name --filters --schema-version --schema --allow-unbounded --format --watchlist --moc --schema-dir --registry --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1216,6 +1255,14 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --watchlist)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --moc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1231,8 +1278,38 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__filter__subcmd__eval)
+            opts="-h --expr --file --allow-unbounded --watchlist --moc --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watchlist)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --moc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__filter__subcmd__help)
-            opts="run check help"
+            opts="run check eval help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1323,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__filter__subcmd__help__subcmd__eval)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1288,7 +1379,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__filter__subcmd__run)
-            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --night --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --lag-warn --allow-unbounded --hard-time --max-memory --schema-dir --registry --brokers --profile --timeout --help"
+            opts="-o -G -e -b -X -h --expr --name --to --max-per-visit --visit-key --rank-by --drop --filters --only --index --from --night --offset --group --exit --dead-letter --visit-grace --visit-timeout --file --input --out --out-dir --cutouts --max-outputs --max-time --strikes --retry-for --lag-warn --allow-unbounded --hard-time --max-memory --watchlist --moc --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1418,6 +1509,14 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --watchlist)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --moc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1520,7 +1619,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="produce tail schema bench replay rewind mirror sandbox show lag stats filter registry topic archive get export completions man help"
+            opts="produce tail schema bench replay rewind mirror sandbox show lag stats filter moc registry topic archive get export completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1688,7 +1787,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__filter)
-            opts="run check"
+            opts="run check eval"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1801,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__filter__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__filter__subcmd__eval)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1788,6 +1901,48 @@ _alertctl() {
         alertctl__subcmd__help__subcmd__mirror)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__moc)
+            opts="from-skymap from-cone"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__moc__subcmd__from__subcmd__cone)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__moc__subcmd__from__subcmd__skymap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2314,6 +2469,140 @@ _alertctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc)
+            opts="-h --help from-skymap from-cone help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__from__subcmd__cone)
+            opts="-h --ra --dec --radius --depth --out --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ra)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --radius)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__from__subcmd__skymap)
+            opts="-h --credible --out --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --credible)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__help)
+            opts="from-skymap from-cone help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__help__subcmd__from__subcmd__cone)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__help__subcmd__from__subcmd__skymap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__moc__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

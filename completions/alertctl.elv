@@ -34,6 +34,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand lag 'Consumer groups'' committed offsets, end offsets and lag'
             cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
+            cand moc 'Sky regions: the MOC of a gravitational-wave sky map''s credible region'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
@@ -478,6 +479,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help'
             cand run 'Run filters over a topic (or a visit file) and write what passes'
             cand check 'Check filters against a schema version: paths it lacks, literals of another type'
+            cand eval 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;filter;run'= {
@@ -512,6 +514,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --lag-warn 'With Kafka: say on stderr when the input lag exceeds this many records (a visit''s worth), and when it has caught up; 0: never'
             cand --hard-time 'End the process (before any commit) if one evaluation runs longer than this'
             cand --max-memory 'End the process (before any commit) if one evaluation holds more than this many bytes'
+            cand --watchlist 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable'
+            cand --moc 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'
@@ -532,22 +536,71 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --schema-version 'The schema version MAJOR.MINOR, from --schema-dir (default: the newest there, else the built-in sample)'
             cand --schema 'A self-contained .avsc file instead'
             cand --format 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand --watchlist 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable'
+            cand --moc 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand --allow-unbounded 'Allow loops and recursion in --expr (as filter run)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;filter;eval'= {
+            cand --expr 'The jq expression'
+            cand --file 'Read JSON values from this file instead of stdin'
+            cand --watchlist 'A watchlist for `watchlist("NAME")`: a CSV (ra, dec, name[, radius arcsec], comma or `|`, header optional) or Parquet file, reloaded when it changes; repeatable'
+            cand --moc 'A MOC for `in_moc("NAME")`: IVOA FITS (mocpy, Aladin), ASCII or JSON; repeatable'
+            cand --allow-unbounded 'Allow loops and recursion (refused by default: they may never end)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;filter;help'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'
             cand check 'Check filters against a schema version: paths it lacks, literals of another type'
+            cand eval 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'alertctl;filter;help;run'= {
         }
         &'alertctl;filter;help;check'= {
         }
+        &'alertctl;filter;help;eval'= {
+        }
         &'alertctl;filter;help;help'= {
+        }
+        &'alertctl;moc'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand from-skymap 'Turn a HEALPix probability sky map into the MOC of its credible region'
+            cand from-cone 'The MOC of a disc on the sky (a field, a galaxy, a cluster)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;moc;from-skymap'= {
+            cand --credible 'The probability the region holds (0 < P <= 1)'
+            cand --out 'Where to write the MOC (FITS)'
+            cand --format 'Output format of the summary (default: table on a terminal, jsonl otherwise)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;moc;from-cone'= {
+            cand --ra 'Centre, degrees'
+            cand --dec 'Centre, degrees'
+            cand --radius 'Radius, degrees'
+            cand --depth 'HEALPix depth of the MOC''s cells'
+            cand --out 'Where to write the MOC (FITS)'
+            cand --format 'Output format of the summary (default: table on a terminal, jsonl otherwise)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'alertctl;moc;help'= {
+            cand from-skymap 'Turn a HEALPix probability sky map into the MOC of its credible region'
+            cand from-cone 'The MOC of a disc on the sky (a field, a galaxy, a cluster)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'alertctl;moc;help;from-skymap'= {
+        }
+        &'alertctl;moc;help;from-cone'= {
+        }
+        &'alertctl;moc;help;help'= {
         }
         &'alertctl;registry'= {
             cand -h 'Print help'
@@ -782,6 +835,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand lag 'Consumer groups'' committed offsets, end offsets and lag'
             cand stats 'Alerts per visit and band, bytes and time range of a topic or visit file'
             cand filter 'Run jq filters over the alert stream (or a visit file)'
+            cand moc 'Sky regions: the MOC of a gravitational-wave sky map''s credible region'
             cand registry 'Serve a Confluent-compatible schema registry'
             cand topic 'Create, list, describe, delete and expire topics'
             cand archive 'Copy alerts into an archive in Rubin''s layout (a directory or S3), or verify one'
@@ -867,10 +921,21 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;filter'= {
             cand run 'Run filters over a topic (or a visit file) and write what passes'
             cand check 'Check filters against a schema version: paths it lacks, literals of another type'
+            cand eval 'Evaluate an expression over JSON values (as jq -c), with the filters'' functions'
         }
         &'alertctl;help;filter;run'= {
         }
         &'alertctl;help;filter;check'= {
+        }
+        &'alertctl;help;filter;eval'= {
+        }
+        &'alertctl;help;moc'= {
+            cand from-skymap 'Turn a HEALPix probability sky map into the MOC of its credible region'
+            cand from-cone 'The MOC of a disc on the sky (a field, a galaxy, a cluster)'
+        }
+        &'alertctl;help;moc;from-skymap'= {
+        }
+        &'alertctl;help;moc;from-cone'= {
         }
         &'alertctl;help;registry'= {
             cand serve 'Serve the Confluent Schema Registry REST API from a local store'
