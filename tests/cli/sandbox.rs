@@ -156,15 +156,16 @@ fn sandbox_up_tail_down() {
     assert!(sandbox_processes(&d).is_none());
 }
 
-/// The README's walkthrough, run as written.
-#[test]
-fn the_readme_walkthrough_runs() {
+/// Runs the README's `sh` block after `marker` in a fresh directory, with the built
+/// alertctl first on PATH and no config file; returns stdout and stderr, failing the
+/// test when the block fails.
+fn run_readme_block(marker: &str) -> (String, String) {
     broker(); // installed, or the test fails
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let start = readme
-        .find("<!-- walkthrough -->")
-        .expect("README has a walkthrough");
+        .find(marker)
+        .unwrap_or_else(|| panic!("README has no {marker}"));
     let block = &readme[start..];
     let body = block
         .split("```sh\n")
@@ -195,20 +196,81 @@ fn the_readme_walkthrough_runs() {
         .output()
         .unwrap();
     let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     );
     assert!(
         out.status.success(),
-        "the walkthrough failed:\n{stdout}\n{stderr}"
+        "the README block {marker} failed:\n{stdout}\n{stderr}"
     );
+    assert!(stderr.contains("sandbox stopped"), "{stderr}");
+    (stdout, stderr)
+}
+
+/// The README's walkthrough, run as written.
+#[test]
+fn the_readme_walkthrough_runs() {
+    let (stdout, _) = run_readme_block("<!-- walkthrough -->");
     assert!(stdout.contains("600 alerts in 3 visits"), "{stdout}");
     assert!(stdout.contains("\"snr\":"), "{stdout}");
     assert!(
         stdout.contains("replay-test") && stdout.contains("bright"),
         "{stdout}"
     );
-    assert!(stderr.contains("sandbox stopped"), "{stderr}");
+}
+
+/// The README's science walkthrough, run as written: the five watched sources pass,
+/// each saying which entry it matched, at what separation, and the filter's reasons;
+/// the field's filter passes some of the night and not all, and says the MOC matched.
+#[test]
+fn the_readme_science_walkthrough_runs() {
+    let (stdout, stderr) = run_readme_block("<!-- science-walkthrough -->");
+    assert!(
+        stderr.contains("filter watched: 600 seen, 5 passed, 5 emitted"),
+        "{stderr}"
+    );
+    let field: usize = stderr
+        .split("filter in-field: 600 seen, ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no in-field count: {stderr}"));
+    assert!(field > 0 && field < 600, "{stderr}");
+    let headers: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter(|l| l.starts_with('{') && l.contains("alertctl-filter"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let watched: Vec<_> = headers
+        .iter()
+        .filter(|h| h["alertctl-filter"] == "watched")
+        .collect();
+    let names: std::collections::BTreeSet<&str> = watched
+        .iter()
+        .map(|h| h["alertctl-watchlist:mine"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["star-0", "star-1", "star-2", "star-3", "star-4"].into(),
+        "{stdout}"
+    );
+    for h in &watched {
+        assert_eq!(h["alertctl-watchlist-sep:mine"], "0", "{h}");
+        let det: u32 = h["alertctl-reason:detections"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(det >= 1, "{h}");
+        let snr: f64 = h["alertctl-reason:snr"].as_str().unwrap().parse().unwrap();
+        assert!(snr.is_finite(), "{h}");
+    }
+    let infield: Vec<_> = headers
+        .iter()
+        .filter(|h| h["alertctl-filter"] == "in-field")
+        .collect();
+    assert_eq!(infield.len(), 1, "{stdout}");
+    assert_eq!(infield[0]["alertctl-moc:field"], "true", "{stdout}");
 }
 
 fn decode_png(path: &Path) -> (usize, usize, Vec<u8>) {
