@@ -148,8 +148,7 @@ pub fn write_fits(alert: &Json, id: i64, dir: &std::path::Path) -> Result<(), Er
 
 /// Write an alert's picture (cutouts and light curve) as a PNG.
 pub fn write_picture(alert: &Json, path: &std::path::Path) -> Result<(), Error> {
-    let png = crate::render::picture::alert_png(alert)
-        .map_err(|e| Error::failure(format!("cannot encode the PNG: {e}")))?;
+    let png = crate::render::picture::alert_png(alert).map_err(Error::failure)?;
     std::fs::write(path, png)?;
     Ok(())
 }

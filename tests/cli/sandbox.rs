@@ -322,18 +322,25 @@ fn show_draws_three_stamps_and_a_light_curve() {
         "{out}"
     );
     let (w, h, rgb) = decode_png(&png_path);
-    assert_eq!(
-        (w, h),
-        (
-            24 * 4 + alertctl::render::picture::STAMP * 3,
-            60 + alertctl::render::picture::STAMP + 50 + 320 + 60
-        )
-    );
-    let px = |x: usize, y: usize| &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
-    for i in 0..3 {
-        let x0 = 24 + i * (alertctl::render::picture::STAMP + 24);
-        let values: std::collections::HashSet<u8> = (0..alertctl::render::picture::STAMP)
-            .flat_map(|y| (0..alertctl::render::picture::STAMP).map(move |x| (x0 + x, 60 + y)))
+    // The PNG is the library's picture of that alert (its layout says where things are).
+    let view = run([
+        "tail",
+        "--file",
+        file.to_str().unwrap(),
+        "--cutouts",
+        "keep",
+    ])
+    .json_lines()
+    .swap_remove(2);
+    let pic = alertctl::render::picture::alert_view_picture(&view).unwrap();
+    assert_eq!((w, h), (pic.width as usize, pic.height as usize));
+    assert!(rgb == pic.rgb, "show --png is not the alert's picture");
+    let px = |x: i32, y: i32| &rgb[(y as usize * w + x as usize) * 3..][..3];
+    let l = &pic.layout;
+    assert_eq!((l.stamps.len(), l.colour_bars.len()), (3, 3));
+    for (i, s) in l.stamps.iter().enumerate() {
+        let values: std::collections::HashSet<u8> = (0..s.h)
+            .flat_map(|y| (0..s.w).map(move |x| (s.x + x, s.y + y)))
             .map(|(x, y)| px(x, y)[0])
             .collect();
         assert!(
@@ -342,10 +349,13 @@ fn show_draws_three_stamps_and_a_light_curve() {
             values.len()
         );
     }
-    // The light curve is drawn in band colours below the stamps.
-    let curve_top = 60 + alertctl::render::picture::STAMP + 80;
-    let coloured = (curve_top..h)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
+    // The title fits; the light curve has both axes' ticks and its points in band colours.
+    assert!(l.title.x + l.title.w < w as i32, "{l:?}");
+    let c = l.curve.expect("a light curve");
+    assert!(l.flux_ticks.len() >= 3 && !l.mag_ticks.is_empty(), "{l:?}");
+    assert!(!l.legend.is_empty());
+    let coloured = (c.y..c.y + c.h)
+        .flat_map(|y| (c.x..c.x + c.w).map(move |x| (x, y)))
         .filter(|&(x, y)| {
             let p = px(x, y);
             p[0] != p[1] || p[1] != p[2]

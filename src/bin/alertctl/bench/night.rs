@@ -260,9 +260,9 @@ impl NightReport {
         let png = path.with_extension("png");
         std::fs::write(
             &png,
-            alertctl::render::picture::histogram("latency, s", l, 40)
-                .png()
-                .map_err(|e| alertctl::Error::failure(e.to_string()))?,
+            alertctl::render::picture::histogram("alert latency", l, 40)
+                .and_then(|p| p.png())
+                .map_err(alertctl::Error::failure)?,
         )?;
         Ok(png)
     }
