@@ -56,6 +56,14 @@ pub struct FilterDef {
     /// headers (`alertctl-reason:NAME`), so that consumers can route without decoding.
     #[serde(default)]
     pub reasons: std::collections::BTreeMap<String, String>,
+    /// Where a filter added to a running node (`filter run --filters`, the file changed)
+    /// begins: `"night"` (the default: the input's beginning, or the night's window, as
+    /// a fresh run would), `"now"`, or a time as `--offset @TIME` takes it
+    /// (`2024-05-02T03:00:00Z`, `-10m`). Its visits are capped as if it had run all
+    /// along: it reads from one visit timeout before that point, sending nothing from
+    /// before it.
+    #[serde(default)]
+    pub start: Option<String>,
 }
 
 impl FilterDef {
@@ -71,6 +79,7 @@ impl FilterDef {
             visit_key: DEFAULT_VISIT_KEY.to_string(),
             unbounded: false,
             reasons: Default::default(),
+            start: None,
         }
     }
 
@@ -78,6 +87,33 @@ impl FilterDef {
     pub fn topic(&self) -> &str {
         self.to.as_deref().unwrap_or(&self.name)
     }
+
+    /// Where the filter begins when it is added to a running node (`start`), `now`
+    /// being the time it is added.
+    pub fn start_at(&self, now: chrono::DateTime<chrono::Utc>) -> Result<StartAt, String> {
+        match self.start.as_deref().map(str::trim) {
+            None | Some("night") => Ok(StartAt::Night),
+            Some("now") => Ok(StartAt::Time(now.timestamp_millis())),
+            Some(t) => crate::transport::kafka::offsets::parse_time(t.trim_start_matches('@'), now)
+                .map(StartAt::Time)
+                .map_err(|e| {
+                    format!(
+                        "filter {}: start = {t:?}: {e} (\"night\", \"now\" or a time)",
+                        self.name
+                    )
+                }),
+        }
+    }
+}
+
+/// Where a filter added to a running node begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    /// The input's beginning (or the night's window), as a fresh run.
+    Night,
+    /// This time (Unix ms): records from before it are read to fill its visits' caps,
+    /// and nothing from before it is sent.
+    Time(i64),
 }
 
 #[derive(Deserialize)]
@@ -166,6 +202,7 @@ pub fn parse_set(text: &str, dir: &Path) -> Result<FilterSet, String> {
         if !seen.insert(f.name.clone()) {
             return Err(format!("two filters are named {}", f.name));
         }
+        f.start_at(chrono::Utc::now())?;
     }
     let mut sky = Vec::new();
     let named = |name: &str, table: &str| {

@@ -913,6 +913,30 @@ impl Engine {
         result.unwrap_or(Eval::Error)
     }
 
+    /// Stop the filter named `name` (it was removed from the filters file): it is
+    /// evaluated no more, and what it held is dropped. False when no running filter has
+    /// that name.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let mut found = false;
+        for f in &mut self.filters {
+            if f.def.name == name && f.disabled.is_none() {
+                f.disabled = Some("removed from the filters file".into());
+                f.visits.forget(|_| true);
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// The names of the filters still running (not disabled or removed).
+    pub fn running(&self) -> Vec<String> {
+        self.filters
+            .iter()
+            .filter(|f| f.disabled.is_none())
+            .map(|f| f.def.name.clone())
+            .collect()
+    }
+
     /// Emit ranked visits that are complete: a later visit has been seen on every
     /// partition in `partitions`, `grace` ago; or the visit was first seen `timeout` ago.
     pub fn expire(

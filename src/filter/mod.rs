@@ -42,7 +42,7 @@ pub mod thin;
 pub mod visits;
 
 pub use def::{
-    load_file, load_set, parse_filters, select, FilterDef, FilterError, FilterSet,
+    load_file, load_set, parse_filters, select, FilterDef, FilterError, FilterSet, StartAt,
     DEFAULT_MAX_PER_VISIT, DEFAULT_VISIT_KEY, FILTER_HEADER,
 };
 pub use engine::{Budget, Engine, Input, Notice, Output, Stats, Tp};

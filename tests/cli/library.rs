@@ -180,6 +180,8 @@ fn a_night_through_kafka_produce_filter_and_tail() {
         retry_for: Duration::from_secs(30),
         lag_warn: 0,
         target: target.clone(),
+        start: None,
+        control: None,
     };
     let (report, result) = run_job(&run, &mut Collected::default(), &never);
     result.unwrap();

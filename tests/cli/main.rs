@@ -17,6 +17,7 @@ mod export;
 mod filter;
 mod filter_jq;
 mod filter_kafka;
+mod filter_node;
 mod filter_sky;
 mod fuzz_corpus;
 mod library;

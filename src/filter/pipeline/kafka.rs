@@ -48,6 +48,9 @@ pub struct Options {
     pub stall: Duration,
     /// Retrying failures that may pass: how long, how often.
     pub retry: Retry,
+    /// Send nothing that passed on a record older than this (Unix ms): the records
+    /// before it are read only to fill the visits' caps (a filter added during a night).
+    pub emit_from_ms: Option<i64>,
 }
 
 /// What a run did.
@@ -63,6 +66,9 @@ pub struct Counts {
     pub retries: u64,
     /// Handled records dropped because their partition was revoked.
     pub revoked: u64,
+    /// Outputs not sent because their record is older than the run's start
+    /// ([`Options::emit_from_ms`]).
+    pub before_start: u64,
 }
 
 /// Why a run stopped early.
@@ -91,6 +97,11 @@ pub trait Events {
     fn revoked(&mut self, _partitions: &[Tp]) {}
     /// After each commit.
     fn committed(&mut self, _counts: &Counts, _tail: &Tail) {}
+    /// Between records: change the running filters (a node removes one whose
+    /// definition left the filters file). Returns false when no filter is left to run.
+    fn control(&mut self, _engine: &mut Engine) -> bool {
+        true
+    }
 }
 
 struct Waiter<'a> {
@@ -147,6 +158,26 @@ fn item(opts: &Options, o: &Output) -> Item {
     }
 }
 
+/// Send one output, unless its record is older than the run's start.
+fn send(
+    outbox: &mut Outbox,
+    opts: &Options,
+    o: &Output,
+    st: &mut State,
+    w: &mut Waiter<'_>,
+) -> Result<(), StreamError> {
+    if opts
+        .emit_from_ms
+        .is_some_and(|from| o.timestamp_ms.is_some_and(|t| t < from))
+    {
+        st.counts.before_start += 1;
+        return Ok(());
+    }
+    outbox.send(item(opts, o), w)?;
+    st.counts.emitted += 1;
+    Ok(())
+}
+
 /// Run `engine` over `tail`'s records, sending outputs through `outbox`, until `stop`
 /// says so or (with `exit_at_end`) the input is read. Returns the counts.
 pub fn run(
@@ -169,7 +200,9 @@ pub fn run(
     let ranked = engine.defs().any(|d| d.rank_by.is_some());
     tail.touch();
     loop {
-        let stopping = stop();
+        // Removals first: a lane stopped because its last filter left still says so.
+        let alive = events.control(engine);
+        let stopping = stop() || !alive;
         rebalance(engine, tail, &mut st, events);
         let at_end = !stopping && opts.exit_at_end && st.blocked.is_empty() && tail.at_end()?;
         if at_end {
@@ -179,8 +212,7 @@ pub fn run(
                 retries: 0,
             };
             for o in engine.finish() {
-                outbox.send(item(opts, &o), &mut w)?;
-                st.counts.emitted += 1;
+                send(outbox, opts, &o, &mut st, &mut w)?;
             }
             st.counts.retries += w.retries;
         }
@@ -200,8 +232,7 @@ pub fn run(
                 retries: 0,
             };
             for o in engine.expire(&parts, opts.visit_grace, opts.visit_timeout) {
-                outbox.send(item(opts, &o), &mut w)?;
-                st.counts.emitted += 1;
+                send(outbox, opts, &o, &mut st, &mut w)?;
             }
             st.counts.retries += w.retries;
         }
@@ -307,8 +338,7 @@ fn handle(
     match processed {
         Ok(outs) => {
             for o in &outs {
-                outbox.send(item(opts, o), &mut w)?;
-                st.counts.emitted += 1;
+                send(outbox, opts, o, st, &mut w)?;
             }
             st.blocked.remove(&tp);
         }
@@ -438,6 +468,31 @@ pub struct KafkaRun {
     pub lag_warn: i64,
     /// Where the cluster is.
     pub target: crate::transport::connect::Target,
+    /// Where the filters begin (a filter added to a running node); `None`: as `offset`
+    /// and `group` say.
+    pub start: Option<crate::filter::StartAt>,
+    /// Changes to the running filters, from a node that watches its filters file.
+    pub control: Option<std::sync::Arc<Control>>,
+}
+
+/// Filters a node removes from a running pipeline.
+#[derive(Debug, Default)]
+pub struct Control {
+    remove: std::sync::Mutex<Vec<String>>,
+}
+
+impl Control {
+    /// Remove the filter `name` between two records.
+    pub fn remove(&self, name: &str) {
+        self.remove
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(name.to_string());
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.remove.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// What a run over Kafka did.
@@ -457,9 +512,23 @@ struct Said<'a> {
     retry_warned: Option<Instant>,
     lag: crate::transport::kafka::consume::LagWatch,
     lag_threshold: i64,
+    control: Option<std::sync::Arc<Control>>,
 }
 
 impl Events for Said<'_> {
+    fn control(&mut self, engine: &mut Engine) -> bool {
+        let Some(c) = &self.control else {
+            return true;
+        };
+        for name in c.take() {
+            if engine.remove(&name) {
+                self.report
+                    .info(&format!("filter {name} stopped: it left the filters file"));
+            }
+        }
+        !engine.running().is_empty()
+    }
+
     fn bad(&mut self, at: &str, error: &dyn std::fmt::Display) {
         self.report.warn(&format!("{at}: {error}"));
     }
@@ -604,14 +673,33 @@ fn run_engine(
     };
     let mut outbox = Outbox::new(Producer::new(&conn, &outputs[0])?, retry);
     drop(admin);
-    let offset = reading.offset(
-        opts.offset,
-        if opts.group.is_some() {
-            OffsetSpec::Stored
-        } else {
-            OffsetSpec::Beginning
-        },
-    )?;
+    // A filter added to a running node from a time reads one visit timeout before it
+    // (to fill its visits' caps as if it had run all along) and sends from it.
+    let before = opts.visit_timeout.as_millis() as i64;
+    let (offset, emit_from_ms) = match (opts.start, reading.window) {
+        (Some(crate::filter::StartAt::Time(t)), Some(w)) => (
+            OffsetSpec::TimeRange {
+                start: (t - before).max(w.start_ms),
+                end: w.end_ms,
+            },
+            Some(t),
+        ),
+        (Some(crate::filter::StartAt::Time(t)), None) => (OffsetSpec::Time(t - before), Some(t)),
+        (Some(crate::filter::StartAt::Night), _) => {
+            (reading.offset(None, OffsetSpec::Beginning)?, None)
+        }
+        (None, _) => (
+            reading.offset(
+                opts.offset,
+                if opts.group.is_some() {
+                    OffsetSpec::Stored
+                } else {
+                    OffsetSpec::Beginning
+                },
+            )?,
+            None,
+        ),
+    };
     let group = opts
         .group
         .as_deref()
@@ -634,12 +722,14 @@ fn run_engine(
         interval: Duration::from_millis(500),
         stall: conn.timeout,
         retry,
+        emit_from_ms,
     };
     let mut said = Said {
         report,
         retry_warned: None,
         lag: crate::transport::kafka::consume::LagWatch::new(opts.lag_warn),
         lag_threshold: opts.lag_warn,
+        control: opts.control.clone(),
     };
     let counts =
         run(engine, &mut tail, &mut outbox, &run_opts, &mut said, stop).map_err(|e| match e {

@@ -1,10 +1,12 @@
-//! The two filter pipelines: over a visit file ([`file`]) and over Kafka ([`kafka`]).
+//! The two filter pipelines: over a visit file ([`file`]) and over Kafka ([`kafka`]),
+//! and the node ([`node`]) that runs the Kafka one while following its filters file.
 //! Each builds the engine from a [`Setup`], runs it over its input, writes what passes,
 //! and returns a report with each filter's counters; the Kafka one commits an input
 //! offset only after every output of it is acknowledged.
 
 pub mod file;
 pub mod kafka;
+pub mod node;
 
 use super::{Budget, Engine, FilterDef, Notice, Stats};
 use crate::error::Error;

@@ -559,6 +559,7 @@ fn filter(
         interval: Duration::from_millis(100),
         stall: local.timeout,
         retry,
+        emit_from_ms: None,
     };
     let (start, cpu0) = (Instant::now(), thread_cpu_seconds());
     let stop = || {

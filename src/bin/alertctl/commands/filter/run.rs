@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use alertctl::filter::pipeline::file::{self, FileRun, Outputs};
 use alertctl::filter::pipeline::kafka::{run_job, KafkaRun};
+use alertctl::filter::pipeline::node::{run_node, NodeRun};
 use alertctl::filter::pipeline::{summary_lines, Setup};
 use alertctl::filter::{self, Budget, FilterDef};
 use alertctl::jobs::Report;
@@ -146,6 +147,7 @@ fn defs(a: &RunArgs) -> Result<(Vec<FilterDef>, Vec<alertctl::sky::Decl>), Error
                 visit_key: a.visit_key.clone(),
                 unbounded: a.allow_unbounded,
                 reasons: Default::default(),
+                start: None,
             }],
             a.sky.decls(Vec::new()),
         )),
@@ -263,8 +265,23 @@ pub fn exec(mut a: RunArgs, ctx: &mut Ctx) -> CmdResult {
                 retry_for: a.retry_for,
                 lag_warn: a.lag_warn,
                 target: a.kafka.target(),
+                start: None,
+                control: None,
             };
-            let (report, result) = run_job(&run, &mut ctx.diag, &stop);
+            // A whole filters file is followed while it runs: filters added, removed
+            // or changed in it start and stop without pausing the others.
+            let (report, result) = match &a.filters {
+                Some(file) if a.only.is_empty() && a.index.is_none() => run_node(
+                    &NodeRun {
+                        run,
+                        filters_file: file.clone(),
+                        check_every: Duration::from_secs(1),
+                    },
+                    &mut ctx.diag,
+                    &stop,
+                ),
+                _ => run_job(&run, &mut ctx.diag, &stop),
+            };
             if let Some(r) = &report {
                 summary(ctx, &r.filters, r.bad);
             }
