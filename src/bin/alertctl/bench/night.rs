@@ -111,6 +111,13 @@ pub fn run(
 ) -> Result<NightReport, alertctl::Error> {
     let local = alertctl::jobs::connect(target, report)?;
     let central = target.other_cluster(source_brokers)?;
+    if central.brokers == local.brokers {
+        // The mirror's copies would land in the topic it reads: it would never end.
+        return Err(alertctl::Error::usage(format!(
+            "--source-brokers and --brokers are the same cluster ({}): the mirror would read its own copies; give the mirror a second broker",
+            local.brokers
+        )));
+    }
     report.info(&format!(
         "bench night: {} visits of {} alerts every {:.0} s, {} filters, {} -> {}",
         cfg.visits,

@@ -35,8 +35,10 @@ Examples:
 The alerts (official schema with --schema-dir, cutouts, histories of up to 30) are
 written to a wire file. (a) is the seed's Filter001 (`.diaSource.snr > 5 and
 .diaSource.psfFlux > 3.631e-5`), every passing alert kept: `alertctl filter run
---input FILE --out FILE` end to end, the engine alone, and the seed's Python path
-(fastavro and the same predicate, writing the same file). (b) is 100 production-like
+--file FILE --out FILE` end to end, the engine alone, and the seed's Python path as
+its users write it (fastavro, `d[\"diaSource\"][\"snr\"] > 5 and ...`, writing the same
+file: the peer of the ratio), beside a Python reference with jq's semantics (nulls,
+ordering, errors) that proves the same selection. (b) is 100 production-like
 filters (thresholds, magnitudes and colours, history scans, or/not/`//`, one in ten
 outside the fast subset, 20 alerts per visit, one in five ranked): the engine alone,
 `filter run --file --out-dir` end to end, `filter run --from` a topic on the brokers

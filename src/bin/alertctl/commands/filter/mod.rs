@@ -73,6 +73,12 @@ consumer and one decode per alert; each has its own output topic, cap and counte
 and an error in one affects no other. Input offsets are committed (with --group) only
 after the outputs are acknowledged.
 
+Over Kafka, a --filters file is followed while it runs (looked at every second): a
+filter added starts on a consumer of its own where its start = \"night\" (default),
+\"now\" or a time says, its visits capped as if it had run all along; a removed one
+stops; a changed one restarts; a file that does not parse changes nothing (one line
+says why). The other filters never pause.
+
 Watchlists (--watchlist NAME=FILE) are Lasair's CSV (ra, dec, name, optional radius in
 arcsec up to 1800, default 2; comma or |; header optional) or Parquet; matching is exact
 on the sphere. A watchlist or MOC file that changes is reloaded between alerts (checked
