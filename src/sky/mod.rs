@@ -13,6 +13,7 @@ pub mod geom;
 pub mod lightcurve;
 mod parquet;
 pub mod region;
+mod rows;
 pub mod watchlist;
 
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::watchlist::{check_cone, layout_of, Columns, Extra, Fault, Parsed};
+use super::rows::{check_cone, layout_of, Columns, Extra, Fault, Parsed};
 
 fn cast(a: &ArrayRef, to: &DataType, what: &str) -> Result<ArrayRef, Fault> {
     arrow_cast::cast(a, to).map_err(|e| (None, format!("column {what}: {e}")))
