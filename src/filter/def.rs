@@ -64,6 +64,10 @@ pub struct FilterDef {
     /// before it.
     #[serde(default)]
     pub start: Option<String>,
+    /// Where else each passing alert goes: webhooks and programs
+    /// ([`crate::filter::notify`]), besides the output topic (Kafka runs).
+    #[serde(default)]
+    pub notify: Vec<super::notify::SinkDef>,
 }
 
 impl FilterDef {
@@ -80,6 +84,7 @@ impl FilterDef {
             unbounded: false,
             reasons: Default::default(),
             start: None,
+            notify: Vec::new(),
         }
     }
 
@@ -203,6 +208,9 @@ pub fn parse_set(text: &str, dir: &Path) -> Result<FilterSet, String> {
             return Err(format!("two filters are named {}", f.name));
         }
         f.start_at(chrono::Utc::now())?;
+        for n in &f.notify {
+            n.check().map_err(|e| format!("filter {}: {e}", f.name))?;
+        }
     }
     let mut sky = Vec::new();
     let named = |name: &str, table: &str| {

@@ -36,6 +36,7 @@ pub mod eval;
 pub mod fast;
 pub mod guard;
 pub mod jq;
+pub mod notify;
 pub mod pipeline;
 pub mod project;
 pub mod thin;

@@ -18,6 +18,7 @@ mod filter;
 mod filter_jq;
 mod filter_kafka;
 mod filter_node;
+mod filter_notify;
 mod filter_sky;
 mod fuzz_corpus;
 mod library;

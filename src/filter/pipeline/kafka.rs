@@ -19,7 +19,11 @@ use bytes::Bytes;
 
 use super::{notice_line, Setup};
 use crate::error::Error;
+use crate::filter::notify::{Notifier, SinkStats};
 use crate::filter::{Engine, Input, Notice, Output, FILTER_HEADER};
+
+/// How long the sinks may take to deliver what they hold when a run ends.
+const SINK_GRACE: Duration = Duration::from_secs(30);
 use crate::transport::kafka::commit::{self, Handled, Tp};
 use crate::transport::kafka::consume::{Received, Tail};
 use crate::transport::kafka::outbox::{Item, Outbox, Retry, Waiting};
@@ -97,6 +101,8 @@ pub trait Events {
     fn revoked(&mut self, _partitions: &[Tp]) {}
     /// After each commit.
     fn committed(&mut self, _counts: &Counts, _tail: &Tail) {}
+    /// A notification sink failed and is retried (said once a minute at most per sink).
+    fn sink(&mut self, _line: &str) {}
     /// Between records: change the running filters (a node removes one whose
     /// definition left the filters file). Returns false when no filter is left to run.
     fn control(&mut self, _engine: &mut Engine) -> bool {
@@ -131,7 +137,9 @@ struct Blocked {
     sought: bool,
 }
 
-struct State {
+struct State<'n> {
+    /// The filters' notification sinks, when any filter has one.
+    notifier: Option<&'n mut Notifier>,
     pending: Vec<Handled>,
     fresh: usize,
     last_commit: Instant,
@@ -158,12 +166,13 @@ fn item(opts: &Options, o: &Output) -> Item {
     }
 }
 
-/// Send one output, unless its record is older than the run's start.
+/// Send one output, unless its record is older than the run's start, and hand it to
+/// its filter's sinks.
 fn send(
     outbox: &mut Outbox,
     opts: &Options,
     o: &Output,
-    st: &mut State,
+    st: &mut State<'_>,
     w: &mut Waiter<'_>,
 ) -> Result<(), StreamError> {
     if opts
@@ -175,11 +184,15 @@ fn send(
     }
     outbox.send(item(opts, o), w)?;
     st.counts.emitted += 1;
+    if let Some(n) = st.notifier.as_deref_mut() {
+        n.offer(o);
+    }
     Ok(())
 }
 
-/// Run `engine` over `tail`'s records, sending outputs through `outbox`, until `stop`
-/// says so or (with `exit_at_end`) the input is read. Returns the counts.
+/// Run `engine` over `tail`'s records, sending outputs through `outbox` (and to the
+/// filters' sinks, with a `notifier`), until `stop` says so or (with `exit_at_end`) the
+/// input is read. Returns the counts.
 pub fn run(
     engine: &mut Engine,
     tail: &mut Tail,
@@ -187,8 +200,10 @@ pub fn run(
     opts: &Options,
     events: &mut dyn Events,
     stop: &dyn Fn() -> bool,
+    notifier: Option<&mut Notifier>,
 ) -> Result<Counts, StreamError> {
     let mut st = State {
+        notifier,
         pending: Vec::new(),
         fresh: 0,
         last_commit: Instant::now(),
@@ -215,6 +230,21 @@ pub fn run(
                 send(outbox, opts, &o, &mut st, &mut w)?;
             }
             st.counts.retries += w.retries;
+        }
+        if let Some(n) = st.notifier.as_deref() {
+            for line in n.take_warnings() {
+                events.sink(&line);
+            }
+        }
+        if stopping || at_end {
+            // The sinks deliver what they hold (for a while): what they cannot is not
+            // committed, and is offered again next run.
+            if let Some(n) = st.notifier.as_deref_mut() {
+                n.finish(SINK_GRACE);
+                for line in n.take_warnings() {
+                    events.sink(&line);
+                }
+            }
         }
         if stopping || at_end || st.fresh >= opts.batch || st.last_commit.elapsed() >= opts.interval
         {
@@ -256,7 +286,7 @@ pub fn run(
 }
 
 /// Notice revoked partitions: forget what is held from them.
-fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State, events: &mut dyn Events) {
+fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State<'_>, events: &mut dyn Events) {
     let now: HashSet<Tp> = tail.partitions().into_iter().collect();
     let revoked: Vec<Tp> = st.assigned.difference(&now).cloned().collect();
     if !revoked.is_empty() {
@@ -269,7 +299,7 @@ fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State, events: &mut dyn 
 }
 
 /// Seek blocked partitions back to their record once their wait is over.
-fn retry_blocked(tail: &mut Tail, st: &mut State, opts: &Options) -> Result<(), StreamError> {
+fn retry_blocked(tail: &mut Tail, st: &mut State<'_>, opts: &Options) -> Result<(), StreamError> {
     let due: Vec<Tp> = st
         .blocked
         .iter()
@@ -301,7 +331,7 @@ fn handle(
     engine: &mut Engine,
     outbox: &mut Outbox,
     opts: &Options,
-    st: &mut State,
+    st: &mut State<'_>,
     events: &mut dyn Events,
     stop: &dyn Fn() -> bool,
     rec: Received,
@@ -398,7 +428,7 @@ fn commit_step(
     engine: &Engine,
     tail: &mut Tail,
     outbox: &mut Outbox,
-    st: &mut State,
+    st: &mut State<'_>,
     events: &mut dyn Events,
     stop: &dyn Fn() -> bool,
 ) -> Result<(), StreamError> {
@@ -409,7 +439,14 @@ fn commit_step(
     };
     outbox.flush(&mut w)?;
     st.counts.retries += w.retries;
-    let held = engine.held_from();
+    let mut held = engine.held_from();
+    // Alerts a sink has not accepted hold their offsets back, as ranked visits do.
+    if let Some(n) = st.notifier.as_deref() {
+        for (tp, o) in n.pending_from() {
+            let low = held.entry(tp).or_insert(o);
+            *low = (*low).min(o);
+        }
+    }
     let held: Vec<(Tp, i64)> = held
         .into_iter()
         .map(|((t, p), o)| ((t.to_string(), p), o))
@@ -504,6 +541,8 @@ pub struct KafkaReport {
     pub filters: Vec<(String, crate::filter::Stats, Option<String>)>,
     /// Undecodable records.
     pub bad: u64,
+    /// What each notification sink did.
+    pub sinks: Vec<SinkStats>,
 }
 
 /// Says what happens on a Kafka run through a job report.
@@ -516,6 +555,10 @@ struct Said<'a> {
 }
 
 impl Events for Said<'_> {
+    fn sink(&mut self, line: &str) {
+        self.report.warn(line);
+    }
+
     fn control(&mut self, engine: &mut Engine) -> bool {
         let Some(c) = &self.control else {
             return true;
@@ -607,11 +650,16 @@ pub fn run_job(
         Ok(e) => e,
         Err(e) => return (None, Err(e)),
     };
-    let result = run_engine(&mut engine, opts, report, stop);
+    let mut notifier = Notifier::start(&opts.setup.defs, opts.setup.schemas.store());
+    let result = run_engine(&mut engine, opts, report, stop, notifier.as_mut());
     let out = KafkaReport {
         counts: *result.as_ref().unwrap_or(&Counts::default()),
         filters: engine.stats(),
         bad: engine.bad,
+        sinks: notifier
+            .as_mut()
+            .map(|n| n.finish(Duration::ZERO))
+            .unwrap_or_default(),
     };
     (Some(out), result.map(|_| ()))
 }
@@ -621,6 +669,7 @@ fn run_engine(
     opts: &KafkaRun,
     report: &mut dyn crate::jobs::Report,
     stop: crate::jobs::Stop<'_>,
+    notifier: Option<&mut Notifier>,
 ) -> Result<Counts, Error> {
     use crate::jobs::topics::{self, Kind};
     use crate::transport::kafka::admin::{is_pattern, Admin};
@@ -731,14 +780,22 @@ fn run_engine(
         lag_threshold: opts.lag_warn,
         control: opts.control.clone(),
     };
-    let counts =
-        run(engine, &mut tail, &mut outbox, &run_opts, &mut said, stop).map_err(|e| match e {
-            StreamError::Stalled(s) => Error::failure(format!(
-                "no records from {} for {s:.0}s while partitions remain unread",
-                conn.brokers
-            )),
-            other => Error::failure(other.to_string()),
-        })?;
+    let counts = run(
+        engine,
+        &mut tail,
+        &mut outbox,
+        &run_opts,
+        &mut said,
+        stop,
+        notifier,
+    )
+    .map_err(|e| match e {
+        StreamError::Stalled(s) => Error::failure(format!(
+            "no records from {} for {s:.0}s while partitions remain unread",
+            conn.brokers
+        )),
+        other => Error::failure(other.to_string()),
+    })?;
     tail.close()?;
     if counts.retries > 0 || counts.revoked > 0 {
         said.report.info(&format!(

@@ -86,3 +86,16 @@ pub fn summary_lines(filters: &[(String, Stats, Option<String>)]) -> Vec<String>
         })
         .collect()
 }
+
+/// One line per notification sink: what it was offered and delivered.
+pub fn sink_lines(sinks: &[crate::filter::notify::SinkStats]) -> Vec<String> {
+    sinks
+        .iter()
+        .map(|s| {
+            format!(
+                "filter {} -> {}: {} offered, {} delivered ({} in {} digests), {} attempts retried",
+                s.filter, s.sink, s.offered, s.delivered, s.in_digests, s.digests, s.retries
+            )
+        })
+        .collect()
+}

@@ -282,6 +282,7 @@ fn merge(mut results: Vec<(usize, LaneResult)>) -> (Option<KafkaReport>, Result<
                 o.counts = add(o.counts, r.counts);
                 o.filters.extend(r.filters);
                 o.bad += r.bad;
+                o.sinks.extend(r.sinks);
             }
         }
     }

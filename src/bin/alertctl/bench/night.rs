@@ -581,6 +581,7 @@ fn filter(
         &opts,
         &mut Progress { read },
         &stop,
+        None,
     )
     .map_err(|x| e(&x))?;
     Ok(Stage {

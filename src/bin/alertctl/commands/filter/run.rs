@@ -6,7 +6,7 @@ use std::time::Duration;
 use alertctl::filter::pipeline::file::{self, FileRun, Outputs};
 use alertctl::filter::pipeline::kafka::{run_job, KafkaRun};
 use alertctl::filter::pipeline::node::{run_node, NodeRun};
-use alertctl::filter::pipeline::{summary_lines, Setup};
+use alertctl::filter::pipeline::{sink_lines, summary_lines, Setup};
 use alertctl::filter::{self, Budget, FilterDef};
 use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
@@ -148,6 +148,7 @@ fn defs(a: &RunArgs) -> Result<(Vec<FilterDef>, Vec<alertctl::sky::Decl>), Error
                 unbounded: a.allow_unbounded,
                 reasons: Default::default(),
                 start: None,
+                notify: Vec::new(),
             }],
             a.sky.decls(Vec::new()),
         )),
@@ -284,6 +285,9 @@ pub fn exec(mut a: RunArgs, ctx: &mut Ctx) -> CmdResult {
             };
             if let Some(r) = &report {
                 summary(ctx, &r.filters, r.bad);
+                for l in sink_lines(&r.sinks) {
+                    ctx.diag.info(&l);
+                }
             }
             result
         }
