@@ -79,6 +79,12 @@ filter added starts on a consumer of its own where its start = \"night\" (defaul
 stops; a changed one restarts; a file that does not parse changes nothing (one line
 says why). The other filters never pause.
 
+A filter's [[filter.notify]] sinks get each passing alert besides its topic: webhook =
+URL (shape = json, slack or mattermost) or exec = [PROGRAM, ARGS...] (mode = each or
+lines; the alert's JSON on stdin, no shell); per_minute = N, then a digest. Input
+offsets are committed only after every sink accepted; a failing sink is retried
+(Retry-After honoured) without holding up the others.
+
 Watchlists (--watchlist NAME=FILE) are Lasair's CSV (ra, dec, name, optional radius in
 arcsec up to 1800, default 2; comma or |; header optional) or Parquet; matching is exact
 on the sphere. A watchlist or MOC file that changes is reloaded between alerts (checked
