@@ -1,6 +1,9 @@
 //! Notifications: each alert a filter passes, handed to the filter's sinks besides its
 //! output topic: a webhook (a generic JSON body, or Slack's and Mattermost's message
-//! shape) or a user's program (`exec`, the alert's JSON view on its stdin).
+//! shape), a user's program (`exec`, the alert's JSON view on its stdin), or e-mail
+//! through an SMTP relay. With `picture = true` the alert's picture (cutouts and light
+//! curve, [`crate::render::picture`]) goes along: a file path for `exec`, an attachment
+//! by e-mail.
 //!
 //! * Nothing lost: every sink runs on a thread of its own and keeps what it has not
 //!   delivered; the pipeline commits an input offset only once every sink has
@@ -46,6 +49,20 @@ pub struct SinkDef {
     /// `lines` (one long-lived process reading one JSON line per alert).
     #[serde(default)]
     pub mode: Option<String>,
+    /// Send e-mail to these addresses, through `smtp`.
+    #[serde(default)]
+    pub email: Option<Vec<String>>,
+    /// The SMTP relay, `host:port` (default `127.0.0.1:25`): plain SMTP, as a node's
+    /// local mail relay takes it (the relay does TLS and authentication onwards).
+    #[serde(default)]
+    pub smtp: Option<String>,
+    /// The sender address (default `alertctl@localhost`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Send the alert's picture along: a PNG file's path for `exec` (`"picture"` in the
+    /// JSON), an attachment by e-mail.
+    #[serde(default)]
+    pub picture: bool,
     /// A link for the message, `{id}` replaced by the diaSourceId.
     #[serde(default)]
     pub link: Option<String>,
@@ -60,6 +77,32 @@ pub struct SinkDef {
 impl SinkDef {
     /// Check the definition; the message says what is wrong.
     pub fn check(&self) -> Result<(), String> {
+        let kinds = [
+            self.webhook.is_some(),
+            self.exec.is_some(),
+            self.email.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() > 1 {
+            return Err("notify: one of webhook, exec or email per [[filter.notify]]".into());
+        }
+        // One address: name@host, nothing that could end a header or an SMTP command.
+        let address = |a: &str| {
+            a.matches('@').count() == 1
+                && !a.starts_with('@')
+                && !a.ends_with('@')
+                && !a
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>,;\\\"()[]".contains(c))
+        };
+        if let Some(to) = &self.email {
+            if to.is_empty() || !to.iter().all(|a| address(a)) {
+                return Err("notify email: give the addresses, as a list of name@host".into());
+            }
+            if self.from.as_deref().is_some_and(|a| !address(a)) {
+                return Err("notify from: an address name@host".into());
+            }
+            return self.window_len().map(|_| ());
+        }
         match (&self.webhook, &self.exec) {
             (Some(u), None) => {
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -87,7 +130,10 @@ impl SinkDef {
                 }
             }
             _ => {
-                return Err("notify: give one of webhook = URL or exec = [PROGRAM, ARGS...]".into())
+                return Err(
+                    "notify: give one of webhook = URL, exec = [PROGRAM, ARGS...] or email = [ADDRESSES]"
+                        .into(),
+                )
             }
         }
         self.window_len()?;
@@ -107,7 +153,10 @@ impl SinkDef {
         match (&self.webhook, &self.exec) {
             (Some(u), _) => format!("webhook {}", redact_url(u)),
             (_, Some(argv)) => format!("exec {}", argv.first().map_or("", String::as_str)),
-            _ => "sink".into(),
+            _ => match &self.email {
+                Some(to) => format!("email to {}", to.join(", ")),
+                None => "sink".into(),
+            },
         }
     }
 }
@@ -131,6 +180,8 @@ struct Job {
     source: (Tp, i64),
     filter: String,
     view: Arc<Json>,
+    /// The alert's picture, PNG, when a sink of its filter asks for it.
+    picture: Option<Arc<Vec<u8>>>,
 }
 
 /// Alerts handed to sinks and not yet accepted, per input partition and offset.
@@ -189,6 +240,7 @@ pub struct SinkStats {
 
 struct SinkHandle {
     filter: usize,
+    picture: bool,
     tx: Option<mpsc::Sender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
     stats: Arc<Mutex<SinkStats>>,
@@ -244,6 +296,7 @@ impl Notifier {
                     .ok();
                 sinks.push(SinkHandle {
                     filter: i,
+                    picture: s.picture,
                     tx: Some(tx),
                     thread,
                     stats,
@@ -264,17 +317,26 @@ impl Notifier {
         if !self.sinks.iter().any(|s| s.filter == o.filter) {
             return;
         }
-        let view = match self.decoder.decode(&o.packet) {
-            Ok((_, v)) => crate::formats::avro::view::to_json(
-                &v,
-                crate::formats::avro::view::CutoutPolicy::Omit,
-            ),
-            Err(e) => json!({"error": e.to_string()}),
+        use crate::formats::avro::view::{to_json, CutoutPolicy};
+        let wants_picture = self.sinks.iter().any(|s| s.filter == o.filter && s.picture);
+        let (view, picture) = match self.decoder.decode(&o.packet) {
+            Ok((_, v)) => {
+                let picture = if wants_picture {
+                    crate::render::picture::alert_png(&to_json(&v, CutoutPolicy::Keep))
+                        .ok()
+                        .map(Arc::new)
+                } else {
+                    None
+                };
+                (to_json(&v, CutoutPolicy::Omit), picture)
+            }
+            Err(e) => (json!({"error": e.to_string()}), None),
         };
         let job = Job {
             source: o.source.clone(),
             filter: self.names[o.filter].clone(),
             view: Arc::new(view),
+            picture,
         };
         for s in self.sinks.iter().filter(|s| s.filter == o.filter) {
             if let Some(tx) = &s.tx {
@@ -397,8 +459,19 @@ impl Worker {
                 continue;
             }
             sent_in_window += 1;
-            let body = self.message(&job);
-            self.deliver(&body, &mut lines, &mut last_warned);
+            let mut body = self.message(&job);
+            let picture = job.picture.clone().filter(|_| self.def.picture);
+            if let (Some(png), true) = (&picture, self.def.exec.is_some()) {
+                body["picture"] = json!(picture_file(&job, png));
+            }
+            let filter = job.filter.clone();
+            self.deliver(
+                &body,
+                picture.as_deref().map(Vec::as_slice),
+                &filter,
+                &mut lines,
+                &mut last_warned,
+            );
             lock(&self.stats).delivered += 1;
             lock(&self.pending).done(&job.source);
         }
@@ -415,7 +488,8 @@ impl Worker {
         warned: &mut Option<Instant>,
     ) {
         let body = self.digest_message(&jobs);
-        self.deliver(&body, lines, warned);
+        let filter = jobs.first().map_or("", |j| j.filter.as_str()).to_string();
+        self.deliver(&body, None, &filter, lines, warned);
         let mut st = lock(&self.stats);
         st.delivered += jobs.len() as u64;
         st.in_digests += jobs.len() as u64;
@@ -432,14 +506,24 @@ impl Worker {
     fn deliver(
         &self,
         body: &Json,
+        picture: Option<&[u8]>,
+        filter: &str,
         lines: &mut Option<std::process::Child>,
         warned: &mut Option<Instant>,
     ) {
         let mut wait = Duration::from_secs(1);
         loop {
-            let r = match (&self.def.webhook, &self.def.exec) {
-                (Some(url), _) => post(url, body),
-                (_, Some(argv)) => run_exec(argv, self.def.mode.as_deref(), body, lines),
+            let r = match (&self.def.webhook, &self.def.exec, &self.def.email) {
+                (Some(url), _, _) => post(url, body),
+                (_, Some(argv), _) => run_exec(argv, self.def.mode.as_deref(), body, lines),
+                (_, _, Some(to)) => send_mail(
+                    self.def.smtp.as_deref().unwrap_or("127.0.0.1:25"),
+                    self.def.from.as_deref().unwrap_or("alertctl@localhost"),
+                    to,
+                    &mail_subject(filter, body),
+                    &serde_json::to_string_pretty(body).unwrap_or_default(),
+                    picture,
+                ),
                 _ => return,
             };
             let Err(f) = r else { return };
@@ -517,6 +601,118 @@ impl Worker {
             _ => json!({ "filter": filter, "digest": keys }),
         }
     }
+}
+
+/// Write an alert's picture where a program can read it; its path.
+fn picture_file(job: &Job, png: &[u8]) -> String {
+    let dir = std::env::temp_dir().join("alertctl-pictures");
+    let _ = std::fs::create_dir_all(&dir);
+    let id = job.view["diaSource"]["diaSourceId"].as_i64().unwrap_or(0);
+    let path = dir.join(format!("{}-{id}.png", job.filter));
+    let _ = std::fs::write(&path, png);
+    path.display().to_string()
+}
+
+/// A message's subject: the filter and the alert (or how many, for a digest).
+fn mail_subject(filter: &str, body: &Json) -> String {
+    let s = match body["digest"].as_array() {
+        Some(d) => format!("alertctl {filter}: {} alerts (digest)", d.len()),
+        None => format!(
+            "alertctl {filter}: diaSource {} SNR {}",
+            body["alert"]["diaSourceId"],
+            body["alert"]["snr"]
+                .as_f64()
+                .map_or("?".into(), |x| format!("{x:.1}"))
+        ),
+    };
+    // One header line: nothing from an alert may start another header.
+    s.replace(['\r', '\n'], " ")
+}
+
+/// Read an SMTP answer (multi-line ones too); a code not in `ok` is a failure.
+fn smtp_expect(r: &mut impl std::io::BufRead, ok: &[u32]) -> Result<(), Failed> {
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).map_err(|e| Failed {
+            why: format!("SMTP: {e}"),
+            after: None,
+        })?;
+        if line.as_bytes().get(3) == Some(&b'-') {
+            continue;
+        }
+        let code: u32 = line.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
+        return if ok.contains(&code) {
+            Ok(())
+        } else {
+            Err(Failed {
+                why: format!("SMTP answered {}", line.trim()),
+                after: None,
+            })
+        };
+    }
+}
+
+/// Send one message through a plain SMTP relay; a picture goes as a PNG attachment.
+/// A refusal or a connection that fails is a failure to retry.
+fn send_mail(
+    relay: &str,
+    from: &str,
+    to: &[String],
+    subject: &str,
+    text: &str,
+    picture: Option<&[u8]>,
+) -> Result<(), Failed> {
+    use base64::Engine;
+    let fail = |why: String| Failed { why, after: None };
+    let stream = std::net::TcpStream::connect(relay)
+        .map_err(|e| fail(format!("cannot reach the SMTP relay {relay}: {e}")))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut w = stream.try_clone().map_err(|e| fail(e.to_string()))?;
+    let mut r = std::io::BufReader::new(stream);
+    let say = |w: &mut std::net::TcpStream, s: &str| {
+        w.write_all(s.as_bytes())
+            .map_err(|e| fail(format!("SMTP: {e}")))
+    };
+    smtp_expect(&mut r, &[220])?;
+    say(&mut w, "EHLO alertctl\r\n")?;
+    smtp_expect(&mut r, &[250])?;
+    say(&mut w, &format!("MAIL FROM:<{from}>\r\n"))?;
+    smtp_expect(&mut r, &[250])?;
+    for t in to {
+        say(&mut w, &format!("RCPT TO:<{t}>\r\n"))?;
+        smtp_expect(&mut r, &[250, 251])?;
+    }
+    say(&mut w, "DATA\r\n")?;
+    smtp_expect(&mut r, &[354])?;
+    let boundary = "alertctl-part-7f3a9c";
+    let to_header: Vec<String> = to.iter().map(|t| format!("<{t}>")).collect();
+    let mut msg = format!(
+        "From: <{from}>\r\nTo: {}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+        to_header.join(", ")
+    );
+    for line in text.lines() {
+        // Dot-stuffing: no line of the text ends the message early.
+        if line.starts_with('.') {
+            msg.push('.');
+        }
+        msg.push_str(line);
+        msg.push_str("\r\n");
+    }
+    if let Some(png) = picture {
+        msg.push_str(&format!(
+            "--{boundary}\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"alert.png\"\r\n\r\n"
+        ));
+        let b64 = base64::engine::general_purpose::STANDARD.encode(png);
+        for chunk in b64.as_bytes().chunks(76) {
+            msg.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+            msg.push_str("\r\n");
+        }
+    }
+    msg.push_str(&format!("--{boundary}--\r\n.\r\n"));
+    say(&mut w, &msg)?;
+    smtp_expect(&mut r, &[250])?;
+    let _ = say(&mut w, "QUIT\r\n");
+    Ok(())
 }
 
 /// POST a JSON body; 2xx is accepted.
@@ -640,6 +836,10 @@ mod tests {
         assert!(bad("webhook = 'http://x'\nshape = 'teams'").contains("one of"));
         assert!(bad("per_minute = 3").contains("give one of"));
         assert!(bad("exec = ['cat']\nwindow = 'soon'").contains("window"));
+        assert!(bad("email = []").contains("addresses"));
+        assert!(bad("email = ['a@b\\r\\nBcc: x@y']").contains("addresses"));
+        assert!(bad("email = ['a@b']\nexec = ['cat']").contains("one of"));
+        assert!(bad("email = ['a@b']\nfrom = 'nobody'").contains("from"));
         assert!(toml::from_str::<SinkDef>("exec = ['cat']\nmode = 'lines'")
             .unwrap()
             .check()

@@ -238,3 +238,131 @@ fn every_passing_alert_reaches_every_sink_through_429s_500s_limits_and_a_dead_we
         "the alerts the dead webhook missed came again"
     );
 }
+
+/// E-mail through an SMTP server (aiosmtpd), each message carrying the alert's picture
+/// as a PNG attachment; a program started once per alert gets the picture's path.
+#[test]
+fn e_mail_and_programs_get_each_alert_with_its_picture() {
+    use base64::Engine;
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let d = dir.path();
+    let visit = d.join("v.avro");
+    run([
+        "produce",
+        "--night",
+        "2024-06-02",
+        "--seed",
+        "24",
+        "--visits",
+        "1",
+        "--alerts-per-visit",
+        "20",
+        "--cutout-size",
+        "16",
+        "--out",
+        visit.to_str().unwrap(),
+    ])
+    .ok();
+    let passing: BTreeSet<i64> = run(["tail", "--file", visit.to_str().unwrap()])
+        .json_lines()
+        .iter()
+        .filter(|a| a["diaSource"]["snr"].as_f64().unwrap() > 30.0)
+        .map(|a| a["diaSourceId"].as_i64().unwrap())
+        .collect();
+    assert!(!passing.is_empty());
+    create(&b, "in24n");
+    let r: Run = cmd(
+        &b,
+        &[
+            "produce",
+            "--file",
+            visit.to_str().unwrap(),
+            "--topic",
+            "in24n",
+            "--no-wait",
+        ],
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mail = d.join("mail");
+    std::fs::create_dir_all(&mail).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/py/smtp.py");
+    let mut smtp = Command::new(python())
+        .arg(script)
+        .arg(&mail)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/install-test-deps)");
+    let mut line = String::new();
+    std::io::BufReader::new(smtp.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().expect("the SMTP server's port");
+    let got = d.join("exec.jsonl");
+    let sink = d.join("sink.py");
+    std::fs::write(
+        &sink,
+        format!(
+            "import sys\nwith open({:?}, 'a') as f:\n    f.write(sys.stdin.read())\n",
+            got.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let toml = d.join("filters.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[[filter]]\nname = \"n24-mail\"\nexpr = '.diaSource.snr > 30'\nmax_per_visit = 0\n\n\
+             [[filter.notify]]\nemail = [\"astronomer@example.org\"]\nsmtp = \"127.0.0.1:{port}\"\npicture = true\n\n\
+             [[filter.notify]]\nexec = [{:?}, {:?}]\npicture = true\n",
+            python(),
+            sink.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let r = run_filters(&b, &toml, "in24n", "g24n");
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Every passing alert once by e-mail, its picture attached.
+    let mut mailed = BTreeMap::new();
+    let id_re = regex::Regex::new(r"diaSource (\d+)").unwrap();
+    for e in std::fs::read_dir(&mail).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let subject = text
+            .lines()
+            .find(|l| l.starts_with("Subject: "))
+            .unwrap()
+            .to_string();
+        let id: i64 = id_re.captures(&subject).unwrap()[1].parse().unwrap();
+        *mailed.entry(id).or_insert(0) += 1;
+        let b64: String = text
+            .split("Content-Disposition: attachment; filename=\"alert.png\"")
+            .nth(1)
+            .expect("a PNG attachment")
+            .lines()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.starts_with("--"))
+            .map(str::trim)
+            .collect();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{subject}");
+    }
+    assert_eq!(mailed.keys().copied().collect::<BTreeSet<_>>(), passing);
+    assert!(mailed.values().all(|&n| n == 1), "{mailed:?}");
+    // The program got each alert once, with a picture it can open.
+    let text = std::fs::read_to_string(&got).unwrap();
+    let mut seen = BTreeSet::new();
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(seen.insert(v["alert"]["diaSourceId"].as_i64().unwrap()));
+        let png = std::fs::read(v["picture"].as_str().unwrap()).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+    assert_eq!(seen, passing);
+}

@@ -80,8 +80,9 @@ stops; a changed one restarts; a file that does not parse changes nothing (one l
 says why). The other filters never pause.
 
 A filter's [[filter.notify]] sinks get each passing alert besides its topic: webhook =
-URL (shape = json, slack or mattermost) or exec = [PROGRAM, ARGS...] (mode = each or
-lines; the alert's JSON on stdin, no shell); per_minute = N, then a digest. Input
+URL (shape = json, slack or mattermost), exec = [PROGRAM, ARGS...] (mode = each or
+lines; the alert's JSON on stdin, no shell) or email = [ADDRESSES] (smtp = host:port);
+picture = true sends its picture along; per_minute = N, then a digest. Input
 offsets are committed only after every sink accepted; a failing sink is retried
 (Retry-After honoured) without holding up the others.
 
