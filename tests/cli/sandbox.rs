@@ -273,6 +273,36 @@ fn the_readme_science_walkthrough_runs() {
     assert_eq!(infield[0]["alertctl-moc:field"], "true", "{stdout}");
 }
 
+/// The README's node walkthrough, run as written: a filter added to a running node's
+/// file gives what a fresh run gives, and the running filter's program got every alert
+/// it passed.
+#[test]
+fn the_readme_node_walkthrough_runs() {
+    // The node's lines are in node.log, which the walkthrough greps to stdout.
+    let (stdout, _) = run_readme_block("<!-- node-walkthrough -->");
+    assert!(
+        stdout.contains("starting faint from the beginning of the input"),
+        "{stdout}"
+    );
+    let num = |text: &str, after: &str| -> usize {
+        text.split(after)
+            .nth(1)
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {after:?} in {text}"))
+    };
+    let passed = num(&stdout, "filter bright: 300 seen, ");
+    assert!(passed > 0 && passed < 300, "{stdout}");
+    assert_eq!(num(&stdout, "\nbright: "), passed, "{stdout}");
+    assert!(
+        stdout.contains(&format!("{passed} offered, {passed} delivered")),
+        "{stdout}"
+    );
+    let faint = num(&stdout, "\nfaint: ");
+    assert!(faint > 0, "{stdout}");
+    assert_eq!(num(&stdout, "a fresh run: "), faint, "{stdout}");
+}
+
 fn decode_png(path: &Path) -> (usize, usize, Vec<u8>) {
     let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
     let mut reader = decoder.read_info().unwrap();
