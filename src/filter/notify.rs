@@ -568,7 +568,12 @@ impl Worker {
                     k["dec"].as_f64().map_or("?".into(), |x| format!("{x:.5}")),
                 );
                 if let Some(l) = self.link(v) {
-                    text.push_str(&format!(" <{l}|details>"));
+                    // Slack's link syntax, or Markdown's for Mattermost.
+                    if self.def.shape.as_deref() == Some("mattermost") {
+                        text.push_str(&format!(" [details]({l})"));
+                    } else {
+                        text.push_str(&format!(" <{l}|details>"));
+                    }
                 }
                 json!({ "text": text })
             }
@@ -826,6 +831,55 @@ mod tests {
         p.done(&(tp.clone(), 7));
         p.done(&(tp.clone(), 9));
         assert!(p.lowest().is_empty());
+    }
+
+    fn worker(shape: &str) -> Worker {
+        Worker {
+            def: toml::from_str(&format!(
+                "webhook = 'http://h/x'\nshape = '{shape}'\nlink = 'https://example.org/a/{{id}}'"
+            ))
+            .unwrap(),
+            pending: Default::default(),
+            stats: Default::default(),
+            warnings: Default::default(),
+            window: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn messages_have_each_shape_with_the_key_numbers_and_the_link() {
+        let job = Job {
+            source: ((Arc::from("t"), 0), 1),
+            filter: "f".into(),
+            view: Arc::new(
+                json!({"diaSource": {"diaSourceId": 42, "ra": 10.5, "dec": -3.25,
+                "band": "r", "snr": 12.34, "psfFlux": 3631.0}}),
+            ),
+            picture: None,
+        };
+        let slack = worker("slack").message(&job)["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            slack.contains("diaSource 42") && slack.contains("SNR 12.3"),
+            "{slack}"
+        );
+        assert!(
+            slack.contains("22.50 mag") && slack.contains("<https://example.org/a/42|details>"),
+            "{slack}"
+        );
+        let mm = worker("mattermost").message(&job)["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(mm.contains("[details](https://example.org/a/42)"), "{mm}");
+        let j = worker("json").message(&job);
+        assert_eq!(j["alert"]["diaSourceId"], 42);
+        assert_eq!(j["link"], "https://example.org/a/42");
+        assert!((j["alert"]["ab_mag"].as_f64().unwrap() - 22.5).abs() < 1e-3);
+        let d = worker("json").digest_message(&[job.clone(), job]);
+        assert_eq!(d["digest"].as_array().unwrap().len(), 2);
     }
 
     #[test]
