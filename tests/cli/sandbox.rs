@@ -176,6 +176,12 @@ fn run_readme_block(marker: &str) -> (String, String) {
         .unwrap();
     assert!(body.contains("sandbox up") && body.contains("sandbox down"));
     let dir = tempdir();
+    // As from the clone's directory: the tests' helpers (tests/cli/py) are there.
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        dir.path().join("tests"),
+    )
+    .unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_alertctl"))
         .parent()
         .unwrap()
@@ -294,6 +300,15 @@ fn the_readme_node_walkthrough_runs() {
     let passed = num(&stdout, "filter bright: 300 seen, ");
     assert!(passed > 0 && passed < 300, "{stdout}");
     assert_eq!(num(&stdout, "\nbright: "), passed, "{stdout}");
+    assert_eq!(num(&stdout, "alerts handed to tee, "), passed, "{stdout}");
+    assert!(stdout.contains("HTTP 429"), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches(&format!("{passed} offered, {passed} delivered"))
+            .count(),
+        2,
+        "both sinks: {stdout}"
+    );
     assert!(
         stdout.contains(&format!("{passed} offered, {passed} delivered")),
         "{stdout}"
