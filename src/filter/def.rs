@@ -112,7 +112,7 @@ impl FilterDef {
 }
 
 /// Where a filter added to a running node begins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StartAt {
     /// The input's beginning (or the night's window), as a fresh run.
     Night,

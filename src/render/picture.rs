@@ -18,7 +18,7 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, FontTransform};
 
 use crate::formats::sample::fits::Image;
-use crate::sky::geom::AB_ZERO_POINT_NJY;
+use crate::sky::geom::{ab_flux, ab_mag};
 
 /// The font the pictures are written in (DejaVu Sans, its licence beside it).
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -136,16 +136,6 @@ pub fn band_colour(band: &str) -> RGBColor {
         "y" => RGBColor(120, 40, 40),
         _ => RGBColor(120, 120, 120),
     }
-}
-
-/// The AB magnitude of a flux in nJy (none for flux ≤ 0).
-fn ab_mag(flux: f64) -> Option<f64> {
-    (flux > 0.0).then(|| AB_ZERO_POINT_NJY - 2.5 * flux.log10())
-}
-
-/// The flux in nJy of an AB magnitude.
-fn ab_flux(mag: f64) -> f64 {
-    10f64.powf((AB_ZERO_POINT_NJY - mag) / 2.5)
 }
 
 /// Round magnitudes (every 0.1, 0.2, 0.5, 1 or 2 mag, whichever gives 3 to 8 ticks)

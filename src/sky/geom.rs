@@ -126,12 +126,18 @@ pub fn is_position(ra: f64, dec: f64) -> bool {
 
 /// The AB magnitude of 1 nJy: AB magnitudes are m = -2.5 log10(f_ν) - 48.60 with f_ν in
 /// erg s⁻¹ cm⁻² Hz⁻¹ (Oke & Gunn 1983; astropy's `ABmag`), and 1 nJy is 10⁻³² of that
-/// unit, so m = 31.4 - 2.5 log10(f / nJy), as Rubin's documentation writes it.
-pub const AB_ZERO_POINT_NJY: f64 = 31.4;
+/// unit, so m = 31.4 - 2.5 log10(f / nJy), as Rubin's documentation writes it (the
+/// sample generator's zero point, the one value both use).
+pub const AB_ZERO_POINT_NJY: f64 = crate::formats::sample::NJY_ZERO_POINT;
 
 /// The AB magnitude of a flux in nJy; None when the flux is not positive (or not finite).
 pub fn ab_mag(flux_njy: f64) -> Option<f64> {
     (flux_njy > 0.0 && flux_njy.is_finite()).then(|| AB_ZERO_POINT_NJY - 2.5 * flux_njy.log10())
+}
+
+/// The flux in nJy of an AB magnitude: the inverse of [`ab_mag`].
+pub fn ab_flux(mag: f64) -> f64 {
+    10f64.powf((AB_ZERO_POINT_NJY - mag) / 2.5)
 }
 
 /// The error of [`ab_mag`] from the flux's error, both in nJy: 2.5 / ln 10 · σ / f.

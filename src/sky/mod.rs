@@ -123,8 +123,9 @@ enum Loaded {
     Region(Arc<Region>),
 }
 
-/// A file's identity for change detection: modification time and length.
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+/// A file's identity for change detection: modification time and length (the sky's
+/// files here, and a filter node's filters file).
+pub(crate) fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
 }

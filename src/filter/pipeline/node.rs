@@ -22,11 +22,11 @@
 //! by [`plan`], a pure function.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::kafka::{run_job, Control, Counts, KafkaReport, KafkaRun};
 use crate::error::Error;
@@ -90,12 +90,6 @@ impl Report for Relay {
     }
 }
 
-/// The file's identity: a change of either is a change of the file.
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
-}
-
 struct Lane {
     control: Arc<Control>,
     stop: Arc<AtomicBool>,
@@ -118,7 +112,7 @@ pub fn run_node(
     let stop_all = Arc::new(AtomicBool::new(false));
     let mut running: BTreeMap<String, (usize, FilterDef)> = BTreeMap::new();
     let mut lanes: Vec<Lane> = Vec::new();
-    let mut seen = stamp(&opts.filters_file);
+    let mut seen = crate::sky::stamp(&opts.filters_file);
     let mut results: Vec<(usize, LaneResult)> = Vec::new();
     let (done_tx, done_rx) = mpsc::channel::<(usize, LaneResult)>();
     std::thread::scope(|scope| {
@@ -176,7 +170,7 @@ pub fn run_node(
                 continue;
             }
             last_check = std::time::Instant::now();
-            let now = stamp(&opts.filters_file);
+            let now = crate::sky::stamp(&opts.filters_file);
             if now == seen {
                 continue;
             }
@@ -226,16 +220,12 @@ pub fn run_node(
                 continue;
             }
             // Filters that begin at different places get lanes of their own.
-            let mut by_start: BTreeMap<String, (StartAt, Vec<FilterDef>)> = BTreeMap::new();
+            let mut by_start: BTreeMap<StartAt, Vec<FilterDef>> = BTreeMap::new();
             for d in p.start {
                 let at = d.start_at(when).unwrap_or(StartAt::Night);
-                by_start
-                    .entry(format!("{at:?}"))
-                    .or_insert((at, Vec::new()))
-                    .1
-                    .push(d);
+                by_start.entry(at).or_default().push(d);
             }
-            for (_, (at, defs)) in by_start {
+            for (at, defs) in by_start {
                 let index = lanes.len();
                 let names: Vec<String> = defs.iter().map(|d| d.name.clone()).collect();
                 for d in &defs {
