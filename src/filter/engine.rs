@@ -928,13 +928,9 @@ impl Engine {
         found
     }
 
-    /// The names of the filters still running (not disabled or removed).
-    pub fn running(&self) -> Vec<String> {
-        self.filters
-            .iter()
-            .filter(|f| f.disabled.is_none())
-            .map(|f| f.def.name.clone())
-            .collect()
+    /// Whether any filter is still running (not disabled or removed).
+    pub fn any_running(&self) -> bool {
+        self.filters.iter().any(|f| f.disabled.is_none())
     }
 
     /// Emit ranked visits that are complete: a later visit has been seen on every

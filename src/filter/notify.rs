@@ -277,19 +277,19 @@ impl Notifier {
         let mut sinks = Vec::new();
         for (i, d) in defs.iter().enumerate() {
             for s in &d.notify {
+                // A webhook's URL holds its token: masked in every line printed, as
+                // the project's other secrets are (render::redact).
+                if let Some(url) = &s.webhook {
+                    crate::render::redact::note(url);
+                }
                 let (tx, rx) = mpsc::channel::<Job>();
                 let stats = Arc::new(Mutex::new(SinkStats {
                     sink: s.describe(),
                     filter: d.name.clone(),
                     ..SinkStats::default()
                 }));
-                let worker = Worker {
-                    def: s.clone(),
-                    pending: pending.clone(),
-                    stats: stats.clone(),
-                    warnings: warnings.clone(),
-                    window: s.window_len().unwrap_or(Duration::from_secs(60)),
-                };
+                let worker =
+                    Worker::new(s.clone(), pending.clone(), stats.clone(), warnings.clone());
                 let thread = std::thread::Builder::new()
                     .name(format!("sink-{}", d.name))
                     .spawn(move || worker.run(rx))
@@ -424,9 +424,29 @@ struct Worker {
     stats: Arc<Mutex<SinkStats>>,
     warnings: Arc<Mutex<Vec<String>>>,
     window: Duration,
+    /// One HTTP agent for the sink's life: its connections are kept and reused.
+    agent: ureq::Agent,
 }
 
 impl Worker {
+    fn new(
+        def: SinkDef,
+        pending: Arc<Mutex<Pending>>,
+        stats: Arc<Mutex<SinkStats>>,
+        warnings: Arc<Mutex<Vec<String>>>,
+    ) -> Worker {
+        Worker {
+            window: def.window_len().unwrap_or(Duration::from_secs(60)),
+            def,
+            pending,
+            stats,
+            warnings,
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
     fn run(self, rx: mpsc::Receiver<Job>) {
         let mut lines: Option<std::process::Child> = None;
         let mut window_start = Instant::now();
@@ -514,7 +534,7 @@ impl Worker {
         let mut wait = Duration::from_secs(1);
         loop {
             let r = match (&self.def.webhook, &self.def.exec, &self.def.email) {
-                (Some(url), _, _) => post(url, body),
+                (Some(url), _, _) => post(&self.agent, url, body),
                 (_, Some(argv), _) => run_exec(argv, self.def.mode.as_deref(), body, lines),
                 (_, _, Some(to)) => send_mail(
                     self.def.smtp.as_deref().unwrap_or("127.0.0.1:25"),
@@ -721,10 +741,7 @@ fn send_mail(
 }
 
 /// POST a JSON body; 2xx is accepted.
-fn post(url: &str, body: &Json) -> Result<(), Failed> {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .build();
+fn post(agent: &ureq::Agent, url: &str, body: &Json) -> Result<(), Failed> {
     match agent.post(url).send_json(body.clone()) {
         Ok(_) => Ok(()),
         Err(ureq::Error::Status(code, r)) => Err(Failed {
@@ -834,16 +851,15 @@ mod tests {
     }
 
     fn worker(shape: &str) -> Worker {
-        Worker {
-            def: toml::from_str(&format!(
+        Worker::new(
+            toml::from_str(&format!(
                 "webhook = 'http://h/x'\nshape = '{shape}'\nlink = 'https://example.org/a/{{id}}'"
             ))
             .unwrap(),
-            pending: Default::default(),
-            stats: Default::default(),
-            warnings: Default::default(),
-            window: Duration::from_secs(60),
-        }
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        )
     }
 
     #[test]

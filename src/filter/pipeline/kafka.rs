@@ -569,7 +569,7 @@ impl Events for Said<'_> {
                     .info(&format!("filter {name} stopped: it left the filters file"));
             }
         }
-        !engine.running().is_empty()
+        engine.any_running()
     }
 
     fn bad(&mut self, at: &str, error: &dyn std::fmt::Display) {
