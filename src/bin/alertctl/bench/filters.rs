@@ -337,7 +337,7 @@ fn toml_str(s: &str) -> String {
 const PYTHON: &str = r#"
 import io, json, math, os, struct, sys, time
 import fastavro
-
+@WIRE@
 class JqError(Exception):
     pass
 
@@ -456,24 +456,11 @@ FILTERS = [
 
 def main():
     schema = fastavro.parse_schema(json.load(open(sys.argv[1])))
-    data = open(sys.argv[2], 'rb').read()
-    out = sys.argv[3]
-    single = len(FILTERS) == 1
-    files = {}
-    def write(name, packet):
-        f = files.get(name)
-        if f is None:
-            f = files[name] = open(out if single else os.path.join(out, name + '.wire'), 'wb')
-        f.write(struct.pack('>I', len(packet)))
-        f.write(packet)
-    counts = {name: 0 for (name, _, _, _) in FILTERS}
+    out = Outputs(sys.argv[3], [name for (name, _, _, _) in FILTERS])
     seen = {name: {} for (name, _, _, _) in FILTERS}
     held = {name: {} for (name, _, _, _) in FILTERS}
-    pos, n = 0, 0
-    while pos < len(data):
-        (size,) = struct.unpack('>I', data[pos:pos + 4])
-        packet = data[pos + 4:pos + 4 + size]
-        pos += 4 + size
+    n = 0
+    for packet in frames(sys.argv[2]):
         a = fastavro.schemaless_reader(io.BytesIO(packet[5:]), schema)
         visit = g(a, 'diaSource', 'visit')
         for (name, f, cap, r) in FILTERS:
@@ -495,23 +482,18 @@ def main():
                     worst = min(range(len(h)), key=lambda i: (h[i][0], -h[i][1]))
                     h.pop(worst)
             elif cap == 0:
-                counts[name] += 1
-                write(name, packet)
+                out.write(name, packet)
             else:
                 k = seen[name].get(visit, 0)
                 if k < cap:
                     seen[name][visit] = k + 1
-                    counts[name] += 1
-                    write(name, packet)
+                    out.write(name, packet)
         n += 1
     for (name, _, _, _) in FILTERS:
         for visit, h in held[name].items():
             for (_, _, packet) in h:
-                counts[name] += 1
-                write(name, packet)
-    for f in files.values():
-        f.close()
-    print(json.dumps({"alerts": n, "emitted": [counts[name] for (name, _, _, _) in FILTERS]}))
+                out.write(name, packet)
+    out.close(n)
 
 main()
 "#;
@@ -524,30 +506,17 @@ main()
 const PLAIN_PYTHON: &str = r#"
 import io, json, math, os, struct, sys
 import fastavro
-
+@WIRE@
 FILTERS = [
 @FILTERS@
 ]
 
 schema = fastavro.parse_schema(json.load(open(sys.argv[1])))
-data = open(sys.argv[2], 'rb').read()
-out = sys.argv[3]
-single = len(FILTERS) == 1
-files = {}
-def write(name, packet):
-    f = files.get(name)
-    if f is None:
-        f = files[name] = open(out if single else os.path.join(out, name + '.wire'), 'wb')
-    f.write(struct.pack('>I', len(packet)))
-    f.write(packet)
-counts = {name: 0 for (name, _, _, _) in FILTERS}
+out = Outputs(sys.argv[3], [name for (name, _, _, _) in FILTERS])
 seen = {name: {} for (name, _, _, _) in FILTERS}
 held = {name: {} for (name, _, _, _) in FILTERS}
-pos = n = 0
-while pos < len(data):
-    (size,) = struct.unpack('>I', data[pos:pos + 4])
-    packet = data[pos + 4:pos + 4 + size]
-    pos += 4 + size
+n = 0
+for packet in frames(sys.argv[2]):
     a = fastavro.schemaless_reader(io.BytesIO(packet[5:]), schema)
     visit = a['diaSource']['visit']
     for (name, f, cap, rank) in FILTERS:
@@ -560,55 +529,90 @@ while pos < len(data):
             held[name].setdefault(visit, []).append((rank(a), packet))
         elif cap == 0 or seen[name].get(visit, 0) < cap:
             seen[name][visit] = seen[name].get(visit, 0) + 1
-            counts[name] += 1
-            write(name, packet)
+            out.write(name, packet)
     n += 1
 for (name, _, cap, _) in FILTERS:
     for visit, h in held[name].items():
         h.sort(key=lambda x: -math.inf if x[0] is None else x[0], reverse=True)
         for (_, packet) in h[:cap] if cap else h:
-            counts[name] += 1
-            write(name, packet)
-for f in files.values():
-    f.close()
-print(json.dumps({"alerts": n, "emitted": [counts[name] for (name, _, _, _) in FILTERS]}))
+            out.write(name, packet)
+out.close(n)
 "#;
 
-/// The plain Python peer for `filters`, as a script.
-pub fn plain_script(filters: &[BenchFilter]) -> String {
+/// What both Python scripts share: the packets of a wire file, and each filter's passing
+/// packets written as wire files (one file for one filter, else DIR/NAME.wire), counted,
+/// the counts printed as JSON at the end.
+const PY_WIRE: &str = r#"
+def frames(path):
+    data = open(path, 'rb').read()
+    pos = 0
+    while pos < len(data):
+        (size,) = struct.unpack('>I', data[pos:pos + 4])
+        yield data[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+class Outputs:
+    def __init__(self, out, names):
+        self.out, self.single, self.files = out, len(names) == 1, {}
+        self.counts = {name: 0 for name in names}
+
+    def write(self, name, packet):
+        f = self.files.get(name)
+        if f is None:
+            path = self.out if self.single else os.path.join(self.out, name + '.wire')
+            f = self.files[name] = open(path, 'wb')
+        f.write(struct.pack('>I', len(packet)))
+        f.write(packet)
+        self.counts[name] += 1
+
+    def close(self, n):
+        for f in self.files.values():
+            f.close()
+        print(json.dumps({"alerts": n, "emitted": list(self.counts.values())}))
+"#;
+
+/// A Python script: `template` with the wire plumbing, and one entry per filter
+/// `(name, lambda a: EXPR, cap, RANK)`.
+fn script(
+    template: &str,
+    filters: &[BenchFilter],
+    expr: impl Fn(&BenchFilter) -> &str,
+    rank: impl Fn(&BenchFilter) -> Option<String>,
+) -> String {
     let mut entries = String::new();
     for f in filters {
-        let rank = match &f.def.rank_by {
-            Some(r) => format!(
-                "lambda a: a['diaSource']['{}']",
-                r.trim_start_matches(".diaSource.")
-            ),
-            None => "None".into(),
-        };
+        let rank = rank(f).map_or("None".into(), |r| format!("lambda a: {r}"));
         let _ = writeln!(
             entries,
             "    ({:?}, lambda a: {}, {}, {rank}),",
-            f.def.name, f.plain, f.def.max_per_visit
+            f.def.name,
+            expr(f),
+            f.def.max_per_visit
         );
     }
-    PLAIN_PYTHON.replace("@FILTERS@", &entries)
+    template
+        .replace("@WIRE@", PY_WIRE)
+        .replace("@FILTERS@", &entries)
+}
+
+/// The plain Python peer for `filters`, as a script.
+pub fn plain_script(filters: &[BenchFilter]) -> String {
+    script(
+        PLAIN_PYTHON,
+        filters,
+        |f| &f.plain,
+        |f| {
+            f.def
+                .rank_by
+                .as_ref()
+                .map(|r| format!("a['diaSource']['{}']", r.trim_start_matches(".diaSource.")))
+        },
+    )
 }
 
 /// The Python reference for `filters`, as a script.
 pub fn python_script(filters: &[BenchFilter]) -> String {
-    let mut entries = String::new();
-    for f in filters {
-        let rank = match &f.python_rank {
-            Some(r) => format!("lambda a: {r}"),
-            None => "None".into(),
-        };
-        let _ = writeln!(
-            entries,
-            "    ({:?}, lambda a: {}, {}, {rank}),",
-            f.def.name, f.python, f.def.max_per_visit
-        );
-    }
-    PYTHON.replace("@FILTERS@", &entries)
+    script(PYTHON, filters, |f| &f.python, |f| f.python_rank.clone())
 }
 
 /// What a timed command printed and how long it took (the fastest of `passes` runs).
