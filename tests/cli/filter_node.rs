@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::procs::{cmd, ids, spawn, stderr_of};
+use crate::procs::{cmd, ids, send_file, spawn, stderr_of};
 use crate::support::*;
 
 fn visit(dir: &std::path::Path, name: &str, night: &str, seed: &str) -> std::path::PathBuf {
@@ -28,25 +28,9 @@ fn visit(dir: &std::path::Path, name: &str, night: &str, seed: &str) -> std::pat
     f
 }
 
+/// As on a live night: records stamped as they are sent ("now" is a time).
 fn send(b: &str, file: &std::path::Path, topic: &str) {
-    let r: Run = cmd(
-        b,
-        &[
-            "produce",
-            "--file",
-            file.to_str().unwrap(),
-            "--topic",
-            topic,
-            "--no-wait",
-            // As on a live night: records stamped as they are sent ("now" is a time).
-            "--timestamp",
-            "now",
-        ],
-    )
-    .output()
-    .unwrap()
-    .into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    send_file(b, file, topic, &["--timestamp", "now"]);
 }
 
 const BRIGHT: &str =

@@ -8,7 +8,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::procs::{cmd, create};
+use crate::procs::{cmd, create, send_file};
 use crate::support::*;
 
 /// A webhook receiver (tests/cli/py/webhook.py) and its port.
@@ -106,21 +106,7 @@ fn every_passing_alert_reaches_every_sink_through_429s_500s_limits_and_a_dead_we
         .collect();
     assert!(passing.len() > 10, "{}", passing.len());
     create(&b, "in23n");
-    let r: Run = cmd(
-        &b,
-        &[
-            "produce",
-            "--file",
-            visit.to_str().unwrap(),
-            "--topic",
-            "in23n",
-            "--no-wait",
-        ],
-    )
-    .output()
-    .unwrap()
-    .into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    send_file(&b, &visit, "in23n", &[]);
 
     let (hook_out, limited_out, lines_out) = (
         d.join("hook.jsonl"),
@@ -272,21 +258,7 @@ fn e_mail_and_programs_get_each_alert_with_its_picture() {
         .collect();
     assert!(!passing.is_empty());
     create(&b, "in24n");
-    let r: Run = cmd(
-        &b,
-        &[
-            "produce",
-            "--file",
-            visit.to_str().unwrap(),
-            "--topic",
-            "in24n",
-            "--no-wait",
-        ],
-    )
-    .output()
-    .unwrap()
-    .into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    send_file(&b, &visit, "in24n", &[]);
     let mail = d.join("mail");
     std::fs::create_dir_all(&mail).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/py/smtp.py");

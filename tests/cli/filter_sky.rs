@@ -448,23 +448,7 @@ fn a_watchlist_changed_while_filtering_is_reloaded_and_a_broken_one_kept() {
         d,
         "filter",
     );
-    let send = |file: &std::path::Path| {
-        let r: crate::support::Run = cmd(
-            &b,
-            &[
-                "produce",
-                "--file",
-                file.to_str().unwrap(),
-                "--topic",
-                "in21",
-                "--no-wait",
-            ],
-        )
-        .output()
-        .unwrap()
-        .into();
-        assert_eq!(r.code, 0, "{}", r.stderr);
-    };
+    let send = |file: &std::path::Path| crate::procs::send_file(&b, file, "in21", &[]);
     let outputs = || count(&b, "out21", &["--timeout", "3s"]);
     send(&v1);
     wait_until("visit file 1's 3 matches", 60, || outputs() == 3);

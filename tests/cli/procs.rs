@@ -192,6 +192,23 @@ pub fn create(b: &str, topic: &str) {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// Send a visit file's alerts to `topic` (`produce --file`), with `extra` arguments.
+pub fn send_file(b: &str, file: &Path, topic: &str, extra: &[&str]) {
+    let r: Run = cmd(
+        b,
+        &[
+            &["produce", "--file", file.to_str().unwrap()],
+            &["--topic", topic, "--no-wait"][..],
+            extra,
+        ]
+        .concat(),
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "produce --file to {topic}: {}", r.stderr);
+}
+
 /// Visits of `per_visit` alerts every `cadence`, with the time of sending as timestamps.
 pub fn producer(
     b: &str,
