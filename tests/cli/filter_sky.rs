@@ -284,14 +284,7 @@ fn a_past_night_is_backfilled_with_a_watchlist_and_says_why_in_headers() {
     use crate::support::with_config;
     let b = broker_or_return!();
     let dir = tempdir();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "default = \"rubin\"\n[profiles.rubin]\nbrokers = \"{b}\"\nlayout = \"per-major\"\ntopic_pattern = \"t21-alerts-v{{major}}\"\n[profiles.rubin.properties]\n\"fetch.wait.max.ms\" = \"10\"\n"
-        ),
-    )
-    .unwrap();
+    let config = crate::support::per_major_config(dir.path(), &b, "t21");
     let today = (chrono::Utc::now() - chrono::Duration::hours(12)).date_naive();
     let nights: Vec<String> = (5..=7)
         .rev()

@@ -54,14 +54,7 @@ fn expected_ids(night: &str, seed: &str, per_visit: &str) -> BTreeSet<i64> {
 fn a_per_major_topic_reads_one_night_by_its_window() {
     let b = broker_or_return!();
     let dir = tempdir();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "default = \"rubin\"\n[profiles.rubin]\nbrokers = \"{b}\"\nlayout = \"per-major\"\ntopic_pattern = \"t13-alerts-v{{major}}\"\n[profiles.rubin.properties]\n\"fetch.wait.max.ms\" = \"10\"\n"
-        ),
-    )
-    .unwrap();
+    let config = crate::support::per_major_config(dir.path(), &b, "t13");
     let nights: Vec<String> = (8..=10)
         .rev()
         .map(|back| (today() - Duration::days(back)).to_string())

@@ -335,3 +335,18 @@ pub fn with_config(config: &Path, args: &[&str]) -> Run {
         .expect("run alertctl")
         .into()
 }
+
+/// Write DIR/config.toml: a default profile `rubin` on `broker` with the per-major
+/// layout, its topics named `{prefix}-alerts-v{major}`; the file's path, for
+/// [`with_config`].
+pub fn per_major_config(dir: &Path, broker: &str, prefix: &str) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default = \"rubin\"\n[profiles.rubin]\nbrokers = \"{broker}\"\nlayout = \"per-major\"\ntopic_pattern = \"{prefix}-alerts-v{{major}}\"\n[profiles.rubin.properties]\n\"fetch.wait.max.ms\" = \"10\"\n"
+        ),
+    )
+    .unwrap();
+    config
+}
