@@ -39,6 +39,9 @@ fn the_broker_killed_and_restarted_mid_filter_loses_nothing() {
     );
 }
 
+/// A second member joins while the first is busy with a backlog: the partitions it
+/// takes are committed up to what the first member sent before it gives them up, so
+/// their new reader sends almost nothing again (under 1%), and nothing is lost.
 #[test]
 fn a_member_joining_under_load_ends_no_member_and_loses_nothing() {
     let _ = broker_or_return!();
@@ -47,13 +50,13 @@ fn a_member_joining_under_load_ends_no_member_and_loses_nothing() {
     let dir = tempdir();
     create(&b, "in");
     let mut prod = spawn(
-        producer(&b, "in", 16, 40, "500ms", 3),
+        producer(&b, "in", 60, 100, "200ms", 3),
         dir.path(),
         "producer",
     );
     let mut first = spawn(filter_cmd(&b, "g3", &[]), dir.path(), "filter0");
     wait_until("some outputs", 60, || {
-        count(&b, "out", &["--timeout", "3s"]) >= 40
+        count(&b, "out", &["--timeout", "3s"]) >= 400
     });
     let mut second = spawn(filter_cmd(&b, "g3", &[]), dir.path(), "filter1");
     assert_eq!(
@@ -63,18 +66,20 @@ fn a_member_joining_under_load_ends_no_member_and_loses_nothing() {
         stderr_of(dir.path(), "producer")
     );
     let (input, output) = drain(&b, &mut [&mut first, &mut second], dir.path());
+    assert_eq!(input.len(), 6000);
     let dups = nothing_lost(&input, &output);
-    assert!(dups <= 500, "{dups} duplicates");
-    assert!(
-        !stderr_of(dir.path(), "filter0").contains("alertctl: error"),
-        "{}",
-        stderr_of(dir.path(), "filter0")
-    );
+    let first_err = stderr_of(dir.path(), "filter0");
     eprintln!(
         "member joins: {} in, {} out, {dups} duplicates",
         input.len(),
         output.values().sum::<usize>()
     );
+    assert!(!first_err.contains("alertctl: error"), "{first_err}");
+    assert!(
+        first_err.contains("went to another member"),
+        "the second member took no partition: {first_err}"
+    );
+    assert!(dups * 100 < input.len(), "{dups} duplicates");
 }
 
 #[test]

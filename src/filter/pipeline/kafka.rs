@@ -7,8 +7,10 @@
 //! * A record whose schema cannot be looked up for a reason that may pass (the registry
 //!   does not answer) blocks its partition: the partition is read again from that
 //!   record after a back-off, and nothing from it on is committed meanwhile.
-//! * A rebalance: the engine forgets what it held from revoked partitions, and their
-//!   handled records are dropped, not acknowledged (the new reader reads them again).
+//! * A rebalance: before revoked partitions are given up, what was read from them is
+//!   committed (once its outputs are acknowledged), so their new reader does not send
+//!   it again; what the engine still held from them (a ranked visit) is forgotten and
+//!   read again by the new reader.
 //! * Past `give_up_after` of failing, the pipeline stops with an error, having
 //!   committed nothing past what is acknowledged.
 
@@ -214,10 +216,18 @@ pub fn run(
     };
     let ranked = engine.defs().any(|d| d.rank_by.is_some());
     tail.touch();
+    tail.hold_revocations();
     loop {
         // Removals first: a lane stopped because its last filter left still says so.
         let alive = events.control(engine);
         let stopping = stop() || !alive;
+        if tail.revoking().is_some() {
+            // A rebalance takes partitions away: finish what was read from them (its
+            // outputs acknowledged, its offsets committed), then give them up, so that
+            // their new reader starts after it.
+            commit_step(engine, tail, outbox, &mut st, events, stop)?;
+            tail.release()?;
+        }
         rebalance(engine, tail, &mut st, events);
         let at_end = !stopping && opts.exit_at_end && st.blocked.is_empty() && tail.at_end()?;
         if at_end {

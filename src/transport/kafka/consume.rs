@@ -1,11 +1,14 @@
 //! Consuming: from given offsets (kcat's default), or as a member of a consumer group.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::message::{Headers, Message};
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::offsets::OffsetSpec;
 use super::{Connection, KafkaError, Result};
@@ -44,9 +47,107 @@ pub struct Start {
 
 type Tp = (String, i32);
 
+/// A group member's rebalance callbacks. Partitions are given up (a revocation) only
+/// after what has been read from them is committed: at once when nothing is held
+/// ([`Tail::poll`] commits the acknowledged offsets, then releases them), or, when the
+/// reader holds revocations ([`Tail::hold_revocations`]), once it has finished what it
+/// wrote and calls [`Tail::release`]. librdkafka lets the application answer a
+/// rebalance after its callback; the group waits (up to the rebalance timeout).
+#[derive(Default)]
+pub struct Rebalancing {
+    hold: AtomicBool,
+    revoking: Mutex<Option<TopicPartitionList>>,
+    /// Partitions given up in the callback, for the reader to forget where it was.
+    released: Mutex<Vec<Tp>>,
+}
+
+impl ClientContext for Rebalancing {}
+
+impl ConsumerContext for Rebalancing {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                let _ = if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                };
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS
+                if self.hold.load(Ordering::Relaxed) =>
+            {
+                *self.revoking.lock().unwrap_or_else(|e| e.into_inner()) = Some(tpl.clone());
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                let _ = give_up(consumer, tpl);
+                self.released
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(tps(tpl));
+            }
+            _ => {
+                let _ = consumer.unassign();
+            }
+        }
+    }
+}
+
+impl Rebalancing {
+    fn take(&self) -> Option<TopicPartitionList> {
+        self.revoking
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    fn peek(&self) -> Option<Vec<Tp>> {
+        self.revoking
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(tps)
+    }
+}
+
+/// Commit the acknowledged offsets (waiting for the broker), then give up `tpl`. A
+/// commit that fails is not fatal: the new reader reads from the last committed offset
+/// (duplicates, nothing lost).
+fn give_up(
+    consumer: &BaseConsumer<Rebalancing>,
+    tpl: &TopicPartitionList,
+) -> rdkafka::error::KafkaResult<()> {
+    if !consumer.assignment_lost() {
+        let _ = consumer.commit_consumer_state(CommitMode::Sync);
+    }
+    if matches!(
+        consumer.rebalance_protocol(),
+        RebalanceProtocol::Cooperative
+    ) {
+        consumer.incremental_unassign(tpl)
+    } else {
+        consumer.unassign()
+    }
+}
+
+fn tps(tpl: &TopicPartitionList) -> Vec<Tp> {
+    tpl.elements()
+        .iter()
+        .map(|e| (e.topic().to_string(), e.partition()))
+        .collect()
+}
+
 /// A consumer over a set of topics.
 pub struct Tail {
-    consumer: BaseConsumer,
+    consumer: BaseConsumer<Rebalancing>,
     conn: Connection,
     group: bool,
     reset_to_end: bool,
@@ -96,6 +197,10 @@ impl Tail {
                 ("group.id", g.as_str()),
                 ("enable.auto.commit", "true"),
                 ("enable.auto.offset.store", "false"),
+                // A member joining moves only the partitions it takes; the others keep
+                // being read. Every member of a group must use the same strategy: set
+                // another with -X partition.assignment.strategy=range,roundrobin.
+                ("partition.assignment.strategy", "cooperative-sticky"),
             ]);
         } else {
             defaults.push(("enable.auto.commit", "false"));
@@ -106,7 +211,9 @@ impl Tail {
         if start.group.is_none() {
             defaults.push(("group.id", private_group.as_str()));
         }
-        let consumer: BaseConsumer = conn.client_config(&defaults).create()?;
+        let consumer: BaseConsumer<Rebalancing> = conn
+            .client_config(&defaults)
+            .create_with_context(Rebalancing::default())?;
         let mut tail = Tail {
             consumer,
             conn: conn.clone(),
@@ -217,7 +324,22 @@ impl Tail {
     /// time range, a record at or past its partition's end is never handed out, and the
     /// partition is paused there.
     pub fn poll(&mut self, timeout: Duration) -> Result<Option<Received>> {
-        let Some(res) = self.consumer.poll(timeout) else {
+        let polled = self.consumer.poll(timeout);
+        if self.group {
+            let gone = std::mem::take(
+                &mut *self
+                    .consumer
+                    .context()
+                    .released
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()),
+            );
+            for tp in &gone {
+                self.positions.remove(tp);
+                self.ends.remove(tp);
+            }
+        }
+        let Some(res) = polled else {
             return Ok(None);
         };
         let m = res?;
@@ -438,9 +560,46 @@ impl Tail {
         Ok(())
     }
 
+    /// Hold revocations: partitions a rebalance takes away stay assigned until
+    /// [`Tail::release`], so that the reader can finish and commit what it read from
+    /// them first. Without holding, [`Tail::poll`] releases them itself.
+    pub fn hold_revocations(&mut self) {
+        self.consumer.context().hold.store(true, Ordering::Relaxed);
+    }
+
+    /// The partitions a rebalance is taking away, when one waits for [`Tail::release`].
+    pub fn revoking(&self) -> Option<Vec<Tp>> {
+        self.consumer.context().peek()
+    }
+
+    /// Let a waiting revocation go: commit the acknowledged offsets (waiting for the
+    /// broker), then give the partitions up. A commit that fails is not fatal: the
+    /// new reader reads from the last committed offset (duplicates, nothing lost).
+    /// Returns the partitions given up.
+    pub fn release(&mut self) -> Result<Vec<Tp>> {
+        let Some(tpl) = self.consumer.context().take() else {
+            return Ok(Vec::new());
+        };
+        give_up(&self.consumer, &tpl)?;
+        let gone = tps(&tpl);
+        self.forget(&gone);
+        Ok(gone)
+    }
+
+    /// Forget where the reader was in partitions given up: if one comes back, it is
+    /// read from the group's committed offset.
+    fn forget(&mut self, gone: &[Tp]) {
+        for tp in gone {
+            self.positions.remove(tp);
+            self.ends.remove(tp);
+        }
+    }
+
     /// Commit acknowledged offsets now and leave the group.
-    pub fn close(self) -> Result<()> {
+    pub fn close(mut self) -> Result<()> {
         if self.group {
+            self.release()?;
+            self.consumer.context().hold.store(false, Ordering::Relaxed);
             match self.consumer.commit_consumer_state(CommitMode::Sync) {
                 Ok(()) => {}
                 // Nothing stored since the last commit.
@@ -452,6 +611,15 @@ impl Tail {
             self.consumer.unsubscribe();
         }
         Ok(())
+    }
+}
+
+impl Drop for Tail {
+    /// A reader dropped without [`Tail::close`] (an error) answers a held revocation,
+    /// and those to come while librdkafka closes, so that closing never waits on it.
+    fn drop(&mut self) {
+        self.consumer.context().hold.store(false, Ordering::Relaxed);
+        let _ = self.release();
     }
 }
 

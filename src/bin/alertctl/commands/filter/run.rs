@@ -57,7 +57,9 @@ pub struct RunArgs {
     /// Where to start without committed offsets: beginning, end, N, -N, @TIME, @T1:T2.
     #[arg(short = 'o', long = "offset", value_name = "OFFSET", value_parser = values::offset, allow_hyphen_values = true)]
     pub offset: Option<OffsetSpec>,
-    /// Consumer group: instances of one group share the partitions.
+    /// Consumer group: instances of one group share the partitions. A member joining
+    /// or leaving moves only the partitions that change hands (cooperative-sticky), and
+    /// what was sent from them is committed before they are given up.
     #[arg(long, short = 'G', value_name = "GROUP")]
     pub group: Option<String>,
     /// Exit at the end of the input partitions (as they were when read).
