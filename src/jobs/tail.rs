@@ -175,6 +175,23 @@ fn tail_kafka<W: Write>(
     })
 }
 
+impl<W: Write> TailSink<'_, W> {
+    /// A record that could not be decoded: a warning, or, for a group member when the
+    /// reason may pass (the registry away), a stop without acknowledging it (it is
+    /// read again next time).
+    fn undecodable(&mut self, rec: &Received, e: packet::PacketError) -> Result<(), Error> {
+        let at = format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
+        if self.group && e.is_transient() {
+            return Err(Error::failure(format!(
+                "{at}: {e}; stopped without acknowledging it (run again when it answers)"
+            )));
+        }
+        self.bad += 1;
+        self.report.record_warning(&at, &e.to_string());
+        Ok(())
+    }
+}
+
 /// Where tail's records go: decoded (unless printed raw) into the printer.
 struct TailSink<'o, W: Write> {
     reading: &'o Reading,
@@ -210,6 +227,18 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 };
                 self.printer.push(ts, item)?;
             }
+            // JSON lines with nothing to read from the alert: the text straight from
+            // the bytes.
+            Some(payload) if self.reading.observed.is_none() && format == RecordFormat::Jsonl => {
+                let mut text = Vec::with_capacity(payload.len() / 2);
+                match self.decoder.write_json(payload, self.cutouts, &mut text) {
+                    Ok(_) => {
+                        self.good += 1;
+                        self.printer.push(ts, Item::Text(text))?;
+                    }
+                    Err(e) => return self.undecodable(rec, e).map(|()| true),
+                }
+            }
             Some(payload) => match self.decoder.decode(payload) {
                 Ok((schema_id, value)) => {
                     if !self.reading.keeps(&value) {
@@ -230,18 +259,7 @@ impl<W: Write> Sink for TailSink<'_, W> {
                     };
                     self.printer.push(ts, item)?;
                 }
-                // A group member must not acknowledge what it could not read for a
-                // passing reason (the registry away): it stops, and reads it next time.
-                Err(e) if self.group && e.is_transient() => {
-                    return Err(Error::failure(format!(
-                        "{}: {e}; stopped without acknowledging it (run again when it answers)",
-                        at()
-                    )));
-                }
-                Err(e) => {
-                    self.bad += 1;
-                    self.report.record_warning(&at(), &e.to_string());
-                }
+                Err(e) => self.undecodable(rec, e)?,
             },
         }
         Ok(!self.printer.keeping())
@@ -263,10 +281,31 @@ fn tail_file<W: Write>(
     printer: &mut AlertPrinter<W>,
     report: &mut dyn Report,
 ) -> Result<Tailed, Error> {
-    let records = VisitReader::open(file, &mut decoder)?;
+    let mut records = VisitReader::open(file, &mut decoder)?;
     let (mut good, mut bad) = (0u64, 0u64);
     let mut fatal = None;
-    for item in records {
+    if printer.format() == RecordFormat::Jsonl {
+        // JSON lines: the text straight from the bytes.
+        let mut text = Vec::new();
+        while let Some(item) = records.next_json(cutouts, &mut text) {
+            match item {
+                Ok(index) => {
+                    good += 1;
+                    printer.push(index as i64, Item::Text(std::mem::take(&mut text)))?;
+                }
+                Err(e) if e.is_recoverable() => {
+                    bad += 1;
+                    let (at, reason) = e.place_and_reason();
+                    report.record_warning(&at, &reason);
+                }
+                Err(e) => {
+                    fatal = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+    while let Some(item) = fatal.is_none().then(|| records.next()).flatten() {
         match item {
             Ok(alert) => {
                 good += 1;

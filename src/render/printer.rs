@@ -175,6 +175,8 @@ pub fn rows(
 pub enum Item {
     /// A JSON value.
     View(Json),
+    /// A JSON value already written as text (one line, no newline).
+    Text(Vec<u8>),
     /// A packet, written length-framed.
     Raw(Vec<u8>),
 }
@@ -242,6 +244,15 @@ impl<W: Write> AlertPrinter<W> {
                 line(&mut self.out, row.trim_end())?;
             }
             (_, Item::View(v)) => line(&mut self.out, &v.to_string())?,
+            (RecordFormat::Jsonl, Item::Text(t)) => {
+                self.out.write_all(t)?;
+                self.out.write_all(b"\n")?;
+            }
+            (_, Item::Text(t)) => {
+                // Other formats are given values; text is read back as one.
+                let v: Json = serde_json::from_slice(t).unwrap_or(Json::Null);
+                self.write(&Item::View(v))?;
+            }
         }
         Ok(())
     }
@@ -284,6 +295,7 @@ impl<W: Write> AlertPrinter<W> {
             kept.into_iter()
                 .filter_map(|(_, i)| match i {
                     Item::View(v) => Some(v),
+                    Item::Text(t) => serde_json::from_slice(&t).ok(),
                     Item::Raw(_) => None,
                 })
                 .collect()

@@ -21,6 +21,7 @@ mod filter_node;
 mod filter_notify;
 mod filter_sky;
 mod fuzz_corpus;
+mod json_text;
 mod library;
 mod moc;
 mod night_window;

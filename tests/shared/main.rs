@@ -7,6 +7,8 @@
 
 use base64::Engine;
 
+#[path = "../cli/json_text.rs"]
+mod json_text;
 #[path = "../cli/official_checks.rs"]
 mod official_checks;
 #[path = "../cli/support.rs"]
@@ -91,4 +93,14 @@ fn real_alerts_decode_with_intact_cutouts() {
         sized[0]["cutoutDifference"],
         serde_json::json!({"bytes": 34_560})
     );
+}
+
+/// The JSON text `tail` writes straight from the bytes equals the reference's, byte for
+/// byte, on the real alerts (cutouts omitted, sized and kept).
+#[test]
+fn real_alerts_json_text_equals_the_reference() {
+    let file = shared().join("lsst-reference/third-party/fink-client/part-2-918301.avro");
+    let mut tally = json_text::Tally::default();
+    assert_eq!(json_text::compare_file(&file, &[], &mut tally), 7);
+    assert_eq!((tally.fast, tally.declined), (21, 0), "{tally:?}");
 }

@@ -10,7 +10,8 @@
 //! * [`graph`] is the compiled schema: nodes, skipping, the shape guard;
 //! * [`binary`] is the binary encoding's primitives;
 //! * [`compat`] is compatibility by Avro's rules and Confluent's levels;
-//! * [`view`] is the JSON view's rules (unions flattened, float32 digits, cutouts).
+//! * [`view`] is the JSON view's rules (unions flattened, float32 digits, cutouts);
+//! * [`json`] writes that view as text straight from the bytes (the fast path).
 //!
 //! Bytes become values through one door: [`crate::formats::packet::Decoder`].
 
@@ -18,6 +19,7 @@ pub mod binary;
 pub mod canonical;
 pub mod compat;
 pub mod graph;
+pub mod json;
 pub mod load;
 pub mod names;
 pub mod schema;

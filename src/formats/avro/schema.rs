@@ -185,6 +185,8 @@ pub struct AlertSchema {
     named: HashMap<String, Value>,
     /// The compiled schema, made when first asked for ([`AlertSchema::graph`]).
     graph: OnceLock<Result<Arc<Graph>, String>>,
+    /// The schema compiled for writing JSON text ([`AlertSchema::json_plan`]).
+    json_plan: OnceLock<Option<Arc<super::json::JsonPlan>>>,
 }
 
 impl AlertSchema {
@@ -214,6 +216,17 @@ impl AlertSchema {
                 path: self.source.clone(),
                 reason: reason.clone(),
             })
+    }
+
+    /// The schema compiled for writing the JSON view as text straight from the bytes
+    /// ([`super::json`]); `None` when only the reference path serves it.
+    pub fn json_plan(&self) -> Option<(&Arc<Graph>, &Arc<super::json::JsonPlan>)> {
+        let graph = self.graph().ok()?;
+        let plan = self
+            .json_plan
+            .get_or_init(|| super::json::JsonPlan::new(&self.json, graph).map(Arc::new))
+            .as_ref()?;
+        Some((graph, plan))
     }
 }
 
@@ -250,6 +263,7 @@ pub(super) fn finish(
         source: source.to_path_buf(),
         named,
         graph: OnceLock::new(),
+        json_plan: OnceLock::new(),
     })
 }
 

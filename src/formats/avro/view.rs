@@ -109,13 +109,41 @@ pub fn shown_f32(f: f32) -> f64 {
         .unwrap_or_else(|_| shown_f32_uncached(f))
 }
 
+/// Append a finite float32 as the JSON view writes it: the text `serde_json` gives
+/// [`shown_f32`]'s f64.
+pub fn write_f32(out: &mut Vec<u8>, f: f32) {
+    serde_json::to_writer(out, &shown_f32(f)).expect("writing to a Vec");
+}
+
 fn shown_f32_uncached(f: f32) -> f64 {
     let mut buf = ryu::Buffer::new();
     let s = buf.format_finite(f);
     match digits(s) {
-        Some((d, e)) if !halfway(f, d, e) => s.parse().unwrap_or(f64::from(f)),
+        Some((d, e)) if !halfway(f, d, e) => {
+            exact(d, e, f.is_sign_negative()).unwrap_or_else(|| s.parse().unwrap_or(f64::from(f)))
+        }
         _ => shown_f32_by_rust(f),
     }
+}
+
+/// d * 10^e as the nearest f64, where one operation gives it exactly rounded (Clinger's
+/// fast path: d and 10^|e| both exact in an f64, so the product or quotient is rounded
+/// once); `None` elsewhere (the caller parses the text).
+fn exact(d: u64, e: i32, negative: bool) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    if d >= 1 << 53 || !(-22..=22).contains(&e) {
+        return None;
+    }
+    let v = d as f64;
+    let v = if e >= 0 {
+        v * POW10[e as usize]
+    } else {
+        v / POW10[(-e) as usize]
+    };
+    Some(if negative { -v } else { v })
 }
 
 /// Rust's shortest form of a float32, read back as f64 (the reference [`shown_f32`] keeps).
@@ -310,6 +338,58 @@ mod float_tests {
         }
         // The generator reaches the cases where ryu alone would be wrong.
         assert!(ties > 100, "only {ties} ties");
+    }
+
+    /// The text written for a float32 is serde_json's for its view value, over every
+    /// exponent, the form boundaries (10^-6, 10^-5, 10^13, 10^16), ties and signs.
+    #[test]
+    fn write_f32_is_the_views_text() {
+        let check = |f: f32| {
+            if !f.is_finite() {
+                return;
+            }
+            let mut got = Vec::new();
+            super::write_f32(&mut got, f);
+            let want = serde_json::to_string(&super::float32(f)).unwrap();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                want,
+                "{f:e} ({:#x})",
+                f.to_bits()
+            );
+        };
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..400_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = match i % 4 {
+                0 => f32::from_bits(x as u32),
+                1 => (x as u32 & 0xff_ffff) as f32 * 2f32.powi((x >> 40) as i32 % 12 - 6),
+                // Around each power of ten, where the form changes.
+                2 => {
+                    let p = 10f32.powi((x >> 32) as i32 % 40 - 20);
+                    f32::from_bits(p.to_bits().wrapping_add((x as u32 % 64).wrapping_sub(32)))
+                }
+                _ => -f32::from_bits(x as u32 & 0x7fff_ffff),
+            };
+            check(f);
+        }
+        for f in [
+            0.0,
+            -0.0,
+            1e-6,
+            1e-5,
+            9.999999e-6,
+            1e13,
+            1e16,
+            9.999999e15,
+            1e-45,
+            f32::MAX,
+        ] {
+            check(f);
+            check(-f);
+        }
     }
 
     /// Every float32 (a minute on two cores in release):

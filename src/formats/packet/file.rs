@@ -837,6 +837,33 @@ impl<'a> VisitReader<'a> {
     pub fn container_schema(&self) -> Option<&Arc<AlertSchema>> {
         self.raw.container_schema()
     }
+
+    /// The next alert's JSON view as text, appended to `out` ([`Decoder::write_json`]),
+    /// instead of its value; returns its record number.
+    pub fn next_json(
+        &mut self,
+        policy: crate::formats::avro::view::CutoutPolicy,
+        out: &mut Vec<u8>,
+    ) -> Option<Result<usize, FileError>> {
+        let rec = match self.raw.next()? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let written = match self.raw.container_schema() {
+            Some(s) => split(&rec.packet)
+                .and_then(|(id, body)| self.decoder.write_json_body(id, s, body, policy, out)),
+            None => self.decoder.write_json(&rec.packet, policy, out).map(drop),
+        };
+        Some(match written {
+            Ok(()) => Ok(rec.index),
+            Err(source) => Err(FileError::Record {
+                path: self.raw.path.clone(),
+                index: rec.index,
+                offset: rec.offset,
+                source: Box::new(source),
+            }),
+        })
+    }
 }
 
 impl Iterator for VisitReader<'_> {

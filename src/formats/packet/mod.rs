@@ -226,6 +226,40 @@ fn decode_body(
     Ok(value)
 }
 
+/// [`Decoder::write_json`] for a body: the fast path, else the reference (decode, view,
+/// serialize).
+fn write_json_body(
+    id: u32,
+    writer: &AlertSchema,
+    reader: Option<&AlertSchema>,
+    body: &[u8],
+    policy: crate::formats::avro::view::CutoutPolicy,
+    out: &mut Vec<u8>,
+) -> Result<(), PacketError> {
+    if reader.is_none() {
+        if let Some((graph, plan)) = writer.json_plan() {
+            if plan.write(graph, body, policy, out).is_ok() {
+                return Ok(());
+            }
+        }
+    }
+    let value = decode_body(id, writer, reader, body)?;
+    let view = crate::formats::avro::view::to_json(&value, policy);
+    serde_json::to_writer(&mut *out, &view).expect("writing to a Vec");
+    Ok(())
+}
+
+/// The reference path of [`Decoder::write_json`] alone: decode to values, build the
+/// view, serialize it. What the fast path is proven equal to.
+pub fn json_text_by_values(
+    decoder: &mut Decoder,
+    packet: &[u8],
+    policy: crate::formats::avro::view::CutoutPolicy,
+) -> Result<Vec<u8>, PacketError> {
+    let (_, value) = decoder.decode(packet)?;
+    Ok(serde_json::to_vec(&crate::formats::avro::view::to_json(&value, policy)).expect("JSON"))
+}
+
 fn is_eof(e: &apache_avro::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
@@ -283,6 +317,34 @@ impl Decoder {
         let writer = self.store.get(id)?;
         let value = decode_body(id, &writer, self.reader.as_deref(), body)?;
         Ok((id, writer, value))
+    }
+
+    /// Write one wire-format packet's JSON view ([`crate::formats::avro::view`]) as
+    /// text to `out`; returns its schema id. The text is written straight from the
+    /// bytes ([`crate::formats::avro::json`]) where that path serves the packet, else
+    /// through the decoded values: the same bytes either way, and the same errors.
+    pub fn write_json(
+        &mut self,
+        packet: &[u8],
+        policy: crate::formats::avro::view::CutoutPolicy,
+        out: &mut Vec<u8>,
+    ) -> Result<u32, PacketError> {
+        let (id, body) = split(packet)?;
+        let writer = self.store.get(id)?;
+        write_json_body(id, &writer, self.reader.as_deref(), body, policy, out)?;
+        Ok(id)
+    }
+
+    /// [`Decoder::write_json`] for an Avro body (no wire header) written with `schema`.
+    pub fn write_json_body(
+        &self,
+        id: u32,
+        schema: &AlertSchema,
+        body: &[u8],
+        policy: crate::formats::avro::view::CutoutPolicy,
+        out: &mut Vec<u8>,
+    ) -> Result<(), PacketError> {
+        write_json_body(id, schema, self.reader.as_deref(), body, policy, out)
     }
 
     /// Decode an Avro body (no wire header) written with `schema`, as a packet of

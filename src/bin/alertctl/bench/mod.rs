@@ -183,10 +183,34 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
         time("decode + JSON view (cutouts: size)", packets, |p| {
             decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size)))
         })?,
-        time("decode + JSON view + serialize (tail)", packets, |p| {
-            decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size).to_string()))
-        })?,
+        time(
+            "decode + JSON view + serialize (tail before)",
+            packets,
+            |p| decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size).to_string())),
+        )?,
+        time(
+            "JSON text from the bytes, cutouts: size (tail)",
+            packets,
+            |p| json_text(&decoder, schema, p, CutoutPolicy::Size),
+        )?,
+        time(
+            "JSON text from the bytes, cutouts: omit (tail)",
+            packets,
+            |p| json_text(&decoder, schema, p, CutoutPolicy::Omit),
+        )?,
     ])
+}
+
+/// The JSON view as text, written straight from the bytes (what `tail` prints).
+fn json_text(
+    decoder: &packet::Decoder,
+    schema: &AlertSchema,
+    p: &[u8],
+    policy: CutoutPolicy,
+) -> Result<(), PacketError> {
+    let (id, body) = packet::split(p)?;
+    let mut out = Vec::with_capacity(64 * 1024);
+    decoder.write_json_body(id, schema, body, policy, &mut out)
 }
 
 /// Produce `packets` to `topic` (keyed round-robin over 64 keys); time until all are acknowledged.
