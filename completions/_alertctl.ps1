@@ -82,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;tail' {
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input''s order; with a group, only what is written is committed')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)')
             [CompletionResult]::new('--night', '--night', [CompletionResultType]::ParameterName, 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC')
             [CompletionResult]::new('--window-by', '--window-by', [CompletionResultType]::ParameterName, 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)')
@@ -809,6 +810,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The old spelling of --archive (--to is a topic everywhere now)')
             [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as this group (commits after the objects are stored)')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input''s order; with a group, only what is written is committed')
             [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'A Confluent-API schema registry to look schema ids up in (cached on disk)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, comma-separated HOST:PORT')

@@ -487,7 +487,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__archive)
-            opts="-G -e -b -X -h --from --night --archive --to --group --exit --schema-dir --registry --brokers --profile --timeout --help verify help"
+            opts="-G -e -b -X -h --from --night --archive --to --group --exit --workers --schema-dir --registry --brokers --profile --timeout --help verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +514,10 @@ _alertctl() {
                     return 0
                     ;;
                 -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3671,12 +3675,16 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__tail)
-            opts="-o -n -f -e -G -b -X -h --from --night --window-by --window-margin --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
+            opts="-o -n -f -e -G -b -X -h --workers --from --night --window-by --window-margin --file --offset --num --follow --exit --group --format --cutouts --fields --schema-dir --registry --reader-version --reader-schema --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -77,6 +77,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'alertctl;tail'= {
+            cand --workers 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input''s order; with a group, only what is written is committed'
             cand --from 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)'
             cand --night 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile''s per-major layout) its dayObs window, 12:00 to 12:00 UTC'
             cand --window-by 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert''s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)'
@@ -720,6 +721,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand --to 'The old spelling of --archive (--to is a topic everywhere now)'
             cand -G 'Consume as this group (commits after the objects are stored)'
             cand --group 'Consume as this group (commits after the objects are stored)'
+            cand --workers 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input''s order; with a group, only what is written is committed'
             cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
             cand --registry 'A Confluent-API schema registry to look schema ids up in (cached on disk)'
             cand -b 'Bootstrap brokers, comma-separated HOST:PORT'

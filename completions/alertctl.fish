@@ -78,6 +78,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s X -d 'A li
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l timeout -d 'Give up on unresponsive brokers after this long (500ms, 10s, 1m)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -l no-wait -d 'Send visits back to back, without waiting for the cadence'
 complete -c alertctl -n "__fish_alertctl_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l workers -d 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input\'s order; with a group, only what is written is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l from -d 'The topic to read, or a regex matching several (`lsst-2024-05-.*`)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l night -d 'A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic (--from, or the profile\'s per-major layout) its dayObs window, 12:00 to 12:00 UTC' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand tail" -l window-by -d 'With --night on a long-lived topic: select by record timestamp (`timestamp`, found per partition with offsets-for-times; ingest time on a LogAppendTime topic) or by the alert\'s own observation time (`observation`, diaSource.midpointMjdTai, reading --window-margin on both sides of the window)' -r -f -a "timestamp\t''
@@ -504,6 +505,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fis
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l archive -d 'The archive: a directory, or s3://bucket/prefix' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l to -d 'The old spelling of --archive (--to is a topic everywhere now)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s G -l group -d 'Consume as this group (commits after the objects are stored)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l workers -d 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input\'s order; with a group, only what is written is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r

@@ -291,9 +291,40 @@ impl Archive {
     }
 }
 
-/// What a record holds, for the archive: its alert id and schema id.
+/// What a record holds, for the archive: its alert id and schema id. The id is read
+/// straight from the bytes once the body passes the shape guard (every length, count
+/// and union index checked against the schema and the bytes, nothing decoded); else,
+/// or when the id is not where [`alert_id`] finds it, the alert is decoded, and that
+/// says what the record is.
 fn identify(decoder: &mut Decoder, rec: &Received) -> std::result::Result<(i64, u32), PacketError> {
     let payload = rec.payload.as_deref().unwrap_or_default();
+    if let Some(found) = id_from_bytes(decoder, payload) {
+        return Ok(found);
+    }
+    identify_by_value(decoder, payload)
+}
+
+/// [`identify`]'s fast path: the id from the bytes, when the body has the schema's shape.
+pub fn id_from_bytes(decoder: &mut Decoder, payload: &[u8]) -> Option<(i64, u32)> {
+    let (sid, body) = crate::formats::packet::split(payload).ok()?;
+    let schema = decoder.schema(sid).ok()?;
+    let graph = schema.graph().ok()?;
+    if graph.check_shape(body).ok()? != body.len() {
+        return None;
+    }
+    let id = graph
+        .long_at(body, &["diaSource", "diaSourceId"])
+        .ok()
+        .flatten()
+        .or_else(|| graph.long_at(body, &["alertId"]).ok().flatten())?;
+    Some((id, sid))
+}
+
+/// [`identify`]'s reference: decode the alert, then read its id.
+pub fn identify_by_value(
+    decoder: &mut Decoder,
+    payload: &[u8],
+) -> std::result::Result<(i64, u32), PacketError> {
     let (sid, value) = decoder.decode(payload)?;
     let id = alert_id(&value).ok_or_else(|| PacketError::Decode {
         id: sid,
@@ -347,7 +378,9 @@ struct ArchiveSink<'a, P: FnMut(&Archived)> {
     schemas: HashSet<u32>,
     done: Archived,
     progress: P,
-    /// Objects not yet stored, and the places of their records.
+    /// Threads compressing a batch.
+    workers: usize,
+    /// Packets not yet compressed and stored (by key), and the places of their records.
     pending: Vec<(String, Vec<u8>)>,
     pending_at: crate::transport::kafka::consume::Unwritten,
     pending_bytes: u64,
@@ -363,6 +396,7 @@ impl<'a, P: FnMut(&Archived)> ArchiveSink<'a, P> {
             schemas: HashSet::new(),
             done: Archived::default(),
             progress,
+            workers: 1,
             pending: Vec::new(),
             pending_at: Default::default(),
             pending_bytes: 0,
@@ -385,8 +419,11 @@ impl<'a, P: FnMut(&Archived)> ArchiveSink<'a, P> {
             return Ok(());
         }
         let n = self.pending.len() as u64;
-        self.archive
-            .put_many(std::mem::take(&mut self.pending), BATCH)?;
+        let raw = std::mem::take(&mut self.pending);
+        let objects =
+            crate::jobs::workers::map_ordered(&raw, self.workers, |(k, p)| (k.clone(), gzip(p)));
+        drop(raw);
+        self.archive.put_many(objects, BATCH)?;
         self.done.alerts += n;
         self.done.bytes += std::mem::take(&mut self.pending_bytes);
         self.take_pending_places();
@@ -415,7 +452,7 @@ impl<P: FnMut(&Archived)> Sink for ArchiveSink<'_, P> {
                     self.done.schemas += 1;
                 }
                 let payload = rec.payload.as_deref().unwrap_or_default();
-                self.pending.push((alert_key(id), gzip(payload)));
+                self.pending.push((alert_key(id), payload.to_vec()));
                 self.pending_bytes += payload.len() as u64;
                 self.pending_at.keep(&rec.topic, rec.partition, rec.offset);
                 if self.pending.len() >= BATCH {
@@ -457,18 +494,20 @@ impl<P: FnMut(&Archived)> Sink for ArchiveSink<'_, P> {
 }
 
 /// Archive what `tail` reads until `stop` says so or (with `until.end`) the end is
-/// reached. Objects are stored [`BATCH`] at a time, concurrently; a record is
-/// acknowledged only after its batch is stored, so a crash repeats (idempotently) rather
-/// than loses. `progress` is called after each batch.
+/// reached. Objects are compressed on `workers` threads and stored [`BATCH`] at a
+/// time, concurrently; a record is acknowledged only after its batch is stored, so a
+/// crash repeats (idempotently) rather than loses. `progress` is called after each batch.
 pub fn archive_loop(
     tail: &mut Tail,
     archive: &Archive,
     store: &mut Decoder,
     until: ReadUntil,
     stop: &dyn Fn() -> bool,
+    workers: usize,
     progress: impl FnMut(&Archived),
 ) -> Result<Archived> {
     let mut sink = ArchiveSink::new(archive, store, progress);
+    sink.workers = workers;
     read_loop(tail, until, stop, &mut sink)?;
     Ok(sink.done)
 }
@@ -580,6 +619,8 @@ pub struct Options {
     pub schemas: crate::transport::connect::SchemaSources,
     /// Where the cluster is.
     pub target: crate::transport::connect::Target,
+    /// Threads that compress each batch (0: one per core).
+    pub workers: usize,
 }
 
 /// What an archive job did.
@@ -647,29 +688,38 @@ pub fn run(
         flush_at_end: false,
         stall: conn.timeout,
     };
-    let done = archive_loop(&mut tail, &archive, &mut decoder, until, stop, |d| {
-        if marks_at.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(2)) {
-            marks_at = Some(std::time::Instant::now());
-            marks = topics
-                .iter()
-                .filter_map(|t| admin.describe(t).ok())
-                .flat_map(|info| {
-                    info.partitions
-                        .iter()
-                        .map(|p| (info.name.clone(), p.id, p.low, p.high))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-        }
-        let secs = started.elapsed().as_secs_f64().max(1e-9);
-        report.status(&format!(
-            "{} alerts, {:.0} alerts/s, {:.1} MB/s, lag {}",
-            d.alerts,
-            d.alerts as f64 / secs,
-            d.bytes as f64 / 1e6 / secs,
-            d.lag(&marks)
-        ));
-    })?;
+    let workers = crate::jobs::workers::count(opts.workers);
+    let done = archive_loop(
+        &mut tail,
+        &archive,
+        &mut decoder,
+        until,
+        stop,
+        workers,
+        |d| {
+            if marks_at.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(2)) {
+                marks_at = Some(std::time::Instant::now());
+                marks = topics
+                    .iter()
+                    .filter_map(|t| admin.describe(t).ok())
+                    .flat_map(|info| {
+                        info.partitions
+                            .iter()
+                            .map(|p| (info.name.clone(), p.id, p.low, p.high))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+            }
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            report.status(&format!(
+                "{} alerts, {:.0} alerts/s, {:.1} MB/s, lag {}",
+                d.alerts,
+                d.alerts as f64 / secs,
+                d.bytes as f64 / 1e6 / secs,
+                d.lag(&marks)
+            ));
+        },
+    )?;
     tail.close()?;
     report.status("");
     let out = Report {

@@ -22,6 +22,7 @@ pub mod show;
 pub mod stats;
 pub mod tail;
 pub mod topics;
+pub mod workers;
 
 use chrono::NaiveDate;
 

@@ -22,7 +22,9 @@ use crate::night::input::{Reading, Windowing};
 use crate::render::printer::{envelope, raw_value, AlertPrinter, Item, RecordFormat};
 use crate::transport::connect::{SchemaSources, Target};
 use crate::transport::kafka::admin::{is_pattern, Admin};
-use crate::transport::kafka::consume::{read_loop, ReadUntil, Received, Sink, Start, Tail};
+use crate::transport::kafka::consume::{
+    read_loop, ReadUntil, Received, Sink, Start, Tail, Unwritten,
+};
 use crate::transport::kafka::offsets::OffsetSpec;
 use crate::transport::kafka::KafkaError;
 
@@ -63,6 +65,8 @@ pub struct Options {
     pub schemas: SchemaSources,
     /// Resolve every alert into this reader schema.
     pub reader: Option<Arc<AlertSchema>>,
+    /// Threads writing JSON lines (0: one per core); the order is kept.
+    pub workers: usize,
 }
 
 /// What a tail read.
@@ -86,7 +90,14 @@ pub fn run<W: Write>(
 ) -> Result<Tailed, Error> {
     let decoder = opts.schemas.decoder(opts.reader.clone());
     let tailed = match &opts.source {
-        Source::File(file) => tail_file(file, decoder, opts.cutouts, printer, report)?,
+        Source::File(file) => tail_file(
+            file,
+            decoder,
+            opts.cutouts,
+            crate::jobs::workers::count(opts.workers),
+            printer,
+            report,
+        )?,
         Source::Kafka { .. } => tail_kafka(opts, decoder, printer, report, stop)?,
     };
     if tailed.bad > 0 {
@@ -158,6 +169,10 @@ fn tail_kafka<W: Write>(
         good: 0,
         bad: 0,
         report,
+        workers: crate::jobs::workers::count(opts.workers),
+        batch: Vec::new(),
+        batch_at: Unwritten::default(),
+        printed: Vec::new(),
     };
     let until = ReadUntil {
         // A window ends: reading stops there, per partition.
@@ -176,6 +191,51 @@ fn tail_kafka<W: Write>(
 }
 
 impl<W: Write> TailSink<'_, W> {
+    /// Write the batch's JSON lines on the workers, print them in order, and hand their
+    /// places to `written()`.
+    fn print_batch(&mut self) -> Result<(), Error> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        // Schemas are found (and kept) first, one at a time; the writing is parallel.
+        let schemas: Vec<_> = batch
+            .iter()
+            .map(|r| {
+                let (id, _) = packet::split(r.payload.as_deref().unwrap_or_default())?;
+                Ok::<_, packet::PacketError>((id, self.decoder.schema(id)?))
+            })
+            .collect();
+        let decoder = &self.decoder;
+        let cutouts = self.cutouts;
+        let pairs: Vec<_> = batch.iter().zip(&schemas).collect();
+        let texts = crate::jobs::workers::map_ordered(&pairs, self.workers, |(rec, schema)| {
+            let (id, schema) = schema.as_ref().ok()?;
+            let payload = rec.payload.as_deref().unwrap_or_default();
+            let mut out = Vec::with_capacity(payload.len() / 2);
+            Some(
+                packet::split(payload)
+                    .and_then(|(_, body)| {
+                        decoder.write_json_body(*id, schema, body, cutouts, &mut out)
+                    })
+                    .map(|()| out),
+            )
+        });
+        for ((rec, text), schema) in batch.iter().zip(texts).zip(schemas) {
+            match (text, schema) {
+                (Some(Ok(text)), _) => {
+                    self.good += 1;
+                    self.printer
+                        .push(rec.timestamp_ms.unwrap_or(0), Item::Text(text))?;
+                }
+                (Some(Err(e)), _) | (None, Err(e)) => self.undecodable(rec, e)?,
+                (None, Ok(_)) => unreachable!("written when its schema was found"),
+            }
+        }
+        self.printed.extend(self.batch_at.written());
+        Ok(())
+    }
+
     /// A record that could not be decoded: a warning, or, for a group member when the
     /// reason may pass (the registry away), a stop without acknowledging it (it is
     /// read again next time).
@@ -202,10 +262,24 @@ struct TailSink<'o, W: Write> {
     good: u64,
     bad: u64,
     report: &'o mut dyn Report,
+    /// Threads writing JSON lines; with more than one, records are written a batch
+    /// at a time, and acknowledged once printed.
+    workers: usize,
+    batch: Vec<Received>,
+    batch_at: Unwritten,
+    printed: Vec<(String, i32, i64)>,
 }
 
 impl<W: Write> Sink for TailSink<'_, W> {
     type Error = Error;
+
+    fn written(&mut self) -> Vec<(String, i32, i64)> {
+        std::mem::take(&mut self.printed)
+    }
+
+    fn idle(&mut self) -> Result<(), Error> {
+        self.print_batch()
+    }
 
     fn record(&mut self, rec: &Received) -> Result<bool, Error> {
         let at = || format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
@@ -229,6 +303,19 @@ impl<W: Write> Sink for TailSink<'_, W> {
             }
             // JSON lines with nothing to read from the alert: the text straight from
             // the bytes.
+            Some(_)
+                if self.workers > 1
+                    && self.reading.observed.is_none()
+                    && format == RecordFormat::Jsonl
+                    && !self.printer.keeping() =>
+            {
+                self.batch.push(rec.clone());
+                self.batch_at.keep(&rec.topic, rec.partition, rec.offset);
+                if self.batch.len() >= BATCH {
+                    self.print_batch()?;
+                }
+                return Ok(false);
+            }
             Some(payload) if self.reading.observed.is_none() && format == RecordFormat::Jsonl => {
                 let mut text = Vec::with_capacity(payload.len() / 2);
                 match self.decoder.write_json(payload, self.cutouts, &mut text) {
@@ -266,6 +353,7 @@ impl<W: Write> Sink for TailSink<'_, W> {
     }
 
     fn flush(&mut self) -> Result<(), Error> {
+        self.print_batch()?;
         Ok(self.printer.flush_kept()?)
     }
 
@@ -274,10 +362,14 @@ impl<W: Write> Sink for TailSink<'_, W> {
     }
 }
 
+/// Alerts written at once by `--workers` (and kept, unacknowledged, until written).
+const BATCH: usize = 256;
+
 fn tail_file<W: Write>(
     file: &std::path::Path,
     mut decoder: Decoder,
     cutouts: CutoutPolicy,
+    workers: usize,
     printer: &mut AlertPrinter<W>,
     report: &mut dyn Report,
 ) -> Result<Tailed, Error> {
@@ -285,13 +377,21 @@ fn tail_file<W: Write>(
     let (mut good, mut bad) = (0u64, 0u64);
     let mut fatal = None;
     if printer.format() == RecordFormat::Jsonl {
-        // JSON lines: the text straight from the bytes.
-        let mut text = Vec::new();
-        while let Some(item) = records.next_json(cutouts, &mut text) {
+        // JSON lines: the text straight from the bytes, on the workers.
+        let mut batch = Vec::new();
+        while fatal.is_none() {
+            if batch.is_empty() {
+                batch = records.next_json_batch(BATCH, cutouts, workers);
+                if batch.is_empty() {
+                    break;
+                }
+                batch.reverse();
+            }
+            let Some(item) = batch.pop() else { break };
             match item {
-                Ok(index) => {
+                Ok((index, text)) => {
                     good += 1;
-                    printer.push(index as i64, Item::Text(std::mem::take(&mut text)))?;
+                    printer.push(index as i64, Item::Text(text))?;
                 }
                 Err(e) if e.is_recoverable() => {
                     bad += 1;

@@ -217,20 +217,25 @@ fn a_night_archived_to_a_directory_and_to_s3_holds_every_alert() {
         let obj = &first[&PathBuf::from(format!("v1/alerts/{id}.avro.gz"))];
         assert_eq!(&gunzip(obj), packet, "alert {id}");
     }
-    // Twice: the same objects, byte for byte.
-    let r = kafka_run(
-        &b,
-        &[
-            "archive",
-            "--from",
-            TOPIC,
-            "--archive",
-            root.to_str().unwrap(),
-            "-e",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(objects(&root), first);
+    // Twice: the same objects, byte for byte; and into another directory, compressed
+    // on three workers: the same objects again.
+    for (into, workers) in [(root.clone(), "1"), (dir.path().join("archive-3"), "3")] {
+        let r = kafka_run(
+            &b,
+            &[
+                "archive",
+                "--from",
+                TOPIC,
+                "--archive",
+                into.to_str().unwrap(),
+                "-e",
+                "--workers",
+                workers,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(objects(&into), first, "--workers {workers}");
+    }
     // fastavro decodes every object with the archived schema, to the topic's alert.
     let check = format!(
         r#"

@@ -2,7 +2,8 @@
 //! against the reference path (decode to values, build the view, serialize it), byte for
 //! byte: over generated schemas of every Avro type with edge values, their bodies
 //! corrupted, every official schema's generated alerts and sample packets, the fuzz
-//! corpus, and (shared tier) real alerts.
+//! corpus, and (shared tier) real alerts. The archive's id read from the bytes, against
+//! the decoded alert's.
 
 #![allow(dead_code)]
 
@@ -100,11 +101,19 @@ pub fn compare_file(path: &Path, dirs: &[std::path::PathBuf], tally: &mut Tally)
         n += 1;
     }
     // And through the reader tail uses.
-    let mut text = Vec::new();
     let mut reader = VisitReader::open(path, &mut decoder).unwrap();
-    while let Some(r) = reader.next_json(CutoutPolicy::Keep, &mut text) {
-        r.unwrap();
+    let mut seen = 0;
+    loop {
+        let batch = reader.next_json_batch(3, CutoutPolicy::Keep, 2);
+        if batch.is_empty() {
+            break;
+        }
+        for r in batch {
+            assert_eq!(r.unwrap().0, seen);
+            seen += 1;
+        }
     }
+    assert_eq!(seen, n);
     n
 }
 
@@ -410,9 +419,24 @@ fn json_text_equals_the_reference_on_every_official_version() {
                 cutout_size: 8,
             },
         );
+        let mut store = SchemaStore::new(Vec::new());
+        store.insert(v.id(), AlertSchema::clone(&schema));
+        let mut decoder = Decoder::new(store, None);
         for alert in gen.visit(0) {
             let body = packet::encode_body(&schema, &alert).unwrap();
             compare(&schema, &body, &mut tally, &format!("{v:?}"));
+            // The archive's id, read from the bytes, is the decoded alert's.
+            let p = packet::encode(v.id(), &body);
+            let fast = alertctl::jobs::archive::id_from_bytes(&mut decoder, &p);
+            let slow = alertctl::jobs::archive::identify_by_value(&mut decoder, &p).unwrap();
+            assert_eq!(fast, Some(slow), "{v:?}");
+            for cut in [p.len() - 1, p.len() / 2, 9] {
+                assert_eq!(
+                    alertctl::jobs::archive::id_from_bytes(&mut decoder, &p[..cut]),
+                    None,
+                    "{v:?} cut at {cut}"
+                );
+            }
         }
         let sample = root
             .join(v.major.to_string())

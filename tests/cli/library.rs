@@ -74,6 +74,7 @@ fn a_visit_file_through_produce_stats_tail_and_filters() {
         cutouts: CutoutPolicy::Omit,
         schemas: SchemaSources::default(),
         reader: None,
+        workers: 2,
     };
     let t = tail::run(&opts, &mut printer, &mut Collected::default(), &never).unwrap();
     drop(printer);
@@ -206,6 +207,7 @@ fn a_night_through_kafka_produce_filter_and_tail() {
         cutouts: CutoutPolicy::Size,
         schemas: SchemaSources::default(),
         reader: Some(Arc::new(alertctl::formats::avro::builtin_sample())),
+        workers: 1,
     };
     let t = tail::run(&opts, &mut printer, &mut Collected::default(), &never).unwrap();
     assert_eq!(t.good, stats.emitted);

@@ -794,3 +794,104 @@ fn scram_over_tls_reads_with_the_right_password_only() {
     assert!(e.contains("refused") && e.contains("SASL"), "{e}");
     terminate(&mut secure);
 }
+
+/// `--workers N` writes the same JSON lines as one worker, in the same order, from a
+/// file (wire and container) and from Kafka, and a group commits what it printed.
+#[test]
+fn workers_print_what_one_worker_prints_in_order() {
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let gen = |out: &std::path::Path, format: &str| {
+        run([
+            "produce",
+            "--night",
+            "2020-02-02",
+            "--visits",
+            "3",
+            "--alerts-per-visit",
+            "300",
+            "--seed",
+            "5",
+            "--cutout-size",
+            "6",
+            "--file-format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    };
+    for (name, format) in [("v.wire", "wire"), ("v.avro", "ocf")] {
+        let file = dir.path().join(name);
+        gen(&file, format);
+        let f = file.to_str().unwrap();
+        let one = run([
+            "tail",
+            "--file",
+            f,
+            "--format",
+            "jsonl",
+            "--cutouts",
+            "size",
+        ])
+        .ok();
+        for w in ["2", "3", "0"] {
+            let many = run([
+                "tail",
+                "--file",
+                f,
+                "--format",
+                "jsonl",
+                "--cutouts",
+                "size",
+                "--workers",
+                w,
+            ])
+            .ok();
+            assert!(many == one, "{name}: --workers {w} printed otherwise");
+        }
+        assert_eq!(one.lines().count(), 900);
+    }
+    let file = dir.path().join("v.wire");
+    crate::procs::send_file(&b, &file, "t-workers", &[]);
+    let one = kafka_run(&b, &["tail", "--from", "t-workers", "-e"]);
+    let many = kafka_run(&b, &["tail", "--from", "t-workers", "-e", "--workers", "3"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(many.code, 0, "{}", many.stderr);
+    let sorted = |s: &str| {
+        let mut v: Vec<&str> = s.lines().collect();
+        v.sort();
+        v.join("\n")
+    };
+    assert_eq!(sorted(&many.stdout), sorted(&one.stdout));
+    assert_eq!(one.stdout.lines().count(), 900);
+    // A group member with workers commits what it printed: a second run prints nothing.
+    let g = kafka_run(
+        &b,
+        &[
+            "tail",
+            "--from",
+            "t-workers",
+            "-e",
+            "-G",
+            "gw",
+            "--workers",
+            "2",
+        ],
+    );
+    assert_eq!(g.stdout.lines().count(), 900, "{}", g.stderr);
+    let again = kafka_run(
+        &b,
+        &[
+            "tail",
+            "--from",
+            "t-workers",
+            "-e",
+            "-G",
+            "gw",
+            "--workers",
+            "2",
+        ],
+    );
+    assert_eq!(again.stdout.lines().count(), 0, "{}", again.stderr);
+}

@@ -367,3 +367,12 @@ impl WindowArgs {
         }
     }
 }
+
+/// `--workers N`: the same on every command that decodes or encodes alerts in bulk.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct WorkersArgs {
+    /// Threads that decode and encode alerts in parallel (0: one per core). Output
+    /// keeps the input's order; with a group, only what is written is committed.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub workers: usize,
+}

@@ -379,6 +379,36 @@ impl Graph {
         }
     }
 
+    /// The `long` (or `int`) at `path` (field names, through records and unions) of a
+    /// body, read without decoding the rest: the fields before it are skipped. `None`
+    /// when the path is absent from the schema, leads through a union's `null`, or ends
+    /// on another type.
+    pub fn long_at(&self, body: &[u8], path: &[&str]) -> Result<Option<i64>, DecodeError> {
+        let mut buf = body;
+        let mut n = self.root;
+        let mut rest = path;
+        loop {
+            match &self.nodes[n] {
+                Node::Union(branches) => n = branch(branches, &mut buf)?,
+                Node::Record(fields) => {
+                    let Some((name, tail)) = rest.split_first() else {
+                        return Ok(None);
+                    };
+                    let Some(at) = fields.iter().position(|f| f.name == *name) else {
+                        return Ok(None);
+                    };
+                    for f in &fields[..at] {
+                        self.skip(f.node, &mut buf)?;
+                    }
+                    n = fields[at].node;
+                    rest = tail;
+                }
+                Node::Long | Node::Int if rest.is_empty() => return Ok(Some(varint(&mut buf)?)),
+                _ => return Ok(None),
+            }
+        }
+    }
+
     /// Whether bodies must pass [`Graph::check_shape`] before they are decoded.
     pub fn guarded(&self) -> bool {
         self.guarded

@@ -838,31 +838,72 @@ impl<'a> VisitReader<'a> {
         self.raw.container_schema()
     }
 
-    /// The next alert's JSON view as text, appended to `out` ([`Decoder::write_json`]),
-    /// instead of its value; returns its record number.
-    pub fn next_json(
+    /// The next (up to) `n` alerts' JSON views as text, written on `workers` threads,
+    /// in the file's order: each with its record number, or why it failed. A record the
+    /// file cannot be read past ends the batch (its error last). Empty at the end.
+    pub fn next_json_batch(
         &mut self,
+        n: usize,
         policy: crate::formats::avro::view::CutoutPolicy,
-        out: &mut Vec<u8>,
-    ) -> Option<Result<usize, FileError>> {
-        let rec = match self.raw.next()? {
-            Ok(r) => r,
-            Err(e) => return Some(Err(e)),
-        };
-        let written = match self.raw.container_schema() {
-            Some(s) => split(&rec.packet)
-                .and_then(|(id, body)| self.decoder.write_json_body(id, s, body, policy, out)),
-            None => self.decoder.write_json(&rec.packet, policy, out).map(drop),
-        };
-        Some(match written {
-            Ok(()) => Ok(rec.index),
-            Err(source) => Err(FileError::Record {
-                path: self.raw.path.clone(),
-                index: rec.index,
-                offset: rec.offset,
-                source: Box::new(source),
-            }),
-        })
+        workers: usize,
+    ) -> Vec<Result<(usize, Vec<u8>), FileError>> {
+        let mut raw = Vec::with_capacity(n);
+        let mut stop = None;
+        while raw.len() < n {
+            match self.raw.next() {
+                Some(Ok(r)) => raw.push(r),
+                Some(Err(e)) => {
+                    stop = Some(e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        let container = self.raw.container_schema().cloned();
+        // Schemas are found (and kept) first, one at a time; the writing is parallel.
+        let schemas: Vec<Result<(u32, Arc<AlertSchema>), PacketError>> = raw
+            .iter()
+            .map(|r| {
+                let (id, _) = split(&r.packet)?;
+                match &container {
+                    Some(s) => Ok((id, s.clone())),
+                    None => Ok((id, self.decoder.schema(id)?)),
+                }
+            })
+            .collect();
+        let decoder: &Decoder = self.decoder;
+        let pairs: Vec<_> = raw.iter().zip(&schemas).collect();
+        let written = crate::jobs::workers::map_ordered(&pairs, workers, |(rec, schema)| {
+            let (id, schema) = schema.as_ref().ok()?;
+            let mut out = Vec::with_capacity(rec.packet.len() / 2);
+            Some(
+                split(&rec.packet)
+                    .and_then(|(_, body)| {
+                        decoder.write_json_body(*id, schema, body, policy, &mut out)
+                    })
+                    .map(|()| out),
+            )
+        });
+        let mut batch: Vec<Result<(usize, Vec<u8>), FileError>> = raw
+            .iter()
+            .zip(written.into_iter().zip(schemas))
+            .map(|(rec, (w, schema))| {
+                let w = match (w, schema) {
+                    (Some(w), _) => w,
+                    (None, Err(e)) => Err(e),
+                    (None, Ok(_)) => unreachable!("written when its schema was found"),
+                };
+                w.map(|text| (rec.index, text))
+                    .map_err(|source| FileError::Record {
+                        path: self.raw.path.clone(),
+                        index: rec.index,
+                        offset: rec.offset,
+                        source: Box::new(source),
+                    })
+            })
+            .collect();
+        batch.extend(stop.map(Err));
+        batch
     }
 }
 

@@ -5,7 +5,7 @@ use alertctl::jobs::archive::{run, verify_job, Options, VerifyOptions};
 use alertctl::jobs::Report;
 use alertctl::Error;
 
-use crate::args::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, KafkaArgs, SchemaArgs, WorkersArgs};
 
 /// Archive alerts, or verify an archive.
 #[derive(Debug, clap::Args)]
@@ -66,6 +66,8 @@ pub struct RunArgs {
     #[arg(short = 'e', long = "exit")]
     pub exit_at_end: bool,
     #[command(flatten)]
+    pub workers: WorkersArgs,
+    #[command(flatten)]
     pub dirs: SchemaArgs,
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -112,6 +114,7 @@ fn exec_archive(a: RunArgs, ctx: &mut Ctx) -> CmdResult {
         exit_at_end: a.exit_at_end,
         schemas: a.dirs.sources(a.kafka.profile.as_deref()),
         target: a.kafka.target(),
+        workers: a.workers.workers,
     };
     let stop = ctx.stop();
     let r = run(&opts, &mut ctx.diag, &stop)?;

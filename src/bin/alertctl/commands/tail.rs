@@ -8,7 +8,9 @@ use alertctl::jobs::tail::{run, Options, Source};
 use alertctl::render::printer::{AlertPrinter, RecordFormat};
 use alertctl::transport::kafka::offsets::OffsetSpec;
 
-use crate::args::{values, CmdResult, Ctx, Cutouts, FromArgs, KafkaArgs, SchemaArgs, WindowArgs};
+use crate::args::{
+    values, CmdResult, Ctx, Cutouts, FromArgs, KafkaArgs, SchemaArgs, WindowArgs, WorkersArgs,
+};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -39,6 +41,8 @@ offset (or file record and byte), and the rest go on; the exit code is then 1.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
+    #[command(flatten)]
+    pub workers: WorkersArgs,
     #[command(flatten)]
     pub from: FromArgs,
     /// A night (YYYY-MM-DD, today or yesterday): its topic, or on a long-lived topic
@@ -117,6 +121,7 @@ pub fn exec(a: Args, ctx: &mut Ctx) -> CmdResult {
         cutouts: a.cutouts.policy(ctx),
         schemas: a.dirs.sources(a.kafka.profile.as_deref()),
         reader,
+        workers: a.workers.workers,
     };
     let format = RecordFormat::or_default(a.format, ctx.terminal);
     let mut printer = AlertPrinter::new(ctx.stdout(), format, &a.fields, a.num);
