@@ -981,7 +981,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__night)
-            opts="-b -X -h --source-brokers --scale --visits --cadence --filters --cutout-size --seed --json --brokers --profile --timeout --help"
+            opts="-b -X -h --source-brokers --scale --visits --cadence --filters --cutout-size --seed --json --schema-version --schema-dir --registry --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1016,18 @@ _alertctl() {
                     return 0
                     ;;
                 --json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1061,7 +1073,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__export)
-            opts="-o -b -X -h --from --night --offset --file --out --file-format --cutouts --by-band --schema-dir --registry --brokers --profile --timeout --help verify help"
+            opts="-o -b -X -h --from --night --offset --file --out --file-format --cutouts --by-band --workers --schema-dir --registry --brokers --profile --timeout --help verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1097,6 +1109,10 @@ _alertctl() {
                     ;;
                 --cutouts)
                     COMPREPLY=($(compgen -W "omit size keep" -- "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --schema-dir)

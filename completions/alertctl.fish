@@ -233,6 +233,9 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l seed -d 'Seed of the generated alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l json -d 'Also write the result as JSON here, and a latency histogram next to it (FILE.png)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l schema-version -d 'Generate alerts of this official version from --schema-dir (generated before the night starts) and run the production-like filters of `bench filter`; without it, the built-in sample schema and SNR cuts' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from night" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -553,6 +556,7 @@ avro\t'Avro container files with the alert schema (cutouts nulled with --cutouts
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l cutouts -d 'Keep the cutouts (binary columns) or leave them out' -r -f -a "omit\t'Leave the cutouts out'
 size\t'Show each cutout\'s size only, {"bytes": N}'
 keep\t'Keep the cutouts\' bytes (base64 in JSON, binary columns in Parquet)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l workers -d 'Threads that decode and encode alerts in parallel (0: one per core). Output keeps the input\'s order; with a group, only what is written is committed' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand export; and not __fish_seen_subcommand_from verify help" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r

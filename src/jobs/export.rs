@@ -25,7 +25,6 @@ use crate::choice::Choice;
 use crate::formats::avro::graph::{Graph, Node};
 use crate::formats::avro::view::{to_json, CutoutPolicy};
 use crate::formats::avro::AlertSchema;
-use crate::formats::packet::file::VisitReader;
 
 /// The three cutout fields, in their column order.
 pub const CUTOUTS: [&str; 3] = ["cutoutDifference", "cutoutScience", "cutoutTemplate"];
@@ -163,6 +162,9 @@ pub struct Options {
     pub cutouts: bool,
     /// Partition by band under each night.
     pub by_band: bool,
+    /// Threads decoding alerts and building their views (0: one per core); the rows
+    /// keep the input's order.
+    pub workers: usize,
 }
 
 /// The Arrow type of an Avro type (unions with null are nullable; named types resolved).
@@ -367,6 +369,24 @@ impl Exporter {
         schema: &AlertSchema,
         value: &Value,
     ) -> Result<()> {
+        self.add_viewed(
+            place,
+            schema_id,
+            schema,
+            value,
+            to_json(value, CutoutPolicy::Omit),
+        )
+    }
+
+    /// [`Exporter::add`] with the alert's JSON view (cutouts omitted) already built.
+    pub fn add_viewed(
+        &mut self,
+        place: Option<(&str, i32, i64)>,
+        schema_id: u32,
+        schema: &AlertSchema,
+        value: &Value,
+        view: Json,
+    ) -> Result<()> {
         if self.opts.format == Format::Parquet && !self.schemas.contains_key(&schema_id) {
             let s = arrow_schemas(schema, self.opts.cutouts).map_err(|reason| {
                 ExportError::Convert {
@@ -377,7 +397,6 @@ impl Exporter {
             self.schemas.insert(schema_id, s);
         }
         self.schema_ids.insert(schema_id);
-        let view = to_json(value, CutoutPolicy::Omit);
         let mut rel = format!("night={}", night_of(value));
         if self.opts.by_band {
             let band = crate::render::table::lookup(&view, "diaSource.band|diaSource.filterName")
@@ -857,24 +876,33 @@ pub fn run(
                     ..Source::default()
                 },
             )?;
+            let workers = crate::jobs::workers::count(ex.opts.workers);
             let mut decoder = schemas.decoder(None);
-            let reader = VisitReader::open(file, &mut decoder)?;
+            let mut reader = crate::formats::packet::file::PacketReader::open(file)?;
             // A container file carries its schema; its id from the schema's version.
             let container = reader
                 .container_schema()
                 .map(|s| (s.id().unwrap_or(0), s.clone()));
-            let mut ids = schemas.decoder(None);
-            for item in reader {
-                let alert = item?;
-                let (id, schema) = match (&alert.packet, &container) {
-                    (Some(p), _) => {
-                        let (id, _) = crate::formats::packet::split(p)?;
-                        (id, ids.schema(id)?)
-                    }
-                    (None, Some((id, s))) => (*id, s.clone()),
-                    (None, None) => return Err(Error::failure("a record without its schema")),
-                };
-                ex.add(None, id, &schema, &alert.value)?;
+            loop {
+                let mut batch = Vec::with_capacity(BATCH_DECODE);
+                for rec in reader.by_ref().take(BATCH_DECODE) {
+                    batch.push(rec?);
+                }
+                if batch.is_empty() {
+                    break;
+                }
+                let packets: Vec<&[u8]> = batch.iter().map(|r| &r.packet[..]).collect();
+                let decoded = decode_batch(&mut decoder, &packets, container.as_ref(), workers);
+                for (rec, d) in batch.iter().zip(decoded) {
+                    let (id, schema, value, view) =
+                        d.map_err(|source| crate::formats::packet::file::FileError::Record {
+                            path: file.clone(),
+                            index: rec.index,
+                            offset: rec.offset,
+                            source: Box::new(source),
+                        })?;
+                    ex.add_viewed(None, id, &schema, &value, view)?;
+                }
             }
             ex.finish()?
         }
@@ -918,37 +946,59 @@ pub fn run(
                     file: None,
                 },
             )?;
+            let workers = crate::jobs::workers::count(ex.opts.workers);
             let mut decoder = schemas.decoder(None);
             let mut failure: Option<Error> = None;
             let mut undecodable = 0u64;
-            let complete = tail.read_to_end(|rec| {
-                if failure.is_some() {
-                    return Ok(());
-                }
-                let payload = rec.payload.as_deref().unwrap_or_default();
-                match decoder.decode_with_schema(payload) {
-                    Ok((id, schema, value)) => {
-                        if let Err(e) = ex.add(
-                            Some((&rec.topic, rec.partition, rec.offset)),
-                            id,
-                            &schema,
-                            &value,
-                        ) {
-                            failure = Some(e.into());
+            let mut batch: Vec<crate::transport::kafka::consume::Received> = Vec::new();
+            // Decode a batch on the workers, then add its rows in order.
+            let mut add_batch = |batch: &mut Vec<crate::transport::kafka::consume::Received>,
+                                 ex: &mut Exporter,
+                                 failure: &mut Option<Error>| {
+                let packets: Vec<&[u8]> = batch
+                    .iter()
+                    .map(|r| r.payload.as_deref().unwrap_or_default())
+                    .collect();
+                let decoded = decode_batch(&mut decoder, &packets, None, workers);
+                for (rec, d) in batch.iter().zip(decoded) {
+                    if failure.is_some() {
+                        break;
+                    }
+                    match d {
+                        Ok((id, schema, value, view)) => {
+                            if let Err(e) = ex.add_viewed(
+                                Some((&rec.topic, rec.partition, rec.offset)),
+                                id,
+                                &schema,
+                                &value,
+                                view,
+                            ) {
+                                *failure = Some(e.into());
+                            }
+                        }
+                        Err(e) => {
+                            undecodable += 1;
+                            if undecodable == 1 {
+                                report.warn(&format!(
+                                    "{}/{}@{}: {e}",
+                                    rec.topic, rec.partition, rec.offset
+                                ));
+                            }
                         }
                     }
-                    Err(e) => {
-                        undecodable += 1;
-                        if undecodable == 1 {
-                            report.warn(&format!(
-                                "{}/{}@{}: {e}",
-                                rec.topic, rec.partition, rec.offset
-                            ));
-                        }
+                }
+                batch.clear();
+            };
+            let complete = tail.read_to_end(|rec| {
+                if failure.is_none() {
+                    batch.push(rec);
+                    if batch.len() >= BATCH_DECODE {
+                        add_batch(&mut batch, &mut ex, &mut failure);
                     }
                 }
                 Ok(())
             })?;
+            add_batch(&mut batch, &mut ex, &mut failure);
             if let Some(e) = failure {
                 return Err(e);
             }
@@ -971,6 +1021,53 @@ pub fn run(
         manifest,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Alerts decoded at once by the workers.
+const BATCH_DECODE: usize = 32;
+
+/// A decoded alert with its schema id, schema and JSON view (cutouts omitted).
+type Decoded = (u32, Arc<AlertSchema>, Value, Json);
+
+/// Decode `packets` (wire format; with `container`, bodies behind its id) on `workers`
+/// threads, each with its view: in order, each alert or why it could not be decoded.
+/// Schemas are looked up first, one at a time (a registry is asked once per id).
+fn decode_batch(
+    decoder: &mut crate::formats::packet::Decoder,
+    packets: &[&[u8]],
+    container: Option<&(u32, Arc<AlertSchema>)>,
+    workers: usize,
+) -> Vec<std::result::Result<Decoded, crate::formats::packet::PacketError>> {
+    use crate::formats::packet::split;
+    let schemas: Vec<_> = packets
+        .iter()
+        .map(|p| {
+            let (id, _) = split(p)?;
+            match container {
+                Some((cid, s)) => Ok((*cid, s.clone())),
+                None => Ok((id, decoder.schema(id)?)),
+            }
+        })
+        .collect();
+    let decoder: &crate::formats::packet::Decoder = decoder;
+    let pairs: Vec<_> = packets.iter().zip(&schemas).collect();
+    let decoded = crate::jobs::workers::map_ordered(&pairs, workers, |(p, schema)| {
+        let (id, schema) = schema.as_ref().ok()?;
+        Some(split(p).and_then(|(wire_id, body)| {
+            let value = decoder.decode_body(wire_id, schema, body)?;
+            let view = to_json(&value, CutoutPolicy::Omit);
+            Ok((*id, schema.clone(), value, view))
+        }))
+    });
+    decoded
+        .into_iter()
+        .zip(schemas)
+        .map(|(d, schema)| match (d, schema) {
+            (Some(d), _) => d,
+            (None, Err(e)) => Err(e),
+            (None, Ok(_)) => unreachable!("decoded when its schema was found"),
+        })
+        .collect()
 }
 
 /// How to verify an export.

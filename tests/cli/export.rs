@@ -131,6 +131,30 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
         .map(|p| p["count"].as_u64().unwrap())
         .sum();
     assert_eq!(counted, 100);
+    // Decoded on three workers: the same Parquet file, byte for byte.
+    let three = dir.path().join("three");
+    let r = kafka_run(
+        &b,
+        &[
+            &[
+                "export",
+                "--night",
+                "2012-03-01",
+                "--out",
+                three.to_str().unwrap(),
+                "--workers",
+                "3",
+            ],
+            &base[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let part = "night=2012-03-01/part-1101.parquet";
+    assert!(
+        std::fs::read(three.join(part)).unwrap() == std::fs::read(keep.join(part)).unwrap(),
+        "--workers 3 wrote another Parquet file"
+    );
     // pyarrow reads every row back, nested values equal to the JSON view.
     let jsonl = dir.path().join("views.jsonl");
     std::fs::write(

@@ -198,7 +198,63 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
             packets,
             |p| json_text(&decoder, schema, p, CutoutPolicy::Omit),
         )?,
+        archive_id(
+            "archive id: decode the alert (before)",
+            schema,
+            packets,
+            false,
+        )?,
+        archive_id("archive id: from the bytes", schema, packets, true)?,
+        gzip_row(packets, 1)?,
+        gzip_row(packets, 6)?,
     ])
+}
+
+/// The archive's id of each packet, by decoding it or from its bytes.
+fn archive_id(
+    stage: &str,
+    schema: &AlertSchema,
+    packets: &[Vec<u8>],
+    from_bytes: bool,
+) -> Result<Row, PacketError> {
+    use alertctl::jobs::archive::{id_from_bytes, identify_by_value};
+    let id = schema.id().unwrap_or(0);
+    let mut store = alertctl::formats::avro::SchemaStore::new(Vec::new());
+    store.insert(id, schema.clone());
+    let mut decoder = packet::Decoder::new(store, None);
+    time(stage, packets, |p| {
+        if from_bytes {
+            id_from_bytes(&mut decoder, p)
+                .map(drop)
+                .ok_or(PacketError::Empty)
+        } else {
+            identify_by_value(&mut decoder, p).map(drop)
+        }
+    })
+}
+
+/// Gzip each packet at `level` (the archive's objects); the stage says the ratio.
+fn gzip_row(packets: &[Vec<u8>], level: u32) -> Result<Row, PacketError> {
+    use std::io::Write;
+    let gz = |p: &[u8]| {
+        let mut e = flate2::GzBuilder::new()
+            .mtime(0)
+            .write(Vec::with_capacity(p.len()), flate2::Compression::new(level));
+        e.write_all(p).expect("memory");
+        e.finish().expect("memory")
+    };
+    let sample = &packets[..packets.len().min(200)];
+    let packed: usize = sample.iter().map(|p| gz(p).len()).sum();
+    let raw: usize = sample.iter().map(Vec::len).sum();
+    let mut row = time("gzip", packets, |p| {
+        drop(gz(p));
+        Ok(())
+    })?;
+    row.stage = format!(
+        "gzip level {level} (archive): {:.0}% of the bytes",
+        100.0 * packed as f64 / raw.max(1) as f64
+    );
+    Ok(row)
 }
 
 /// The JSON view as text, written straight from the bytes (what `tail` prints).

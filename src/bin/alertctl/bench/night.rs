@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::Row;
 use alertctl::filter::pipeline::kafka::{Counts, Events, Options};
 use alertctl::filter::{Budget, Engine, FilterDef, Notice};
+use alertctl::formats::avro::AlertSchema;
 use alertctl::formats::packet;
 use alertctl::formats::sample::{Generator, SampleConfig};
 use alertctl::transport::kafka::admin::{Admin, TopicSpec};
@@ -38,6 +39,10 @@ pub struct NightConfig {
     pub cutout_size: usize,
     /// Seed of the generated alerts.
     pub seed: u64,
+    /// An official schema: its alerts, generated before the night starts, and the
+    /// production-like filters of `bench filter`. `None`: the built-in sample schema,
+    /// generated while sending, and SNR cuts.
+    pub official: Option<Arc<AlertSchema>>,
 }
 
 /// One stage's work and the CPU it took.
@@ -329,6 +334,7 @@ fn run_night(
         let filters = s.spawn(|| {
             let r = filter(
                 local,
+                cfg,
                 &topic,
                 &outputs,
                 &mirror_done,
@@ -395,8 +401,39 @@ fn produce(
     cfg: &NightConfig,
     produced: &AtomicU64,
 ) -> Result<Stage, Fail> {
-    let schema = Arc::new(alertctl::formats::avro::builtin_sample());
+    let schema = cfg
+        .official
+        .clone()
+        .unwrap_or_else(|| Arc::new(alertctl::formats::avro::builtin_sample()));
     let id = schema.id().unwrap_or(1);
+    // Official alerts are generated ahead (the producer may run ahead of the night):
+    // their generation is slower than Rubin's cadence on a small machine.
+    let ahead: Option<Vec<Vec<Vec<u8>>>> = match &cfg.official {
+        Some(_) => {
+            let mut gen = Generator::new(
+                schema.clone(),
+                SampleConfig {
+                    night: alertctl::night::day_obs(chrono::Utc::now()),
+                    seed: cfg.seed,
+                    alerts_per_visit: cfg.alerts_per_visit,
+                    visits: cfg.visits as usize,
+                    max_history: 30,
+                    cutout_size: cfg.cutout_size,
+                },
+            );
+            let mut visits = Vec::new();
+            for v in 0..cfg.visits {
+                let mut packets = Vec::new();
+                for alert in gen.visit(v) {
+                    let body = packet::encode_body(&schema, &alert).map_err(|e| e.to_string())?;
+                    packets.push(packet::encode(id, &body));
+                }
+                visits.push(packets);
+            }
+            Some(visits)
+        }
+        None => None,
+    };
     let mut gen = Generator::new(
         schema.clone(),
         SampleConfig {
@@ -416,9 +453,18 @@ fn produce(
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        for (i, alert) in gen.visit(v).into_iter().enumerate() {
-            let body = packet::encode_body(&schema, &alert).map_err(|e| e.to_string())?;
-            let packet = packet::encode(id, &body);
+        let visit: Vec<Vec<u8>> = match &ahead {
+            Some(visits) => visits[v as usize].clone(),
+            None => gen
+                .visit(v)
+                .into_iter()
+                .map(|alert| {
+                    packet::encode_body(&schema, &alert).map(|body| packet::encode(id, &body))
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|e| e.to_string())?,
+        };
+        for (i, packet) in visit.into_iter().enumerate() {
             let key = (i % 1024).to_string();
             p.send(&OutRecord {
                 key: Some(key.as_bytes()),
@@ -521,8 +567,10 @@ impl Events for Progress<'_> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn filter(
     local: &Connection,
+    cfg: &NightConfig,
     topic: &str,
     outputs: &[String],
     mirror_done: &AtomicBool,
@@ -531,18 +579,31 @@ fn filter(
     failed: &AtomicBool,
 ) -> Result<Stage, Fail> {
     let e = |e: &dyn std::fmt::Display| e.to_string();
-    // Thresholds spread over the sample's SNR range: some pass often, some rarely.
-    let defs: Vec<FilterDef> = outputs
-        .iter()
-        .enumerate()
-        .map(|(k, name)| FilterDef::new(name, &format!(".diaSource.snr > {}", 5 + 3 * (k % 20))))
-        .collect();
-    let mut engine = Engine::new(
-        defs,
-        alertctl::formats::avro::SchemaStore::new(vec![]),
-        Budget::default(),
-    )
-    .map_err(|x| e(&x))?;
+    let defs: Vec<FilterDef> = match &cfg.official {
+        // bench filter's production-like mix, each capped at 20 per visit.
+        Some(_) => super::filters::production(outputs.len(), cfg.seed)
+            .into_iter()
+            .zip(outputs)
+            .map(|(f, name)| FilterDef {
+                name: name.clone(),
+                max_per_visit: 20,
+                ..f.def
+            })
+            .collect(),
+        // Thresholds spread over the sample's SNR range: some pass often, some rarely.
+        None => outputs
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                FilterDef::new(name, &format!(".diaSource.snr > {}", 5 + 3 * (k % 20)))
+            })
+            .collect(),
+    };
+    let mut store = alertctl::formats::avro::SchemaStore::new(vec![]);
+    if let Some(s) = &cfg.official {
+        store.insert(s.id().unwrap_or(1), AlertSchema::clone(s));
+    }
+    let mut engine = Engine::new(defs, store, Budget::default()).map_err(|x| e(&x))?;
     let mut tail = Tail::open(
         local,
         &[topic.to_string()],

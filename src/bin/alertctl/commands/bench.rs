@@ -103,6 +103,13 @@ pub struct NightBenchArgs {
     /// Also write the result as JSON here, and a latency histogram next to it (FILE.png).
     #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
+    /// Generate alerts of this official version from --schema-dir (generated before the
+    /// night starts) and run the production-like filters of `bench filter`; without it,
+    /// the built-in sample schema and SNR cuts.
+    #[arg(long, value_name = "M.m", requires = "dirs")]
+    pub schema_version: Option<Version>,
+    #[command(flatten)]
+    pub dirs: SchemaArgs,
     #[command(flatten)]
     pub kafka: KafkaArgs,
 }
@@ -262,6 +269,14 @@ fn night(a: NightBenchArgs, ctx: &mut Ctx) -> CmdResult {
         filters: a.filters,
         cutout_size: a.cutout_size,
         seed: a.seed,
+        official: match a.schema_version {
+            Some(v) => Some(std::sync::Arc::new(alertctl::formats::avro::select(
+                &a.dirs.dirs,
+                Some(v),
+                None,
+            )?)),
+            None => None,
+        },
     };
     let report = bench::night::run(&a.kafka.target(), &a.source_brokers, &cfg, &mut ctx.diag)?;
     ctx.lines(report.tables())?;

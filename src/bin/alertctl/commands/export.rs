@@ -9,7 +9,7 @@ use alertctl::jobs::Report;
 use alertctl::transport::kafka::offsets::OffsetSpec;
 use alertctl::Error;
 
-use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs};
+use crate::args::{values, CmdResult, Ctx, Cutouts, KafkaArgs, SchemaArgs, WorkersArgs};
 
 /// Export alerts, or verify an export.
 #[derive(Debug, clap::Args)]
@@ -74,6 +74,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub by_band: bool,
     #[command(flatten)]
+    pub workers: WorkersArgs,
+    #[command(flatten)]
     pub dirs: SchemaArgs,
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -118,6 +120,7 @@ fn export(a: RunArgs, ctx: &mut Ctx) -> CmdResult {
         format: a.file_format,
         cutouts,
         by_band: a.by_band,
+        workers: a.workers.workers,
     };
     let input = match &a.file {
         Some(f) => Input::File(f.clone()),
