@@ -16,7 +16,7 @@ use super::{connect, group_id, resolve_reading, Report, Stop};
 use crate::error::Error;
 use crate::formats::avro::view::{to_json, CutoutPolicy};
 use crate::formats::avro::AlertSchema;
-use crate::formats::packet::file::VisitReader;
+use crate::formats::packet::file::{FileError, VisitReader};
 use crate::formats::packet::{self, Decoder};
 use crate::night::input::{Reading, Windowing};
 use crate::render::printer::{envelope, raw_value, AlertPrinter, Item, RecordFormat};
@@ -374,49 +374,44 @@ fn tail_file<W: Write>(
     report: &mut dyn Report,
 ) -> Result<Tailed, Error> {
     let mut records = VisitReader::open(file, &mut decoder)?;
+    if printer.format() == RecordFormat::Raw && records.container_schema().is_some() {
+        return Err(Error::usage(
+            "--format raw needs wire packets; this is a container file (use jsonl or json)",
+        ));
+    }
+    let format = printer.format();
+    // JSON lines: the text straight from the bytes, a batch at a time on the workers;
+    // other formats: the decoded alerts.
+    let items: Box<dyn Iterator<Item = Result<(i64, Item), FileError>> + '_> =
+        if format == RecordFormat::Jsonl {
+            let mut batch = Vec::new();
+            Box::new(std::iter::from_fn(move || {
+                if batch.is_empty() {
+                    batch = records.next_json_batch(BATCH, cutouts, workers);
+                    batch.reverse();
+                }
+                batch
+                    .pop()
+                    .map(|r| r.map(|(index, text)| (index as i64, Item::Text(text))))
+            }))
+        } else {
+            Box::new(records.map(move |r| {
+                r.map(|alert| {
+                    let item = match (format, alert.packet) {
+                        (RecordFormat::Raw, Some(p)) => Item::Raw(p),
+                        _ => Item::View(to_json(&alert.value, cutouts)),
+                    };
+                    (alert.index as i64, item)
+                })
+            }))
+        };
     let (mut good, mut bad) = (0u64, 0u64);
     let mut fatal = None;
-    if printer.format() == RecordFormat::Jsonl {
-        // JSON lines: the text straight from the bytes, on the workers.
-        let mut batch = Vec::new();
-        while fatal.is_none() {
-            if batch.is_empty() {
-                batch = records.next_json_batch(BATCH, cutouts, workers);
-                if batch.is_empty() {
-                    break;
-                }
-                batch.reverse();
-            }
-            let Some(item) = batch.pop() else { break };
-            match item {
-                Ok((index, text)) => {
-                    good += 1;
-                    printer.push(index as i64, Item::Text(text))?;
-                }
-                Err(e) if e.is_recoverable() => {
-                    bad += 1;
-                    let (at, reason) = e.place_and_reason();
-                    report.record_warning(&at, &reason);
-                }
-                Err(e) => {
-                    fatal = Some(e);
-                    break;
-                }
-            }
-        }
-    }
-    while let Some(item) = fatal.is_none().then(|| records.next()).flatten() {
+    for item in items {
         match item {
-            Ok(alert) => {
+            Ok((index, item)) => {
                 good += 1;
-                let item = match (printer.format(), alert.packet) {
-                    (RecordFormat::Raw, Some(p)) => Item::Raw(p),
-                    (RecordFormat::Raw, None) => {
-                        return Err(Error::usage("--format raw needs wire packets; this is a container file (use jsonl or json)"))
-                    }
-                    _ => Item::View(to_json(&alert.value, cutouts)),
-                };
-                printer.push(alert.index as i64, item)?;
+                printer.push(index, item)?;
             }
             Err(e) if e.is_recoverable() => {
                 bad += 1;

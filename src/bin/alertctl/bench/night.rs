@@ -406,34 +406,6 @@ fn produce(
         .clone()
         .unwrap_or_else(|| Arc::new(alertctl::formats::avro::builtin_sample()));
     let id = schema.id().unwrap_or(1);
-    // Official alerts are generated ahead (the producer may run ahead of the night):
-    // their generation is slower than Rubin's cadence on a small machine.
-    let ahead: Option<Vec<Vec<Vec<u8>>>> = match &cfg.official {
-        Some(_) => {
-            let mut gen = Generator::new(
-                schema.clone(),
-                SampleConfig {
-                    night: alertctl::night::day_obs(chrono::Utc::now()),
-                    seed: cfg.seed,
-                    alerts_per_visit: cfg.alerts_per_visit,
-                    visits: cfg.visits as usize,
-                    max_history: 30,
-                    cutout_size: cfg.cutout_size,
-                },
-            );
-            let mut visits = Vec::new();
-            for v in 0..cfg.visits {
-                let mut packets = Vec::new();
-                for alert in gen.visit(v) {
-                    let body = packet::encode_body(&schema, &alert).map_err(|e| e.to_string())?;
-                    packets.push(packet::encode(id, &body));
-                }
-                visits.push(packets);
-            }
-            Some(visits)
-        }
-        None => None,
-    };
     let mut gen = Generator::new(
         schema.clone(),
         SampleConfig {
@@ -441,10 +413,28 @@ fn produce(
             seed: cfg.seed,
             alerts_per_visit: cfg.alerts_per_visit,
             visits: cfg.visits as usize,
-            max_history: 10,
+            // Official alerts carry histories as bench filter's do.
+            max_history: if cfg.official.is_some() { 30 } else { 10 },
             cutout_size: cfg.cutout_size,
         },
     );
+    let mut visit_packets = |v: u32| -> Result<Vec<Vec<u8>>, Fail> {
+        gen.visit(v)
+            .into_iter()
+            .map(|alert| packet::encode_body(&schema, &alert).map(|body| packet::encode(id, &body)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())
+    };
+    // Official alerts are generated ahead (the producer may run ahead of the night):
+    // their generation is slower than Rubin's cadence on a small machine.
+    let mut ahead: Option<Vec<Vec<Vec<u8>>>> = match &cfg.official {
+        Some(_) => Some(
+            (0..cfg.visits)
+                .map(&mut visit_packets)
+                .collect::<Result<_, _>>()?,
+        ),
+        None => None,
+    };
     let mut p = Producer::new(central, topic).map_err(|e| e.to_string())?;
     let (start, cpu0) = (Instant::now(), thread_cpu_seconds());
     let (mut n, mut bytes) = (0usize, 0u64);
@@ -453,16 +443,9 @@ fn produce(
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let visit: Vec<Vec<u8>> = match &ahead {
-            Some(visits) => visits[v as usize].clone(),
-            None => gen
-                .visit(v)
-                .into_iter()
-                .map(|alert| {
-                    packet::encode_body(&schema, &alert).map(|body| packet::encode(id, &body))
-                })
-                .collect::<Result<_, _>>()
-                .map_err(|e| e.to_string())?,
+        let visit: Vec<Vec<u8>> = match &mut ahead {
+            Some(visits) => std::mem::take(&mut visits[v as usize]),
+            None => visit_packets(v)?,
         };
         for (i, packet) in visit.into_iter().enumerate() {
             let key = (i % 1024).to_string();
