@@ -18,7 +18,8 @@
 //! * [`render`] is the printer layer (formats, tables, envelopes, warnings), pictures,
 //!   redaction;
 //! * [`sandbox`] is a local broker and registry with a standard test night;
-//! * [`error`] is the error a job ends with, with its exit code.
+//! * [`error`] is the error a job ends with, with its exit code;
+//! * [`workers`] spreads work over threads in order (`--workers N`), for every layer.
 
 #![warn(missing_docs)]
 
@@ -32,6 +33,7 @@ pub mod render;
 pub mod sandbox;
 pub mod sky;
 pub mod transport;
+pub mod workers;
 
 pub use error::{Error, Result};
 

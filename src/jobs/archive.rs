@@ -421,7 +421,7 @@ impl<'a, P: FnMut(&Archived)> ArchiveSink<'a, P> {
         let n = self.pending.len() as u64;
         let raw = std::mem::take(&mut self.pending);
         let objects =
-            crate::jobs::workers::map_ordered(&raw, self.workers, |(k, p)| (k.clone(), gzip(p)));
+            crate::workers::map_ordered(&raw, self.workers, |(k, p)| (k.clone(), gzip(p)));
         drop(raw);
         self.archive.put_many(objects, BATCH)?;
         self.done.alerts += n;
@@ -688,7 +688,7 @@ pub fn run(
         flush_at_end: false,
         stall: conn.timeout,
     };
-    let workers = crate::jobs::workers::count(opts.workers);
+    let workers = crate::workers::count(opts.workers);
     let done = archive_loop(
         &mut tail,
         &archive,

@@ -876,7 +876,7 @@ pub fn run(
                     ..Source::default()
                 },
             )?;
-            let workers = crate::jobs::workers::count(ex.opts.workers);
+            let workers = crate::workers::count(ex.opts.workers);
             let mut decoder = schemas.decoder(None);
             let mut reader = crate::formats::packet::file::PacketReader::open(file)?;
             // A container file carries its schema; its id from the schema's version.
@@ -946,7 +946,7 @@ pub fn run(
                     file: None,
                 },
             )?;
-            let workers = crate::jobs::workers::count(ex.opts.workers);
+            let workers = crate::workers::count(ex.opts.workers);
             let mut decoder = schemas.decoder(None);
             let mut failure: Option<Error> = None;
             let mut undecodable = 0u64;
@@ -1051,7 +1051,7 @@ fn decode_batch(
         .collect();
     let decoder: &crate::formats::packet::Decoder = decoder;
     let pairs: Vec<_> = packets.iter().zip(&schemas).collect();
-    let decoded = crate::jobs::workers::map_ordered(&pairs, workers, |(p, schema)| {
+    let decoded = crate::workers::map_ordered(&pairs, workers, |(p, schema)| {
         let (id, schema) = schema.as_ref().ok()?;
         Some(split(p).and_then(|(wire_id, body)| {
             let value = decoder.decode_body(wire_id, schema, body)?;

@@ -22,7 +22,6 @@ pub mod show;
 pub mod stats;
 pub mod tail;
 pub mod topics;
-pub mod workers;
 
 use chrono::NaiveDate;
 

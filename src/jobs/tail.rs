@@ -94,7 +94,7 @@ pub fn run<W: Write>(
             file,
             decoder,
             opts.cutouts,
-            crate::jobs::workers::count(opts.workers),
+            crate::workers::count(opts.workers),
             printer,
             report,
         )?,
@@ -169,7 +169,7 @@ fn tail_kafka<W: Write>(
         good: 0,
         bad: 0,
         report,
-        workers: crate::jobs::workers::count(opts.workers),
+        workers: crate::workers::count(opts.workers),
         batch: Vec::new(),
         batch_at: Unwritten::default(),
         printed: Vec::new(),
@@ -209,7 +209,7 @@ impl<W: Write> TailSink<'_, W> {
         let decoder = &self.decoder;
         let cutouts = self.cutouts;
         let pairs: Vec<_> = batch.iter().zip(&schemas).collect();
-        let texts = crate::jobs::workers::map_ordered(&pairs, self.workers, |(rec, schema)| {
+        let texts = crate::workers::map_ordered(&pairs, self.workers, |(rec, schema)| {
             let (id, schema) = schema.as_ref().ok()?;
             let payload = rec.payload.as_deref().unwrap_or_default();
             let mut out = Vec::with_capacity(payload.len() / 2);

@@ -873,7 +873,7 @@ impl<'a> VisitReader<'a> {
             .collect();
         let decoder: &Decoder = self.decoder;
         let pairs: Vec<_> = raw.iter().zip(&schemas).collect();
-        let written = crate::jobs::workers::map_ordered(&pairs, workers, |(rec, schema)| {
+        let written = crate::workers::map_ordered(&pairs, workers, |(rec, schema)| {
             let (id, schema) = schema.as_ref().ok()?;
             let mut out = Vec::with_capacity(rec.packet.len() / 2);
             Some(
