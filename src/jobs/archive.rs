@@ -85,11 +85,21 @@ pub fn schema_key(id: u32) -> String {
     format!("v1/schemas/{id}.json")
 }
 
-/// Gzip a packet, deterministically (no name, no time in the header).
+/// The archive's gzip level, chosen by measuring (`alertctl bench decode`): level 6
+/// takes 4x the time of level 1 for one point less of the bytes (real alerts: 50% vs
+/// 51%; their cutouts barely compress).
+pub const GZIP_LEVEL: u32 = 1;
+
+/// Gzip a packet at [`GZIP_LEVEL`], deterministically (no name, no time in the header).
 pub fn gzip(packet: &[u8]) -> Vec<u8> {
+    gzip_at(packet, GZIP_LEVEL)
+}
+
+/// Gzip a packet at `level` (0-9), deterministically.
+pub fn gzip_at(packet: &[u8], level: u32) -> Vec<u8> {
     let mut e = flate2::GzBuilder::new().mtime(0).write(
         Vec::with_capacity(packet.len()),
-        flate2::Compression::fast(),
+        flate2::Compression::new(level),
     );
     e.write_all(packet).expect("writing to memory");
     e.finish().expect("writing to memory")

@@ -1031,43 +1031,23 @@ type Decoded = (u32, Arc<AlertSchema>, Value, Json);
 
 /// Decode `packets` (wire format; with `container`, bodies behind its id) on `workers`
 /// threads, each with its view: in order, each alert or why it could not be decoded.
-/// Schemas are looked up first, one at a time (a registry is asked once per id).
 fn decode_batch(
     decoder: &mut crate::formats::packet::Decoder,
     packets: &[&[u8]],
     container: Option<&(u32, Arc<AlertSchema>)>,
     workers: usize,
 ) -> Vec<std::result::Result<Decoded, crate::formats::packet::PacketError>> {
-    use crate::formats::packet::split;
-    let schemas: Vec<_> = packets
-        .iter()
-        .map(|p| {
-            let (id, _) = split(p)?;
-            match container {
-                Some((cid, s)) => Ok((*cid, s.clone())),
-                None => Ok((id, decoder.schema(id)?)),
-            }
-        })
-        .collect();
-    let decoder: &crate::formats::packet::Decoder = decoder;
-    let pairs: Vec<_> = packets.iter().zip(&schemas).collect();
-    let decoded = crate::workers::map_ordered(&pairs, workers, |(p, schema)| {
-        let (id, schema) = schema.as_ref().ok()?;
-        Some(split(p).and_then(|(wire_id, body)| {
-            let value = decoder.decode_body(wire_id, schema, body)?;
-            let view = to_json(&value, CutoutPolicy::Omit);
-            Ok((*id, schema.clone(), value, view))
-        }))
-    });
-    decoded
-        .into_iter()
-        .zip(schemas)
-        .map(|(d, schema)| match (d, schema) {
-            (Some(d), _) => d,
-            (None, Err(e)) => Err(e),
-            (None, Ok(_)) => unreachable!("decoded when its schema was found"),
-        })
-        .collect()
+    let schema = container.map(|(_, s)| s);
+    decoder.map_batch(packets, schema, workers, |d, id, schema, body| {
+        let value = d.decode_body(id, schema, body)?;
+        let view = to_json(&value, CutoutPolicy::Omit);
+        Ok((
+            container.map_or(id, |(cid, _)| *cid),
+            schema.clone(),
+            value,
+            view,
+        ))
+    })
 }
 
 /// How to verify an export.

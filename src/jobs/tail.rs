@@ -198,38 +198,26 @@ impl<W: Write> TailSink<'_, W> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
-        // Schemas are found (and kept) first, one at a time; the writing is parallel.
-        let schemas: Vec<_> = batch
+        let payloads: Vec<&[u8]> = batch
             .iter()
-            .map(|r| {
-                let (id, _) = packet::split(r.payload.as_deref().unwrap_or_default())?;
-                Ok::<_, packet::PacketError>((id, self.decoder.schema(id)?))
-            })
+            .map(|r| r.payload.as_deref().unwrap_or_default())
             .collect();
-        let decoder = &self.decoder;
         let cutouts = self.cutouts;
-        let pairs: Vec<_> = batch.iter().zip(&schemas).collect();
-        let texts = crate::workers::map_ordered(&pairs, self.workers, |(rec, schema)| {
-            let (id, schema) = schema.as_ref().ok()?;
-            let payload = rec.payload.as_deref().unwrap_or_default();
-            let mut out = Vec::with_capacity(payload.len() / 2);
-            Some(
-                packet::split(payload)
-                    .and_then(|(_, body)| {
-                        decoder.write_json_body(*id, schema, body, cutouts, &mut out)
-                    })
-                    .map(|()| out),
-            )
-        });
-        for ((rec, text), schema) in batch.iter().zip(texts).zip(schemas) {
-            match (text, schema) {
-                (Some(Ok(text)), _) => {
+        let texts = self
+            .decoder
+            .map_batch(&payloads, None, self.workers, |d, id, schema, body| {
+                let mut out = Vec::with_capacity(body.len() / 2);
+                d.write_json_body(id, schema, body, cutouts, &mut out)?;
+                Ok(out)
+            });
+        for (rec, text) in batch.iter().zip(texts) {
+            match text {
+                Ok(text) => {
                     self.good += 1;
                     self.printer
                         .push(rec.timestamp_ms.unwrap_or(0), Item::Text(text))?;
                 }
-                (Some(Err(e)), _) | (None, Err(e)) => self.undecodable(rec, e)?,
-                (None, Ok(_)) => unreachable!("written when its schema was found"),
+                Err(e) => self.undecodable(rec, e)?,
             }
         }
         self.printed.extend(self.batch_at.written());

@@ -221,7 +221,7 @@ pub fn run(
         // Removals first: a lane stopped because its last filter left still says so.
         let alive = events.control(engine);
         let stopping = stop() || !alive;
-        if tail.revoking().is_some() {
+        if tail.revoking() {
             // A rebalance takes partitions away: finish what was read from them (its
             // outputs acknowledged, its offsets committed), then give them up, so that
             // their new reader starts after it.

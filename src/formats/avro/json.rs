@@ -97,38 +97,17 @@ impl JsonPlan {
         out: &mut Vec<u8>,
     ) -> Result<(), Declined> {
         let start = out.len();
-        let r = self.write_inner(graph, body, policy, out);
-        if r.is_err() {
-            out.truncate(start);
-        }
-        r
-    }
-
-    fn write_inner(
-        &self,
-        graph: &Graph,
-        body: &[u8],
-        policy: CutoutPolicy,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Declined> {
-        if graph.guarded() {
-            // The reference's own guard, first: a refused shape is its error to say.
-            graph.check_shape(body)?;
-        }
         let mut w = Walk {
             plan: self,
             graph,
             policy,
             out,
         };
-        let mut buf = body;
-        if !w.value(graph.root, &mut buf, 0)? {
-            w.out.extend_from_slice(b"null");
+        let r = w.root(body);
+        if r.is_err() {
+            out.truncate(start);
         }
-        if !buf.is_empty() {
-            return Err(Declined);
-        }
-        Ok(())
+        r
     }
 }
 
@@ -140,6 +119,22 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Write the body's one value of the root; it must take every byte.
+    fn root(&mut self, body: &[u8]) -> Result<(), Declined> {
+        if self.graph.guarded() {
+            // The reference's own guard, first: a refused shape is its error to say.
+            self.graph.check_shape(body)?;
+        }
+        let mut buf = body;
+        if !self.value(self.graph.root, &mut buf, 0)? {
+            self.out.extend_from_slice(b"null");
+        }
+        if !buf.is_empty() {
+            return Err(Declined);
+        }
+        Ok(())
+    }
+
     /// Write one value of node `n`; false when it is left out (a byte field under
     /// [`CutoutPolicy::Omit`]).
     fn value(&mut self, n: usize, buf: &mut &[u8], depth: usize) -> Result<bool, Declined> {

@@ -860,39 +860,21 @@ impl<'a> VisitReader<'a> {
             }
         }
         let container = self.raw.container_schema().cloned();
-        // Schemas are found (and kept) first, one at a time; the writing is parallel.
-        let schemas: Vec<Result<(u32, Arc<AlertSchema>), PacketError>> = raw
-            .iter()
-            .map(|r| {
-                let (id, _) = split(&r.packet)?;
-                match &container {
-                    Some(s) => Ok((id, s.clone())),
-                    None => Ok((id, self.decoder.schema(id)?)),
-                }
-            })
-            .collect();
-        let decoder: &Decoder = self.decoder;
-        let pairs: Vec<_> = raw.iter().zip(&schemas).collect();
-        let written = crate::workers::map_ordered(&pairs, workers, |(rec, schema)| {
-            let (id, schema) = schema.as_ref().ok()?;
-            let mut out = Vec::with_capacity(rec.packet.len() / 2);
-            Some(
-                split(&rec.packet)
-                    .and_then(|(_, body)| {
-                        decoder.write_json_body(*id, schema, body, policy, &mut out)
-                    })
-                    .map(|()| out),
-            )
-        });
+        let packets: Vec<&[u8]> = raw.iter().map(|r| &r.packet[..]).collect();
+        let written = self.decoder.map_batch(
+            &packets,
+            container.as_ref(),
+            workers,
+            |d, id, schema, body| {
+                let mut out = Vec::with_capacity(body.len() / 2);
+                d.write_json_body(id, schema, body, policy, &mut out)?;
+                Ok(out)
+            },
+        );
         let mut batch: Vec<Result<(usize, Vec<u8>), FileError>> = raw
             .iter()
-            .zip(written.into_iter().zip(schemas))
-            .map(|(rec, (w, schema))| {
-                let w = match (w, schema) {
-                    (Some(w), _) => w,
-                    (None, Err(e)) => Err(e),
-                    (None, Ok(_)) => unreachable!("written when its schema was found"),
-                };
+            .zip(written)
+            .map(|(rec, w)| {
                 w.map(|text| (rec.index, text))
                     .map_err(|source| FileError::Record {
                         path: self.raw.path.clone(),

@@ -335,6 +335,49 @@ impl Decoder {
         Ok(id)
     }
 
+    /// `f` over a batch of wire-format packets on `workers` threads, results in the
+    /// packets' order. `f` is given each packet's schema id, its writer schema
+    /// (`container`'s, for a container file's records; else found by id, one packet at
+    /// a time before the parallel part, so a registry is asked once per new id) and its
+    /// Avro body. A packet whose header or schema fails gives that error instead.
+    pub fn map_batch<P: AsRef<[u8]> + Sync, R: Send>(
+        &mut self,
+        packets: &[P],
+        container: Option<&std::sync::Arc<AlertSchema>>,
+        workers: usize,
+        f: impl Fn(&Decoder, u32, &std::sync::Arc<AlertSchema>, &[u8]) -> Result<R, PacketError> + Sync,
+    ) -> Vec<Result<R, PacketError>> {
+        let found: Vec<Result<(u32, std::sync::Arc<AlertSchema>), PacketError>> = packets
+            .iter()
+            .map(|p| {
+                let (id, _) = split(p.as_ref())?;
+                Ok((
+                    id,
+                    match container {
+                        Some(s) => s.clone(),
+                        None => self.schema(id)?,
+                    },
+                ))
+            })
+            .collect();
+        let this: &Decoder = self;
+        let pairs: Vec<_> = packets
+            .iter()
+            .zip(found.iter().map(|r| r.as_ref().ok()))
+            .collect();
+        let done = crate::workers::map_ordered(&pairs, workers, |(p, found)| {
+            found.map(|(id, schema)| f(this, *id, schema, split(p.as_ref())?.1))
+        });
+        done.into_iter()
+            .zip(found)
+            .map(|(done, found)| match (done, found) {
+                (Some(r), _) => r,
+                (None, Err(e)) => Err(e),
+                (None, Ok(_)) => unreachable!("mapped when its schema was found"),
+            })
+            .collect()
+    }
+
     /// [`Decoder::write_json`] for an Avro body (no wire header) written with `schema`.
     pub fn write_json_body(
         &self,

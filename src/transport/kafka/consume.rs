@@ -109,12 +109,11 @@ impl Rebalancing {
             .take()
     }
 
-    fn peek(&self) -> Option<Vec<Tp>> {
+    fn waiting(&self) -> bool {
         self.revoking
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .map(tps)
+            .is_some()
     }
 }
 
@@ -135,6 +134,15 @@ fn give_up(
         consumer.incremental_unassign(tpl)
     } else {
         consumer.unassign()
+    }
+}
+
+/// Forget where a reader was in partitions given up (its `positions` and `ends`): if one
+/// comes back, it is read from the group's committed offset.
+fn forget(positions: &mut HashMap<Tp, i64>, ends: &mut HashMap<Tp, i64>, gone: &[Tp]) {
+    for tp in gone {
+        positions.remove(tp);
+        ends.remove(tp);
     }
 }
 
@@ -334,10 +342,7 @@ impl Tail {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner()),
             );
-            for tp in &gone {
-                self.positions.remove(tp);
-                self.ends.remove(tp);
-            }
+            forget(&mut self.positions, &mut self.ends, &gone);
         }
         let Some(res) = polled else {
             return Ok(None);
@@ -567,9 +572,9 @@ impl Tail {
         self.consumer.context().hold.store(true, Ordering::Relaxed);
     }
 
-    /// The partitions a rebalance is taking away, when one waits for [`Tail::release`].
-    pub fn revoking(&self) -> Option<Vec<Tp>> {
-        self.consumer.context().peek()
+    /// Whether a rebalance is taking partitions away and waits for [`Tail::release`].
+    pub fn revoking(&self) -> bool {
+        self.consumer.context().waiting()
     }
 
     /// Let a waiting revocation go: commit the acknowledged offsets (waiting for the
@@ -582,17 +587,8 @@ impl Tail {
         };
         give_up(&self.consumer, &tpl)?;
         let gone = tps(&tpl);
-        self.forget(&gone);
+        forget(&mut self.positions, &mut self.ends, &gone);
         Ok(gone)
-    }
-
-    /// Forget where the reader was in partitions given up: if one comes back, it is
-    /// read from the group's committed offset.
-    fn forget(&mut self, gone: &[Tp]) {
-        for tp in gone {
-            self.positions.remove(tp);
-            self.ends.remove(tp);
-        }
     }
 
     /// Commit acknowledged offsets now and leave the group.

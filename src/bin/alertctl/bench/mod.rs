@@ -205,7 +205,7 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
             false,
         )?,
         archive_id("archive id: from the bytes", schema, packets, true)?,
-        gzip_row(packets, 1)?,
+        gzip_row(packets, alertctl::jobs::archive::GZIP_LEVEL)?,
         gzip_row(packets, 6)?,
     ])
 }
@@ -235,14 +235,7 @@ fn archive_id(
 
 /// Gzip each packet at `level` (the archive's objects); the stage says the ratio.
 fn gzip_row(packets: &[Vec<u8>], level: u32) -> Result<Row, PacketError> {
-    use std::io::Write;
-    let gz = |p: &[u8]| {
-        let mut e = flate2::GzBuilder::new()
-            .mtime(0)
-            .write(Vec::with_capacity(p.len()), flate2::Compression::new(level));
-        e.write_all(p).expect("memory");
-        e.finish().expect("memory")
-    };
+    let gz = |p: &[u8]| alertctl::jobs::archive::gzip_at(p, level);
     let sample = &packets[..packets.len().min(200)];
     let packed: usize = sample.iter().map(|p| gz(p).len()).sum();
     let raw: usize = sample.iter().map(Vec::len).sum();
