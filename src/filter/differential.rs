@@ -417,7 +417,7 @@ impl Grammar<'_> {
     }
 
     fn cond(&mut self, depth: usize) -> String {
-        let top = if depth == 0 { 5 } else { 29 };
+        let top = if depth == 0 { 5 } else { 32 };
         match self.choose(top) {
             0..=2 => format!(
                 "{} {} {}",
@@ -469,18 +469,50 @@ impl Grammar<'_> {
             // Near-misses: not in the fast subset, so jq (projected or not) answers.
             16 => format!("\"\\({})\" == \"r\"", self.path()),
             17 => format!("({} | tostring | length) > 3", self.path()),
-            18 => match self.f.histories.first().cloned() {
-                Some((h, n, _, _)) => {
+            18 | 27 => match self.f.histories.first().cloned() {
+                Some((h, n, s, _)) => {
                     let num = if n.is_empty() {
                         ".nope".to_string()
                     } else {
                         n[self.choose(n.len())].clone()
                     };
-                    match self.choose(3) {
+                    let st = if s.is_empty() {
+                        ".nope".to_string()
+                    } else {
+                        s[self.choose(s.len())].clone()
+                    };
+                    match self.choose(10) {
                         0 => format!("[{h}[]?{num}] | max {} {}", self.cmp(), self.number()),
                         1 => format!(
                             "reduce {h}[]? as $p (0; . + ($p{num} // 0)) > {}",
                             self.number()
+                        ),
+                        2 => format!(
+                            "reduce {h}[] as $p ({}; . + $p{num}) {} {}",
+                            self.value(0),
+                            self.cmp(),
+                            self.number()
+                        ),
+                        3 => format!(
+                            "reduce {h}[]? as $p (null; if $p{num} > {} then $p{num} else . end) // 0 | . {} {}",
+                            self.number(),
+                            self.cmp(),
+                            self.number()
+                        ),
+                        4 => format!(
+                            "reduce {h}[]? as $p (0; if $p{st} == \"g\" then empty else . + 1 end) > 2"
+                        ),
+                        5 => format!(
+                            "reduce {h}[]? as $p ({}; . * 2 + ($p{num} | length)) > {}",
+                            self.value(0),
+                            self.number()
+                        ),
+                        6 => format!("[{h}[]?{st}] | unique | length {} 2", self.cmp()),
+                        7 => format!("[{h}[]?{num}] | unique | length > 3"),
+                        8 => format!(
+                            "([{h}[]? | {num} // {st}] | unique | .[0]) {} {}",
+                            self.cmp(),
+                            self.literal()
                         ),
                         _ => format!("[{h}[]? | select({num} > {})] | length > 2", self.number()),
                     }
@@ -541,6 +573,26 @@ impl Grammar<'_> {
                     _ => format!("(.diaSource | (.psfFlux // .psFlux) | ab_mag) < {n}"),
                 }
             }
+            // Strings: fast forms, and near-misses (jq).
+            25 | 26 => {
+                let p = if self.rng.random_bool(0.8) {
+                    self.pick(&self.f.strings.clone()).to_string()
+                } else {
+                    self.path()
+                };
+                let lit =
+                    ["\"r\"", "\"g\"", "\"\"", "\"R\"", "\"rg\"", "\"\\u00fc\""][self.choose(6)];
+                match self.choose(8) {
+                    0 => format!("{p} | startswith({lit})"),
+                    1 => format!("{p} | endswith({lit})"),
+                    2 => format!("({p} | ascii_downcase) == {lit}"),
+                    3 => format!("({p} | ascii_upcase) {} {lit}", self.cmp()),
+                    4 => format!("({p} // \"\") | ascii_downcase | startswith({lit})"),
+                    5 => format!("({p} | ascii_downcase | length) > 0"),
+                    6 => format!("({p} | ltrimstr({lit})) == \"\""),
+                    _ => format!("{p} | startswith({p})"),
+                }
+            }
             _ => format!("try ({} | .x) catch false", self.path()),
         }
     }
@@ -571,11 +623,23 @@ fn sky_of(wholes: &[(bytes::Bytes, Val)]) -> Arc<Sky> {
     Arc::new(sky)
 }
 
+/// Forms whose fast answers the differential counts (each must be reached).
+const FORMS: [&str; 6] = [
+    "reduce ",
+    "unique",
+    "startswith(",
+    "endswith(",
+    "ascii_downcase",
+    "ascii_upcase",
+];
+
 struct Tally {
     pairs: usize,
     fast_answers: usize,
     /// Fast answers of expressions that ask the sky.
     sky_fast: usize,
+    /// Fast answers by form, for the forms every run must reach.
+    forms: BTreeMap<&'static str, usize>,
     fallbacks: usize,
     projected: usize,
     verdicts: BTreeMap<Verdict, usize>,
@@ -604,6 +668,7 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
         pairs: 0,
         fast_answers: 0,
         sky_fast: 0,
+        forms: BTreeMap::new(),
         fallbacks: 0,
         projected: 0,
         verdicts: BTreeMap::new(),
@@ -663,6 +728,11 @@ fn run(schema: AlertSchema, seed: u64, n_alerts: usize, n_exprs: usize) -> Tally
                         if expr.contains("watchlist(") || expr.contains("in_moc(") {
                             t.sky_fast += 1;
                         }
+                        for form in FORMS {
+                            if expr.contains(form) {
+                                *t.forms.entry(form).or_default() += 1;
+                            }
+                        }
                     }
                     None => t.fallbacks += 1,
                 }
@@ -701,6 +771,7 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         pairs: 0,
         fast_answers: 0,
         sky_fast: 0,
+        forms: BTreeMap::new(),
         fallbacks: 0,
         projected: 0,
         verdicts: BTreeMap::new(),
@@ -709,10 +780,13 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         (crate::formats::avro::builtin_sample(), 7u64),
         (official_11(), 11),
     ] {
-        let t = run(schema, seed, 40, 80);
+        let t = run(schema, seed, 40, 200);
         total.pairs += t.pairs;
         total.fast_answers += t.fast_answers;
         total.sky_fast += t.sky_fast;
+        for (k, v) in t.forms {
+            *total.forms.entry(k).or_default() += v;
+        }
         total.fallbacks += t.fallbacks;
         total.projected += t.projected;
         for (k, v) in t.verdicts {
@@ -720,9 +794,13 @@ fn fast_projected_and_whole_jq_agree_on_generated_pairs() {
         }
     }
     eprintln!(
-        "differential: {} pairs, {} fast answers ({} asking the sky), {} handed back to jq, {} of 160 expressions projected, verdicts {:?}",
-        total.pairs, total.fast_answers, total.sky_fast, total.fallbacks, total.projected, total.verdicts
+        "differential: {} pairs, {} fast answers ({} asking the sky; by form {:?}), {} handed back to jq, {} of 400 expressions projected, verdicts {:?}",
+        total.pairs, total.fast_answers, total.sky_fast, total.forms, total.fallbacks, total.projected, total.verdicts
     );
+    for form in FORMS {
+        let n = total.forms.get(form).copied().unwrap_or(0);
+        assert!(n >= 40, "the fast form `{form}` answered only {n}");
+    }
     assert!(
         total.sky_fast >= 100,
         "the sky's fast forms answered only {}",

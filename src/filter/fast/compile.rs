@@ -92,6 +92,16 @@ pub(crate) enum Op {
         each: Box<Op>,
     },
     Agg(AggFn),
+    Reduce {
+        of: Box<Op>,
+        frame: Option<u16>,
+        opt: bool,
+        init: Box<Op>,
+        update: Box<Op>,
+    },
+    Unique,
+    Affix(Box<[u8]>, bool),
+    AsciiCase(bool),
     ToStr,
     Bind(Box<Op>, Box<Op>),
     Var(usize),
@@ -421,6 +431,37 @@ impl Builder {
                 }
             }
             Expr::Agg(a) => Ok((Op::Agg(*a), Ctx::Unknown)),
+            Expr::Reduce {
+                gen,
+                name,
+                init,
+                update,
+            } => {
+                // jaq runs the init first, then the generator, both on the input.
+                let (init, ic) = self.op(init, ctx)?;
+                let (of, frame, opt, elem) = self.generator(gen, ctx)?;
+                // The accumulator is a computed value: a record or array stays with jq.
+                if self.is_tree(ic) {
+                    return Err(());
+                }
+                self.scope.push((name.clone(), elem));
+                let r = self.op(update, Ctx::Computed);
+                self.scope.pop();
+                let (update, uc) = r?;
+                if self.is_tree(uc) {
+                    return Err(());
+                }
+                computed(Op::Reduce {
+                    of: Box::new(of),
+                    frame,
+                    opt,
+                    init: Box::new(init),
+                    update: Box::new(update),
+                })
+            }
+            Expr::Unique => Ok((Op::Unique, Ctx::Unknown)),
+            Expr::Affix(s, end) => computed(Op::Affix(s.clone(), *end)),
+            Expr::AsciiCase(up) => computed(Op::AsciiCase(*up)),
             Expr::ToStr => computed(Op::ToStr),
             Expr::Sky(q) => {
                 // `.diaSource.ra` and `.diaSource.dec // .diaSource.decl` of the alert.

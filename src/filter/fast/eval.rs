@@ -327,6 +327,25 @@ pub(super) fn aggregate<'a>(f: AggFn, v: &V<'a>) -> Out<'a> {
     }
 }
 
+/// jaq's `unique` (`[group_by(.)[] | .[0]]`) of an array built by `[...]`: sorted, the
+/// first of each run of equal items kept. Anything else, and NaN (not equal to itself),
+/// is jaq's.
+pub(super) fn unique<'a>(v: &V<'a>) -> Out<'a> {
+    let V::List(items) = v else {
+        return Out::Fallback;
+    };
+    if items.iter().any(|x| {
+        matches!(x, V::F64(f) if f.is_nan()) || matches!(x, V::List(_) | V::Arr(..) | V::Rec(..))
+    }) {
+        return Out::Fallback;
+    }
+    let mut sorted: Vec<V<'a>> = items.to_vec();
+    // Scalars only: the order is total.
+    sorted.sort_by(|a, b| compare(a, b).unwrap_or(Ordering::Equal));
+    sorted.dedup_by(|later, kept| compare(later, kept) == Some(Ordering::Equal));
+    Out::Val(V::List(std::rc::Rc::new(sorted)))
+}
+
 /// Where an array's item `i` is (jaq's index: negative from the end; None out of range).
 pub(super) fn abs_index(i: i64, len: u32) -> Option<u32> {
     let len = i64::from(len);
@@ -643,6 +662,59 @@ impl<'a> Env<'a> {
                 Val(V::List(std::rc::Rc::new(out)))
             }
             Op::Agg(f) => aggregate(*f, cur),
+            Op::Reduce {
+                of,
+                frame,
+                opt,
+                init,
+                update,
+            } => {
+                // jaq: the init first (no output: no output), then the generator; an
+                // update with no output ends the reduction with none.
+                let mut acc = one!(init, cur);
+                let items = match self.items(of, *frame, *opt, cur) {
+                    Ok(Some(items)) => items,
+                    Ok(None) => return Val(acc),
+                    Result::Err(o) => return o,
+                };
+                self.vars.borrow_mut().push(V::Null);
+                let mut stop = None;
+                for i in 0..items.len() {
+                    let item = items.get(self, i);
+                    if let Some(last) = self.vars.borrow_mut().last_mut() {
+                        *last = item;
+                    }
+                    match self.eval(update, &acc) {
+                        Val(v) => acc = v,
+                        other => {
+                            stop = Some(other);
+                            break;
+                        }
+                    }
+                }
+                self.vars.borrow_mut().pop();
+                stop.unwrap_or(Val(acc))
+            }
+            Op::Unique => unique(cur),
+            Op::Affix(s, end) => match cur {
+                V::Str(_) | V::Bytes(_) => {
+                    let b = bytes_of(cur);
+                    Val(V::Bool(if *end {
+                        b.ends_with(s)
+                    } else {
+                        b.starts_with(s)
+                    }))
+                }
+                _ => Err,
+            },
+            Op::AsciiCase(up) => match cur {
+                V::Str(s) => Val(V::Str(Cow::Owned(if *up {
+                    s.to_ascii_uppercase()
+                } else {
+                    s.to_ascii_lowercase()
+                }))),
+                _ => Err,
+            },
             Op::ToStr => to_str(cur),
             Op::Bind(v, body) => {
                 let v = one!(v, cur);

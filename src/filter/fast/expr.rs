@@ -1,8 +1,9 @@
 //! The jq subset of the fast path, read from jaq's parse tree: paths with constant keys
 //! and indices, literals, the six comparisons, `and`/`or`/`not`, `select`, `if`, `//`,
 //! arithmetic, `length`, the one-argument math functions, `floor`/`ceil`/`round`,
-//! `pow`, `abs`, `any`/`all` over arrays, `map(select(...)) | length`, and `test` with
-//! a constant regex. [`Expr::from_term`] takes an expression when it stays inside the
+//! `pow`, `abs`, `any`/`all` over arrays, `map(select(...)) | length`, `reduce` over
+//! an iterated path, `unique`, `startswith`/`endswith` and `test` with constant
+//! arguments, and `ascii_downcase`/`ascii_upcase`. [`Expr::from_term`] takes an expression when it stays inside the
 //! subset; anything else stays jq's.
 
 use jaq_core::load::parse::{BinaryOp, Term};
@@ -140,6 +141,23 @@ pub enum Expr {
     Collect(Box<Expr>, Box<Expr>),
     /// `max`, `min`, `add` of an array.
     Agg(AggFn),
+    /// `reduce gen as $name (init; update)`, the generator a path that iterates.
+    Reduce {
+        /// The generator path (`.prvDiaSources[]?`).
+        gen: Box<Expr>,
+        /// The variable each item is bound to.
+        name: Box<str>,
+        /// The first accumulator, evaluated on the input.
+        init: Box<Expr>,
+        /// The next accumulator, evaluated on the accumulator with the item bound.
+        update: Box<Expr>,
+    },
+    /// `unique` of an array built by `[...]`.
+    Unique,
+    /// `startswith(s)` (false) and `endswith(s)` (true) with a constant string.
+    Affix(Box<[u8]>, bool),
+    /// `ascii_downcase` (false) and `ascii_upcase` (true).
+    AsciiCase(bool),
     /// `tostring` of a scalar (a part of string interpolation).
     ToStr,
     /// `value as $name | body`
@@ -251,6 +269,17 @@ impl Expr {
                 let name = literal_str(&args[0])?;
                 Expr::from_term(r)?.length_of(&Expr::Sky(SkyQ::WatchCount(name.into())))?
             }
+            Term::Fold("reduce", xs, jaq_core::load::parse::Pattern::Var(x), args) => {
+                let [init, update] = args.as_slice() else {
+                    return None;
+                };
+                Expr::Reduce {
+                    gen: b(Expr::generator(xs)?),
+                    name: (*x).into(),
+                    init: b(Expr::from_term(init)?),
+                    update: b(Expr::from_term(update)?),
+                }
+            }
             Term::BinOp(l, op, r) => {
                 let (l, r) = (Expr::from_term(l)?, Expr::from_term(r)?);
                 match op {
@@ -339,6 +368,18 @@ impl Expr {
             Expr::Bind(v, name, body) => Expr::Bind(sub(v)?, name.clone(), sub(body)?),
             Expr::Any(g, c) => Expr::Any(sub(g)?, c.clone()),
             Expr::All(g, c) => Expr::All(sub(g)?, c.clone()),
+            // The update reads the accumulator, not this input.
+            Expr::Reduce {
+                gen,
+                name,
+                init,
+                update,
+            } => Expr::Reduce {
+                gen: sub(gen)?,
+                name: name.clone(),
+                init: sub(init)?,
+                update: update.clone(),
+            },
             // These read the input itself.
             Expr::Cur
             | Expr::Select(_)
@@ -347,6 +388,9 @@ impl Expr {
             | Expr::Round(_)
             | Expr::Test(_)
             | Expr::Agg(_)
+            | Expr::Unique
+            | Expr::Affix(..)
+            | Expr::AsciiCase(_)
             | Expr::ToStr => return None,
         })
     }
@@ -437,6 +481,11 @@ impl Expr {
             ("all", [c]) => Expr::All(b(every()), b(Expr::from_term(c)?)),
             ("any", [g, c]) => Expr::Any(b(Expr::generator(g)?), b(Expr::from_term(c)?)),
             ("all", [g, c]) => Expr::All(b(Expr::generator(g)?), b(Expr::from_term(c)?)),
+            ("unique", []) => Expr::Unique,
+            ("ascii_downcase", []) => Expr::AsciiCase(false),
+            ("ascii_upcase", []) => Expr::AsciiCase(true),
+            ("startswith", [s]) => Expr::Affix(literal_str(s)?.as_bytes().into(), false),
+            ("endswith", [s]) => Expr::Affix(literal_str(s)?.as_bytes().into(), true),
             ("in_moc", [n]) => Expr::Sky(SkyQ::InMoc(literal_str(n)?.into())),
             ("test", [re]) => Expr::Test(Box::new(Re::new(&literal_str(re)?, "")?)),
             ("test", [re, flags]) => {

@@ -26,7 +26,7 @@ pub trait Lookup: std::fmt::Debug + Send + Sync {
 
 /// Finds schemas by id: the built-in sample schema, then the versions under the
 /// schema directories it was given, then a [`Lookup`], loading each at most once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SchemaStore {
     dirs: Vec<PathBuf>,
     registry: Option<Arc<dyn Lookup>>,
