@@ -545,7 +545,7 @@ impl Engine {
         // The jq values, decoded when a jq evaluation first needs them: for the
         // expressions without a fast form, and for a fast form that hands an alert back.
         let mut decoded: Decoded = Vec::new();
-        let mut visits: Vec<(*const Program, String, Option<f64>)> = Vec::new();
+        let mut visits: Vec<(*const Program, Rc<str>, Option<f64>)> = Vec::new();
         let mut emitted = Vec::new();
         let mut thinned: HashMap<Vec<String>, bytes::Bytes> = HashMap::new();
         for i in 0..self.filters.len() {
@@ -616,7 +616,7 @@ impl Engine {
                         None => continue,
                     }
                 }
-                None => (String::new(), None),
+                None => (Rc::from(""), None),
             };
             let score = if self.filters[i].rank.is_some() {
                 match self.evaluate(
@@ -671,9 +671,9 @@ impl Engine {
                 headers,
             };
             let f = &mut self.filters[i];
-            if let Some(o) = f
-                .visits
-                .offer(visit_key, visit_num, score, out, &mut f.stats)
+            if let Some(o) =
+                f.visits
+                    .offer(visit_key.to_string(), visit_num, score, out, &mut f.stats)
             {
                 emitted.push(o);
             }
@@ -754,14 +754,14 @@ impl Engine {
     fn visit_of(
         &mut self,
         i: usize,
-        visits: &mut Vec<(*const Program, String, Option<f64>)>,
+        visits: &mut Vec<(*const Program, Rc<str>, Option<f64>)>,
         id: u32,
         data: (&[u8], &[u32]),
         cells: &[fast::Cell],
         decoded: &mut Decoded,
         packet: &bytes::Bytes,
         at: (i32, i64),
-    ) -> Option<(String, Option<f64>)> {
+    ) -> Option<(Rc<str>, Option<f64>)> {
         let prog = Rc::as_ptr(&self.filters[i].visit);
         if let Some((_, k, n)) = visits.iter().find(|(p, _, _)| *p == prog) {
             return Some((k.clone(), *n));
@@ -775,7 +775,7 @@ impl Engine {
             Val::Num(n) => n.to_string().parse::<f64>().ok(),
             _ => None,
         };
-        let key = v.to_string();
+        let key: Rc<str> = Rc::from(v.to_string());
         visits.push((prog, key.clone(), num));
         Some((key, num))
     }

@@ -53,6 +53,9 @@ pub(crate) enum Op {
         slot: u16,
         opt: bool,
     },
+    /// A run of field steps from `.` (`.snr`, `.diaSource.psfFlux`): one op, no
+    /// evaluation per step. Each step: the slot, and whether it is optional.
+    CurFields(Box<[(u16, bool)]>),
     NoField {
         of: Box<Op>,
         opt: bool,
@@ -64,6 +67,8 @@ pub(crate) enum Op {
         opt: bool,
     },
     Cmp(CmpOp, Box<Op>, Box<Op>, Option<(bool, Cut)>),
+    /// A comparison with a constant on the right, its float32 cut worked out.
+    CmpLit(CmpOp, Box<Op>, LitV, Option<Cut>),
     And(Box<Op>, Box<Op>),
     Or(Box<Op>, Box<Op>),
     Alt(Box<Op>, Box<Op>),
@@ -263,8 +268,21 @@ impl Builder {
                             Some(i) => {
                                 let fnode = fields[i].node;
                                 let s = self.field_slot(frame, slot, i, fnode)?;
+                                let op = match *of {
+                                    Op::Cur => Op::CurFields(Box::new([(s, opt)])),
+                                    Op::CurFields(steps) => {
+                                        let mut steps = steps.into_vec();
+                                        steps.push((s, opt));
+                                        Op::CurFields(steps.into_boxed_slice())
+                                    }
+                                    of => Op::Field {
+                                        of: Box::new(of),
+                                        slot: s,
+                                        opt,
+                                    },
+                                };
                                 Ok((
-                                    Op::Field { of, slot: s, opt },
+                                    op,
                                     Ctx::At {
                                         frame,
                                         slot: s,
@@ -363,7 +381,13 @@ impl Builder {
                 };
                 let (lo, _) = self.op(l, ctx)?;
                 let (ro, _) = self.op(r, ctx)?;
-                computed(Op::Cmp(*op, Box::new(lo), Box::new(ro), cut))
+                match (ro, cut) {
+                    // The constant cannot fail: only the left side's outcome matters.
+                    (Op::Lit(lit), None | Some((false, _))) => {
+                        computed(Op::CmpLit(*op, Box::new(lo), lit, cut.map(|(_, c)| c)))
+                    }
+                    (ro, cut) => computed(Op::Cmp(*op, Box::new(lo), Box::new(ro), cut)),
+                }
             }
             Expr::And(l, r) | Expr::Or(l, r) | Expr::Math(_, l, r) | Expr::Pow(l, r) => {
                 let (lo, _) = self.op(l, ctx)?;

@@ -475,6 +475,32 @@ impl<'a> Env<'a> {
                 _ if *opt => Empty,
                 _ => Err,
             },
+            Op::CurFields(steps) => {
+                let mut v = cur.clone();
+                for &(slot, opt) in steps.iter() {
+                    v = match v {
+                        V::Rec(base, _) => self.cell(base + u32::from(slot)),
+                        V::Null => V::Null,
+                        _ if opt => return Empty,
+                        _ => return Err,
+                    };
+                }
+                Val(v)
+            }
+            Op::CmpLit(c, l, lit, cut) => {
+                let lv = match self.eval(l, cur) {
+                    Val(v) => v,
+                    other => return other,
+                };
+                let o = match (cut, &lv) {
+                    (Some(cut), V::F32(x)) => Some(cut.cmp(*x)),
+                    _ => compare(&lv, &V::from_lit(lit)),
+                };
+                match o {
+                    Some(o) => Val(V::Bool(cmp_result(*c, o))),
+                    None => Fallback,
+                }
+            }
             Op::NoField { of, opt } => match one!(of, cur) {
                 V::Rec(..) | V::Null => Val(V::Null),
                 _ if *opt => Empty,

@@ -504,28 +504,46 @@ impl Graph {
 
     /// Values of these nodes, one after the other (a record's fields), as one skip.
     pub fn skip_run(&self, nodes: &[usize]) -> SkipRun {
-        let mut ops = Vec::new();
+        let mut run = SkipRun {
+            ops: Vec::new(),
+            opts: Vec::new(),
+        };
         for n in nodes {
             if self.skips.progs[*n].len() <= INLINE {
                 for op in &self.skips.progs[*n] {
-                    Skips::push(&mut ops, *op);
+                    Skips::emit(&mut run.ops, &mut run.opts, *op, &self.skips.opts);
                 }
             } else {
-                ops.push(SkipOp::Call(*n as u32));
+                run.ops.push(SkipOp::Call(*n as u32));
             }
         }
-        SkipRun(ops)
+        run
     }
 
     /// Skip the values of a run.
     pub fn skip_with(&self, run: &SkipRun, buf: &mut &[u8]) -> Result<(), DecodeError> {
-        self.skips.run_ops(&run.0, buf)
+        self.skips.run_ops(&run.ops, &run.opts, buf)
     }
 }
 
 /// Values one after another, compiled into one skip ([`Graph::skip_run`]).
 #[derive(Debug, Clone)]
-pub struct SkipRun(Vec<SkipOp>);
+pub struct SkipRun {
+    ops: Vec<SkipOp>,
+    /// The entries of its [`SkipOp::OptRun`]s.
+    opts: Vec<OptEntry>,
+}
+
+/// One nullable scalar of a [`SkipOp::OptRun`]: the null branch's index, and the value's
+/// size in bytes ([`OPT_VARINT`]: a varint).
+#[derive(Debug, Clone, Copy)]
+struct OptEntry {
+    null: u8,
+    size: u8,
+}
+
+/// An [`OptEntry`] size that means a varint (at most 10 bytes).
+const OPT_VARINT: u8 = u8::MAX;
 
 /// A value whose size is known from at most one length: the step of a skip.
 #[derive(Debug, Clone, Copy)]
@@ -555,6 +573,14 @@ enum SkipOp {
     Map(u32),
     /// Another node's program (a record inside itself, or a large one).
     Call(u32),
+    /// Nullable fixed-size numbers and varints one after another (most of an alert's
+    /// record fields): `n` entries of an opts table from `at`, at most `max` bytes, so
+    /// that a body with that many bytes left is walked without a check per field.
+    OptRun {
+        at: u32,
+        n: u32,
+        max: u32,
+    },
 }
 
 /// Every node of a graph compiled to a flat list of skip steps: records inlined (their
@@ -563,6 +589,8 @@ enum SkipOp {
 struct Skips {
     progs: Vec<Vec<SkipOp>>,
     unions: Vec<Vec<u32>>,
+    /// The entries of the programs' [`SkipOp::OptRun`]s.
+    opts: Vec<OptEntry>,
 }
 
 /// Largest program inlined into a record's own.
@@ -573,6 +601,7 @@ impl Skips {
         let mut s = Skips {
             progs: vec![Vec::new(); nodes.len()],
             unions: Vec::new(),
+            opts: Vec::new(),
         };
         let mut state = vec![0u8; nodes.len()]; // 0 new, 1 compiling, 2 done
         for n in 0..nodes.len() {
@@ -589,6 +618,67 @@ impl Skips {
             return;
         }
         ops.push(op);
+    }
+
+    /// Append `op` to a program whose runs' entries are in `opts`: a nullable fixed-size
+    /// number or varint joins the run before it (or starts one); a run copied from
+    /// another program (its entries in `from`) is appended entry by entry.
+    fn emit(ops: &mut Vec<SkipOp>, opts: &mut Vec<OptEntry>, op: SkipOp, from: &[OptEntry]) {
+        let entry = match op {
+            SkipOp::Opt {
+                null,
+                value: Simple::Fixed(k),
+            } if k < u32::from(OPT_VARINT) => OptEntry {
+                null,
+                size: k as u8,
+            },
+            SkipOp::Opt {
+                null,
+                value: Simple::Varint,
+            } => OptEntry {
+                null,
+                size: OPT_VARINT,
+            },
+            SkipOp::OptRun { at, n, .. } => {
+                for e in &from[at as usize..(at + n) as usize] {
+                    let value = if e.size == OPT_VARINT {
+                        Simple::Varint
+                    } else {
+                        Simple::Fixed(u32::from(e.size))
+                    };
+                    Self::emit(
+                        ops,
+                        opts,
+                        SkipOp::Opt {
+                            null: e.null,
+                            value,
+                        },
+                        from,
+                    );
+                }
+                return;
+            }
+            other => return Self::push(ops, other),
+        };
+        let cost = 1 + if entry.size == OPT_VARINT {
+            10
+        } else {
+            u32::from(entry.size)
+        };
+        if let Some(SkipOp::OptRun { at, n, max }) = ops.last_mut() {
+            if (*at + *n) as usize == opts.len() {
+                opts.push(entry);
+                *n += 1;
+                *max += cost;
+                return;
+            }
+        }
+        ops.push(SkipOp::OptRun {
+            at: opts.len() as u32,
+            n: 1,
+            max: cost,
+        });
+        opts.push(entry);
     }
 
     fn simple(ops: &[SkipOp]) -> Option<Simple> {
@@ -643,13 +733,22 @@ impl Skips {
                 }
             }
             Node::Record(fields) => {
+                let mut opts = Vec::new();
                 for f in fields {
                     if self.compile(nodes, f.node, state) && self.progs[f.node].len() <= INLINE {
                         for op in self.progs[f.node].clone() {
-                            Self::push(&mut ops, op);
+                            Self::emit(&mut ops, &mut opts, op, &self.opts);
                         }
                     } else {
                         ops.push(SkipOp::Call(f.node as u32));
+                    }
+                }
+                // The record's runs move into the shared table.
+                let base = self.opts.len() as u32;
+                self.opts.extend(opts);
+                for op in &mut ops {
+                    if let SkipOp::OptRun { at, .. } = op {
+                        *at += base;
                     }
                 }
             }
@@ -673,12 +772,74 @@ impl Skips {
     }
 
     fn run(&self, n: usize, buf: &mut &[u8]) -> Result<(), DecodeError> {
-        self.run_ops(&self.progs[n], buf)
+        self.run_ops(&self.progs[n], &self.opts, buf)
     }
 
-    fn run_ops(&self, ops: &[SkipOp], buf: &mut &[u8]) -> Result<(), DecodeError> {
+    /// Skip a run of nullable scalars.
+    #[inline(always)]
+    fn opt_run(entries: &[OptEntry], max: usize, buf: &mut &[u8]) -> Result<(), DecodeError> {
+        let bad = |b: u8| DecodeError::Invalid(format!("union index byte {b}"));
+        if buf.len() < max {
+            // Near the end: field by field, as the single steps do.
+            for e in entries {
+                let (&b, rest) = buf.split_first().ok_or(DecodeError::Truncated)?;
+                if b != 0 && b != 2 {
+                    return Err(bad(b));
+                }
+                *buf = rest;
+                if b >> 1 != e.null {
+                    if e.size == OPT_VARINT {
+                        skip_varint(buf)?;
+                    } else {
+                        take(buf, usize::from(e.size))?;
+                    }
+                }
+            }
+            return Ok(());
+        }
+        // At least `max` bytes left: every entry, at its largest, fits.
+        let b = *buf;
+        let mut p = 0usize;
+        for e in entries {
+            let tag = b[p];
+            if tag != 0 && tag != 2 {
+                return Err(bad(tag));
+            }
+            p += 1;
+            if tag >> 1 != e.null {
+                if e.size == OPT_VARINT {
+                    let mut i = 0;
+                    loop {
+                        if i == 10 {
+                            return Err(DecodeError::Invalid("varint longer than 10 bytes".into()));
+                        }
+                        let c = b[p + i];
+                        i += 1;
+                        if c & 0x80 == 0 {
+                            break;
+                        }
+                    }
+                    p += i;
+                } else {
+                    p += usize::from(e.size);
+                }
+            }
+        }
+        *buf = &b[p..];
+        Ok(())
+    }
+
+    fn run_ops(
+        &self,
+        ops: &[SkipOp],
+        opts: &[OptEntry],
+        buf: &mut &[u8],
+    ) -> Result<(), DecodeError> {
         for op in ops {
             match *op {
+                SkipOp::OptRun { at, n, max } => {
+                    Self::opt_run(&opts[at as usize..(at + n) as usize], max as usize, buf)?
+                }
                 SkipOp::Simple(s) => Self::simple_skip(s, buf)?,
                 SkipOp::Opt { null, value } => {
                     // A one-byte branch index: 0 is branch 0, 2 is branch 1 (zigzag).
@@ -804,5 +965,155 @@ mod shape_tests {
         }))
         .unwrap();
         assert!(!plain.guarded());
+    }
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// A record of nullable scalars (null first or second), the shape of most of an
+    /// alert's fields, with a string and a nested record in between.
+    fn schema() -> serde_json::Value {
+        let mut fields = Vec::new();
+        for (i, t) in ["float", "double", "long", "int", "boolean", "float", "long"]
+            .iter()
+            .cycle()
+            .take(40)
+            .enumerate()
+        {
+            let ty = if i % 5 == 3 {
+                serde_json::json!([t, "null"])
+            } else {
+                serde_json::json!(["null", t])
+            };
+            fields.push(serde_json::json!({"name": format!("f{i}"), "type": ty}));
+            if i == 17 {
+                fields.push(serde_json::json!({"name": "s", "type": "string"}));
+            }
+            if i == 29 {
+                fields.push(serde_json::json!({"name": "inner", "type": {
+                    "type": "record", "name": "In",
+                    "fields": [{"name": "a", "type": ["null", "float"]}, {"name": "b", "type": "double"}]
+                }}));
+            }
+        }
+        serde_json::json!({"type": "record", "name": "R", "fields": [
+            {"name": "items", "type": {"type": "array", "items": {"type": "record", "name": "I", "fields": fields}}}
+        ]})
+    }
+
+    /// A value of a nullable scalar: null, or a value at the edges of its varint sizes.
+    fn scalar(rng: &mut rand_chacha::ChaCha8Rng, ty: &serde_json::Value) -> Vec<u8> {
+        let (kind, null_at) = match ty.as_array().map(|a| a.as_slice()) {
+            Some([a, b]) if a == "null" => (b.as_str().unwrap_or(""), 0u8),
+            Some([a, _]) => (a.as_str().unwrap_or(""), 1u8),
+            _ => (ty.as_str().unwrap_or(""), 9),
+        };
+        let null = null_at != 9 && rng.random_bool(0.3);
+        let mut out = Vec::new();
+        if null_at != 9 {
+            out.push(if null { null_at * 2 } else { (1 - null_at) * 2 });
+            if null {
+                return out;
+            }
+        }
+        let zigzag = |v: i64, out: &mut Vec<u8>| {
+            let mut z = ((v << 1) ^ (v >> 63)) as u64;
+            loop {
+                let b = (z & 0x7f) as u8;
+                z >>= 7;
+                if z == 0 {
+                    out.push(b);
+                    break;
+                }
+                out.push(b | 0x80);
+            }
+        };
+        match kind {
+            "float" => out.extend(rng.random::<f32>().to_le_bytes()),
+            "double" => out.extend(rng.random::<f64>().to_le_bytes()),
+            "boolean" => out.push(rng.random_range(0..2)),
+            "long" | "int" => {
+                let v = [0, -1, 63, -64, 64, i64::from(i32::MAX), i64::MIN, i64::MAX]
+                    [rng.random_range(0..8)];
+                zigzag(if kind == "int" { v as i32 as i64 } else { v }, &mut out)
+            }
+            _ => unreachable!("{kind}"),
+        }
+        out
+    }
+
+    fn body(rng: &mut rand_chacha::ChaCha8Rng, s: &serde_json::Value, items: usize) -> Vec<u8> {
+        let fields = s["fields"][0]["type"]["items"]["fields"]
+            .as_array()
+            .unwrap();
+        if items == 0 {
+            return vec![0];
+        }
+        let mut out = vec![(items as u8) * 2];
+        for _ in 0..items {
+            for f in fields {
+                match f["name"].as_str().unwrap() {
+                    "s" => out.extend([6, b'a', b'b', b'c']),
+                    "inner" => {
+                        out.extend(scalar(rng, &serde_json::json!(["null", "float"])));
+                        out.extend(1.5f64.to_le_bytes());
+                    }
+                    _ => out.extend(scalar(rng, &f["type"])),
+                }
+            }
+        }
+        out.push(0);
+        out
+    }
+
+    /// The skip of runs of nullable scalars ends where the value does, whether the body
+    /// has room for the run's largest size (one check) or not (field by field); a bad
+    /// branch byte and a cut body are refused in both.
+    #[test]
+    fn runs_of_nullable_scalars_skip_exactly() {
+        let s = schema();
+        let g = Graph::new(&s).unwrap();
+        let runs = g
+            .skips
+            .progs
+            .iter()
+            .flatten()
+            .filter(|op| matches!(op, SkipOp::OptRun { n, .. } if *n > 5))
+            .count();
+        assert!(runs >= 2, "the item's fields compiled into runs: {runs}");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for items in [0usize, 1, 2, 7, 30] {
+            for _ in 0..20 {
+                let b = body(&mut rng, &s, items);
+                // Exactly the body, and the body with bytes after it.
+                let mut buf = b.as_slice();
+                g.skip(g.root, &mut buf).unwrap();
+                assert!(buf.is_empty(), "{} bytes left", buf.len());
+                let mut longer = b.clone();
+                longer.extend([0xAA; 64]);
+                let mut buf = longer.as_slice();
+                g.skip(g.root, &mut buf).unwrap();
+                assert_eq!(buf.len(), 64);
+                // Every cut is refused.
+                for cut in 0..b.len() {
+                    let mut buf = &b[..cut];
+                    assert!(
+                        g.skip(g.root, &mut buf).is_err(),
+                        "cut at {cut} of {}",
+                        b.len()
+                    );
+                }
+                // A branch byte other than 0 and 2 is refused.
+                if items > 0 {
+                    let mut bad = longer.clone();
+                    bad[1] = 4;
+                    let mut buf = bad.as_slice();
+                    assert!(g.skip(g.root, &mut buf).is_err());
+                }
+            }
+        }
     }
 }
