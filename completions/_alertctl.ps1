@@ -247,6 +247,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
+            [CompletionResult]::new('engine', 'engine', [CompletionResultType]::ParameterValue, 'The filter engine alone over your own alerts and filters: alerts/s on one core')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -296,6 +297,14 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;bench;engine' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The alerts: a wire file')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'The filters')
+            [CompletionResult]::new('--schema-dir', '--schema-dir', [CompletionResultType]::ParameterName, 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;bench;mirror' {
             [CompletionResult]::new('--source-brokers', '--source-brokers', [CompletionResultType]::ParameterName, 'The source brokers')
             [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'Number of alerts')
@@ -338,6 +347,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
+            [CompletionResult]::new('engine', 'engine', [CompletionResultType]::ParameterValue, 'The filter engine alone over your own alerts and filters: alerts/s on one core')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -350,6 +360,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;bench;help;filter' {
+            break
+        }
+        'alertctl;bench;help;engine' {
             break
         }
         'alertctl;bench;help;mirror' {
@@ -999,6 +1012,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s')
             [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python')
+            [CompletionResult]::new('engine', 'engine', [CompletionResultType]::ParameterValue, 'The filter engine alone over your own alerts and filters: alerts/s on one core')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror throughput between two brokers: generated alerts, copied byte for byte')
             [CompletionResult]::new('night', 'night', [CompletionResultType]::ParameterValue, 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer')
             break
@@ -1010,6 +1024,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;bench;filter' {
+            break
+        }
+        'alertctl;help;bench;engine' {
             break
         }
         'alertctl;help;bench;mirror' {

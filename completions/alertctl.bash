@@ -94,6 +94,9 @@ _alertctl() {
             alertctl__subcmd__bench,decode)
                 cmd="alertctl__subcmd__bench__subcmd__decode"
                 ;;
+            alertctl__subcmd__bench,engine)
+                cmd="alertctl__subcmd__bench__subcmd__engine"
+                ;;
             alertctl__subcmd__bench,filter)
                 cmd="alertctl__subcmd__bench__subcmd__filter"
                 ;;
@@ -111,6 +114,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__bench__subcmd__help,decode)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__decode"
+                ;;
+            alertctl__subcmd__bench__subcmd__help,engine)
+                cmd="alertctl__subcmd__bench__subcmd__help__subcmd__engine"
                 ;;
             alertctl__subcmd__bench__subcmd__help,filter)
                 cmd="alertctl__subcmd__bench__subcmd__help__subcmd__filter"
@@ -231,6 +237,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help__subcmd__bench,decode)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__decode"
+                ;;
+            alertctl__subcmd__help__subcmd__bench,engine)
+                cmd="alertctl__subcmd__help__subcmd__bench__subcmd__engine"
                 ;;
             alertctl__subcmd__help__subcmd__bench,filter)
                 cmd="alertctl__subcmd__help__subcmd__bench__subcmd__filter"
@@ -653,7 +662,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench)
-            opts="-h --help decode kafka filter mirror night help"
+            opts="-h --help decode kafka filter engine mirror night help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +703,32 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__bench__subcmd__engine)
+            opts="-h --file --filters --schema-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -763,7 +798,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__help)
-            opts="decode kafka filter mirror night help"
+            opts="decode kafka filter engine mirror night help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,6 +812,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__bench__subcmd__help__subcmd__engine)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1681,7 +1730,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench)
-            opts="decode kafka filter mirror night"
+            opts="decode kafka filter engine mirror night"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,6 +1744,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__bench__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__bench__subcmd__engine)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

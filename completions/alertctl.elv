@@ -222,6 +222,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+            cand engine 'The filter engine alone over your own alerts and filters: alerts/s on one core'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -267,6 +268,13 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'alertctl;bench;engine'= {
+            cand --file 'The alerts: a wire file'
+            cand --filters 'The filters'
+            cand --schema-dir 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'alertctl;bench;mirror'= {
             cand --source-brokers 'The source brokers'
             cand --alerts 'Number of alerts'
@@ -307,6 +315,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+            cand engine 'The filter engine alone over your own alerts and filters: alerts/s on one core'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -316,6 +325,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;bench;help;kafka'= {
         }
         &'alertctl;bench;help;filter'= {
+        }
+        &'alertctl;bench;help;engine'= {
         }
         &'alertctl;bench;help;mirror'= {
         }
@@ -885,6 +896,7 @@ set edit:completion:arg-completer[alertctl] = {|@words|
             cand decode 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
             cand kafka 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
             cand filter 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+            cand engine 'The filter engine alone over your own alerts and filters: alerts/s on one core'
             cand mirror 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
             cand night 'A scaled night through the real path: produce, mirror, N filters, a user''s consumer'
         }
@@ -893,6 +905,8 @@ set edit:completion:arg-completer[alertctl] = {|@words|
         &'alertctl;help;bench;kafka'= {
         }
         &'alertctl;help;bench;filter'= {
+        }
+        &'alertctl;help;bench;engine'= {
         }
         &'alertctl;help;bench;mirror'= {
         }

@@ -176,13 +176,14 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_see
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a subject, or SUBJECT@VERSION, from a registry (soft; then --permanent)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "import" -d 'Register a whole alert_packet tree the way Rubin does: ids = versions, both subject styles'
 complete -c alertctl -n "__fish_alertctl_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "night" -d 'A scaled night through the real path: produce, mirror, N filters, a user\'s consumer'
-complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter mirror night help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "engine" -d 'The filter engine alone over your own alerts and filters: alerts/s on one core'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "night" -d 'A scaled night through the real path: produce, mirror, N filters, a user\'s consumer'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and not __fish_seen_subcommand_from decode kafka filter engine mirror night help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts -d 'Number of alerts to decode in the timed pass' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
@@ -213,6 +214,10 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s b -l brokers -d 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l keep -d 'Keep the benchmark\'s files (alerts, filters.toml, Python scripts) in this directory' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from engine" -l file -d 'The alerts: a wire file' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from engine" -l filters -d 'The filters' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from engine" -l schema-dir -d 'A schema directory in the alert_packet layout (DIR/MAJOR/MINOR/*.avsc); repeatable' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from engine" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l source-brokers -d 'The source brokers' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l alerts -d 'Number of alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
@@ -244,6 +249,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "engine" -d 'The filter engine alone over your own alerts and filters: alerts/s on one core'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "night" -d 'A scaled night through the real path: produce, mirror, N filters, a user\'s consumer'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -610,6 +616,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "decode" -d 'Decode generated alerts (with cutouts) to the JSON view: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "kafka" -d 'Produce generated alerts to a new topic and consume them back: alerts/s and MB/s'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "filter" -d 'Filter throughput as users get it: `filter run` end to end, the engine alone, and Python'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'The filter engine alone over your own alerts and filters: alerts/s on one core'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "mirror" -d 'Mirror throughput between two brokers: generated alerts, copied byte for byte'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "night" -d 'A scaled night through the real path: produce, mirror, N filters, a user\'s consumer'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a broker and a schema registry, and fill tonight\'s topic with the standard test night'

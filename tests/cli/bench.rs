@@ -61,3 +61,113 @@ fn a_scaled_night_goes_through_every_stage_and_is_measured() {
         .all(|s| s["mirror"].as_u64().unwrap() <= 200 && s["filters"].as_u64().unwrap() <= 200));
     assert!(r.stdout.contains("mirror lag"), "{}", r.stdout);
 }
+
+/// `bench engine` runs a user's filters over a user's alerts in the engine alone: the
+/// row counts every alert, the note says which filter jq answered and how often, and
+/// the emitted count is what `filter run` selects.
+#[test]
+fn the_engine_alone_runs_your_filters_over_your_alerts() {
+    let dir = tempdir();
+    let night = dir.path().join("night.avro");
+    run([
+        "produce",
+        "--visits",
+        "2",
+        "--alerts-per-visit",
+        "60",
+        "--night",
+        "2024-05-01",
+        "--cutout-size",
+        "8",
+        "--out",
+        night.to_str().unwrap(),
+    ])
+    .ok();
+    let wire = dir.path().join("night.wire");
+    run([
+        "filter",
+        "run",
+        "--name",
+        "all",
+        "--expr",
+        "true",
+        "--max-per-visit",
+        "0",
+        "--file",
+        night.to_str().unwrap(),
+        "--out",
+        wire.to_str().unwrap(),
+    ])
+    .ok();
+    let input = run(["tail", "--file", wire.to_str().unwrap()]).json_lines();
+    assert_eq!(input.len(), 120);
+    let bright = input
+        .iter()
+        .filter(|v| v["diaSource"]["snr"].as_f64().unwrap_or(0.0) > 10.0)
+        .count();
+    let toml = dir.path().join("filters.toml");
+    std::fs::write(
+        &toml,
+        r#"
+[[filter]]
+name = "bright"
+expr = '.diaSource.snr > 10'
+max_per_visit = 0
+
+[[filter]]
+name = "entries"
+expr = '(.diaSource | to_entries | length) > 0'
+max_per_visit = 0
+"#,
+    )
+    .unwrap();
+    let r = run([
+        "bench",
+        "engine",
+        "--file",
+        wire.to_str().unwrap(),
+        "--filters",
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("2 filters: the engine alone"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(row.split_whitespace().any(|w| w == "120"), "{row}");
+    assert!(
+        r.stderr
+            .contains(&format!("{} alerts emitted in all", bright + 120)),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("jq gave 120 verdicts") && r.stderr.contains("entries 120"),
+        "{}",
+        r.stderr
+    );
+
+    // Bad input: one line, a non-zero exit.
+    let empty = dir.path().join("empty.wire");
+    std::fs::write(&empty, b"").unwrap();
+    let r = run([
+        "bench",
+        "engine",
+        "--file",
+        empty.to_str().unwrap(),
+        "--filters",
+        toml.to_str().unwrap(),
+    ]);
+    assert!(r.one_line_error(1).contains("is empty"), "{}", r.stderr);
+    let r = run([
+        "bench",
+        "engine",
+        "--file",
+        wire.to_str().unwrap(),
+        "--filters",
+        dir.path().join("missing.toml").to_str().unwrap(),
+    ]);
+    assert_ne!(r.code, 0);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}
