@@ -5,7 +5,9 @@
 //! subset: paths with constant keys and indices, literals, the six comparisons,
 //! `and`/`or`/`not`, `select`, `if`, `//`, arithmetic, `length`, `log10` and the other
 //! one-argument math functions, `floor`/`ceil`/`round`, `pow`, `abs`, `any`/`all` over
-//! arrays, and `test` with a constant regex. For each schema, the expressions of a set
+//! arrays, `[...]` of an iterated path, `max`/`min`/`add`, `unique`, `reduce` over an
+//! iterated path, `test`, `startswith` and `endswith` with constant arguments, and
+//! `ascii_downcase`/`ascii_upcase`. For each schema, the expressions of a set
 //! of filters compile together ([`Builder`]): every path they read becomes a slot, and
 //! one scan of an alert's bytes fills the slots with typed cells (skipping everything
 //! else). Each expression then evaluates over the cells.
