@@ -534,13 +534,17 @@ pub struct SkipRun {
     opts: Vec<OptEntry>,
 }
 
-/// One nullable scalar of a [`SkipOp::OptRun`]: the null branch's index, and the value's
-/// size in bytes ([`OPT_VARINT`]: a varint).
+/// One scalar of a [`SkipOp::OptRun`]: the null branch's index ([`OPT_PLAIN`]: not a
+/// union, no branch index to read), and the value's size in bytes ([`OPT_VARINT`]: a
+/// varint).
 #[derive(Debug, Clone, Copy)]
 struct OptEntry {
     null: u8,
     size: u8,
 }
+
+/// An [`OptEntry`] that is no union: the value alone.
+const OPT_PLAIN: u8 = u8::MAX;
 
 /// An [`OptEntry`] size that means a varint (at most 10 bytes).
 const OPT_VARINT: u8 = u8::MAX;
@@ -573,8 +577,8 @@ enum SkipOp {
     Map(u32),
     /// Another node's program (a record inside itself, or a large one).
     Call(u32),
-    /// Nullable fixed-size numbers and varints one after another (most of an alert's
-    /// record fields): `n` entries of an opts table from `at`, at most `max` bytes, so
+    /// Fixed-size numbers and varints, most of them nullable, one after another (most of
+    /// an alert's record fields): `n` entries of an opts table from `at`, at most `max` bytes, so
     /// that a body with that many bytes left is walked without a check per field.
     OptRun {
         at: u32,
@@ -646,25 +650,44 @@ impl Skips {
                     } else {
                         Simple::Fixed(u32::from(e.size))
                     };
-                    Self::emit(
-                        ops,
-                        opts,
+                    let op = if e.null == OPT_PLAIN {
+                        SkipOp::Simple(value)
+                    } else {
                         SkipOp::Opt {
                             null: e.null,
                             value,
-                        },
-                        from,
-                    );
+                        }
+                    };
+                    Self::emit(ops, opts, op, from);
                 }
                 return;
             }
+            // A plain number joins a run already open (a record of plain numbers
+            // alone stays one fixed jump).
+            SkipOp::Simple(Simple::Fixed(k))
+                if k < u32::from(OPT_VARINT)
+                    && matches!(ops.last(), Some(SkipOp::OptRun { .. })) =>
+            {
+                OptEntry {
+                    null: OPT_PLAIN,
+                    size: k as u8,
+                }
+            }
+            SkipOp::Simple(Simple::Varint) if matches!(ops.last(), Some(SkipOp::OptRun { .. })) => {
+                OptEntry {
+                    null: OPT_PLAIN,
+                    size: OPT_VARINT,
+                }
+            }
             other => return Self::push(ops, other),
         };
-        let cost = 1 + if entry.size == OPT_VARINT {
-            10
-        } else {
-            u32::from(entry.size)
-        };
+        let tag = u32::from(entry.null != OPT_PLAIN);
+        let cost = tag
+            + if entry.size == OPT_VARINT {
+                10
+            } else {
+                u32::from(entry.size)
+            };
         if let Some(SkipOp::OptRun { at, n, max }) = ops.last_mut() {
             if (*at + *n) as usize == opts.len() {
                 opts.push(entry);
@@ -782,12 +805,15 @@ impl Skips {
         if buf.len() < max {
             // Near the end: field by field, as the single steps do.
             for e in entries {
-                let (&b, rest) = buf.split_first().ok_or(DecodeError::Truncated)?;
-                if b != 0 && b != 2 {
-                    return Err(bad(b));
-                }
-                *buf = rest;
-                if b >> 1 != e.null {
+                let present = e.null == OPT_PLAIN || {
+                    let (&b, rest) = buf.split_first().ok_or(DecodeError::Truncated)?;
+                    if b != 0 && b != 2 {
+                        return Err(bad(b));
+                    }
+                    *buf = rest;
+                    b >> 1 != e.null
+                };
+                if present {
                     if e.size == OPT_VARINT {
                         skip_varint(buf)?;
                     } else {
@@ -801,12 +827,15 @@ impl Skips {
         let b = *buf;
         let mut p = 0usize;
         for e in entries {
-            let tag = b[p];
-            if tag != 0 && tag != 2 {
-                return Err(bad(tag));
-            }
-            p += 1;
-            if tag >> 1 != e.null {
+            let present = e.null == OPT_PLAIN || {
+                let tag = b[p];
+                if tag != 0 && tag != 2 {
+                    return Err(bad(tag));
+                }
+                p += 1;
+                tag >> 1 != e.null
+            };
+            if present {
                 if e.size == OPT_VARINT {
                     let mut i = 0;
                     loop {
