@@ -710,8 +710,8 @@ pub fn run(
     Ok((result?, notes))
 }
 
-/// Fail unless a row selected what its reference did (per filter, emitted alerts).
-/// `bench engine`: the engine alone over a wire file's packets and a filters file.
+/// `bench engine`: the engine alone over a wire file's packets and a filters file, and
+/// which filters jq answered (from the last timed pass's statistics).
 pub fn engine(
     file: &Path,
     filters: &Path,
@@ -725,39 +725,24 @@ pub fn engine(
         return Err(Error::usage(format!("{}: no packets", file.display())));
     }
     let n = defs.len();
-    let (row, emitted) = super::filters(
+    let (row, engine) = super::time_engine(
         &format!("{n} filters: the engine alone"),
         dirs,
         &defs,
+        &Default::default(),
         &packets,
     )?;
-    // One more pass, untimed, for what answered each filter's verdicts.
-    let mut probe = alertctl::filter::Engine::new(
-        defs.clone(),
-        alertctl::formats::avro::SchemaStore::new(dirs.to_vec()),
-        alertctl::filter::Budget::default(),
-    )?;
-    let (fast, all) = probe.fast_forms();
-    for (i, p) in packets.iter().enumerate() {
-        let _ = probe.process(&alertctl::filter::Input {
-            packet: bytes::Bytes::from(p.clone()),
-            key: None,
-            topic: "",
-            partition: 0,
-            timestamp_ms: None,
-            offset: i as i64,
-        });
-    }
-    let mut by_jq: Vec<(u64, String)> = probe
-        .stats()
+    let (fast, all) = engine.fast_forms();
+    let stats = engine.stats();
+    let emitted: u64 = stats.iter().map(|(_, s, _)| s.emitted).sum();
+    let mut by_jq: Vec<(u64, String)> = stats
         .into_iter()
         .map(|(name, s, _)| (s.seen - s.fast.min(s.seen), name))
         .filter(|(n, _)| *n > 0)
         .collect();
     by_jq.sort_by(|a, b| b.cmp(a));
     let mut notes = vec![format!(
-        "{fast} of {all} expressions (filters, ranks, visit keys) have a fast form; {} alerts emitted in all",
-        emitted.iter().sum::<u64>()
+        "{fast} of {all} expressions (filters, ranks, visit keys) have a fast form; {emitted} alerts emitted in all"
     )];
     if !by_jq.is_empty() {
         let total: u64 = by_jq.iter().map(|(n, _)| n).sum();
@@ -774,6 +759,7 @@ pub fn engine(
     Ok((vec![row], notes))
 }
 
+/// Fail unless a row selected what its reference did (per filter, emitted alerts).
 fn same(what: &str, ours: &[u64], theirs: &[u64]) -> Result<(), Error> {
     if ours != theirs {
         let first = ours
@@ -971,23 +957,20 @@ fn filter_rows(
         &packets,
     )?;
     same("(a) the engine", &engine_emitted, &[a_count])?;
-    let (engine_b, engine_emitted) = super::filters(
+    let (engine_b, timed) = super::time_engine(
         &format!("(b) {n} filters: the engine alone"),
         dirs,
         &defs,
+        &Default::default(),
         &packets,
     )?;
+    let engine_emitted: Vec<u64> = timed.stats().iter().map(|(_, s, _)| s.emitted).collect();
     same(
         &format!("(b) {n} filters: the engine"),
         &engine_emitted,
         &file_counts,
     )?;
-    let probe = alertctl::filter::Engine::new(
-        defs.clone(),
-        alertctl::formats::avro::SchemaStore::new(dirs.clone()),
-        alertctl::filter::Budget::default(),
-    )?;
-    let (fast, all) = probe.fast_forms();
+    let (fast, all) = timed.fast_forms();
     let engine_b_rate = engine_b.alerts_per_s();
     notes.push(format!(
         "(b) {fast} of {all} expressions (filters, ranks, visit keys) have a fast form; the engine runs {n} filters at {:.0} alerts/s on one core",

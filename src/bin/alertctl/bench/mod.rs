@@ -358,6 +358,20 @@ pub fn filters_with_sky(
     sky: &Arc<alertctl::sky::Sky>,
     packets: &[Vec<u8>],
 ) -> Result<(Row, Vec<u64>), alertctl::filter::FilterError> {
+    let (row, engine) = time_engine(stage, dirs, defs, sky, packets)?;
+    let emitted = engine.stats().iter().map(|(_, s, _)| s.emitted).collect();
+    Ok((row, emitted))
+}
+
+/// The timing of [`filters_with_sky`]: the row, and the engine of the last timed pass
+/// (its statistics, its fast forms).
+pub fn time_engine(
+    stage: &str,
+    dirs: &[std::path::PathBuf],
+    defs: &[alertctl::filter::FilterDef],
+    sky: &Arc<alertctl::sky::Sky>,
+    packets: &[Vec<u8>],
+) -> Result<(Row, alertctl::filter::Engine), alertctl::filter::FilterError> {
     use alertctl::filter::{Budget, Engine, Input};
     let budget = Budget {
         max_time: std::time::Duration::from_secs(3600),
@@ -375,7 +389,7 @@ pub fn filters_with_sky(
         }
     }
     let mut best = f64::INFINITY;
-    let mut emitted = Vec::new();
+    let mut last = None;
     for pass in 0..4 {
         let mut engine = Engine::with_sky(defs.to_vec(), store.clone(), budget, sky.clone())?;
         let take = if pass == 0 {
@@ -397,9 +411,10 @@ pub fn filters_with_sky(
         engine.finish();
         if pass > 0 {
             best = best.min(start.elapsed().as_secs_f64());
-            emitted = engine.stats().iter().map(|(_, s, _)| s.emitted).collect();
         }
+        last = Some(engine);
     }
+    let engine = last.expect("four passes");
     Ok((
         Row {
             stage: stage.to_string(),
@@ -407,6 +422,6 @@ pub fn filters_with_sky(
             bytes: packets.iter().map(|p| p.len() as u64).sum(),
             seconds: best,
         },
-        emitted,
+        engine,
     ))
 }
