@@ -66,7 +66,8 @@ pub(crate) enum Op {
         frame: Option<u16>,
         opt: bool,
     },
-    Cmp(CmpOp, Box<Op>, Box<Op>, Option<(bool, Cut)>),
+    /// A comparison; with the float32 cut of the left side when that is a constant.
+    Cmp(CmpOp, Box<Op>, Box<Op>, Option<Cut>),
     /// A comparison with a constant on the right, its float32 cut worked out.
     CmpLit(CmpOp, Box<Op>, LitV, Option<Cut>),
     And(Box<Op>, Box<Op>),
@@ -374,20 +375,18 @@ impl Builder {
             }
             Expr::Cmp(op, l, r) => {
                 // A float32 compared with a constant: worked out once, as neighbours.
-                let cut = match (&**l, &**r) {
-                    (_, Expr::Lit(lit)) => Self::lit_num(lit).map(|c| (false, Cut::new(c))),
-                    (Expr::Lit(lit), _) => Self::lit_num(lit).map(|c| (true, Cut::new(c))),
+                let cut = |lit: &Lit| Self::lit_num(lit).map(Cut::new);
+                let (lo, _) = self.op(l, ctx)?;
+                if let Expr::Lit(lit) = &**r {
+                    // The constant cannot fail: only the left side's outcome matters.
+                    return computed(Op::CmpLit(*op, Box::new(lo), Self::lit(lit), cut(lit)));
+                }
+                let (ro, _) = self.op(r, ctx)?;
+                let left_cut = match &**l {
+                    Expr::Lit(lit) => cut(lit),
                     _ => None,
                 };
-                let (lo, _) = self.op(l, ctx)?;
-                let (ro, _) = self.op(r, ctx)?;
-                match (ro, cut) {
-                    // The constant cannot fail: only the left side's outcome matters.
-                    (Op::Lit(lit), None | Some((false, _))) => {
-                        computed(Op::CmpLit(*op, Box::new(lo), lit, cut.map(|(_, c)| c)))
-                    }
-                    (ro, cut) => computed(Op::Cmp(*op, Box::new(lo), Box::new(ro), cut)),
-                }
+                computed(Op::Cmp(*op, Box::new(lo), Box::new(ro), left_cut))
             }
             Expr::And(l, r) | Expr::Or(l, r) | Expr::Math(_, l, r) | Expr::Pow(l, r) => {
                 let (lo, _) = self.op(l, ctx)?;

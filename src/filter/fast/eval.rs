@@ -543,9 +543,8 @@ impl<'a> Env<'a> {
                     Val(v) => v,
                     _ => return Err,
                 };
-                let o = match (cut, &lv, &rv) {
-                    (Some((false, cut)), V::F32(x), _) => Some(cut.cmp(*x)),
-                    (Some((true, cut)), _, V::F32(x)) => Some(cut.cmp(*x).reverse()),
+                let o = match (cut, &rv) {
+                    (Some(cut), V::F32(x)) => Some(cut.cmp(*x).reverse()),
                     _ => compare(&lv, &rv),
                 };
                 match o {
