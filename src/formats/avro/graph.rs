@@ -543,6 +543,17 @@ struct OptEntry {
     size: u8,
 }
 
+impl OptEntry {
+    /// The value's step.
+    fn value(self) -> Simple {
+        if self.size == OPT_VARINT {
+            Simple::Varint
+        } else {
+            Simple::Fixed(u32::from(self.size))
+        }
+    }
+}
+
 /// An [`OptEntry`] that is no union: the value alone.
 const OPT_PLAIN: u8 = u8::MAX;
 
@@ -625,64 +636,40 @@ impl Skips {
     }
 
     /// Append `op` to a program whose runs' entries are in `opts`: a nullable fixed-size
-    /// number or varint joins the run before it (or starts one); a run copied from
-    /// another program (its entries in `from`) is appended entry by entry.
+    /// number or varint joins the run before it (or starts one), a plain one joins a run
+    /// already open (a record of plain numbers alone stays one fixed jump); a run copied
+    /// from another program (its entries in `from`) is appended entry by entry.
     fn emit(ops: &mut Vec<SkipOp>, opts: &mut Vec<OptEntry>, op: SkipOp, from: &[OptEntry]) {
+        let size = |value: Simple| match value {
+            Simple::Fixed(k) if k < u32::from(OPT_VARINT) => Some(k as u8),
+            Simple::Varint => Some(OPT_VARINT),
+            _ => None,
+        };
+        let open = matches!(ops.last(), Some(SkipOp::OptRun { .. }));
         let entry = match op {
-            SkipOp::Opt {
-                null,
-                value: Simple::Fixed(k),
-            } if k < u32::from(OPT_VARINT) => OptEntry {
-                null,
-                size: k as u8,
-            },
-            SkipOp::Opt {
-                null,
-                value: Simple::Varint,
-            } => OptEntry {
-                null,
-                size: OPT_VARINT,
-            },
+            SkipOp::Opt { null, value } => size(value).map(|size| OptEntry { null, size }),
+            SkipOp::Simple(value) if open => size(value).map(|size| OptEntry {
+                null: OPT_PLAIN,
+                size,
+            }),
             SkipOp::OptRun { at, n, .. } => {
+                // A run starts with a nullable entry, so its plain ones join it again.
                 for e in &from[at as usize..(at + n) as usize] {
-                    let value = if e.size == OPT_VARINT {
-                        Simple::Varint
-                    } else {
-                        Simple::Fixed(u32::from(e.size))
-                    };
-                    let op = if e.null == OPT_PLAIN {
-                        SkipOp::Simple(value)
-                    } else {
-                        SkipOp::Opt {
-                            null: e.null,
-                            value,
-                        }
-                    };
-                    Self::emit(ops, opts, op, from);
+                    Self::join(ops, opts, *e);
                 }
                 return;
             }
-            // A plain number joins a run already open (a record of plain numbers
-            // alone stays one fixed jump).
-            SkipOp::Simple(Simple::Fixed(k))
-                if k < u32::from(OPT_VARINT)
-                    && matches!(ops.last(), Some(SkipOp::OptRun { .. })) =>
-            {
-                OptEntry {
-                    null: OPT_PLAIN,
-                    size: k as u8,
-                }
-            }
-            SkipOp::Simple(Simple::Varint) if matches!(ops.last(), Some(SkipOp::OptRun { .. })) => {
-                OptEntry {
-                    null: OPT_PLAIN,
-                    size: OPT_VARINT,
-                }
-            }
-            other => return Self::push(ops, other),
+            _ => None,
         };
-        let tag = u32::from(entry.null != OPT_PLAIN);
-        let cost = tag
+        match entry {
+            Some(e) => Self::join(ops, opts, e),
+            None => Self::push(ops, op),
+        }
+    }
+
+    /// Add an entry to the run that ends `ops` (its entries the last of `opts`), or start one.
+    fn join(ops: &mut Vec<SkipOp>, opts: &mut Vec<OptEntry>, entry: OptEntry) {
+        let cost = u32::from(entry.null != OPT_PLAIN)
             + if entry.size == OPT_VARINT {
                 10
             } else {
@@ -814,11 +801,7 @@ impl Skips {
                     b >> 1 != e.null
                 };
                 if present {
-                    if e.size == OPT_VARINT {
-                        skip_varint(buf)?;
-                    } else {
-                        take(buf, usize::from(e.size))?;
-                    }
+                    Self::simple_skip(e.value(), buf)?;
                 }
             }
             return Ok(());
