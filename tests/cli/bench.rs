@@ -121,14 +121,17 @@ max_per_visit = 0
 "#,
     )
     .unwrap();
-    let r = run([
-        "bench",
-        "engine",
-        "--file",
-        wire.to_str().unwrap(),
-        "--filters",
-        toml.to_str().unwrap(),
-    ]);
+    let engine = |file: &std::path::Path, filters: &std::path::Path| {
+        run([
+            "bench",
+            "engine",
+            "--file",
+            file.to_str().unwrap(),
+            "--filters",
+            filters.to_str().unwrap(),
+        ])
+    };
+    let r = engine(&wire, &toml);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let row = r
         .stdout
@@ -151,23 +154,9 @@ max_per_visit = 0
     // Bad input: one line, a non-zero exit.
     let empty = dir.path().join("empty.wire");
     std::fs::write(&empty, b"").unwrap();
-    let r = run([
-        "bench",
-        "engine",
-        "--file",
-        empty.to_str().unwrap(),
-        "--filters",
-        toml.to_str().unwrap(),
-    ]);
+    let r = engine(&empty, &toml);
     assert!(r.one_line_error(1).contains("is empty"), "{}", r.stderr);
-    let r = run([
-        "bench",
-        "engine",
-        "--file",
-        wire.to_str().unwrap(),
-        "--filters",
-        dir.path().join("missing.toml").to_str().unwrap(),
-    ]);
+    let r = engine(&wire, &dir.path().join("missing.toml"));
     assert_ne!(r.code, 0);
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
 }
