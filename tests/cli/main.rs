@@ -14,6 +14,7 @@ mod command_line;
 mod completions;
 mod copy;
 mod export;
+mod export_columns;
 mod filter;
 mod filter_jq;
 mod filter_kafka;

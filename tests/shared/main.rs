@@ -7,6 +7,8 @@
 
 use base64::Engine;
 
+#[path = "../cli/export_columns.rs"]
+mod export_columns;
 #[path = "../cli/json_text.rs"]
 mod json_text;
 #[path = "../cli/official_checks.rs"]
@@ -103,4 +105,24 @@ fn real_alerts_json_text_equals_the_reference() {
     let mut tally = json_text::Tally::default();
     assert_eq!(json_text::compare_file(&file, &[], &mut tally), 7);
     assert_eq!((tally.fast, tally.declined), (21, 0), "{tally:?}");
+}
+
+/// `export`'s Parquet path from the bytes on the real alerts: Fink's schema adds
+/// `lc_features`, a map, which no Parquet column of an export holds, so both paths
+/// refuse every alert alike, with the same error, and write the same (empty) export.
+#[test]
+fn real_alerts_parquet_from_the_bytes_refuses_as_the_reference_does() {
+    let file = shared().join("lsst-reference/third-party/fink-client/part-2-918301.avro");
+    let mut tally = export_columns::Tally::default();
+    let mut twins = export_columns::Twins::new();
+    assert_eq!(
+        export_columns::add_file(&mut twins, &file, &[], &mut tally),
+        7
+    );
+    twins.finish("real alerts");
+    assert_eq!(
+        (tally.fast, tally.declined_but_added, tally.refused),
+        (0, 0, 28),
+        "{tally:?}"
+    );
 }

@@ -384,6 +384,16 @@ impl Graph {
     /// when the path is absent from the schema, leads through a union's `null`, or ends
     /// on another type.
     pub fn long_at(&self, body: &[u8], path: &[&str]) -> Result<Option<i64>, DecodeError> {
+        Ok(match self.leaf_at(body, path)? {
+            Leaf::Long(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    /// The value at `path` (field names, through records and unions) of a body, read
+    /// without decoding the rest: the fields before it are skipped, and nothing of it
+    /// is checked but what is read.
+    pub fn leaf_at<'a>(&'a self, body: &'a [u8], path: &[&str]) -> Result<Leaf<'a>, DecodeError> {
         let mut buf = body;
         let mut n = self.root;
         let mut rest = path;
@@ -392,10 +402,10 @@ impl Graph {
                 Node::Union(branches) => n = branch(branches, &mut buf)?,
                 Node::Record(fields) => {
                     let Some((name, tail)) = rest.split_first() else {
-                        return Ok(None);
+                        return Ok(Leaf::Other);
                     };
                     let Some(at) = fields.iter().position(|f| f.name == *name) else {
-                        return Ok(None);
+                        return Ok(Leaf::Absent);
                     };
                     for f in &fields[..at] {
                         self.skip(f.node, &mut buf)?;
@@ -403,8 +413,33 @@ impl Graph {
                     n = fields[at].node;
                     rest = tail;
                 }
-                Node::Long | Node::Int if rest.is_empty() => return Ok(Some(varint(&mut buf)?)),
-                _ => return Ok(None),
+                _ if !rest.is_empty() => return Ok(Leaf::Absent),
+                Node::Null => return Ok(Leaf::Null),
+                Node::Long | Node::Int => return Ok(Leaf::Long(varint(&mut buf)?)),
+                Node::Float => {
+                    let b = take(&mut buf, 4)?;
+                    return Ok(Leaf::Float(f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+                }
+                Node::Double => {
+                    let b = take(&mut buf, 8)?;
+                    return Ok(Leaf::Double(f64::from_le_bytes(
+                        b.try_into().expect("8 bytes"),
+                    )));
+                }
+                Node::Str => {
+                    let len = length(&mut buf)?;
+                    return Ok(Leaf::Text(take(&mut buf, len)?));
+                }
+                Node::Enum(symbols) => {
+                    let i = varint(&mut buf)?;
+                    return usize::try_from(i)
+                        .ok()
+                        .and_then(|i| symbols.get(i))
+                        .map(|s| Leaf::Text(s.as_bytes()))
+                        .ok_or_else(|| DecodeError::Invalid(format!("enum index {i}")));
+                }
+                Node::Bytes | Node::Fixed(_) => return Ok(Leaf::Bytes),
+                _ => return Ok(Leaf::Other),
             }
         }
     }
@@ -524,6 +559,28 @@ impl Graph {
     pub fn skip_with(&self, run: &SkipRun, buf: &mut &[u8]) -> Result<(), DecodeError> {
         self.skips.run_ops(&run.ops, &run.opts, buf)
     }
+}
+
+/// A value at a path of a body ([`Graph::leaf_at`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Leaf<'a> {
+    /// The path is not in the schema, or leads through a null or a value that is not a
+    /// record.
+    Absent,
+    /// A null.
+    Null,
+    /// An `int` or a `long`.
+    Long(i64),
+    /// A `float`.
+    Float(f32),
+    /// A `double`.
+    Double(f64),
+    /// A string's bytes (not checked to be UTF-8), or an enum's symbol.
+    Text(&'a [u8]),
+    /// Bytes or a fixed.
+    Bytes,
+    /// A boolean, a record, an array or a map.
+    Other,
 }
 
 /// Values one after another, compiled into one skip ([`Graph::skip_run`]).

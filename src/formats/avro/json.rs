@@ -33,7 +33,7 @@ impl From<DecodeError> for Declined {
 
 /// The most items the reference holds in one array or map (apache_avro's allocation
 /// limit, 512 MiB, over the size of one of its values).
-const MAX_ITEMS: u64 =
+pub(crate) const MAX_ITEMS: u64 =
     (512 * 1024 * 1024 / std::mem::size_of::<(String, apache_avro::types::Value)>()) as u64;
 
 /// A schema compiled for writing JSON: each record's keys and each enum's symbols as

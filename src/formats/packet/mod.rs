@@ -411,6 +411,11 @@ impl Decoder {
         self.store.insert(id, schema);
     }
 
+    /// The reader schema every alert is resolved into, if one was given.
+    pub fn reader(&self) -> Option<&std::sync::Arc<AlertSchema>> {
+        self.reader.as_ref()
+    }
+
     /// The schema store underneath.
     pub fn store_mut(&mut self) -> &mut SchemaStore {
         &mut self.store

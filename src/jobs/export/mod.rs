@@ -26,6 +26,8 @@ use crate::formats::avro::graph::{Graph, Node};
 use crate::formats::avro::view::{to_json, CutoutPolicy};
 use crate::formats::avro::AlertSchema;
 
+mod columns;
+
 /// The three cutout fields, in their column order.
 pub const CUTOUTS: [&str; 3] = ["cutoutDifference", "cutoutScience", "cutoutTemplate"];
 
@@ -271,11 +273,47 @@ fn without_cutouts(value: &Value) -> Value {
 
 /// The night (dayObs) of an alert, from `diaSource.midpointMjdTai`.
 fn night_of(alert: &Value) -> String {
-    crate::formats::packet::alert_meta(alert)
-        .mjd
-        .filter(|mjd| mjd.is_finite())
+    night_of_mjd(crate::formats::packet::alert_meta(alert).mjd)
+}
+
+/// The night (dayObs) of an alert's MJD; `unknown` without one.
+fn night_of_mjd(mjd: Option<f64>) -> String {
+    mjd.filter(|mjd| mjd.is_finite())
         .and_then(|mjd| chrono::DateTime::from_timestamp_millis(crate::night::mjd_to_unix_ms(mjd)))
         .map_or("unknown".into(), |t| crate::night::day_obs(t).to_string())
+}
+
+/// [`night_of`] and the band [`Exporter::add_viewed`] reads from the view, straight
+/// from a body: `diaSource.midpointMjdTai` (or `midPointTai`, the first in the schema),
+/// and the first of `diaSource.band`, `diaSource.filterName` the view has and is not
+/// null. `None` when the body cannot be read so (the reference path then decides).
+fn night_and_band(graph: &Graph, body: &[u8], by_band: bool) -> Option<(String, Option<String>)> {
+    use crate::formats::avro::graph::Leaf;
+    let mut mjd = None;
+    for name in ["midpointMjdTai", "midPointTai"] {
+        match graph.leaf_at(body, &["diaSource", name]).ok()? {
+            Leaf::Absent => continue,
+            Leaf::Double(d) => mjd = Some(d),
+            Leaf::Float(f) => mjd = Some(f64::from(f)),
+            _ => {}
+        }
+        break;
+    }
+    let mut band = None;
+    if by_band {
+        for name in ["band", "filterName"] {
+            match graph.leaf_at(body, &["diaSource", name]).ok()? {
+                Leaf::Absent | Leaf::Null | Leaf::Bytes => continue,
+                Leaf::Double(d) if !d.is_finite() => continue,
+                Leaf::Float(f) if !f.is_finite() => continue,
+                Leaf::Text(t) => band = Some(std::str::from_utf8(t).ok()?.to_string()),
+                _ => {}
+            }
+            break;
+        }
+        band = Some(band.unwrap_or_else(|| "unknown".into()));
+    }
+    Some((night_of_mjd(mjd), band))
 }
 
 struct Part {
@@ -284,26 +322,53 @@ struct Part {
     writer: ArrowWriter<File>,
     decoder: arrow_json::reader::Decoder,
     full: SchemaRef,
+    /// The JSON part's fields (all but the cutouts).
+    fields: Fields,
+    /// Rows by the reference path: views, and cutouts when kept.
     rows: Vec<Json>,
     cutouts: Vec<[Option<Vec<u8>>; 3]>,
+    /// Rows built straight from the bodies, when the schema allows; a batch holds rows
+    /// of one path only, in the order they came.
+    columns: Option<columns::Columns>,
     written: u64,
     keep_cutouts: bool,
 }
 
 impl Part {
     fn write_pending(&mut self, id: u32) -> Result<()> {
+        self.write_built(id)?;
+        self.write_viewed(id)
+    }
+
+    fn convert(id: u32) -> impl Fn(arrow_schema::ArrowError) -> ExportError {
+        move |e| ExportError::Convert {
+            id,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Write the rows built from bodies as a batch.
+    fn write_built(&mut self, id: u32) -> Result<()> {
+        let Some(cols) = self.columns.as_mut().filter(|c| c.rows() > 0) else {
+            return Ok(());
+        };
+        let rows = cols.rows() as u64;
+        let columns = cols.take(&self.fields).map_err(Self::convert(id))?;
+        let batch = RecordBatch::try_new(self.full.clone(), columns).map_err(Self::convert(id))?;
+        self.write(batch, rows)
+    }
+
+    /// Write the reference path's rows as a batch.
+    fn write_viewed(&mut self, id: u32) -> Result<()> {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let conv = |e: arrow_schema::ArrowError| ExportError::Convert {
-            id,
-            reason: e.to_string(),
-        };
-        self.decoder.serialize(&self.rows).map_err(conv)?;
+        let conv = Self::convert(id);
+        self.decoder.serialize(&self.rows).map_err(&conv)?;
         let batch = self
             .decoder
             .flush()
-            .map_err(conv)?
+            .map_err(&conv)?
             .ok_or_else(|| ExportError::Convert {
                 id,
                 reason: "no rows decoded".into(),
@@ -316,13 +381,18 @@ impl Part {
             }
         }
         let batch = RecordBatch::try_new(self.full.clone(), columns).map_err(conv)?;
+        let rows = self.rows.len() as u64;
+        self.rows.clear();
+        self.cutouts.clear();
+        self.write(batch, rows)
+    }
+
+    fn write(&mut self, batch: RecordBatch, rows: u64) -> Result<()> {
         self.writer.write(&batch).map_err(|e| ExportError::Io {
             path: self.rel.clone(),
             reason: e.to_string(),
         })?;
-        self.written += self.rows.len() as u64;
-        self.rows.clear();
-        self.cutouts.clear();
+        self.written += rows;
         Ok(())
     }
 }
@@ -387,6 +457,133 @@ impl Exporter {
         value: &Value,
         view: Json,
     ) -> Result<()> {
+        self.ensure_arrow_schema(schema_id, schema)?;
+        self.schema_ids.insert(schema_id);
+        let band = self.opts.by_band.then(|| {
+            crate::render::table::lookup(&view, "diaSource.band|diaSource.filterName")
+                .and_then(Json::as_str)
+                .unwrap_or("unknown")
+                .to_string()
+        });
+        let rel = self.rel(&night_of(value), band.as_deref(), schema_id);
+        if self.opts.format == Format::Avro {
+            self.add_avro(&rel, schema_id, schema, value)?;
+        } else {
+            self.add_parquet(&rel, schema_id, schema, value, view)?;
+        }
+        self.count(place);
+        Ok(())
+    }
+
+    /// Add one alert's Avro body (written with `schema`, id `schema_id`) as a Parquet
+    /// row built straight from its bytes, when the walk serves the schema and the body
+    /// ([`columns`]). `false`: nothing was added, and the caller decodes the alert and
+    /// gives it to [`Exporter::add`] (which then adds it, or the decoding says why not).
+    /// The files are the same either way, byte for byte.
+    pub fn try_add_bytes(
+        &mut self,
+        place: Option<(&str, i32, i64)>,
+        schema_id: u32,
+        schema: &AlertSchema,
+        body: &[u8],
+    ) -> Result<bool> {
+        if self.opts.format != Format::Parquet {
+            return Ok(false);
+        }
+        let Ok(graph) = schema.graph() else {
+            return Ok(false);
+        };
+        let Some((night, band)) = night_and_band(graph, body, self.opts.by_band) else {
+            return Ok(false);
+        };
+        self.ensure_arrow_schema(schema_id, schema)?;
+        let rel = self.rel(&night, band.as_deref(), schema_id);
+        if !self.parts.contains_key(&rel) {
+            // A new file only for a body the walk takes (else the reference's error,
+            // if any, comes first).
+            let fits = columns::Columns::new(schema, self.opts.cutouts)
+                .is_some_and(|mut probe| probe.push(body).is_ok());
+            if !fits {
+                return Ok(false);
+            }
+            self.make_part(&rel, schema_id, schema)?;
+        }
+        let (id, part) = self.parts.get_mut(&rel).expect("made");
+        let id = *id;
+        let Some(cols) = part.columns.as_mut() else {
+            return Ok(false);
+        };
+        if cols.push(body).is_err() {
+            return Ok(false);
+        }
+        // The reference's rows before this one go first, as their own batch.
+        part.write_viewed(id)?;
+        if part
+            .columns
+            .as_ref()
+            .is_some_and(|c| c.rows() >= BATCH_ROWS)
+        {
+            part.write_built(id)?;
+        }
+        self.schema_ids.insert(schema_id);
+        self.count(place);
+        Ok(true)
+    }
+
+    /// Add a batch of wire-format packets, in order (a container file's records with
+    /// its `container` schema and id), read at `places`: each straight from its bytes
+    /// where [`Exporter::try_add_bytes`] serves it, else decoded (a batch of Avro
+    /// containers on `workers` threads) and added by its view. Per packet, whether it
+    /// was added or why it could not be decoded; an error of the files stops the batch.
+    pub fn add_batch(
+        &mut self,
+        decoder: &mut crate::formats::packet::Decoder,
+        packets: &[&[u8]],
+        places: &[Option<(&str, i32, i64)>],
+        container: Option<&(u32, Arc<AlertSchema>)>,
+        workers: usize,
+    ) -> Result<Vec<std::result::Result<(), crate::formats::packet::PacketError>>> {
+        let mut out = Vec::with_capacity(packets.len());
+        if self.opts.format != Format::Parquet || decoder.reader().is_some() {
+            let decoded = decode_batch(decoder, packets, container, workers);
+            for (d, place) in decoded.into_iter().zip(places) {
+                out.push(match d {
+                    Ok((id, schema, value, view)) => {
+                        self.add_viewed(*place, id, &schema, &value, view)?;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                });
+            }
+            return Ok(out);
+        }
+        for (packet, place) in packets.iter().zip(places) {
+            let found = crate::formats::packet::split(packet)
+                .ok()
+                .and_then(|(id, body)| match container {
+                    Some((cid, s)) => Some((*cid, s.clone(), body)),
+                    None => decoder.schema(id).ok().map(|s| (id, s, body)),
+                });
+            if let Some((id, schema, body)) = found {
+                if self.try_add_bytes(*place, id, &schema, body)? {
+                    out.push(Ok(()));
+                    continue;
+                }
+            }
+            // The reference path: it adds the alert, or says why it cannot be decoded.
+            let d = decode_batch(decoder, &[packet], container, 1).pop();
+            out.push(match d.expect("one packet, one result") {
+                Ok((id, schema, value, view)) => {
+                    self.add_viewed(*place, id, &schema, &value, view)?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            });
+        }
+        Ok(out)
+    }
+
+    fn ensure_arrow_schema(&mut self, schema_id: u32, schema: &AlertSchema) -> Result<()> {
         if self.opts.format == Format::Parquet && !self.schemas.contains_key(&schema_id) {
             let s = arrow_schemas(schema, self.opts.cutouts).map_err(|reason| {
                 ExportError::Convert {
@@ -396,20 +593,21 @@ impl Exporter {
             })?;
             self.schemas.insert(schema_id, s);
         }
-        self.schema_ids.insert(schema_id);
-        let mut rel = format!("night={}", night_of(value));
-        if self.opts.by_band {
-            let band = crate::render::table::lookup(&view, "diaSource.band|diaSource.filterName")
-                .and_then(Json::as_str)
-                .unwrap_or("unknown");
+        Ok(())
+    }
+
+    /// The file an alert goes to, under the export directory.
+    fn rel(&self, night: &str, band: Option<&str>, schema_id: u32) -> String {
+        let mut rel = format!("night={night}");
+        if let Some(band) = band {
             rel.push_str(&format!("/band={band}"));
         }
         rel.push_str(&format!("/part-{schema_id}.{}", self.opts.format.name()));
-        if self.opts.format == Format::Avro {
-            self.add_avro(&rel, schema_id, schema, value)?;
-        } else {
-            self.add_parquet(&rel, schema_id, value, view)?;
-        }
+        rel
+    }
+
+    /// Count a record read at `place` into its partition's range.
+    fn count(&mut self, place: Option<(&str, i32, i64)>) {
         if let Some((t, p, o)) = place {
             let e = self
                 .partitions
@@ -419,7 +617,6 @@ impl Exporter {
             e.1 = e.1.max(o);
             e.2 += 1;
         }
-        Ok(())
     }
 
     fn add_avro(
@@ -465,66 +662,77 @@ impl Exporter {
         Ok(())
     }
 
-    fn add_parquet(&mut self, rel: &str, schema_id: u32, value: &Value, view: Json) -> Result<()> {
-        let rel = rel.to_string();
-        if !self.parts.contains_key(&rel) {
-            let (json_schema, full) = self.schemas[&schema_id].clone();
-            let path = self.opts.out.join(&rel);
-            let dir = path.parent().expect("under the export directory");
-            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-            let tmp = dir.join(format!(".part-{schema_id}.parquet.tmp"));
-            let file = File::create(&tmp).map_err(io_err(&tmp))?;
-            // Catalogue columns compress well; FITS stamps are stored as they are (a
-            // general codec gains little on real pixels and costs every reader time),
-            // without dictionaries.
-            let mut props = parquet::file::properties::WriterProperties::builder()
-                .set_compression(parquet::basic::Compression::SNAPPY);
-            for c in CUTOUTS {
-                let col = parquet::schema::types::ColumnPath::from(c);
-                props = props
-                    .set_column_compression(col.clone(), parquet::basic::Compression::UNCOMPRESSED)
-                    .set_column_dictionary_enabled(col, false);
-            }
-            let props = props.build();
-            let writer = ArrowWriter::try_new(file, full.clone(), Some(props)).map_err(|e| {
-                ExportError::Convert {
-                    id: schema_id,
-                    reason: e.to_string(),
-                }
-            })?;
-            let decoder = arrow_json::ReaderBuilder::new(json_schema)
-                .with_batch_size(BATCH_ROWS)
-                .build_decoder()
-                .map_err(|e| ExportError::Convert {
-                    id: schema_id,
-                    reason: e.to_string(),
-                })?;
-            self.parts.insert(
-                rel.clone(),
-                (
-                    schema_id,
-                    Part {
-                        rel: rel.clone(),
-                        tmp,
-                        writer,
-                        decoder,
-                        full,
-                        rows: Vec::new(),
-                        cutouts: Vec::new(),
-                        written: 0,
-                        keep_cutouts: self.opts.cutouts,
-                    },
-                ),
-            );
+    fn make_part(&mut self, rel: &str, schema_id: u32, schema: &AlertSchema) -> Result<()> {
+        let (json_schema, full) = self.schemas[&schema_id].clone();
+        let path = self.opts.out.join(rel);
+        let dir = path.parent().expect("under the export directory");
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let tmp = dir.join(format!(".part-{schema_id}.parquet.tmp"));
+        let file = File::create(&tmp).map_err(io_err(&tmp))?;
+        // Catalogue columns compress well; FITS stamps are stored as they are (a
+        // general codec gains little on real pixels and costs every reader time),
+        // without dictionaries.
+        let mut props = parquet::file::properties::WriterProperties::builder()
+            .set_compression(parquet::basic::Compression::SNAPPY);
+        for c in CUTOUTS {
+            let col = parquet::schema::types::ColumnPath::from(c);
+            props = props
+                .set_column_compression(col.clone(), parquet::basic::Compression::UNCOMPRESSED)
+                .set_column_dictionary_enabled(col, false);
         }
-        let (id, part) = self.parts.get_mut(&rel).expect("just made");
+        let props = props.build();
+        let convert = |e: &dyn std::fmt::Display| ExportError::Convert {
+            id: schema_id,
+            reason: e.to_string(),
+        };
+        let writer =
+            ArrowWriter::try_new(file, full.clone(), Some(props)).map_err(|e| convert(&e))?;
+        let decoder = arrow_json::ReaderBuilder::new(json_schema.clone())
+            .with_batch_size(BATCH_ROWS)
+            .build_decoder()
+            .map_err(|e| convert(&e))?;
+        self.parts.insert(
+            rel.to_string(),
+            (
+                schema_id,
+                Part {
+                    rel: rel.to_string(),
+                    tmp,
+                    writer,
+                    decoder,
+                    full,
+                    fields: json_schema.fields().clone(),
+                    rows: Vec::new(),
+                    cutouts: Vec::new(),
+                    columns: columns::Columns::new(schema, self.opts.cutouts),
+                    written: 0,
+                    keep_cutouts: self.opts.cutouts,
+                },
+            ),
+        );
+        Ok(())
+    }
+
+    fn add_parquet(
+        &mut self,
+        rel: &str,
+        schema_id: u32,
+        schema: &AlertSchema,
+        value: &Value,
+        view: Json,
+    ) -> Result<()> {
+        if !self.parts.contains_key(rel) {
+            self.make_part(rel, schema_id, schema)?;
+        }
+        let (id, part) = self.parts.get_mut(rel).expect("just made");
+        part.write_built(*id)?;
         part.rows.push(view);
         if self.opts.cutouts {
             part.cutouts
                 .push(CUTOUTS.map(|c| top_bytes(value, c).map(<[u8]>::to_vec)));
         }
         if part.rows.len() >= BATCH_ROWS {
-            part.write_pending(*id)?;
+            part.write_viewed(*id)?;
         }
         Ok(())
     }
@@ -892,16 +1100,16 @@ pub fn run(
                     break;
                 }
                 let packets: Vec<&[u8]> = batch.iter().map(|r| &r.packet[..]).collect();
-                let decoded = decode_batch(&mut decoder, &packets, container.as_ref(), workers);
-                for (rec, d) in batch.iter().zip(decoded) {
-                    let (id, schema, value, view) =
-                        d.map_err(|source| crate::formats::packet::file::FileError::Record {
-                            path: file.clone(),
-                            index: rec.index,
-                            offset: rec.offset,
-                            source: Box::new(source),
-                        })?;
-                    ex.add_viewed(None, id, &schema, &value, view)?;
+                let places = vec![None; packets.len()];
+                let added =
+                    ex.add_batch(&mut decoder, &packets, &places, container.as_ref(), workers)?;
+                for (rec, added) in batch.iter().zip(added) {
+                    added.map_err(|source| crate::formats::packet::file::FileError::Record {
+                        path: file.clone(),
+                        index: rec.index,
+                        offset: rec.offset,
+                        source: Box::new(source),
+                    })?;
                 }
             }
             ex.finish()?
@@ -955,37 +1163,33 @@ pub fn run(
             let mut add_batch = |batch: &mut Vec<crate::transport::kafka::consume::Received>,
                                  ex: &mut Exporter,
                                  failure: &mut Option<Error>| {
+                if failure.is_some() {
+                    batch.clear();
+                    return;
+                }
                 let packets: Vec<&[u8]> = batch
                     .iter()
                     .map(|r| r.payload.as_deref().unwrap_or_default())
                     .collect();
-                let decoded = decode_batch(&mut decoder, &packets, None, workers);
-                for (rec, d) in batch.iter().zip(decoded) {
-                    if failure.is_some() {
-                        break;
-                    }
-                    match d {
-                        Ok((id, schema, value, view)) => {
-                            if let Err(e) = ex.add_viewed(
-                                Some((&rec.topic, rec.partition, rec.offset)),
-                                id,
-                                &schema,
-                                &value,
-                                view,
-                            ) {
-                                *failure = Some(e.into());
-                            }
-                        }
-                        Err(e) => {
-                            undecodable += 1;
-                            if undecodable == 1 {
-                                report.warn(&format!(
-                                    "{}/{}@{}: {e}",
-                                    rec.topic, rec.partition, rec.offset
-                                ));
+                let places: Vec<_> = batch
+                    .iter()
+                    .map(|r| Some((r.topic.as_str(), r.partition, r.offset)))
+                    .collect();
+                match ex.add_batch(&mut decoder, &packets, &places, None, workers) {
+                    Ok(added) => {
+                        for (rec, added) in batch.iter().zip(added) {
+                            if let Err(e) = added {
+                                undecodable += 1;
+                                if undecodable == 1 {
+                                    report.warn(&format!(
+                                        "{}/{}@{}: {e}",
+                                        rec.topic, rec.partition, rec.offset
+                                    ));
+                                }
                             }
                         }
                     }
+                    Err(e) => *failure = Some(e.into()),
                 }
                 batch.clear();
             };
