@@ -39,8 +39,13 @@ pub struct Twins {
 }
 
 impl Twins {
-    /// Exporters for cutouts kept and omitted, by band and not.
+    /// Exporters for cutouts kept and omitted, by band and not, on one worker.
     pub fn new() -> Twins {
+        Twins::with_workers(1)
+    }
+
+    /// [`Twins::new`] with `workers` (more than one: each file is encoded on a thread).
+    pub fn with_workers(workers: usize) -> Twins {
         let mut pairs = Vec::new();
         let mut dirs = Vec::new();
         for cutouts in [true, false] {
@@ -51,7 +56,7 @@ impl Twins {
                     format: Format::Parquet,
                     cutouts,
                     by_band,
-                    workers: 1,
+                    workers,
                 };
                 pairs.push((
                     Exporter::create(opts(a.path()), Source::default()).unwrap(),
@@ -267,7 +272,8 @@ fn parquet_from_the_bytes_equals_the_reference_over_generated_schemas() {
 }
 
 /// A batch of more rows than one write (1,024) goes out in the same batches both ways,
-/// and a body the fast path declines between bodies it takes keeps its place.
+/// and a body the fast path declines between bodies it takes keeps its place; each file
+/// encoded on a thread of its own (two workers).
 #[test]
 fn parquet_from_the_bytes_keeps_order_across_batches_and_declines() {
     let schema = alertctl::formats::avro::builtin_sample();
@@ -282,7 +288,7 @@ fn parquet_from_the_bytes_keeps_order_across_batches_and_declines() {
             cutout_size: 4,
         },
     );
-    let mut twins = Twins::new();
+    let mut twins = Twins::with_workers(2);
     let mut tally = Tally::default();
     for visit in 0..2 {
         for (i, alert) in gen.visit(visit).into_iter().enumerate() {
@@ -295,8 +301,7 @@ fn parquet_from_the_bytes_keeps_order_across_batches_and_declines() {
                 &format!("visit {visit} alert {i}"),
             );
             if i % 300 == 7 {
-                // A union read at the very end of the bytes: the fast path declines,
-                // the reference refuses too; and a cut body.
+                // A cut body: the fast path declines, the reference refuses it.
                 twins.add(1, &schema, &body[..body.len() / 2], &mut tally, "cut");
             }
         }

@@ -191,41 +191,39 @@ impl Col {
     /// The built column as an array of `field`'s type; the column starts again empty.
     fn finish(&mut self, field: &FieldRef) -> Result<ArrayRef, arrow_schema::ArrowError> {
         let rows = self.valid.len();
-        let nulls = Some(NullBuffer::from(std::mem::take(&mut self.valid)));
+        let nulls = Some(NullBuffer::from(take_vec(&mut self.valid)));
         let ends = |e: &mut Vec<i32>| {
-            let e = std::mem::replace(e, vec![0]);
-            OffsetBuffer::new(ScalarBuffer::from(e))
+            let mut next = Vec::with_capacity(e.len());
+            next.push(0);
+            OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(e, next)))
         };
         Ok(match (&mut self.data, field.data_type()) {
             (Data::Null, _) => Arc::new(NullArray::new(rows)),
-            (Data::Bool(v), _) => Arc::new(BooleanArray::new(
-                BooleanBuffer::from(std::mem::take(v)),
-                nulls,
-            )),
-            (Data::I32(v), _) => Arc::new(Int32Array::try_new(
-                ScalarBuffer::from(std::mem::take(v)),
-                nulls,
-            )?),
-            (Data::I64(v), _) => Arc::new(Int64Array::try_new(
-                ScalarBuffer::from(std::mem::take(v)),
-                nulls,
-            )?),
+            (Data::Bool(v), _) => {
+                Arc::new(BooleanArray::new(BooleanBuffer::from(take_vec(v)), nulls))
+            }
+            (Data::I32(v), _) => {
+                Arc::new(Int32Array::try_new(ScalarBuffer::from(take_vec(v)), nulls)?)
+            }
+            (Data::I64(v), _) => {
+                Arc::new(Int64Array::try_new(ScalarBuffer::from(take_vec(v)), nulls)?)
+            }
             (Data::F32(v), _) => Arc::new(Float32Array::try_new(
-                ScalarBuffer::from(std::mem::take(v)),
+                ScalarBuffer::from(take_vec(v)),
                 nulls,
             )?),
             (Data::F64(v), _) => Arc::new(Float64Array::try_new(
-                ScalarBuffer::from(std::mem::take(v)),
+                ScalarBuffer::from(take_vec(v)),
                 nulls,
             )?),
             (Data::Utf8 { ends: e, bytes }, _) => Arc::new(StringArray::try_new(
                 ends(e),
-                Buffer::from_vec(std::mem::take(bytes)),
+                Buffer::from_vec(take_vec(bytes)),
                 nulls,
             )?),
             (Data::Binary { ends: e, bytes }, _) => Arc::new(BinaryArray::try_new(
                 ends(e),
-                Buffer::from_vec(std::mem::take(bytes)),
+                Buffer::from_vec(take_vec(bytes)),
                 nulls,
             )?),
             (Data::Struct(children), DataType::Struct(fields)) => {
@@ -254,6 +252,12 @@ impl Col {
     }
 }
 
+/// A vector's contents, leaving it empty with as much room (the next batch is as big).
+fn take_vec<T>(v: &mut Vec<T>) -> Vec<T> {
+    let room = v.len();
+    std::mem::replace(v, Vec::with_capacity(room))
+}
+
 /// Where a field of the alert's top record goes.
 #[derive(Debug, Clone, Copy)]
 enum Slot {
@@ -267,6 +271,8 @@ enum Slot {
 #[derive(Debug)]
 pub(super) struct Columns {
     graph: Arc<Graph>,
+    /// Per node, its first branch other than null (a column's type); `usize::MAX`: none.
+    first: Vec<usize>,
     slots: Vec<Slot>,
     columns: Vec<Col>,
     /// The cutout columns, when kept.
@@ -304,8 +310,12 @@ impl Columns {
                 columns.push(Col::of(graph, f.node, 1)?);
             }
         }
+        let first = (0..graph.nodes.len())
+            .map(|n| graph.branches(n).first().copied().unwrap_or(usize::MAX))
+            .collect();
         Some(Columns {
             graph: graph.clone(),
+            first,
             slots,
             columns,
             cutouts: keep_cutouts.then(|| [Col::binary(), Col::binary(), Col::binary()]),
@@ -355,9 +365,13 @@ impl Columns {
             return Err(Declined);
         };
         let mut seen = [false; 3];
+        let g = Types {
+            graph: &graph,
+            first: &self.first,
+        };
         for (f, slot) in fields.iter().zip(&self.slots) {
             match *slot {
-                Slot::Column(i) => walk(&graph, f.node, &mut self.columns[i], buf, 2)?,
+                Slot::Column(i) => walk(g, f.node, &mut self.columns[i], buf, 2)?,
                 Slot::Cutout(k) => {
                     let mut n = f.node;
                     if let Node::Union(bs) = &graph.nodes[n] {
@@ -416,11 +430,25 @@ impl Columns {
     }
 }
 
+/// The graph and each node's first non-null branch.
+#[derive(Clone, Copy)]
+struct Types<'a> {
+    graph: &'a Graph,
+    first: &'a [usize],
+}
+
 /// Walk one value of node `n` into `col`.
-fn walk(g: &Graph, n: usize, col: &mut Col, buf: &mut &[u8], depth: usize) -> Result<(), Declined> {
+fn walk(
+    t: Types<'_>,
+    n: usize,
+    col: &mut Col,
+    buf: &mut &[u8],
+    depth: usize,
+) -> Result<(), Declined> {
     if depth > MAX_NESTING {
         return Err(Declined);
     }
+    let g = t.graph;
     match (&g.nodes[n], &mut col.data) {
         (Node::Union(branches), _) => {
             if buf.is_empty() {
@@ -433,10 +461,10 @@ fn walk(g: &Graph, n: usize, col: &mut Col, buf: &mut &[u8], depth: usize) -> Re
             }
             // The column has the first non-null branch's type: another branch's value
             // is the reference's to convert (or refuse).
-            if g.branches(n).first() != Some(&b) {
+            if t.first[n] != b {
                 return Err(Declined);
             }
-            return walk(g, b, col, buf, depth + 1);
+            return walk(t, b, col, buf, depth + 1);
         }
         (Node::Null, _) => {
             col.push_null();
@@ -494,7 +522,7 @@ fn walk(g: &Graph, n: usize, col: &mut Col, buf: &mut &[u8], depth: usize) -> Re
         }
         (Node::Record(fields), Data::Struct(children)) => {
             for (f, c) in fields.iter().zip(children.iter_mut()) {
-                walk(g, f.node, c, buf, depth + 1)?;
+                walk(t, f.node, c, buf, depth + 1)?;
             }
         }
         (Node::Array(item), Data::List { ends, item: items }) => {
@@ -509,7 +537,7 @@ fn walk(g: &Graph, n: usize, col: &mut Col, buf: &mut &[u8], depth: usize) -> Re
                     return Err(Declined);
                 }
                 for _ in 0..k {
-                    walk(g, *item, items, buf, depth + 1)?;
+                    walk(t, *item, items, buf, depth + 1)?;
                 }
             }
             let end =

@@ -317,9 +317,8 @@ fn night_and_band(graph: &Graph, body: &[u8], by_band: bool) -> Option<(String, 
 }
 
 struct Part {
-    rel: String,
     tmp: PathBuf,
-    writer: ArrowWriter<File>,
+    sink: Sink,
     decoder: arrow_json::reader::Decoder,
     full: SchemaRef,
     /// The JSON part's fields (all but the cutouts).
@@ -388,12 +387,107 @@ impl Part {
     }
 
     fn write(&mut self, batch: RecordBatch, rows: u64) -> Result<()> {
-        self.writer.write(&batch).map_err(|e| ExportError::Io {
-            path: self.rel.clone(),
-            reason: e.to_string(),
-        })?;
+        self.sink.write(batch)?;
         self.written += rows;
         Ok(())
+    }
+}
+
+/// Encoded bytes a file's row group may hold in memory before it is written out: a
+/// row group of a night's export would otherwise hold the whole file.
+const ROW_GROUP_BYTES: usize = 128 << 20;
+
+/// Where a file's batches are encoded: here, or (with more than one worker) on a thread
+/// of the file's own, a batch or two behind the walk that builds them.
+enum Sink {
+    Here(Box<ArrowWriter<File>>, String),
+    Thread {
+        batches: Option<std::sync::mpsc::SyncSender<RecordBatch>>,
+        /// The thread, until joined.
+        done: Option<std::thread::JoinHandle<Result<()>>>,
+        rel: String,
+    },
+}
+
+/// Write a batch, and the row group once it holds [`ROW_GROUP_BYTES`].
+fn encode(writer: &mut ArrowWriter<File>, batch: &RecordBatch, rel: &str) -> Result<()> {
+    let io = |e: parquet::errors::ParquetError| ExportError::Io {
+        path: rel.to_string(),
+        reason: e.to_string(),
+    };
+    writer.write(batch).map_err(io)?;
+    if writer.in_progress_size() >= ROW_GROUP_BYTES {
+        writer.flush().map_err(io)?;
+    }
+    Ok(())
+}
+
+impl Sink {
+    fn new(writer: ArrowWriter<File>, rel: &str, threaded: bool) -> Sink {
+        if !threaded {
+            return Sink::Here(Box::new(writer), rel.to_string());
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(1);
+        let name = rel.to_string();
+        let done = std::thread::spawn(move || {
+            let mut writer = writer;
+            for batch in rx {
+                encode(&mut writer, &batch, &name)?;
+            }
+            writer.close().map(drop).map_err(|e| ExportError::Io {
+                path: name,
+                reason: e.to_string(),
+            })
+        });
+        Sink::Thread {
+            batches: Some(tx),
+            done: Some(done),
+            rel: rel.to_string(),
+        }
+    }
+
+    fn write(&mut self, batch: RecordBatch) -> Result<()> {
+        match self {
+            Sink::Here(w, rel) => encode(w, &batch, rel),
+            Sink::Thread { batches, done, rel } => {
+                let sent = batches.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+                if sent {
+                    return Ok(());
+                }
+                // The thread stopped: its error says why.
+                *batches = None;
+                Self::join(done.take(), rel)
+            }
+        }
+    }
+
+    fn join(done: Option<std::thread::JoinHandle<Result<()>>>, rel: &str) -> Result<()> {
+        let failed = |reason: &str| ExportError::Io {
+            path: rel.to_string(),
+            reason: reason.into(),
+        };
+        match done {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(failed("the Parquet writer's thread panicked"))),
+            None => Err(failed("the Parquet writer stopped on an earlier error")),
+        }
+    }
+
+    /// Write what is left and the file's footer.
+    fn close(self) -> Result<()> {
+        match self {
+            Sink::Here(w, rel) => w.close().map(drop).map_err(|e| ExportError::Io {
+                path: rel,
+                reason: e.to_string(),
+            }),
+            Sink::Thread {
+                batches, done, rel, ..
+            } => {
+                drop(batches);
+                Self::join(done, &rel)
+            }
+        }
     }
 }
 
@@ -696,9 +790,8 @@ impl Exporter {
             (
                 schema_id,
                 Part {
-                    rel: rel.to_string(),
                     tmp,
-                    writer,
+                    sink: Sink::new(writer, rel, crate::workers::count(self.opts.workers) > 1),
                     decoder,
                     full,
                     fields: json_schema.fields().clone(),
@@ -754,10 +847,7 @@ impl Exporter {
         for (rel, (id, mut part)) in self.parts {
             part.write_pending(id)?;
             let written = part.written;
-            part.writer.close().map_err(|e| ExportError::Io {
-                path: rel.clone(),
-                reason: e.to_string(),
-            })?;
+            part.sink.close()?;
             let path = out.join(&rel);
             std::fs::rename(&part.tmp, &path).map_err(io_err(&path))?;
             files.push(entry(rel, written)?);
