@@ -4,9 +4,12 @@
 //!
 //! The Parquet schema is the alert schema's own, nested: `diaSource` and `diaObject` are
 //! struct columns, the histories lists of structs; the cutouts are binary columns (or
-//! left out). Rows are converted through the JSON view, so a column holds what `tail`
-//! shows (a NaN float is null). Every column is nullable. Files are written under a
-//! temporary name and renamed when complete; `manifest.json` is written last.
+//! left out). A column holds what `tail` shows (a NaN float is null): rows are built
+//! straight from the Avro bytes ([`columns`]), and an alert that walk declines goes the
+//! reference way, decoded to values, viewed as JSON and read by `arrow_json`; the files
+//! are the same either way. Every column is nullable. With more than one worker each
+//! file is encoded on a thread of its own. Files are written under a temporary name and
+//! renamed when complete; `manifest.json` is written last.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
