@@ -227,16 +227,19 @@ fn alert_schema(g: &mut Gen) -> Json {
     json!({"type": "record", "name": g.name("Alert"), "fields": fields})
 }
 
-/// Generated schemas of every type but maps, random values with edge values, and the
-/// same bodies corrupted: the two paths write the same files, and the fast path takes
-/// every intact body.
+/// Generated schemas of every type (maps only in some), random values with edge values,
+/// and the same bodies corrupted: the two paths write the same files and say the same
+/// errors, and the fast path takes every intact body of a schema with columns.
 #[test]
 fn parquet_from_the_bytes_equals_the_reference_over_generated_schemas() {
     let mut g = Gen::new(2309, false);
     let mut intact = Tally::default();
     let mut corrupted = Tally::default();
     let mut files = 0;
-    for s in 0..60 {
+    for s in 0..80 {
+        // The last schemas may hold maps: no Parquet column holds one, and a body's
+        // decoding error still comes before that.
+        g.maps = s >= 60;
         let json = alert_schema(&mut g);
         let schema = schema_of(&json);
         let mut twins = Twins::new();

@@ -122,7 +122,7 @@ pub struct Gen {
     pub rng: rand_chacha::ChaCha8Rng,
     names: usize,
     /// Whether schemas may hold maps.
-    maps: bool,
+    pub maps: bool,
 }
 
 impl Gen {

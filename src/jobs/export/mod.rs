@@ -593,7 +593,9 @@ impl Exporter {
         let Some((night, band)) = night_and_band(graph, body, self.opts.by_band) else {
             return Ok(false);
         };
-        self.ensure_arrow_schema(schema_id, schema)?;
+        if self.ensure_arrow_schema(schema_id, schema).is_err() {
+            return Ok(false); // the reference says so, after its own decoding errors
+        }
         let rel = self.rel(&night, band.as_deref(), schema_id);
         if !self.parts.contains_key(&rel) {
             // A new file only for a body the walk takes (else the reference's error,
