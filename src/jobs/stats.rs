@@ -103,9 +103,10 @@ pub fn run(
     let source = match source {
         Source::File(file) => {
             let mut decoder = schemas.decoder(None);
-            for item in VisitReader::open(file, &mut decoder)? {
+            let mut reader = VisitReader::open(file, &mut decoder)?;
+            while let Some(item) = reader.next_meta() {
                 match item {
-                    Ok(alert) => s.add(&alert.value, alert.bytes),
+                    Ok(m) => s.add_meta(&m.meta, m.band, m.bytes),
                     Err(e) if e.is_recoverable() => s.add_undecodable(0),
                     Err(e) => return Err(e.into()),
                 }
@@ -129,9 +130,10 @@ pub fn run(
             let mut decoder = schemas.decoder(None);
             let complete = tail.read_to_end(|r| {
                 let payload = r.payload.unwrap_or_default();
-                match decoder.decode(&payload) {
-                    Ok((_, v)) if !reading.keeps(&v) => {}
-                    Ok((_, v)) => s.add(&v, payload.len()),
+                // What it reads of each alert, straight from the bytes where it can.
+                match decoder.meta(&payload) {
+                    Ok((m, _)) if !reading.keeps_mjd(m.mjd) => {}
+                    Ok((m, band)) => s.add_meta(&m, band, payload.len()),
                     Err(_) => s.add_undecodable(payload.len()),
                 }
                 Ok(())

@@ -227,6 +227,19 @@ impl<W: Write> TailSink<'_, W> {
     /// A record that could not be decoded: a warning, or, for a group member when the
     /// reason may pass (the registry away), a stop without acknowledging it (it is
     /// read again next time).
+    /// With a night's window by observation time, whether an alert falls outside it
+    /// (or does not decode, and is reported here): its time read from its bytes where
+    /// that serves ([`packet::Decoder::meta`]). Without such a window, nothing is read.
+    fn outside_window(&mut self, rec: &Received, payload: &[u8]) -> Result<bool, Error> {
+        if self.reading.observed.is_none() {
+            return Ok(false);
+        }
+        match self.decoder.meta(payload) {
+            Ok((m, _)) => Ok(!self.reading.keeps_mjd(m.mjd)),
+            Err(e) => self.undecodable(rec, e).map(|()| true),
+        }
+    }
+
     fn undecodable(&mut self, rec: &Received, e: packet::PacketError) -> Result<(), Error> {
         let at = format!("{}/{}@{}", rec.topic, rec.partition, rec.offset);
         if self.group && e.is_transient() {
@@ -278,8 +291,12 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 self.bad += 1;
                 self.report.record_warning(&at(), "empty record (no value)");
             }
-            // Raw output passes the bytes through, as kcat does: nothing is decoded.
-            Some(payload) if self.reading.observed.is_none() && format.undecoded() => {
+            // Raw output passes the bytes through, as kcat does: nothing is decoded (in a
+            // night's window by observation time, only the time is read).
+            Some(payload) if format.undecoded() => {
+                if self.outside_window(rec, payload)? {
+                    return Ok(true);
+                }
                 self.good += 1;
                 let item = if format == RecordFormat::Raw {
                     Item::Raw(payload.to_vec())
@@ -304,7 +321,10 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 }
                 return Ok(false);
             }
-            Some(payload) if self.reading.observed.is_none() && format == RecordFormat::Jsonl => {
+            Some(payload) if format == RecordFormat::Jsonl => {
+                if self.outside_window(rec, payload)? {
+                    return Ok(true);
+                }
                 let mut text = Vec::with_capacity(payload.len() / 2);
                 match self.decoder.write_json(payload, self.cutouts, &mut text) {
                     Ok(_) => {

@@ -147,12 +147,15 @@ impl Reading {
     /// Whether a decoded alert is kept: always, unless reading by observation time,
     /// when its `diaSource.midpointMjdTai` must be in the window.
     pub fn keeps(&self, alert: &apache_avro::types::Value) -> bool {
+        self.keeps_mjd(crate::formats::packet::alert_meta(alert).mjd)
+    }
+
+    /// [`Reading::keeps`] for an alert whose `midpointMjdTai` is `mjd`.
+    pub fn keeps_mjd(&self, mjd: Option<f64>) -> bool {
         let Some(w) = self.observed else {
             return true;
         };
-        crate::formats::packet::alert_meta(alert)
-            .mjd
-            .is_some_and(|mjd| w.contains_mjd(mjd))
+        mjd.is_some_and(|mjd| w.contains_mjd(mjd))
     }
 }
 

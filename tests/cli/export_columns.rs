@@ -1,7 +1,9 @@
 //! `export`'s Parquet rows built straight from the bytes
 //! ([`alertctl::jobs::export::Exporter::try_add_bytes`]) against the reference path
 //! (decode to values, build the view, read it with `arrow_json`): the same bodies
-//! exported both ways give the same files, byte for byte, and the same manifest. Over
+//! exported both ways give the same files, byte for byte, and the same manifest; and
+//! the ids, visit, time and band `stats` and `tail --night` read from the bytes
+//! ([`alertctl::formats::packet::meta_from_bytes`]) against the decoded alert's. Over
 //! generated schemas of every type with edge values and corrupted bodies, every official
 //! schema's generated alerts and sample packets, the fuzz corpus, and (shared tier) real
 //! alerts.
@@ -29,6 +31,51 @@ pub struct Tally {
     pub declined_but_added: usize,
     /// Bodies neither path could add (the reference's error, the same on both sides).
     pub refused: usize,
+    /// Bodies whose ids, visit, time and band were read from the bytes (each equal to
+    /// the decoded alert's).
+    pub meta_fast: usize,
+}
+
+/// The ids, visit, time and band read straight from a body against the decoded alert's.
+fn check_meta(
+    decoder: &Decoder,
+    id: u32,
+    schema: &AlertSchema,
+    body: &[u8],
+    reference: &Result<apache_avro::types::Value, packet::PacketError>,
+    tally: &mut Tally,
+    what: &str,
+) {
+    let want = reference.as_ref().map(|v| {
+        (
+            packet::alert_meta(v),
+            packet::field_str(v, &["diaSource"], &["band", "filterName"]),
+        )
+    });
+    let same = |a: &(packet::AlertMeta, Option<String>),
+                b: &(packet::AlertMeta, Option<String>)| {
+        let bits = |m: &packet::AlertMeta| m.mjd.map(f64::to_bits);
+        a.0.dia_source_id == b.0.dia_source_id
+            && a.0.dia_object_id == b.0.dia_object_id
+            && a.0.visit == b.0.visit
+            && bits(&a.0) == bits(&b.0)
+            && a.1 == b.1
+    };
+    if let Some(fast) = packet::meta_from_bytes(schema, body) {
+        tally.meta_fast += 1;
+        match &want {
+            Ok(w) => assert!(
+                same(&fast, w),
+                "{what}: from the bytes {fast:?}, decoded {w:?}"
+            ),
+            Err(e) => panic!("{what}: read {fast:?} from a body the reference refuses: {e}"),
+        }
+    }
+    match (decoder.meta_body(id, schema, body), &want) {
+        (Ok(a), Ok(w)) => assert!(same(&a, w), "{what}: {a:?} against {w:?}"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+        (a, b) => panic!("{what}: meta {a:?}, decoded {:?}", b.as_ref().err()),
+    }
 }
 
 /// One export written both ways, with every option combination.
@@ -84,6 +131,7 @@ impl Twins {
         what: &str,
     ) {
         let reference = self.decoder.decode_body(id, schema, body);
+        check_meta(&self.decoder, id, schema, body, &reference, tally, what);
         for ((fast, slow), (a, b)) in self.pairs.iter_mut().zip(&self.dirs) {
             // An error names a file in its own export directory.
             let (a, b) = (
@@ -192,7 +240,18 @@ fn alert_schema(g: &mut Gen) -> Json {
             json!(["double", "null"]),
         ],
     );
-    let mut ds = vec![json!({"name": "diaSourceId", "type": "long"})];
+    let ids = [
+        json!("long"),
+        json!("int"),
+        json!(["null", "long"]),
+        json!("string"),
+    ];
+    let mut ds = vec![json!({"name": "diaSourceId", "type": pick(g, &ids)})];
+    for name in ["diaObjectId", "visit", "ccdVisitId"] {
+        if g.rng.random_bool(0.5) {
+            ds.push(json!({"name": name, "type": pick(g, &ids)}));
+        }
+    }
     if g.rng.random_bool(0.8) {
         ds.push(json!({"name": "midpointMjdTai", "type": mjd}));
     } else {
@@ -212,11 +271,18 @@ fn alert_schema(g: &mut Gen) -> Json {
         }
     }
     let ds = json!({"type": "record", "name": g.name("DiaSource"), "fields": ds});
-    let mut fields = vec![
-        json!({"name": "alertId", "type": "long"}),
+    let mut fields = vec![json!({"name": "alertId", "type": "long"})];
+    if g.rng.random_bool(0.5) {
+        let object = json!({"type": "record", "name": g.name("DiaObject"), "fields": [
+            {"name": "diaObjectId", "type": pick(g, &ids)}
+        ]});
+        fields.push(json!({"name": "diaObject", "type": ["null", object]}));
+    }
+    fields.extend([
+        
         json!({"name": "diaSource", "type": if g.rng.random_bool(0.2) { json!(["null", ds]) } else { ds }}),
         json!({"name": "body", "type": g.record(1)}),
-    ];
+    ]);
     for c in ["cutoutDifference", "cutoutScience", "cutoutTemplate"] {
         match g.rng.random_range(0..4) {
             0 => {}
@@ -267,6 +333,7 @@ fn parquet_from_the_bytes_equals_the_reference_over_generated_schemas() {
     }
     eprintln!("parquet columns: intact {intact:?}; corrupted {corrupted:?}; {files} files");
     assert_eq!(intact.declined_but_added, 0, "{intact:?}");
+    assert!(intact.meta_fast >= 80 * 6 / 2, "{intact:?}");
     assert!(
         intact.fast > 0 && corrupted.fast > 100 && corrupted.refused > 100,
         "{corrupted:?}"

@@ -111,6 +111,92 @@ impl JsonPlan {
     }
 }
 
+impl JsonPlan {
+    /// Whether the writer would write `body` (one value of the graph's root): then the
+    /// reference surely decodes it too. Nothing is written; the checks are the
+    /// writer's own, so a body this refuses may still decode (the caller then asks the
+    /// reference).
+    pub fn accepts(&self, graph: &Graph, body: &[u8]) -> bool {
+        if graph.guarded() && graph.check_shape(body).is_err() {
+            return false;
+        }
+        let mut buf = body;
+        check(graph, graph.root, &mut buf, 0).is_ok() && buf.is_empty()
+    }
+}
+
+/// [`Walk::value`]'s checks of one value of node `n`, with nothing written.
+fn check(graph: &Graph, n: usize, buf: &mut &[u8], depth: usize) -> Result<(), Declined> {
+    if depth > MAX_NESTING {
+        return Err(Declined);
+    }
+    match &graph.nodes[n] {
+        Node::Null => {}
+        Node::Boolean => {
+            if take(buf, 1)?[0] > 1 {
+                return Err(Declined);
+            }
+        }
+        Node::Int => drop(i32::try_from(varint(buf)?).map_err(|_| Declined)?),
+        Node::Long => drop(varint(buf)?),
+        Node::Float => drop(take(buf, 4)?),
+        Node::Double => drop(take(buf, 8)?),
+        Node::Str => {
+            let n = length(buf)?;
+            std::str::from_utf8(take(buf, n)?).map_err(|_| Declined)?;
+        }
+        Node::Bytes => {
+            let n = length(buf)?;
+            take(buf, n)?;
+        }
+        Node::Fixed(size) => drop(take(buf, *size)?),
+        Node::Enum(symbols) => {
+            let i = varint(buf)?;
+            usize::try_from(i)
+                .ok()
+                .filter(|i| *i < symbols.len() && i32::try_from(*i).is_ok())
+                .ok_or(Declined)?;
+        }
+        Node::Union(branches) => {
+            if buf.is_empty() {
+                return Err(Declined); // the reference reads null here
+            }
+            let b = branches[branch_index(branches, buf)?];
+            return check(graph, b, buf, depth + 1);
+        }
+        Node::Record(fields) => {
+            for f in fields {
+                check(graph, f.node, buf, depth + 1)?;
+            }
+        }
+        Node::Array(item) | Node::Map(item) => {
+            let map = matches!(graph.nodes[n], Node::Map(_));
+            let mut count: u64 = 0;
+            loop {
+                let (k, _) = block(buf)?;
+                if k == 0 {
+                    break;
+                }
+                count = count.checked_add(k).ok_or(Declined)?;
+                if count > MAX_ITEMS {
+                    return Err(Declined);
+                }
+                for _ in 0..k {
+                    if map {
+                        if buf.is_empty() {
+                            return Err(Declined);
+                        }
+                        let n = length(buf)?;
+                        std::str::from_utf8(take(buf, n)?).map_err(|_| Declined)?;
+                    }
+                    check(graph, *item, buf, depth + 1)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 struct Walk<'a> {
     plan: &'a JsonPlan,
     graph: &'a Graph,

@@ -817,6 +817,19 @@ pub struct FileAlert {
     pub packet: Option<Vec<u8>>,
 }
 
+/// What [`VisitReader::next_meta`] reads of an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileMeta {
+    /// The 0-based record number in the file.
+    pub index: usize,
+    /// The size of the record: the wire packet, or the Avro body in a container file.
+    pub bytes: usize,
+    /// Its ids, visit and time.
+    pub meta: super::AlertMeta,
+    /// Its band (`diaSource.band`, else `filterName`).
+    pub band: Option<String>,
+}
+
 /// Reads and decodes alerts from a visit file of either format, one at a time.
 pub struct VisitReader<'a> {
     raw: PacketReader,
@@ -886,6 +899,36 @@ impl<'a> VisitReader<'a> {
             .collect();
         batch.extend(stop.map(Err));
         batch
+    }
+}
+
+impl VisitReader<'_> {
+    /// The next alert's ids, visit, time and band, read straight from its bytes where
+    /// that serves ([`Decoder::meta`]): what iterating gives, without the values.
+    pub fn next_meta(&mut self) -> Option<Result<FileMeta, FileError>> {
+        let rec = match self.raw.next()? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let container = self.raw.container_schema().cloned();
+        let read = split(&rec.packet).and_then(|(id, body)| match &container {
+            Some(s) => Ok((self.decoder.meta_body(id, s, body)?, body.len())),
+            None => Ok((self.decoder.meta(&rec.packet)?, rec.packet.len())),
+        });
+        Some(match read {
+            Ok(((meta, band), bytes)) => Ok(FileMeta {
+                index: rec.index,
+                bytes,
+                meta,
+                band,
+            }),
+            Err(source) => Err(FileError::Record {
+                path: self.raw.path.clone(),
+                index: rec.index,
+                offset: rec.offset,
+                source: Box::new(source),
+            }),
+        })
     }
 }
 

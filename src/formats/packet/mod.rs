@@ -411,6 +411,34 @@ impl Decoder {
         self.store.insert(id, schema);
     }
 
+    /// One wire-format packet's [`AlertMeta`] and band ([`meta_from_bytes`]): read
+    /// straight from its bytes where that serves, else from the decoded alert. The same
+    /// answers either way, and the decoder's errors.
+    pub fn meta(&mut self, packet: &[u8]) -> Result<(AlertMeta, Option<String>), PacketError> {
+        let (id, body) = split(packet)?;
+        let writer = self.store.get(id)?;
+        self.meta_body(id, &writer, body)
+    }
+
+    /// [`Decoder::meta`] for an Avro body (no wire header) written with `schema`.
+    pub fn meta_body(
+        &self,
+        id: u32,
+        schema: &AlertSchema,
+        body: &[u8],
+    ) -> Result<(AlertMeta, Option<String>), PacketError> {
+        if self.reader.is_none() {
+            if let Some(found) = meta_from_bytes(schema, body) {
+                return Ok(found);
+            }
+        }
+        let v = self.decode_body(id, schema, body)?;
+        Ok((
+            alert_meta(&v),
+            field_str(&v, &["diaSource"], &["band", "filterName"]),
+        ))
+    }
+
     /// The reader schema every alert is resolved into, if one was given.
     pub fn reader(&self) -> Option<&std::sync::Arc<AlertSchema>> {
         self.reader.as_ref()
@@ -492,6 +520,62 @@ pub fn alert_meta(alert: &Value) -> AlertMeta {
             .or_else(|| as_i64(from_src(&["ccdVisitId"])).map(|c| c / 1000)),
         mjd: as_f64(from_src(&["midpointMjdTai", "midPointTai"])),
     }
+}
+
+/// [`alert_meta`] and the band ([`field_str`] of `diaSource.band`, else
+/// `diaSource.filterName`) read straight from an Avro body written with `schema`,
+/// without decoding it: the same answers as from the decoded alert. `None` when the
+/// body is not one the JSON writer would write ([`crate::formats::avro::json::JsonPlan::accepts`]),
+/// so that only the reference says whether a body decodes.
+pub fn meta_from_bytes(schema: &AlertSchema, body: &[u8]) -> Option<(AlertMeta, Option<String>)> {
+    use crate::formats::avro::graph::Leaf;
+    let (graph, plan) = schema.json_plan()?;
+    if !plan.accepts(graph, body) {
+        return None;
+    }
+    let leaf = |path: &[&str]| graph.leaf_at(body, path).ok();
+    // The first of `names` the diaSource record has (a null counts), as `alert_meta`
+    // finds it.
+    let from_src = |names: &[&str]| -> Option<Option<Leaf<'_>>> {
+        for n in names {
+            match leaf(&["diaSource", n])? {
+                Leaf::Absent => continue,
+                found => return Some(Some(found)),
+            }
+        }
+        Some(None)
+    };
+    let long = |l: Option<Leaf<'_>>| match l {
+        Some(Leaf::Long(i)) => Some(i),
+        _ => None,
+    };
+    let meta = AlertMeta {
+        dia_source_id: match long(from_src(&["diaSourceId"])?) {
+            Some(i) => Some(i),
+            None => long(Some(leaf(&["alertId"])?)),
+        },
+        dia_object_id: match long(from_src(&["diaObjectId"])?) {
+            Some(i) => Some(i),
+            None => long(Some(leaf(&["diaObject", "diaObjectId"])?)),
+        },
+        visit: match long(from_src(&["visit"])?) {
+            Some(v) => Some(v),
+            None => long(from_src(&["ccdVisitId"])?).map(|c| c / 1000),
+        },
+        mjd: match from_src(&["midpointMjdTai", "midPointTai"])? {
+            Some(Leaf::Double(d)) => Some(d),
+            Some(Leaf::Float(f)) => Some(f64::from(f)),
+            _ => None,
+        },
+    };
+    let mut band = None;
+    for n in ["band", "filterName"] {
+        if let Leaf::Text(t) = leaf(&["diaSource", n])? {
+            band = Some(std::str::from_utf8(t).ok()?.to_string());
+            break;
+        }
+    }
+    Some((meta, band))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use apache_avro::types::Value;
 
-use super::{alert_meta, field_str};
+use super::{alert_meta, field_str, AlertMeta};
 
 /// Counts over alerts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,14 +26,19 @@ pub struct Summary {
 impl Summary {
     /// Count one decoded alert of `bytes` bytes.
     pub fn add(&mut self, alert: &Value, bytes: usize) {
-        let m = alert_meta(alert);
+        let band = field_str(alert, &["diaSource"], &["band", "filterName"]);
+        self.add_meta(&alert_meta(alert), band, bytes);
+    }
+
+    /// Count one alert of `bytes` bytes by what was read of it (its [`AlertMeta`] and
+    /// band, as [`super::meta_from_bytes`] reads them).
+    pub fn add_meta(&mut self, m: &AlertMeta, band: Option<String>, bytes: usize) {
         self.alerts += 1;
         self.bytes += bytes as u64;
         if let Some(v) = m.visit {
             *self.per_visit.entry(v).or_default() += 1;
         }
-        let band =
-            field_str(alert, &["diaSource"], &["band", "filterName"]).unwrap_or_else(|| "?".into());
+        let band = band.unwrap_or_else(|| "?".into());
         *self.per_band.entry(band).or_default() += 1;
         if let Some(t) = m.mjd {
             self.mjd_range = Some(
