@@ -279,7 +279,6 @@ fn alert_schema(g: &mut Gen) -> Json {
         fields.push(json!({"name": "diaObject", "type": ["null", object]}));
     }
     fields.extend([
-        
         json!({"name": "diaSource", "type": if g.rng.random_bool(0.2) { json!(["null", ds]) } else { ds }}),
         json!({"name": "body", "type": g.record(1)}),
     ]);
