@@ -417,7 +417,7 @@ impl Grammar<'_> {
     }
 
     fn cond(&mut self, depth: usize) -> String {
-        let top = if depth == 0 { 5 } else { 32 };
+        let top = if depth == 0 { 5 } else { 34 };
         match self.choose(top) {
             0..=2 => format!(
                 "{} {} {}",
@@ -593,6 +593,40 @@ impl Grammar<'_> {
                     _ => format!("{p} | startswith({p})"),
                 }
             }
+            // A record's entries counted: fast forms, and near-misses (jq).
+            32 | 33 => {
+                let r = match self.choose(6) {
+                    0 => ".".to_string(),
+                    1 => match self.f.histories.first() {
+                        Some((h, ..)) => format!("{h}[0]"),
+                        None => ".nope".into(),
+                    },
+                    _ => self.pick(&self.f.records.clone()).to_string(),
+                };
+                let c = match self.choose(11) {
+                    0 | 1 => ".value == null".to_string(),
+                    2 => ".value != null".into(),
+                    3 => format!(
+                        ".key == {}",
+                        ["\"ra\"", "\"snr\"", "\"nope\""][self.choose(3)]
+                    ),
+                    4 => "(.key | startswith(\"psf\"))".into(),
+                    5 => format!("(.value // 0) {} {}", self.cmp(), self.number()),
+                    6 => ".value | not".into(),
+                    7 => ".value == null and (.key | endswith(\"Err\"))".into(),
+                    8 => format!(".value {} {}", self.cmp(), self.literal()),
+                    9 => "(.value | type) == \"null\"".into(),
+                    _ => ". == null".into(),
+                };
+                let n = self.choose(40);
+                match self.choose(3) {
+                    0 => format!("{r} | to_entries | map(select({c})) | length | . > {n}"),
+                    _ => format!(
+                        "({r} | to_entries | map(select({c})) | length) {} {n}",
+                        self.cmp()
+                    ),
+                }
+            }
             _ => format!("try ({} | .x) catch false", self.path()),
         }
     }
@@ -624,7 +658,8 @@ fn sky_of(wholes: &[(bytes::Bytes, Val)]) -> Arc<Sky> {
 }
 
 /// Forms whose fast answers the differential counts (each must be reached).
-const FORMS: [&str; 6] = [
+const FORMS: [&str; 7] = [
+    "to_entries",
     "reduce ",
     "unique",
     "startswith(",

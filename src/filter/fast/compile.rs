@@ -111,6 +111,9 @@ pub(crate) enum Op {
     ToStr,
     Bind(Box<Op>, Box<Op>),
     Var(usize),
+    /// `to_entries | map(select(c)) | length` of a record: `c` compiled for each of its
+    /// fields, in the record's order.
+    CountEntries(Box<[Op]>),
 }
 
 /// One slot: a place in a frame whose value the scan stores.
@@ -483,6 +486,45 @@ impl Builder {
                 })
             }
             Expr::Unique => Ok((Op::Unique, Ctx::Unknown)),
+            Expr::CountEntries(c) => {
+                // A record of scalars only (what jq's entries hold is then a cell).
+                let Ctx::At { node, .. } = ctx else {
+                    return Err(());
+                };
+                let rec = self.record(node)?.ok_or(())?;
+                let Node::Record(fields) = &self.graph.nodes[rec] else {
+                    unreachable!("a record")
+                };
+                let scalar = |n: usize| {
+                    matches!(
+                        self.graph.nodes[n],
+                        Node::Null
+                            | Node::Boolean
+                            | Node::Int
+                            | Node::Long
+                            | Node::Float
+                            | Node::Double
+                            | Node::Str
+                            | Node::Enum(_)
+                    )
+                };
+                let names: Vec<Box<str>> = fields
+                    .iter()
+                    .map(|f| match &self.graph.nodes[f.node] {
+                        Node::Union(bs) if bs.iter().all(|b| scalar(*b)) => {
+                            Ok(f.name.as_str().into())
+                        }
+                        _ if scalar(f.node) => Ok(f.name.as_str().into()),
+                        _ => Err(()),
+                    })
+                    .collect::<Result<_, _>>()?;
+                let mut each = Vec::with_capacity(names.len());
+                for name in names.iter() {
+                    let e = c.on_entry(name).ok_or(())?;
+                    each.push(self.op(&e, ctx)?.0);
+                }
+                computed(Op::CountEntries(each.into_boxed_slice()))
+            }
             Expr::Affix(s, end) => computed(Op::Affix(s.clone(), *end)),
             Expr::AsciiCase(up) => computed(Op::AsciiCase(*up)),
             Expr::ToStr => computed(Op::ToStr),

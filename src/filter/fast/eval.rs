@@ -721,6 +721,22 @@ impl<'a> Env<'a> {
                 stop.unwrap_or(Val(acc))
             }
             Op::Unique => unique(cur),
+            // jaq's entries of a record in its order: the first error stops them; of
+            // anything but a record, its error is jaq's to say.
+            Op::CountEntries(each) => {
+                if !matches!(cur, V::Rec(..)) {
+                    return Fallback;
+                }
+                let mut n = 0i64;
+                for c in each.iter() {
+                    match self.eval(c, cur) {
+                        Val(v) => n += i64::from(v.truthy()),
+                        Empty => {}
+                        other => return other,
+                    }
+                }
+                Val(V::Int(n))
+            }
             Op::Affix(s, end) => match cur {
                 V::Str(_) | V::Bytes(_) => {
                     let b = bytes_of(cur);

@@ -166,6 +166,9 @@ pub enum Expr {
     Var(Box<str>),
     /// A question about the alert's position (whatever `.` is).
     Sky(SkyQ),
+    /// `to_entries | map(select(cond)) | length` of a record: how many of its fields
+    /// pass `cond`, which reads its entry only through `.key` and `.value`.
+    CountEntries(Box<Expr>),
 }
 
 /// What the fast path asks of the sky about the alert being filtered.
@@ -259,6 +262,10 @@ impl Expr {
             Term::Arr(Some(inner)) => Expr::collect(inner)?,
             Term::Var(name) => Expr::Var((*name).into()),
             Term::Neg(x) => Expr::Neg(b(Expr::from_term(x)?)),
+            // `to_entries | map(select(C)) | length`, and what follows it.
+            Term::BinOp(l, BinaryOp::Pipe(None), r) if matches!(&**l, Term::Call("to_entries", a) if a.is_empty()) => {
+                Expr::count_entries(r)?
+            }
             // `watchlist("x") | R`, where R reads its input (the matches) only through
             // `length`: R with the count in place of `length`.
             Term::BinOp(l, BinaryOp::Pipe(None), r) if matches!(&**l, Term::Call("watchlist", a) if a.len() == 1) =>
@@ -391,6 +398,90 @@ impl Expr {
             | Expr::Unique
             | Expr::Affix(..)
             | Expr::AsciiCase(_)
+            | Expr::CountEntries(_)
+            | Expr::ToStr => return None,
+        })
+    }
+
+    /// `map(select(C)) | length` (then perhaps `| rest`) after `to_entries`.
+    fn count_entries(after: &Term<&str>) -> Option<Expr> {
+        let Term::BinOp(m, BinaryOp::Pipe(None), after) = after else {
+            return None;
+        };
+        let Term::Call("map", margs) = &**m else {
+            return None;
+        };
+        let [Term::Call("select", sargs)] = margs.as_slice() else {
+            return None;
+        };
+        let [c] = sargs.as_slice() else {
+            return None;
+        };
+        let count = Expr::CountEntries(b(Expr::from_term(c)?));
+        let is_length = |t: &Term<&str>| matches!(t, Term::Call("length", a) if a.is_empty());
+        match &**after {
+            t if is_length(t) => Some(count),
+            Term::BinOp(len, BinaryOp::Pipe(None), rest) if is_length(len) => {
+                Some(Expr::Pipe(b(count), b(Expr::from_term(rest)?)))
+            }
+            _ => None,
+        }
+    }
+
+    /// A condition on a `to_entries` entry `{key, value}` as one on the record itself,
+    /// for its field `field`: `.value` is `.field`, `.key` is the name. `None` when the
+    /// condition reads its entry otherwise (the entry itself, another key).
+    pub(super) fn on_entry(&self, field: &str) -> Option<Expr> {
+        let sub = |e: &Expr| e.on_entry(field).map(Box::new);
+        Some(match self {
+            Expr::Path(base, segs) if matches!(**base, Expr::Cur) => match segs.split_first()? {
+                (Seg::Key(k, opt), rest) if &**k == "value" => {
+                    let mut segs = vec![Seg::Key(field.into(), *opt)];
+                    segs.extend(rest.iter().cloned());
+                    Expr::Path(b(Expr::Cur), segs)
+                }
+                (Seg::Key(k, _), []) if &**k == "key" => Expr::Lit(Lit::Str(field.into())),
+                _ => return None,
+            },
+            Expr::Empty | Expr::Lit(_) | Expr::Var(_) | Expr::Sky(_) => self.clone(),
+            Expr::Path(base, segs) => Expr::Path(sub(base)?, segs.clone()),
+            Expr::Pipe(l, r) => Expr::Pipe(sub(l)?, r.clone()),
+            Expr::Collect(g, item) => Expr::Collect(sub(g)?, item.clone()),
+            Expr::Cmp(op, l, r) => Expr::Cmp(*op, sub(l)?, sub(r)?),
+            Expr::And(l, r) => Expr::And(sub(l)?, sub(r)?),
+            Expr::Or(l, r) => Expr::Or(sub(l)?, sub(r)?),
+            Expr::Alt(l, r) => Expr::Alt(sub(l)?, sub(r)?),
+            Expr::Math(op, l, r) => Expr::Math(*op, sub(l)?, sub(r)?),
+            Expr::Pow(l, r) => Expr::Pow(sub(l)?, sub(r)?),
+            Expr::Neg(x) => Expr::Neg(sub(x)?),
+            Expr::If(c, t, e) => Expr::If(sub(c)?, sub(t)?, sub(e)?),
+            Expr::Bind(v, name, body) => Expr::Bind(sub(v)?, name.clone(), sub(body)?),
+            Expr::Any(g, c) => Expr::Any(sub(g)?, c.clone()),
+            Expr::All(g, c) => Expr::All(sub(g)?, c.clone()),
+            Expr::Reduce {
+                gen,
+                name,
+                init,
+                update,
+            } => Expr::Reduce {
+                gen: sub(gen)?,
+                name: name.clone(),
+                init: sub(init)?,
+                update: update.clone(),
+            },
+            // These read the entry itself.
+            Expr::Cur
+            | Expr::Select(_)
+            | Expr::Not
+            | Expr::Length
+            | Expr::MathFn(_)
+            | Expr::Round(_)
+            | Expr::Test(_)
+            | Expr::Agg(_)
+            | Expr::Unique
+            | Expr::Affix(..)
+            | Expr::AsciiCase(_)
+            | Expr::CountEntries(_)
             | Expr::ToStr => return None,
         })
     }

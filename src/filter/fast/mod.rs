@@ -6,8 +6,10 @@
 //! `and`/`or`/`not`, `select`, `if`, `//`, arithmetic, `length`, `log10` and the other
 //! one-argument math functions, `floor`/`ceil`/`round`, `pow`, `abs`, `any`/`all` over
 //! arrays, `[...]` of an iterated path, `max`/`min`/`add`, `unique`, `reduce` over an
-//! iterated path, `test`, `startswith` and `endswith` with constant arguments, and
-//! `ascii_downcase`/`ascii_upcase`. For each schema, the expressions of a set
+//! iterated path, `test`, `startswith` and `endswith` with constant arguments,
+//! `ascii_downcase`/`ascii_upcase`, and `to_entries | map(select(c)) | length` of a
+//! record of scalars where `c` reads each entry only through `.key` and `.value` (it is
+//! compiled once per field). For each schema, the expressions of a set
 //! of filters compile together ([`Builder`]): every path they read becomes a slot, and
 //! one scan of an alert's bytes fills the slots with typed cells (skipping everything
 //! else). Each expression then evaluates over the cells.
