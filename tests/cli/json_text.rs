@@ -1,6 +1,7 @@
 //! The JSON text `tail` writes straight from the bytes ([`alertctl::formats::avro::json`])
 //! against the reference path (decode to values, build the view, serialize it), byte for
-//! byte: over generated schemas of every Avro type with edge values, their bodies
+//! byte: over generated schemas of every Avro type (logical types and references to
+//! named types among them) with edge values, their bodies
 //! corrupted, every official schema's generated alerts and sample packets, the fuzz
 //! corpus, and (shared tier) real alerts. The archive's id read from the bytes, against
 //! the decoded alert's.
@@ -123,6 +124,13 @@ pub struct Gen {
     names: usize,
     /// Whether schemas may hold maps.
     pub maps: bool,
+    /// Whether schemas may hold logical types and references to named types defined
+    /// earlier.
+    pub extended: bool,
+    /// The named types defined so far in this schema, by name.
+    defs: std::collections::HashMap<String, Json>,
+    /// How many references to named types, and logical types, were generated.
+    pub made: (usize, usize),
 }
 
 impl Gen {
@@ -132,7 +140,51 @@ impl Gen {
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(seed),
             names: 0,
             maps,
+            extended: false,
+            defs: std::collections::HashMap::new(),
+            made: (0, 0),
         }
+    }
+
+    /// A name defined earlier, or a logical type, in place of a schema (extended only).
+    fn extended_schema(&mut self) -> Option<Json> {
+        if !self.extended || !self.rng.random_bool(0.15) {
+            return None;
+        }
+        const LOGICAL: [(&str, &str); 9] = [
+            ("int", "date"),
+            ("int", "time-millis"),
+            ("long", "time-micros"),
+            ("long", "timestamp-millis"),
+            ("long", "timestamp-micros"),
+            ("long", "timestamp-nanos"),
+            ("long", "local-timestamp-millis"),
+            ("long", "local-timestamp-micros"),
+            ("long", "no-such-logical-type"),
+        ];
+        if !self.defs.is_empty() && self.rng.random_bool(0.7) {
+            let mut names: Vec<&String> = self.defs.keys().collect();
+            names.sort();
+            let name = json!(names[self.rng.random_range(0..names.len())]);
+            self.made.0 += 1;
+            return Some(name);
+        }
+        self.made.1 += 1;
+        let (t, l) = LOGICAL[self.rng.random_range(0..LOGICAL.len())];
+        Some(json!({"type": t, "logicalType": l}))
+    }
+
+    /// Start a new schema: its names are its own.
+    pub fn new_schema(&mut self) {
+        self.defs.clear();
+    }
+
+    /// Remember a named type's definition, for references and values.
+    fn define(&mut self, schema: Json) -> Json {
+        if let Some(name) = schema["name"].as_str() {
+            self.defs.insert(name.to_string(), schema.clone());
+        }
+        schema
     }
 
     /// A new name of a named type.
@@ -143,6 +195,9 @@ impl Gen {
 
     /// A random schema of every Avro type (no nested unions, no repeated union kinds).
     fn schema(&mut self, depth: usize) -> Json {
+        if let Some(s) = self.extended_schema() {
+            return s;
+        }
         let leaf = depth >= 4;
         match self.rng.random_range(0..if leaf { 10 } else { 15 }) {
             0 => json!("null"),
@@ -156,18 +211,24 @@ impl Gen {
             9 => {
                 let n = self.rng.random_range(1..5);
                 let symbols: Vec<String> = (0..n).map(|i| format!("S{i}_x")).collect();
-                json!({"type": "enum", "name": self.name("E"), "symbols": symbols})
+                let name = self.name("E");
+                self.define(json!({"type": "enum", "name": name, "symbols": symbols}))
             }
             10 => {
-                json!({"type": "fixed", "name": self.name("F"), "size": self.rng.random_range(0..6)})
+                let name = self.name("F");
+                let size = self.rng.random_range(0..6);
+                self.define(json!({"type": "fixed", "name": name, "size": size}))
             }
             11 => json!({"type": "array", "items": self.schema(depth + 1)}),
             12 if self.maps => json!({"type": "map", "values": self.schema(depth + 1)}),
             13 => {
                 let mut branches = vec![json!("null")];
+                let defined = self.defs.clone();
                 let other = self.schema(depth + 1);
                 if other != json!("null") && other.get(0).is_none() && !other.is_array() {
                     branches.push(other);
+                } else {
+                    self.defs = defined; // what it defined is not in the schema
                 }
                 if self.rng.random_bool(0.3) {
                     branches.reverse();
@@ -180,11 +241,15 @@ impl Gen {
 
     /// A random record schema.
     pub fn record(&mut self, depth: usize) -> Json {
+        if depth == 0 {
+            self.new_schema();
+        }
         let n = self.rng.random_range(1..7);
         let fields: Vec<Json> = (0..n)
             .map(|i| json!({"name": format!("f{i}"), "type": self.schema(depth)}))
             .collect();
-        json!({"type": "record", "name": self.name("R"), "fields": fields})
+        let name = self.name("R");
+        self.define(json!({"type": "record", "name": name, "fields": fields}))
     }
 
     fn f32(&mut self) -> f32 {
@@ -254,6 +319,21 @@ impl Gen {
             return Value::Union(i as u32, Box::new(self.value(&branches[i])));
         }
         let kind = schema.as_str().or_else(|| schema["type"].as_str()).unwrap();
+        if let Some(def) = self.defs.get(kind).cloned() {
+            return self.value(&def);
+        }
+        let mut n = || self.rng.random_range(-100_000i64..100_000);
+        match (kind, schema["logicalType"].as_str()) {
+            ("int", Some("date")) => return Value::Date(n() as i32),
+            ("int", Some("time-millis")) => return Value::TimeMillis(n() as i32),
+            ("long", Some("time-micros")) => return Value::TimeMicros(n()),
+            ("long", Some("timestamp-millis")) => return Value::TimestampMillis(n()),
+            ("long", Some("timestamp-micros")) => return Value::TimestampMicros(n()),
+            ("long", Some("timestamp-nanos")) => return Value::TimestampNanos(n()),
+            ("long", Some("local-timestamp-millis")) => return Value::LocalTimestampMillis(n()),
+            ("long", Some("local-timestamp-micros")) => return Value::LocalTimestampMicros(n()),
+            _ => {}
+        }
         match kind {
             "null" => Value::Null,
             "boolean" => Value::Boolean(self.rng.random()),
@@ -344,6 +424,7 @@ pub fn corrupt(rng: &mut impl Rng, body: &[u8]) -> Vec<Vec<u8>> {
 #[test]
 fn json_text_equals_the_reference_over_generated_schemas_and_values() {
     let mut g = Gen::new(23, true);
+    g.extended = true;
     let mut intact = Tally::default();
     let mut corrupted = Tally::default();
     for s in 0..400 {
@@ -368,7 +449,11 @@ fn json_text_equals_the_reference_over_generated_schemas_and_values() {
             }
         }
     }
-    eprintln!("json text: intact {intact:?}; corrupted {corrupted:?}");
+    eprintln!(
+        "json text: intact {intact:?}; corrupted {corrupted:?}; (references, logical types) {:?}",
+        g.made
+    );
+    assert!(g.made.0 > 50 && g.made.1 > 100, "{:?}", g.made);
     assert_eq!(intact.declined, 0, "the fast path declined intact bodies");
     assert!(
         corrupted.fast > 1000 && corrupted.declined > 1000,
