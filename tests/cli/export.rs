@@ -66,6 +66,26 @@ for v in views[:: max(1, len(views) // 12)]:
 print(len(rows))
 "#;
 
+/// Number columns are written without dictionaries, text columns (other than the
+/// cutouts) with them.
+const DICTIONARIES: &str = r#"
+import glob, sys
+import pyarrow.parquet as pq
+numbers = text = 0
+for f in glob.glob(sys.argv[1] + "/**/*.parquet", recursive=True):
+    md = pq.ParquetFile(f).metadata
+    for g in range(md.num_row_groups):
+        for i in range(md.num_columns):
+            c = md.row_group(g).column(i)
+            if c.physical_type in ("FLOAT", "DOUBLE", "INT32", "INT64", "BOOLEAN"):
+                assert not c.has_dictionary_page, (f, c.path_in_schema)
+                numbers += 1
+            elif c.physical_type == "BYTE_ARRAY" and not c.path_in_schema.startswith("cutout"):
+                text += c.has_dictionary_page
+assert numbers > 100 and text > 0, (numbers, text)
+print(numbers, text)
+"#;
+
 #[test]
 fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     let b = broker_or_return!();
@@ -131,6 +151,7 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
         .map(|p| p["count"].as_u64().unwrap())
         .sum();
     assert_eq!(counted, 100);
+    python_check(DICTIONARIES, &[keep.to_str().unwrap()]);
     // Decoded on three workers: the same Parquet file, byte for byte.
     let three = dir.path().join("three");
     let r = kafka_run(
