@@ -131,16 +131,14 @@ pub fn shown_f32_as_f32(f: f32) -> f32 {
 pub fn write_f32(out: &mut Vec<u8>, f: f32) {
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(f);
-    let same_form = match s.split_once('e') {
-        Some((_, exp)) => !matches!(exp.trim_start_matches('+'), "13" | "14" | "15"),
-        None => !s.trim_start_matches('-').starts_with("0.00000"),
-    };
-    if same_form {
-        if let Some((d, e)) = digits(s) {
-            if !halfway(f, d, e) {
-                out.extend_from_slice(s.as_bytes());
-                return;
-            }
+    if let Some((d, e, exp)) = parse_number(s.as_bytes()) {
+        let same_form = match exp {
+            Some(x) => !(13..=15).contains(&x),
+            None => !s.trim_start_matches('-').starts_with("0.00000"),
+        };
+        if same_form && !halfway(f, d, e) {
+            out.extend_from_slice(s.as_bytes());
+            return;
         }
     }
     serde_json::to_writer(out, &shown_f32(f)).expect("writing to a Vec");
@@ -196,24 +194,47 @@ fn shown_f32_by_rust(f: f32) -> f64 {
 /// The decimal digits and exponent of a printed number (`-1.25e-7` is 125 and -9), with
 /// no trailing zeros in the digits.
 fn digits(s: &str) -> Option<(u64, i32)> {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let (mantissa, exp) = match s.split_once(['e', 'E']) {
-        Some((m, x)) => (m, x.parse::<i32>().ok()?),
-        None => (s, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    parse_number(s.as_bytes()).map(|(d, e, _)| (d, e))
+}
+
+/// [`digits`] in one pass over the bytes, with the printed exponent, if any (`-1.25e-7`
+/// is 125, -9 and `Some(-7)`; `0.5` is 5, -1 and `None`).
+fn parse_number(s: &[u8]) -> Option<(u64, i32, Option<i32>)> {
+    let s = s.strip_prefix(b"-").unwrap_or(s);
     let mut d: u64 = 0;
-    for c in int.bytes().chain(frac.bytes()) {
-        d = d
-            .checked_mul(10)?
-            .checked_add(u64::from(c.checked_sub(b'0').filter(|c| *c < 10)?))?;
+    let mut frac: Option<i32> = None;
+    let mut any = false;
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            c @ b'0'..=b'9' => {
+                d = d.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+                if let Some(n) = frac.as_mut() {
+                    *n += 1;
+                }
+                any = true;
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            b'e' | b'E' => break,
+            _ => return None,
+        }
+        i += 1;
     }
-    let mut e = exp - frac.len() as i32;
+    if !any {
+        return None;
+    }
+    let exp = if i < s.len() {
+        let t = std::str::from_utf8(&s[i + 1..]).ok()?;
+        Some(t.parse::<i32>().ok()?)
+    } else {
+        None
+    };
+    let mut e = exp.unwrap_or(0).checked_sub(frac.unwrap_or(0))?;
     while d != 0 && d.is_multiple_of(10) {
         d /= 10;
         e += 1;
     }
-    Some((d, e))
+    Some((d, e, exp))
 }
 
 /// Whether |f| is exactly halfway between d*10^e and a neighbour (d±1)*10^e, that is
@@ -230,10 +251,9 @@ fn halfway(f: f32, d: u64, e: i32) -> bool {
     } else {
         (frac | 1 << 23, biased as i32 - 150)
     };
-    while m & 1 == 0 {
-        m >>= 1;
-        k += 1;
-    }
+    let z = m.trailing_zeros();
+    m >>= z;
+    k += z as i32;
     let pow10 = |n: u32| 10u128.checked_pow(n);
     let odd = |x: u128| x & 1 == 1 && (x == 2 * u128::from(d) + 1 || x + 1 == 2 * u128::from(d));
     // 2|f| = m * 2^(k+1); the candidates' midpoints are odd multiples of 10^e.
