@@ -356,9 +356,22 @@ impl Expr {
     /// This expression with `with` for `length` of its input, when it reads its input
     /// through `length` alone (None otherwise).
     pub(super) fn length_of(&self, with: &Expr) -> Option<Expr> {
-        let sub = |e: &Expr| e.length_of(with).map(Box::new);
+        self.rewrite_input(&|e| match e {
+            Expr::Length => Some(Some(with.clone())),
+            _ => None,
+        })
+    }
+
+    /// This expression with `leaf` put where it reads its input. `leaf` answers first
+    /// for every subexpression that sees the input: `Some(Some(e))` puts `e` there,
+    /// `Some(None)` gives up. Where it has no answer, the operands that see the input are
+    /// rewritten alike, and an expression that reads the input itself gives up.
+    fn rewrite_input(&self, leaf: &dyn Fn(&Expr) -> Option<Option<Expr>>) -> Option<Expr> {
+        if let Some(answer) = leaf(self) {
+            return answer;
+        }
+        let sub = |e: &Expr| e.rewrite_input(leaf).map(Box::new);
         Some(match self {
-            Expr::Length => with.clone(),
             Expr::Empty | Expr::Lit(_) | Expr::Var(_) | Expr::Sky(_) => self.clone(),
             // Whatever follows a step reads that step's output, not this input.
             Expr::Path(base, segs) => Expr::Path(sub(base)?, segs.clone()),
@@ -391,6 +404,7 @@ impl Expr {
             Expr::Cur
             | Expr::Select(_)
             | Expr::Not
+            | Expr::Length
             | Expr::MathFn(_)
             | Expr::Round(_)
             | Expr::Test(_)
@@ -432,57 +446,24 @@ impl Expr {
     /// for its field `field`: `.value` is `.field`, `.key` is the name. `None` when the
     /// condition reads its entry otherwise (the entry itself, another key).
     pub(super) fn on_entry(&self, field: &str) -> Option<Expr> {
-        let sub = |e: &Expr| e.on_entry(field).map(Box::new);
-        Some(match self {
-            Expr::Path(base, segs) if matches!(**base, Expr::Cur) => match segs.split_first()? {
-                (Seg::Key(k, opt), rest) if &**k == "value" => {
+        self.rewrite_input(&|e| {
+            let Expr::Path(base, segs) = e else {
+                return None;
+            };
+            if !matches!(**base, Expr::Cur) {
+                return None;
+            }
+            Some(match segs.split_first() {
+                Some((Seg::Key(k, opt), rest)) if &**k == "value" => {
                     let mut segs = vec![Seg::Key(field.into(), *opt)];
                     segs.extend(rest.iter().cloned());
-                    Expr::Path(b(Expr::Cur), segs)
+                    Some(Expr::Path(b(Expr::Cur), segs))
                 }
-                (Seg::Key(k, _), []) if &**k == "key" => Expr::Lit(Lit::Str(field.into())),
-                _ => return None,
-            },
-            Expr::Empty | Expr::Lit(_) | Expr::Var(_) | Expr::Sky(_) => self.clone(),
-            Expr::Path(base, segs) => Expr::Path(sub(base)?, segs.clone()),
-            Expr::Pipe(l, r) => Expr::Pipe(sub(l)?, r.clone()),
-            Expr::Collect(g, item) => Expr::Collect(sub(g)?, item.clone()),
-            Expr::Cmp(op, l, r) => Expr::Cmp(*op, sub(l)?, sub(r)?),
-            Expr::And(l, r) => Expr::And(sub(l)?, sub(r)?),
-            Expr::Or(l, r) => Expr::Or(sub(l)?, sub(r)?),
-            Expr::Alt(l, r) => Expr::Alt(sub(l)?, sub(r)?),
-            Expr::Math(op, l, r) => Expr::Math(*op, sub(l)?, sub(r)?),
-            Expr::Pow(l, r) => Expr::Pow(sub(l)?, sub(r)?),
-            Expr::Neg(x) => Expr::Neg(sub(x)?),
-            Expr::If(c, t, e) => Expr::If(sub(c)?, sub(t)?, sub(e)?),
-            Expr::Bind(v, name, body) => Expr::Bind(sub(v)?, name.clone(), sub(body)?),
-            Expr::Any(g, c) => Expr::Any(sub(g)?, c.clone()),
-            Expr::All(g, c) => Expr::All(sub(g)?, c.clone()),
-            Expr::Reduce {
-                gen,
-                name,
-                init,
-                update,
-            } => Expr::Reduce {
-                gen: sub(gen)?,
-                name: name.clone(),
-                init: sub(init)?,
-                update: update.clone(),
-            },
-            // These read the entry itself.
-            Expr::Cur
-            | Expr::Select(_)
-            | Expr::Not
-            | Expr::Length
-            | Expr::MathFn(_)
-            | Expr::Round(_)
-            | Expr::Test(_)
-            | Expr::Agg(_)
-            | Expr::Unique
-            | Expr::Affix(..)
-            | Expr::AsciiCase(_)
-            | Expr::CountEntries(_)
-            | Expr::ToStr => return None,
+                Some((Seg::Key(k, _), [])) if &**k == "key" => {
+                    Some(Expr::Lit(Lit::Str(field.into())))
+                }
+                _ => None,
+            })
         })
     }
 

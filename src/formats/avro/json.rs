@@ -36,6 +36,18 @@ impl From<DecodeError> for Declined {
 pub(crate) const MAX_ITEMS: u64 =
     (512 * 1024 * 1024 / std::mem::size_of::<(String, apache_avro::types::Value)>()) as u64;
 
+/// The next block's item count (0 at the end of the array or map), with `count` the
+/// items so far: past the reference's limit ([`MAX_ITEMS`]) an error, on which the
+/// fast paths decline.
+pub(crate) fn next_block(buf: &mut &[u8], count: &mut u64) -> Result<u64, DecodeError> {
+    let (k, _) = block(buf)?;
+    *count = count
+        .checked_add(k)
+        .filter(|c| *c <= MAX_ITEMS)
+        .ok_or_else(|| DecodeError::Invalid(format!("more than {MAX_ITEMS} items")))?;
+    Ok(k)
+}
+
 /// A schema compiled for writing JSON: each record's keys and each enum's symbols as
 /// JSON text, made once per schema ([`super::AlertSchema::json_plan`]).
 #[derive(Debug)]
@@ -173,13 +185,9 @@ fn check(graph: &Graph, n: usize, buf: &mut &[u8], depth: usize) -> Result<(), D
             let map = matches!(graph.nodes[n], Node::Map(_));
             let mut count: u64 = 0;
             loop {
-                let (k, _) = block(buf)?;
+                let k = next_block(buf, &mut count)?;
                 if k == 0 {
                     break;
-                }
-                count = count.checked_add(k).ok_or(Declined)?;
-                if count > MAX_ITEMS {
-                    return Err(Declined);
                 }
                 for _ in 0..k {
                     if map {
@@ -307,13 +315,9 @@ impl Walk<'_> {
                 self.out.push(b'[');
                 let mut count: u64 = 0;
                 loop {
-                    let (k, _) = block(buf)?;
+                    let k = next_block(buf, &mut count)?;
                     if k == 0 {
                         break;
-                    }
-                    count = count.checked_add(k).ok_or(Declined)?;
-                    if count > MAX_ITEMS {
-                        return Err(Declined);
                     }
                     for i in 0..k {
                         if count - k + i > 0 {

@@ -21,9 +21,9 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, FieldRef, Fields};
 
-use crate::formats::avro::binary::{block, branch_index, length, take, varint, DecodeError};
+use crate::formats::avro::binary::{branch_index, length, take, varint, DecodeError};
 use crate::formats::avro::graph::{Graph, Node, MAX_NESTING};
-use crate::formats::avro::json::MAX_ITEMS;
+use crate::formats::avro::json::next_block;
 use crate::formats::avro::view::shown_f32_as_f32;
 use crate::formats::avro::AlertSchema;
 
@@ -528,13 +528,9 @@ fn walk(
         (Node::Array(item), Data::List { ends, item: items }) => {
             let mut count: u64 = 0;
             loop {
-                let (k, _) = block(buf)?;
+                let k = next_block(buf, &mut count)?;
                 if k == 0 {
                     break;
-                }
-                count = count.checked_add(k).ok_or(Declined)?;
-                if count > MAX_ITEMS {
-                    return Err(Declined);
                 }
                 for _ in 0..k {
                     walk(t, *item, items, buf, depth + 1)?;
