@@ -368,13 +368,11 @@ impl Walk<'_> {
     /// A map: its entries sorted by key, those left out skipped (as the view has it).
     fn map(&mut self, item: usize, buf: &mut &[u8], depth: usize) -> Result<(), Declined> {
         let mut entries: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let mut count: u64 = 0;
         loop {
-            let (k, _) = block(buf)?;
+            let k = next_block(buf, &mut count)?;
             if k == 0 {
                 break;
-            }
-            if (entries.len() as u64).saturating_add(k) > MAX_ITEMS {
-                return Err(Declined);
             }
             for _ in 0..k {
                 if buf.is_empty() {
