@@ -941,12 +941,12 @@ impl Engine {
         grace: Duration,
         timeout: Duration,
     ) -> Vec<Output> {
-        let progress = &self.progress;
+        let seen_everywhere = lowest_progress(&self.progress, partitions);
         let mut out = Vec::new();
         for f in &mut self.filters {
             out.extend(
                 f.visits
-                    .expire(progress, partitions, grace, timeout, &mut f.stats),
+                    .expire(seen_everywhere, grace, timeout, &mut f.stats),
             );
         }
         out
@@ -982,11 +982,72 @@ impl Engine {
     }
 }
 
+/// The highest visit seen on every one of `partitions`: the lowest of their highest
+/// visits (`progress`). None when there are no partitions, when one has no visit seen
+/// yet, or when one's is not a number: then no visit is later everywhere.
+fn lowest_progress(progress: &Map<Tp, f64>, partitions: &[(String, i32)]) -> Option<f64> {
+    let mut lowest: Option<f64> = None;
+    for (t, p) in partitions {
+        let m = *progress.get(&(Arc::from(t.as_str()), *p))?;
+        if m.is_nan() {
+            return None;
+        }
+        lowest = Some(lowest.map_or(m, |l| l.min(m)));
+    }
+    lowest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::formats::sample::{Generator, SampleConfig};
     use std::sync::Arc;
+
+    /// The rule "a later visit on every partition", computed once as the lowest of the
+    /// partitions' highest visits, answers as asking each partition does, over
+    /// generated progress with missing partitions, NaN, infinities and ties.
+    #[test]
+    fn lowest_progress_is_later_on_every_partition() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1.0,
+            0.0,
+            1.0,
+            2.0,
+            2.5,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let topic: Arc<str> = Arc::from("t");
+            let parts: Vec<(String, i32)> = (0..next(4)).map(|p| ("t".into(), p as i32)).collect();
+            let mut progress: Map<Tp, f64> = Map::default();
+            for p in 0..4 {
+                if next(5) > 0 {
+                    progress.insert((topic.clone(), p), values[next(values.len())]);
+                }
+            }
+            let v = values[next(values.len())];
+            let each = !parts.is_empty()
+                && parts.iter().all(|(t, p)| {
+                    progress
+                        .get(&(Arc::from(t.as_str()), *p))
+                        .is_some_and(|m| *m > v)
+                });
+            let once = lowest_progress(&progress, &parts).is_some_and(|m| m > v);
+            assert_eq!(each, once, "{parts:?} {progress:?} visit {v}");
+            checked += usize::from(each);
+        }
+        assert!(checked > 1_000, "too few later-everywhere cases: {checked}");
+    }
 
     fn packets(visits: u32, per_visit: usize) -> Vec<Vec<u8>> {
         let schema = Arc::new(crate::formats::avro::builtin_sample());

@@ -4,7 +4,6 @@
 //! them, best first, when the visit is complete.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::emit::{Map, Output, Stats, Tp};
@@ -113,27 +112,24 @@ impl Visits {
     }
 
     /// Emit the held visits that are complete: a later visit has been seen on every
-    /// partition in `partitions` (`progress`: the highest visit seen per partition),
-    /// `grace` ago; or the visit was first seen `timeout` ago.
+    /// partition (`seen_everywhere`: the highest visit seen on all of them), `grace`
+    /// ago; or the visit was first seen `timeout` ago.
     pub(super) fn expire(
         &mut self,
-        progress: &Map<Tp, f64>,
-        partitions: &[(String, i32)],
+        seen_everywhere: Option<f64>,
         grace: Duration,
         timeout: Duration,
         stats: &mut Stats,
     ) -> Vec<Output> {
+        if self.held.is_empty() {
+            return Vec::new();
+        }
         let now = Instant::now();
         let mut done = Vec::new();
         for (k, h) in self.held.iter_mut() {
-            let later_everywhere = h.visit.is_some_and(|v| {
-                !partitions.is_empty()
-                    && partitions.iter().all(|(t, p)| {
-                        progress
-                            .get(&(Arc::from(t.as_str()), *p))
-                            .is_some_and(|m| *m > v)
-                    })
-            });
+            let later_everywhere = h
+                .visit
+                .is_some_and(|v| seen_everywhere.is_some_and(|m| m > v));
             if later_everywhere && h.complete_since.is_none() {
                 h.complete_since = Some(now);
             }

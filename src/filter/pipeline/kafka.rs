@@ -149,6 +149,10 @@ struct State<'n> {
     /// Partitions sought back: records past this offset are stale until it comes.
     rereading: HashMap<Tp, i64>,
     assigned: HashSet<Tp>,
+    /// `assigned` as a list, for the engine's ranked visits.
+    parts: Vec<Tp>,
+    /// The tail's partitions generation `assigned` was taken at.
+    generation: u64,
     counts: Counts,
 }
 
@@ -212,6 +216,8 @@ pub fn run(
         blocked: HashMap::new(),
         rereading: HashMap::new(),
         assigned: tail.partitions().into_iter().collect(),
+        parts: tail.partitions(),
+        generation: tail.partitions_generation(),
         counts: Counts::default(),
     };
     let ranked = engine.defs().any(|d| d.rank_by.is_some());
@@ -265,13 +271,12 @@ pub fn run(
         }
         retry_blocked(tail, &mut st, opts)?;
         if ranked {
-            let parts: Vec<Tp> = st.assigned.iter().cloned().collect();
             let mut w = Waiter {
                 events,
                 stop,
                 retries: 0,
             };
-            for o in engine.expire(&parts, opts.visit_grace, opts.visit_timeout) {
+            for o in engine.expire(&st.parts, opts.visit_grace, opts.visit_timeout) {
                 send(outbox, opts, &o, &mut st, &mut w)?;
             }
             st.counts.retries += w.retries;
@@ -297,6 +302,11 @@ pub fn run(
 
 /// Notice revoked partitions: forget what is held from them.
 fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State<'_>, events: &mut dyn Events) {
+    let generation = tail.partitions_generation();
+    if generation == st.generation {
+        return;
+    }
+    st.generation = generation;
     let now: HashSet<Tp> = tail.partitions().into_iter().collect();
     let revoked: Vec<Tp> = st.assigned.difference(&now).cloned().collect();
     if !revoked.is_empty() {
@@ -305,6 +315,7 @@ fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State<'_>, events: &mut 
         st.rereading.retain(|tp, _| now.contains(tp));
         events.revoked(&revoked);
     }
+    st.parts = now.iter().cloned().collect();
     st.assigned = now;
 }
 
