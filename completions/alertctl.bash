@@ -676,7 +676,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__decode)
-            opts="-h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --help"
+            opts="-h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --alerts-per-visit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,6 +703,10 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-per-visit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -740,7 +744,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__filter)
-            opts="-b -h --alerts --filters --schema-version --schema-dir --registry --cutout-size --max-history --python --brokers --keep --help"
+            opts="-b -h --alerts --filters --schema-version --schema-dir --registry --cutout-size --max-history --alerts-per-visit --python --brokers --keep --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -771,6 +775,10 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-per-visit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -910,7 +918,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__kafka)
-            opts="-b -X -h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --keep --brokers --profile --timeout --help"
+            opts="-b -X -h --alerts --schema-version --schema-dir --registry --cutout-size --max-history --alerts-per-visit --keep --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +945,10 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-per-visit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -968,7 +980,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__bench__subcmd__mirror)
-            opts="-b -X -h --source-brokers --alerts --schema-version --schema-dir --registry --cutout-size --max-history --brokers --profile --timeout --help"
+            opts="-b -X -h --source-brokers --alerts --schema-version --schema-dir --registry --cutout-size --max-history --alerts-per-visit --brokers --profile --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -999,6 +1011,10 @@ _alertctl() {
                     return 0
                     ;;
                 --max-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-per-visit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

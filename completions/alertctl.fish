@@ -190,6 +190,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000); caps per visit bind less in bigger visits' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from decode" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l alerts -d 'Number of alerts' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l schema-version -d 'Schema version to generate (default: the newest under --schema-dir, else the built-in 0.1)' -r
@@ -197,6 +198,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000); caps per visit bind less in bigger visits' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from kafka" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r
@@ -210,6 +212,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000); caps per visit bind less in bigger visits' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l python -d 'The Python for the reference rows (needs fastavro); empty to skip them' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -s b -l brokers -d 'Brokers for the `filter run --from` row (an in-memory local broker); without them the row is left out' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from filter" -l keep -d 'Keep the benchmark\'s files (alerts, filters.toml, Python scripts) in this directory' -r -F
@@ -225,6 +228,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l registry -d 'A Confluent-API schema registry to look schema ids up in (cached on disk)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l cutout-size -d 'Cutout width and height, pixels' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l max-history -d 'Longest history per alert (default: 10; 30 for bench filter)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l alerts-per-visit -d 'Alerts in each visit (Rubin sends about 10,000); caps per visit bind less in bigger visits' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s b -l brokers -d 'Bootstrap brokers, comma-separated HOST:PORT' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -l profile -d 'Connection profile from ~/.config/alertctl/config.toml (or $ALERTCTL_CONFIG)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand bench; and __fish_seen_subcommand_from mirror" -s X -d 'A librdkafka property, as kcat takes them: -X security.protocol=SASL_SSL (repeatable)' -r

@@ -620,6 +620,8 @@ pub fn python_script(filters: &[BenchFilter]) -> String {
 pub struct Timed {
     /// Wall-clock seconds of the fastest run.
     pub seconds: f64,
+    /// CPU seconds (user + system) of the run that took the least.
+    pub cpu: f64,
     /// Standard output of the last run.
     pub stdout: String,
 }
@@ -627,14 +629,16 @@ pub struct Timed {
 /// Run a command `passes` times (after one warm-up run), keeping the fastest.
 pub fn time_command(make: impl Fn() -> Command, passes: usize) -> Result<Timed, String> {
     let mut best = f64::INFINITY;
+    let mut least_cpu = f64::INFINITY;
     let mut stdout = String::new();
     for pass in 0..=passes {
         let mut cmd = make();
-        let started = Instant::now();
+        let (started, cpu0) = (Instant::now(), super::children_cpu_seconds());
         let out = cmd
             .output()
             .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
         let secs = started.elapsed().as_secs_f64();
+        let cpu = super::children_cpu_seconds() - cpu0;
         if std::env::var_os("ALERTCTL_BENCH_TRACE").is_some() {
             eprintln!(
                 "alertctl: bench: {:?} pass {pass}: {secs:.3} s",
@@ -650,11 +654,13 @@ pub fn time_command(make: impl Fn() -> Command, passes: usize) -> Result<Timed, 
         }
         if pass > 0 {
             best = best.min(secs);
+            least_cpu = least_cpu.min(cpu);
         }
         stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     }
     Ok(Timed {
         seconds: best,
+        cpu: least_cpu,
         stdout,
     })
 }
@@ -816,6 +822,7 @@ fn filter_rows(
         alerts: n_alerts,
         bytes: n_bytes,
         seconds,
+        cpu: None,
     };
     let python =
         |name: &str, text: &str, out: &std::path::Path| -> Result<Option<(f64, Vec<u64>)>, Error> {
@@ -1002,10 +1009,35 @@ fn filter_rows(
         e2e_b.seconds,
     ));
     match &a.brokers {
-        Some(brokers) => rows.push(row(
-            &format!("(b) {n} filters: filter run --from a topic"),
-            from_topic(brokers, &exe, &toml, &schema_args, &packets)?,
-        )),
+        Some(brokers) => {
+            let t = from_topic(brokers, &exe, &toml, &schema_args, &packets, &a.python)?;
+            let with_cpu = |stage: &str, (seconds, cpu): (f64, f64)| Row {
+                cpu: Some(cpu),
+                ..row(stage, seconds)
+            };
+            rows.push(with_cpu(
+                &format!("(b) {n} filters: filter run --from a topic"),
+                t.filter,
+            ));
+            rows.push(with_cpu(
+                "(b) bare read of that topic: alertctl tail --format raw",
+                t.bare,
+            ));
+            if let Some(p) = t.python {
+                rows.push(with_cpu(
+                    "(b) bare read of that topic: confluent-kafka's Python consumer",
+                    p,
+                ));
+            }
+            let per_k = |cpu: f64| cpu / (n_alerts as f64 / 1000.0);
+            notes.push(format!(
+                "(b) filter run --from: {:.3} CPU s per 1,000 alerts against {:.3} for the bare read ({:+.0}%); the engine alone takes {:.3} of them",
+                per_k(t.filter.1),
+                per_k(t.bare.1),
+                (t.filter.1 / t.bare.1.max(1e-9) - 1.0) * 100.0,
+                1000.0 / engine_b_rate,
+            ));
+        }
         None => notes
             .push("(b) the filter run --from row needs brokers (-b or ALERTCTL_BROKERS)".into()),
     }
@@ -1164,6 +1196,7 @@ fn watchlist_rows(
             alerts: bw::CONES,
             bytes: load.csv_bytes,
             seconds: load.seconds,
+            cpu: None,
         },
         lookup,
         engine_c,
@@ -1172,6 +1205,7 @@ fn watchlist_rows(
             alerts: n_alerts,
             bytes: n_bytes,
             seconds: e2e.seconds,
+            cpu: None,
         },
     ];
     rows.extend(bw::fink_rows());
@@ -1185,15 +1219,58 @@ fn tempfile_dir(what: &str) -> Result<std::path::PathBuf, Error> {
     Ok(dir)
 }
 
+/// A bare read of a topic in Python, as confluent-kafka's users write it: every
+/// partition from its start to the end it has, the values only counted. Arguments:
+/// brokers, topic.
+const PY_BARE_READ: &str = r#"
+import sys
+from confluent_kafka import Consumer, TopicPartition, KafkaError
+
+brokers, topic = sys.argv[1], sys.argv[2]
+c = Consumer({"bootstrap.servers": brokers, "group.id": "bench-bare-read",
+              "enable.auto.commit": False, "enable.partition.eof": True,
+              "fetch.wait.max.ms": 10})
+parts = list(c.list_topics(topic, timeout=10).topics[topic].partitions)
+c.assign([TopicPartition(topic, p, 0) for p in parts])
+left, n, size = set(parts), 0, 0
+while left:
+    m = c.poll(1.0)
+    if m is None:
+        continue
+    if m.error():
+        if m.error().code() == KafkaError._PARTITION_EOF:
+            left.discard(m.partition())
+            continue
+        raise SystemExit(str(m.error()))
+    n += 1
+    size += len(m.value())
+c.close()
+print(n, size)
+"#;
+
+/// What reading the bench topic cost: `filter run --from` and the bare reads.
+struct FromTopic {
+    /// `filter run --from`, N filters: fastest wall seconds, least CPU seconds.
+    filter: (f64, f64),
+    /// alertctl's own read loop with nothing after it: `tail --format raw`.
+    bare: (f64, f64),
+    /// confluent-kafka's Python consumer, when the Python has it.
+    python: Option<(f64, f64)>,
+}
+
 /// Produce the packets to a new topic, then time `filter run --from` over it (the
-/// fastest of three runs, each writing to output topics of its own).
+/// fastest of three runs, each writing to output topics of its own), and the bare
+/// reads of the same topic: alertctl's `tail --format raw` and confluent-kafka's
+/// Python consumer. CPU seconds are the process's own (user and system), the least
+/// of the runs.
 fn from_topic(
     brokers: &str,
     exe: &std::path::Path,
     toml: &std::path::Path,
     schema_args: &[String],
     packets: &[Vec<u8>],
-) -> Result<f64, Error> {
+    python: &str,
+) -> Result<FromTopic, Error> {
     use alertctl::transport::kafka::admin::Admin;
     let conn = alertctl::transport::connect::Target::default().other_cluster(brokers)?;
     let admin = Admin::connect(&conn)?;
@@ -1210,8 +1287,23 @@ fn from_topic(
         &mut alertctl::jobs::Quiet,
     )?;
     super::kafka_produce(&conn, &topic, packets)?;
+    let measured = read_topic(brokers, exe, toml, schema_args, python, &topic, &admin);
+    let _ = admin.delete(&topic);
+    measured
+}
+
+/// The runs of [`from_topic`] over `topic`.
+fn read_topic(
+    brokers: &str,
+    exe: &std::path::Path,
+    toml: &std::path::Path,
+    schema_args: &[String],
+    python: &str,
+    topic: &str,
+    admin: &alertctl::transport::kafka::admin::Admin,
+) -> Result<FromTopic, Error> {
     let mut defs = alertctl::filter::load_file(toml)?;
-    let mut best = f64::INFINITY;
+    let (mut best, mut least_cpu) = (f64::INFINITY, f64::INFINITY);
     for pass in 0..3 {
         for d in &mut defs {
             d.to = Some(format!("{topic}-{pass}-{}", d.name));
@@ -1227,13 +1319,13 @@ fn from_topic(
             })
             .collect();
         std::fs::write(&file, self::filters_toml(&filters))?;
-        let started = std::time::Instant::now();
-        let out = std::process::Command::new(exe)
+        let (started, cpu0) = (Instant::now(), super::children_cpu_seconds());
+        let out = Command::new(exe)
             .args(["filter", "run", "--filters"])
             .arg(&file)
             .args([
                 "--from",
-                &topic,
+                topic,
                 "-e",
                 "-b",
                 brokers,
@@ -1243,6 +1335,10 @@ fn from_topic(
             .args(schema_args)
             .output()?;
         let secs = started.elapsed().as_secs_f64();
+        let cpu = super::children_cpu_seconds() - cpu0;
+        for d in &defs {
+            let _ = admin.delete(d.topic());
+        }
         if !out.status.success() {
             return Err(Error::failure(format!(
                 "filter run --from failed: {}",
@@ -1250,10 +1346,44 @@ fn from_topic(
             )));
         }
         best = best.min(secs);
-        for d in &defs {
-            let _ = admin.delete(d.topic());
-        }
+        least_cpu = least_cpu.min(cpu);
     }
-    let _ = admin.delete(&topic);
-    Ok(best)
+    let bare = time_command(
+        || {
+            let mut c = Command::new(exe);
+            c.args(["tail", "--from", topic, "-o", "beginning", "-e"])
+                .args(["--format", "raw", "-b", brokers])
+                .args(["-X", "fetch.wait.max.ms=10"])
+                .stdout(std::process::Stdio::null());
+            c
+        },
+        3,
+    )
+    .map_err(Error::failure)?;
+    let has_confluent_kafka = !python.is_empty()
+        && Command::new(python)
+            .args(["-c", "import confluent_kafka"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    let python = if has_confluent_kafka {
+        let script = toml.with_file_name("bare-read.py");
+        std::fs::write(&script, PY_BARE_READ)?;
+        let t = time_command(
+            || {
+                let mut c = Command::new(python);
+                c.arg(&script).args([brokers, topic]);
+                c
+            },
+            3,
+        )
+        .map_err(Error::failure)?;
+        Some((t.seconds, t.cpu))
+    } else {
+        None
+    };
+    Ok(FromTopic {
+        filter: (best, least_cpu),
+        bare: (bare.seconds, bare.cpu),
+        python,
+    })
 }

@@ -110,6 +110,7 @@ pub fn mirror(
         alerts: records as usize,
         bytes,
         seconds: started.elapsed().as_secs_f64(),
+        cpu: None,
     };
     tail.close()?;
     source_admin.delete(&topic)?;

@@ -28,6 +28,9 @@ pub struct Row {
     pub bytes: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// CPU seconds (user and system) of the process that did it, when it ran as a
+    /// process of its own.
+    pub cpu: Option<f64>,
 }
 
 impl Row {
@@ -54,6 +57,8 @@ pub struct Generate {
     pub cutout_size: usize,
     /// Longest history per alert.
     pub max_history: usize,
+    /// Alerts in each visit.
+    pub alerts_per_visit: usize,
 }
 
 impl Generate {
@@ -68,7 +73,7 @@ impl Generate {
             .id()
             .ok_or_else(|| alertctl::Error::usage("the schema has no version id"))?;
         let cfg = SampleConfig {
-            alerts_per_visit: 1000,
+            alerts_per_visit: self.alerts_per_visit.max(1),
             cutout_size: self.cutout_size,
             max_history: self.max_history,
             seed: 1,
@@ -100,19 +105,53 @@ pub fn decode_bench(
     Ok(decode(&s, &packets)?)
 }
 
-/// Rows as a table: alerts, MB, seconds, alerts/s and MB/s of each stage.
+/// CPU seconds (user + system) in a /proc `stat` file: its own (`children` 0), or
+/// (`children` 2) those of the children it waited for. 0 where there is no /proc.
+fn proc_cpu_seconds(path: &str, children: usize) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15, cutime and cstime 16 and 17; `rest`
+    // starts at field 3. Clock ticks are 1/100 s on Linux.
+    (ticks(11 + children) + ticks(12 + children)) / 100.0
+}
+
+/// CPU seconds (user + system) of the child processes waited for so far.
+pub fn children_cpu_seconds() -> f64 {
+    proc_cpu_seconds("/proc/self/stat", 2)
+}
+
+/// Rows as a table: alerts, MB, seconds, alerts/s and MB/s of each stage, and, when a
+/// row measured it, its process's CPU seconds per 1,000 alerts.
 pub fn table(rows: &[Row]) -> String {
+    let columns = ["stage", "alerts", "MB", "seconds", "alerts/s", "MB/s"];
+    let cells = |r: &Row| {
+        [
+            r.stage.clone(),
+            r.alerts.to_string(),
+            format!("{:.1}", r.bytes as f64 / 1e6),
+            format!("{:.3}", r.seconds),
+            format!("{:.0}", r.alerts_per_s()),
+            format!("{:.1}", r.mb_per_s()),
+        ]
+    };
+    if !rows.iter().any(|r| r.cpu.is_some()) {
+        return alertctl::render::table::bordered(columns, rows.iter().map(cells));
+    }
+    let mut with_cpu = columns.map(String::from).to_vec();
+    with_cpu.push("CPU s / 1000 alerts".into());
     alertctl::render::table::bordered(
-        ["stage", "alerts", "MB", "seconds", "alerts/s", "MB/s"],
+        with_cpu,
         rows.iter().map(|r| {
-            [
-                r.stage.clone(),
-                r.alerts.to_string(),
-                format!("{:.1}", r.bytes as f64 / 1e6),
-                format!("{:.3}", r.seconds),
-                format!("{:.0}", r.alerts_per_s()),
-                format!("{:.1}", r.mb_per_s()),
-            ]
+            let mut c = cells(r).to_vec();
+            c.push(r.cpu.map_or("-".into(), |cpu| {
+                format!("{:.3}", cpu / (r.alerts.max(1) as f64 / 1000.0))
+            }));
+            c
         }),
     )
 }
@@ -167,6 +206,7 @@ fn time<F: FnMut(&[u8]) -> Result<(), PacketError>>(
         alerts: packets.len(),
         bytes: packets.iter().map(|p| p.len() as u64).sum(),
         seconds: start.elapsed().as_secs_f64(),
+        cpu: None,
     })
 }
 
@@ -285,6 +325,7 @@ pub fn kafka_produce(
         alerts: sent.records as usize,
         bytes: sent.bytes,
         seconds: start.elapsed().as_secs_f64(),
+        cpu: None,
     })
 }
 
@@ -333,6 +374,7 @@ pub fn kafka_consume(
         alerts,
         bytes,
         seconds: start.elapsed().as_secs_f64(),
+        cpu: None,
     })
 }
 
@@ -421,7 +463,48 @@ pub fn time_engine(
             alerts: packets.len(),
             bytes: packets.iter().map(|p| p.len() as u64).sum(),
             seconds: best,
+            cpu: None,
         },
         engine,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A child that keeps a core busy shows up in the children's CPU seconds once it
+    /// has been waited for.
+    #[test]
+    fn a_childs_cpu_is_counted_after_it_is_waited_for() {
+        let before = children_cpu_seconds();
+        let status = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        let used = children_cpu_seconds() - before;
+        assert!(used >= 0.05, "the busy child used {used} CPU s");
+    }
+
+    /// The CPU column is there only when a row measured its process's CPU, and gives
+    /// seconds per 1,000 alerts.
+    #[test]
+    fn the_cpu_column_only_when_measured() {
+        let row = Row {
+            stage: "read".into(),
+            alerts: 4000,
+            bytes: 0,
+            seconds: 1.0,
+            cpu: None,
+        };
+        assert!(!table(std::slice::from_ref(&row)).contains("CPU s / 1000 alerts"));
+        let with = Row {
+            cpu: Some(0.2),
+            ..row.clone()
+        };
+        let t = table(&[row, with]);
+        assert!(t.contains("CPU s / 1000 alerts"), "{t}");
+        assert!(t.contains("0.050"), "{t}");
+    }
 }

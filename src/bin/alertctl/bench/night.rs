@@ -89,15 +89,7 @@ pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
 
 /// CPU seconds of the calling thread (user + system, from /proc; 0 elsewhere).
 fn thread_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15; `rest` starts at field 3.
-    (ticks(11) + ticks(12)) / 100.0
+    super::proc_cpu_seconds("/proc/thread-self/stat", 0)
 }
 
 fn now_ms() -> i64 {
@@ -468,6 +460,7 @@ fn produce(
             alerts: n,
             bytes,
             seconds: start.elapsed().as_secs_f64(),
+            cpu: None,
         },
         cpu_seconds: thread_cpu_seconds() - cpu0,
     })
@@ -532,6 +525,7 @@ fn mirror(
             alerts: records as usize,
             bytes,
             seconds: start.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+            cpu: None,
         },
         cpu_seconds: thread_cpu_seconds() - cpu0,
     })
@@ -634,6 +628,7 @@ fn filter(
             alerts: counts.read as usize,
             bytes: 0,
             seconds: start.elapsed().as_secs_f64(),
+            cpu: None,
         },
         cpu_seconds: thread_cpu_seconds() - cpu0,
     })
@@ -684,6 +679,7 @@ fn consume(
                 alerts: n,
                 bytes,
                 seconds: start.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+                cpu: None,
             },
             cpu_seconds: thread_cpu_seconds() - cpu0,
         },

@@ -156,6 +156,7 @@ pub fn lookup_row(w: &Watchlist) -> Row {
         alerts: POSITIONS,
         bytes: 0,
         seconds: best,
+        cpu: None,
     }
 }
 
@@ -182,6 +183,7 @@ pub fn fink_rows() -> Vec<Row> {
             alerts: rate,
             bytes: 0,
             seconds: 1.0,
+            cpu: None,
         })
         .collect()
 }

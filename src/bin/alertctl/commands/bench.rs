@@ -31,9 +31,10 @@ The topic (bench-PID) is created with 4 partitions and deleted afterwards unless
 Examples:
   alertctl bench filter --schema-dir alert_packet/schema --schema-version 11.1
   alertctl bench filter --alerts 3000 --filters 100 -b 127.0.0.1:9092
+  alertctl bench filter --alerts 30000 --alerts-per-visit 10000 -b 127.0.0.1:9092 --python ''
 
-The alerts (official schema with --schema-dir, cutouts, histories of up to 30) are
-written to a wire file. (a) is the seed's Filter001 (`.diaSource.snr > 5 and
+The alerts (official schema with --schema-dir, cutouts, histories of up to 30, 1,000
+a visit unless --alerts-per-visit says otherwise) are written to a wire file. (a) is the seed's Filter001 (`.diaSource.snr > 5 and
 .diaSource.psfFlux > 3.631e-5`), every passing alert kept: `alertctl filter run
 --file FILE --out FILE` end to end, the engine alone, and the seed's Python path as
 its users write it (fastavro, `d[\"diaSource\"][\"snr\"] > 5 and ...`, writing the same
@@ -43,7 +44,10 @@ filters (thresholds, magnitudes and colours, history scans, or/not/`//`, one in 
 with string functions, unique, reduce or to_entries, 20 alerts per visit, one in five
 ranked): the engine alone,
 `filter run --file --out-dir` end to end, `filter run --from` a topic on the brokers
-given, and Python with the same selection. Every row must select the same alerts as
+given, and Python with the same selection. Beside `filter run --from` are the bare
+reads of the same topic, alertctl's own (`tail --format raw`) and confluent-kafka's
+Python consumer (when the Python has it), with each process's CPU seconds per 1,000
+alerts: what filtering costs over reading. Every row must select the same alerts as
 its Python reference, or the benchmark fails. Each row is the fastest of three runs
 (ALERTCTL_BENCH_TRACE=1 prints every run). --keep DIR keeps the alerts, filters.toml
 and Python scripts to rerun by hand. Build with --release.")]
@@ -213,6 +217,10 @@ pub struct Alerts {
     /// Longest history per alert (default: 10; 30 for bench filter).
     #[arg(long)]
     pub max_history: Option<usize>,
+    /// Alerts in each visit (Rubin sends about 10,000); caps per visit bind less in
+    /// bigger visits.
+    #[arg(long, default_value_t = 1000, value_name = "M")]
+    pub alerts_per_visit: usize,
 }
 
 impl Alerts {
@@ -223,6 +231,7 @@ impl Alerts {
             version: self.schema_version,
             cutout_size: self.cutout_size,
             max_history: self.max_history.unwrap_or(default_history),
+            alerts_per_visit: self.alerts_per_visit,
         }
     }
 }
