@@ -135,28 +135,15 @@ impl NightReport {
         let l = &self.latencies_ms;
         let p =
             |q| percentile(l, q).map_or("-".to_string(), |v| format!("{:.2} s", v as f64 / 1000.0));
-        let stages = bordered(
-            [
-                "stage",
-                "alerts",
-                "MB",
-                "seconds",
-                "alerts/s",
-                "MB/s",
-                "CPU s / 1000 alerts",
-            ],
-            self.stages.iter().map(|s| {
-                let r = &s.row;
-                [
-                    r.stage.clone(),
-                    r.alerts.to_string(),
-                    format!("{:.1}", r.bytes as f64 / 1e6),
-                    format!("{:.2}", r.seconds),
-                    format!("{:.0}", r.alerts_per_s()),
-                    format!("{:.1}", r.mb_per_s()),
-                    format!("{:.3}", s.cpu_seconds / (r.alerts.max(1) as f64 / 1000.0)),
-                ]
-            }),
+        let stages = super::table(
+            &self
+                .stages
+                .iter()
+                .map(|s| Row {
+                    cpu: Some(s.cpu_seconds),
+                    ..s.row.clone()
+                })
+                .collect::<Vec<_>>(),
         );
         let step = self.lag.len().div_ceil(12).max(1);
         let lag = bordered(
