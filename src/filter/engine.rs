@@ -935,9 +935,9 @@ impl Engine {
 
     /// Emit ranked visits that are complete: a later visit has been seen on every
     /// partition in `partitions`, `grace` ago; or the visit was first seen `timeout` ago.
-    pub fn expire(
+    pub fn expire<'p>(
         &mut self,
-        partitions: &[(String, i32)],
+        partitions: impl IntoIterator<Item = &'p (String, i32)>,
         grace: Duration,
         timeout: Duration,
     ) -> Vec<Output> {
@@ -985,7 +985,10 @@ impl Engine {
 /// The highest visit seen on every one of `partitions`: the lowest of their highest
 /// visits (`progress`). None when there are no partitions, when one has no visit seen
 /// yet, or when one's is not a number: then no visit is later everywhere.
-fn lowest_progress(progress: &Map<Tp, f64>, partitions: &[(String, i32)]) -> Option<f64> {
+fn lowest_progress<'p>(
+    progress: &Map<Tp, f64>,
+    partitions: impl IntoIterator<Item = &'p (String, i32)>,
+) -> Option<f64> {
     let mut lowest: Option<f64> = None;
     for (t, p) in partitions {
         let m = *progress.get(&(Arc::from(t.as_str()), *p))?;

@@ -149,8 +149,6 @@ struct State<'n> {
     /// Partitions sought back: records past this offset are stale until it comes.
     rereading: HashMap<Tp, i64>,
     assigned: HashSet<Tp>,
-    /// `assigned` as a list, for the engine's ranked visits.
-    parts: Vec<Tp>,
     /// The tail's partitions generation `assigned` was taken at.
     generation: u64,
     counts: Counts,
@@ -216,7 +214,6 @@ pub fn run(
         blocked: HashMap::new(),
         rereading: HashMap::new(),
         assigned: tail.partitions().into_iter().collect(),
-        parts: tail.partitions(),
         generation: tail.partitions_generation(),
         counts: Counts::default(),
     };
@@ -276,7 +273,7 @@ pub fn run(
                 stop,
                 retries: 0,
             };
-            for o in engine.expire(&st.parts, opts.visit_grace, opts.visit_timeout) {
+            for o in engine.expire(&st.assigned, opts.visit_grace, opts.visit_timeout) {
                 send(outbox, opts, &o, &mut st, &mut w)?;
             }
             st.counts.retries += w.retries;
@@ -315,7 +312,6 @@ fn rebalance(engine: &mut Engine, tail: &Tail, st: &mut State<'_>, events: &mut 
         st.rereading.retain(|tp, _| now.contains(tp));
         events.revoked(&revoked);
     }
-    st.parts = now.iter().cloned().collect();
     st.assigned = now;
 }
 

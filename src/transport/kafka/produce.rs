@@ -173,18 +173,23 @@ impl Producer {
         Ok(())
     }
 
+    /// Records delivered and records failed so far, as the delivery reports served say.
+    fn reported(&self) -> (u64, u64) {
+        let ctx = self.inner.context();
+        (
+            ctx.delivered.load(Ordering::Relaxed),
+            ctx.failed.load(Ordering::Relaxed),
+        )
+    }
+
     /// Serve the delivery reports waiting, without blocking; whether there were any.
     fn serve_reports(&self) -> bool {
-        let settled = |p: &Self| {
-            let ctx = p.inner.context();
-            ctx.delivered.load(Ordering::Relaxed) + ctx.failed.load(Ordering::Relaxed)
-        };
-        let before = settled(self);
+        let before = self.reported();
         loop {
-            let n = settled(self);
+            let n = self.reported();
             // One report (a batch of records) per poll.
             self.inner.poll(Duration::ZERO);
-            if settled(self) == n {
+            if self.reported() == n {
                 return n != before;
             }
         }
@@ -192,7 +197,7 @@ impl Producer {
 
     /// Records delivered (acknowledged) so far.
     pub fn delivered(&self) -> u64 {
-        self.inner.context().delivered.load(Ordering::Relaxed)
+        self.reported().0
     }
 
     /// Serve delivery reports without blocking.
@@ -207,11 +212,8 @@ impl Producer {
     pub fn flush(&mut self) -> Result<Sent> {
         let (s0, d0, f0) = self.settled;
         let counts = |p: &Self| {
-            let ctx = p.inner.context();
-            (
-                ctx.delivered.load(Ordering::Relaxed) - d0,
-                ctx.failed.load(Ordering::Relaxed) - f0,
-            )
+            let (delivered, failed) = p.reported();
+            (delivered - d0, failed - f0)
         };
         let want = self.sent.records - s0;
         // Keep waiting while deliveries progress; give up after a timeout without any.
@@ -238,13 +240,10 @@ impl Producer {
             }
         }
         let (delivered, failed) = counts(self);
-        let ctx = self.inner.context();
-        self.settled = (
-            self.sent.records,
-            ctx.delivered.load(Ordering::Relaxed),
-            ctx.failed.load(Ordering::Relaxed),
-        );
+        let (all_delivered, all_failed) = self.reported();
+        self.settled = (self.sent.records, all_delivered, all_failed);
         if delivered < want {
+            let ctx = self.inner.context();
             let first = ctx.first_error.lock().expect("not poisoned").take();
             return Err(KafkaError::Delivery {
                 failed: want - delivered,
