@@ -512,7 +512,14 @@ mod float_tests {
             check(f);
             check(-f);
         }
-        for f in [-30255.5625f32, 30255.5625, 0.0, 1e-45, f32::MAX] {
+        // ±30255.5625 (exact in f32), a tie Rust and ryu break apart.
+        for f in [
+            f32::from_bits(0xc6ec_5f20),
+            f32::from_bits(0x46ec_5f20),
+            0.0,
+            1e-45,
+            f32::MAX,
+        ] {
             check(f);
         }
         assert!(ties > 0, "the generator found no ties");
