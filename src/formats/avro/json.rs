@@ -48,12 +48,81 @@ pub(crate) fn next_block(buf: &mut &[u8], count: &mut u64) -> Result<u64, Decode
     Ok(k)
 }
 
-/// A schema compiled for writing JSON: each record's keys and each enum's symbols as
-/// JSON text, made once per schema ([`super::AlertSchema::json_plan`]).
+/// A schema compiled for writing JSON: each record's fields with their `,"name":` keys
+/// and their leaf types, each enum's symbols as JSON text, made once per schema
+/// ([`super::AlertSchema::json_plan`]).
 #[derive(Debug)]
 pub struct JsonPlan {
-    /// Per node: a record's `"name":` keys, an enum's `"symbol"` strings; else empty.
-    texts: Vec<Vec<Vec<u8>>>,
+    /// Per node: a record's fields as written; else empty.
+    fields: Vec<Vec<FieldPlan>>,
+    /// Per node: an enum's `"symbol"` strings; else empty.
+    symbols: Vec<Vec<Vec<u8>>>,
+}
+
+/// One record field: its key and, for the common leaves, their type, so the record
+/// writes them in place instead of going through [`Walk::value`] (and, for a union
+/// with `null`, through the union's own step).
+#[derive(Debug)]
+struct FieldPlan {
+    /// `,"name":`; the record's first written field leaves out the comma.
+    key: Vec<u8>,
+    /// The field's node.
+    node: usize,
+    /// How it is written.
+    leaf: Leaf,
+}
+
+/// A field's type as the record writes it.
+#[derive(Debug, Clone, Copy)]
+enum Leaf {
+    /// A primitive ([`Walk::prim`]).
+    Prim(Prim),
+    /// A union of `null` and a primitive: `null_index` is null's branch (0 or 1).
+    Nullable { null_index: u8, prim: Prim },
+    /// Anything else: through [`Walk::value`].
+    Node,
+}
+
+/// The primitives written in place.
+#[derive(Debug, Clone, Copy)]
+enum Prim {
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Str,
+}
+
+impl Prim {
+    fn of(node: &Node) -> Option<Prim> {
+        Some(match node {
+            Node::Boolean => Prim::Boolean,
+            Node::Int => Prim::Int,
+            Node::Long => Prim::Long,
+            Node::Float => Prim::Float,
+            Node::Double => Prim::Double,
+            Node::Str => Prim::Str,
+            _ => return None,
+        })
+    }
+}
+
+impl Leaf {
+    fn of(graph: &Graph, node: usize) -> Leaf {
+        match &graph.nodes[node] {
+            Node::Union(b) if b.len() == 2 => {
+                let (null_index, other) = match (&graph.nodes[b[0]], &graph.nodes[b[1]]) {
+                    (Node::Null, _) => (0, b[1]),
+                    (_, Node::Null) => (1, b[0]),
+                    _ => return Leaf::Node,
+                };
+                Prim::of(&graph.nodes[other])
+                    .map_or(Leaf::Node, |prim| Leaf::Nullable { null_index, prim })
+            }
+            n => Prim::of(n).map_or(Leaf::Node, Leaf::Prim),
+        }
+    }
 }
 
 /// Logical types whose values the reference shows otherwise than their Avro type.
@@ -80,23 +149,35 @@ impl JsonPlan {
             return None;
         }
         let quoted = |s: &str| serde_json::to_vec(s).expect("a string serializes");
-        let texts = graph
+        let fields = graph
             .nodes
             .iter()
             .map(|n| match n {
                 Node::Record(fields) => fields
                     .iter()
                     .map(|f| {
-                        let mut k = quoted(&f.name);
-                        k.push(b':');
-                        k
+                        let mut key = vec![b','];
+                        key.extend(quoted(&f.name));
+                        key.push(b':');
+                        FieldPlan {
+                            key,
+                            node: f.node,
+                            leaf: Leaf::of(graph, f.node),
+                        }
                     })
                     .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let symbols = graph
+            .nodes
+            .iter()
+            .map(|n| match n {
                 Node::Enum(symbols) => symbols.iter().map(|s| quoted(s)).collect(),
                 _ => Vec::new(),
             })
             .collect();
-        Some(JsonPlan { texts })
+        Some(JsonPlan { fields, symbols })
     }
 
     /// Append the JSON view of `body` (one value of the graph's root) to `out`. On
@@ -237,37 +318,12 @@ impl Walk<'_> {
         }
         match &self.graph.nodes[n] {
             Node::Null => self.out.extend_from_slice(b"null"),
-            Node::Boolean => match take(buf, 1)?[0] {
-                0 => self.out.extend_from_slice(b"false"),
-                1 => self.out.extend_from_slice(b"true"),
-                _ => return Err(Declined),
-            },
-            Node::Int => {
-                let i = i32::try_from(varint(buf)?).map_err(|_| Declined)?;
-                self.int(i64::from(i));
-            }
-            Node::Long => {
-                let i = varint(buf)?;
-                self.int(i);
-            }
-            Node::Float => {
-                let b = take(buf, 4)?;
-                let f = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                if f.is_finite() {
-                    write_f32(self.out, f);
-                } else {
-                    self.out.extend_from_slice(b"null");
-                }
-            }
-            Node::Double => {
-                let b = take(buf, 8)?;
-                self.double(f64::from_le_bytes(b.try_into().expect("8 bytes")));
-            }
-            Node::Str => {
-                let n = length(buf)?;
-                let s = std::str::from_utf8(take(buf, n)?).map_err(|_| Declined)?;
-                serde_json::to_writer(&mut *self.out, s).map_err(|_| Declined)?;
-            }
+            Node::Boolean => self.prim(Prim::Boolean, buf)?,
+            Node::Int => self.prim(Prim::Int, buf)?,
+            Node::Long => self.prim(Prim::Long, buf)?,
+            Node::Float => self.prim(Prim::Float, buf)?,
+            Node::Double => self.prim(Prim::Double, buf)?,
+            Node::Str => self.prim(Prim::Str, buf)?,
             Node::Bytes => {
                 let n = length(buf)?;
                 let b = take(buf, n)?;
@@ -284,7 +340,7 @@ impl Walk<'_> {
                     .filter(|i| *i < symbols.len() && i32::try_from(*i).is_ok())
                     .ok_or(Declined)?;
                 let plan = self.plan;
-                self.out.extend_from_slice(&plan.texts[n][i]);
+                self.out.extend_from_slice(&plan.symbols[n][i]);
             }
             Node::Union(branches) => {
                 if buf.is_empty() {
@@ -293,24 +349,7 @@ impl Walk<'_> {
                 let b = branches[branch_index(branches, buf)?];
                 return self.value(b, buf, depth + 1);
             }
-            Node::Record(fields) => {
-                let plan = self.plan;
-                self.out.push(b'{');
-                let mut first = true;
-                for (i, f) in fields.iter().enumerate() {
-                    let mark = self.out.len();
-                    if !first {
-                        self.out.push(b',');
-                    }
-                    self.out.extend_from_slice(&plan.texts[n][i]);
-                    if self.value(f.node, buf, depth + 1)? {
-                        first = false;
-                    } else {
-                        self.out.truncate(mark);
-                    }
-                }
-                self.out.push(b'}');
-            }
+            Node::Record(_) => self.record(n, buf, depth)?,
             Node::Array(item) => {
                 self.out.push(b'[');
                 let mut count: u64 = 0;
@@ -333,6 +372,98 @@ impl Walk<'_> {
             Node::Map(item) => self.map(*item, buf, depth)?,
         }
         Ok(true)
+    }
+
+    /// A record's fields in order: the common leaves in place, the rest through
+    /// [`Walk::value`] (where a left-out field takes its key back out).
+    fn record(&mut self, n: usize, buf: &mut &[u8], depth: usize) -> Result<(), Declined> {
+        let plan = self.plan;
+        // The leaves written in place sit at depth + 2 at most, as through `value`.
+        let in_place = depth + 2 <= MAX_NESTING;
+        self.out.push(b'{');
+        let mut first = true;
+        for f in &plan.fields[n] {
+            let key = if first { &f.key[1..] } else { &f.key[..] };
+            let done = match f.leaf {
+                Leaf::Prim(p) if in_place => {
+                    self.out.extend_from_slice(key);
+                    self.prim(p, buf)?;
+                    true
+                }
+                Leaf::Nullable { null_index, prim } if in_place => {
+                    // A branch index of one byte: 0 for branch 0, 2 for branch 1
+                    // (zigzag); any other spelling goes through the union's own step.
+                    match buf.first() {
+                        Some(&b) if b == 2 * null_index => {
+                            *buf = &buf[1..];
+                            self.out.extend_from_slice(key);
+                            self.out.extend_from_slice(b"null");
+                            true
+                        }
+                        Some(&b) if b == 2 - 2 * null_index => {
+                            *buf = &buf[1..];
+                            self.out.extend_from_slice(key);
+                            self.prim(prim, buf)?;
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            if done {
+                first = false;
+                continue;
+            }
+            let mark = self.out.len();
+            self.out.extend_from_slice(key);
+            if self.value(f.node, buf, depth + 1)? {
+                first = false;
+            } else {
+                self.out.truncate(mark);
+            }
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    /// One primitive value.
+    #[inline]
+    fn prim(&mut self, p: Prim, buf: &mut &[u8]) -> Result<(), Declined> {
+        match p {
+            Prim::Boolean => match take(buf, 1)?[0] {
+                0 => self.out.extend_from_slice(b"false"),
+                1 => self.out.extend_from_slice(b"true"),
+                _ => return Err(Declined),
+            },
+            Prim::Int => {
+                let i = i32::try_from(varint(buf)?).map_err(|_| Declined)?;
+                self.int(i64::from(i));
+            }
+            Prim::Long => {
+                let i = varint(buf)?;
+                self.int(i);
+            }
+            Prim::Float => {
+                let b = take(buf, 4)?;
+                let f = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                if f.is_finite() {
+                    write_f32(self.out, f);
+                } else {
+                    self.out.extend_from_slice(b"null");
+                }
+            }
+            Prim::Double => {
+                let b = take(buf, 8)?;
+                self.double(f64::from_le_bytes(b.try_into().expect("8 bytes")));
+            }
+            Prim::Str => {
+                let n = length(buf)?;
+                let s = std::str::from_utf8(take(buf, n)?).map_err(|_| Declined)?;
+                serde_json::to_writer(&mut *self.out, s).map_err(|_| Declined)?;
+            }
+        }
+        Ok(())
     }
 
     fn int(&mut self, i: i64) {
