@@ -373,10 +373,10 @@ impl<W: Write> Sink for TailSink<'_, W> {
 /// Alerts written at once by `--workers` (and kept, unacknowledged, until written).
 const BATCH: usize = 256;
 
-/// Alerts read from a file at once by one worker: few enough that each alert's bytes
+/// Alerts read from a file at once for each worker: few enough that each alert's bytes
 /// and text are still in the cache when decoded and printed, and that the same few
 /// megabytes of memory serve every batch (256 took 35 MB of fresh pages).
-const BATCH_ALONE: usize = 16;
+const FILE_BATCH_PER_WORKER: usize = 16;
 
 fn tail_file<W: Write>(
     file: &std::path::Path,
@@ -400,7 +400,7 @@ fn tail_file<W: Write>(
             let mut batch = Vec::new();
             Box::new(std::iter::from_fn(move || {
                 if batch.is_empty() {
-                    let n = if workers > 1 { BATCH } else { BATCH_ALONE };
+                    let n = FILE_BATCH_PER_WORKER * workers;
                     batch = records.next_json_batch(n, cutouts, workers);
                     batch.reverse();
                 }
