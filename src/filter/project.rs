@@ -121,7 +121,7 @@ impl Plan {
             packet,
             keys: &self.keys,
         };
-        let mut m = Map::default();
+        let mut m = Map::with_capacity_and_hasher(steps.len(), Default::default());
         // Each field read is found where the scan started it; the skips are not needed.
         for step in steps {
             if let Step::Read { field, proj } = *step {
@@ -211,7 +211,7 @@ impl Reader<'_> {
         Ok(match (&projs[p], &g.nodes[n]) {
             (Proj::Whole, _) => self.whole(g, n, buf)?,
             (Proj::Record(steps), Node::Record(fields)) => {
-                let mut m = Map::default();
+                let mut m = Map::with_capacity_and_hasher(steps.len(), Default::default());
                 for step in steps {
                     match step {
                         Step::Read { field, proj } => {
@@ -317,7 +317,7 @@ impl Reader<'_> {
                 Val::obj(m)
             }
             Node::Record(fields) => {
-                let mut m = Map::default();
+                let mut m = Map::with_capacity_and_hasher(fields.len(), Default::default());
                 for (f, key) in fields.iter().zip(&self.keys[n]) {
                     m.insert(key.clone(), self.whole(g, f.node, buf)?);
                 }
