@@ -218,8 +218,34 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
         let (id, body) = packet::split(p)?;
         decoder.decode_body(id, schema, body)
     };
+    // The filter engine's own decoder, every field: what a jq filter reads of an alert.
+    let plan = alertctl::filter::project::Plan::new(schema, None).map_err(|reason| {
+        PacketError::Decode {
+            id: schema.id().unwrap_or(0),
+            len: 0,
+            reason,
+        }
+    })?;
+    let jq_values = |p: &[u8]| {
+        let (id, body) = packet::split(p)?;
+        // The engine holds each packet as shared bytes: the copy is its own, not timed apart.
+        let shared = bytes::Bytes::copy_from_slice(p);
+        let body = shared.slice(p.len() - body.len()..);
+        plan.decode(&shared, &body)
+            .map(drop)
+            .map_err(|e| PacketError::Decode {
+                id,
+                len: body.len(),
+                reason: e.to_string(),
+            })
+    };
     Ok(vec![
         time("decode Avro to values", packets, |p| decode(p).map(drop))?,
+        time(
+            "decode every field to jq values (what filters read)",
+            packets,
+            jq_values,
+        )?,
         time("decode + JSON view (cutouts: size)", packets, |p| {
             decode(p).map(|v| drop(to_json(&v, CutoutPolicy::Size)))
         })?,
