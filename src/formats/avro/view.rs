@@ -159,25 +159,32 @@ fn other_form(f: f32) -> bool {
     (5e-7..2e-5).contains(&a) || (5e12..2e16).contains(&a)
 }
 
+/// |f| as m·2^k exactly, with m odd; `None` for zero.
+#[inline]
+fn odd_times_power_of_two(f: f32) -> Option<(u32, i32)> {
+    let bits = f.to_bits() & 0x7fff_ffff;
+    if bits == 0 {
+        return None;
+    }
+    let (biased, frac) = (bits >> 23, bits & 0x7f_ffff);
+    let (m, k) = if biased == 0 {
+        (frac, -149)
+    } else {
+        (frac | 1 << 23, biased as i32 - 150)
+    };
+    let z = m.trailing_zeros();
+    Some((m >> z, k + z as i32))
+}
+
 /// A necessary condition of [`halfway`], from the bits alone. With |f| = m·2^k, m odd,
 /// a tie 2|f| = D·10^e (D = 2d±1 odd, d of at most 9 digits, so D < 2·10^9) forces
 /// e = k+1 (the powers of two must match), and then m = D·5^e when e ≥ 0, or
 /// D = m·5^-e when e < 0. Values failing both are no ties, whatever their digits.
 #[inline]
 fn may_be_halfway(f: f32) -> bool {
-    let bits = f.to_bits() & 0x7fff_ffff;
-    if bits == 0 {
+    let Some((m, k)) = odd_times_power_of_two(f) else {
         return false;
-    }
-    let (biased, frac) = (bits >> 23, bits & 0x7f_ffff);
-    let (mut m, mut k) = if biased == 0 {
-        (frac, -149)
-    } else {
-        (frac | 1 << 23, biased as i32 - 150)
     };
-    let z = m.trailing_zeros();
-    m >>= z;
-    k += z as i32;
     let e = k + 1;
     if e >= 0 {
         // m < 2^24 < 5^11: no multiple of a higher power of five.
@@ -288,20 +295,10 @@ fn halfway(f: f32, d: u64, e: i32) -> bool {
 
 /// [`halfway`], or `None` where 128 bits cannot decide it.
 fn tie(f: f32, d: u64, e: i32) -> Option<bool> {
-    let bits = f.to_bits() & 0x7fff_ffff;
-    if bits == 0 {
+    let Some((m, k)) = odd_times_power_of_two(f) else {
         return Some(false);
-    }
-    let (biased, frac) = (bits >> 23, u128::from(bits & 0x7f_ffff));
-    // |f| = m * 2^k exactly.
-    let (mut m, mut k) = if biased == 0 {
-        (frac, -149)
-    } else {
-        (frac | 1 << 23, biased as i32 - 150)
     };
-    let z = m.trailing_zeros();
-    m >>= z;
-    k += z as i32;
+    let m = u128::from(m);
     let pow10 = |n: u32| 10u128.checked_pow(n);
     let odd = |x: u128| x & 1 == 1 && (x == 2 * u128::from(d) + 1 || x + 1 == 2 * u128::from(d));
     // 2|f| = m * 2^(k+1); the candidates' midpoints are odd multiples of 10^e.
