@@ -398,9 +398,7 @@ mod float_tests {
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut ties = 0;
         for i in 0..400_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xorshift(&mut x);
             let f = match i % 4 {
                 // m * 2^k for small k: where ties live.
                 0 => (x as u32 & 0xff_ffff) as f32 * 2f32.powi((x >> 40) as i32 % 12 - 6),
@@ -447,9 +445,7 @@ mod float_tests {
         };
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for i in 0..400_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xorshift(&mut x);
             let f = match i % 4 {
                 0 => f32::from_bits(x as u32),
                 1 => (x as u32 & 0xff_ffff) as f32 * 2f32.powi((x >> 40) as i32 % 12 - 6),
@@ -479,6 +475,14 @@ mod float_tests {
         }
     }
 
+    /// The next of a xorshift sequence (the generated values of these tests).
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
     /// [`super::may_be_halfway`] holds wherever [`super::tie`] finds a tie from zmij's
     /// digits, over generated values and the ties Rust breaks its own way. (Where 128
     /// bits cannot decide, `halfway` says yes to be safe; the exhaustive test below
@@ -497,9 +501,7 @@ mod float_tests {
         };
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         for i in 0..2_000_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xorshift(&mut x);
             let f = match i % 3 {
                 0 => f32::from_bits(x as u32 & 0x7fff_ffff),
                 // Few significant bits: where ties live.
