@@ -19,7 +19,9 @@ use crate::formats::avro::AlertSchema;
 use crate::formats::packet::file::{FileError, VisitReader};
 use crate::formats::packet::{self, Decoder};
 use crate::night::input::{Reading, Windowing};
-use crate::render::printer::{envelope, raw_value, AlertPrinter, Item, RecordFormat};
+use crate::render::printer::{
+    envelope, envelope_text, raw_value, AlertPrinter, Item, RecordFormat,
+};
 use crate::transport::connect::{SchemaSources, Target};
 use crate::transport::kafka::admin::{is_pattern, Admin};
 use crate::transport::kafka::consume::{
@@ -191,8 +193,8 @@ fn tail_kafka<W: Write>(
 }
 
 impl<W: Write> TailSink<'_, W> {
-    /// Write the batch's JSON lines on the workers, print them in order, and hand their
-    /// places to `written()`.
+    /// Write the batch's JSON lines (or envelopes) on the workers, print them in order,
+    /// and hand their places to `written()`.
     fn print_batch(&mut self) -> Result<(), Error> {
         if self.batch.is_empty() {
             return Ok(());
@@ -208,11 +210,17 @@ impl<W: Write> TailSink<'_, W> {
             .map_batch(&payloads, None, self.workers, |d, id, schema, body| {
                 let mut out = Vec::with_capacity(body.len() / 2);
                 d.write_json_body(id, schema, body, cutouts, &mut out)?;
-                Ok(out)
+                Ok((id, out))
             });
+        let wrap = self.printer.format() == RecordFormat::Envelope;
         for (rec, text) in batch.iter().zip(texts) {
             match text {
-                Ok(text) => {
+                Ok((id, text)) => {
+                    let text = if wrap {
+                        envelope_text(rec, Some(id), &text)
+                    } else {
+                        text
+                    };
                     self.good += 1;
                     self.printer
                         .push(rec.timestamp_ms.unwrap_or(0), Item::Text(text))?;
@@ -306,12 +314,12 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 };
                 self.printer.push(ts, item)?;
             }
-            // JSON lines with nothing to read from the alert: the text straight from
-            // the bytes.
+            // JSON lines (or envelopes) with nothing to read from the alert: the text
+            // straight from the bytes, a batch at a time on the workers.
             Some(_)
                 if self.workers > 1
                     && self.reading.observed.is_none()
-                    && format == RecordFormat::Jsonl
+                    && matches!(format, RecordFormat::Jsonl | RecordFormat::Envelope)
                     && !self.printer.keeping() =>
             {
                 self.batch.push(rec.clone());
@@ -321,14 +329,19 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 }
                 return Ok(false);
             }
-            Some(payload) if format == RecordFormat::Jsonl => {
+            // JSON lines and kcat-style envelopes: the view's text straight from the
+            // bytes (an envelope wraps it).
+            Some(payload) if matches!(format, RecordFormat::Jsonl | RecordFormat::Envelope) => {
                 if self.outside_window(rec, payload)? {
                     return Ok(true);
                 }
                 let mut text = Vec::with_capacity(payload.len() / 2);
                 match self.decoder.write_json(payload, self.cutouts, &mut text) {
-                    Ok(_) => {
+                    Ok(schema_id) => {
                         self.good += 1;
+                        if format == RecordFormat::Envelope {
+                            text = envelope_text(rec, Some(schema_id), &text);
+                        }
                         self.printer.push(ts, Item::Text(text))?;
                     }
                     Err(e) => return self.undecodable(rec, e).map(|()| true),
@@ -342,11 +355,6 @@ impl<W: Write> Sink for TailSink<'_, W> {
                     self.good += 1;
                     let item = match format {
                         RecordFormat::Raw => Item::Raw(payload.to_vec()),
-                        RecordFormat::Envelope => Item::View(envelope(
-                            rec,
-                            Some(schema_id),
-                            to_json(&value, self.cutouts),
-                        )),
                         RecordFormat::EnvelopeRaw => {
                             Item::View(envelope(rec, Some(schema_id), raw_value(payload)))
                         }

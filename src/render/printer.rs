@@ -244,7 +244,7 @@ impl<W: Write> AlertPrinter<W> {
                 line(&mut self.out, row.trim_end())?;
             }
             (_, Item::View(v)) => line(&mut self.out, &v.to_string())?,
-            (RecordFormat::Jsonl, Item::Text(t)) => {
+            (RecordFormat::Jsonl | RecordFormat::Envelope, Item::Text(t)) => {
                 self.out.write_all(t)?;
                 self.out.write_all(b"\n")?;
             }
@@ -366,9 +366,74 @@ pub fn envelope(rec: &Received, schema_id: Option<u32>, value: Json) -> Json {
     })
 }
 
+/// [`envelope`] as one line of text, around an alert's JSON view already written as
+/// text: the bytes of `envelope(rec, schema_id, value).to_string()`, without reading the
+/// view back into values (what `tail --format envelope` prints).
+pub fn envelope_text(rec: &Received, schema_id: Option<u32>, value: &[u8]) -> Vec<u8> {
+    let mut out = envelope(rec, schema_id, Json::Null)
+        .to_string()
+        .into_bytes();
+    // "value" is the envelope's last key, whether its map is sorted or keeps the order
+    // the keys were written in.
+    if out.ends_with(b",\"value\":null}") {
+        out.truncate(out.len() - b"null}".len());
+        out.extend_from_slice(value);
+        out.push(b'}');
+        return out;
+    }
+    let value = serde_json::from_slice(value).unwrap_or(Json::Null);
+    envelope(rec, schema_id, value).to_string().into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The envelope written around the view's text is the envelope of the view's value,
+    /// byte for byte: over records with and without keys, headers (text, binary, the
+    /// same name twice), timestamps and schema ids, and values of every JSON kind.
+    #[test]
+    fn envelope_text_is_the_envelopes_text() {
+        let values = [
+            serde_json::json!({"diaSourceId": 1, "ra": 12.5, "ssSource": null, "n": [1, {"a": "\u{1}\""}]}),
+            serde_json::json!({}),
+            serde_json::json!(null),
+            serde_json::json!("text \"quoted\" é"),
+            serde_json::json!([1.5e-7, -0.0, 1e300]),
+        ];
+        let mut made = 0;
+        for (i, value) in values.iter().enumerate() {
+            for key in [None, Some(b"k".to_vec()), Some(vec![0xff, 0, b'"'])] {
+                for headers in [
+                    vec![],
+                    vec![("filter".to_string(), b"Filter001".to_vec())],
+                    vec![
+                        ("a".into(), vec![0x80, 0x81]),
+                        ("a".into(), b"again".to_vec()),
+                    ],
+                ] {
+                    for (ts, schema_id) in [(None, None), (Some(1_714_600_000_000), Some(1101))] {
+                        let rec = Received {
+                            topic: format!("lsst-alerts-v{i}"),
+                            partition: i as i32,
+                            offset: 7 * i as i64,
+                            timestamp_ms: ts,
+                            timestamp_type: ts.map(|_| "CreateTime"),
+                            key: key.clone(),
+                            payload: None,
+                            headers: headers.clone(),
+                        };
+                        let text = serde_json::to_vec(value).unwrap();
+                        let got = envelope_text(&rec, schema_id, &text);
+                        let want = envelope(&rec, schema_id, value.clone()).to_string();
+                        assert_eq!(String::from_utf8(got).unwrap(), want);
+                        made += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(made, 5 * 3 * 3 * 2);
+    }
 
     #[test]
     fn row_formats_refuse_record_formats_by_name() {

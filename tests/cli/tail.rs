@@ -865,6 +865,42 @@ fn workers_print_what_one_worker_prints_in_order() {
     };
     assert_eq!(sorted(&many.stdout), sorted(&one.stdout));
     assert_eq!(one.stdout.lines().count(), 900);
+    // kcat-style envelopes wrap the same views, with one worker or several.
+    let envelopes = |workers: &str| {
+        let r = kafka_run(
+            &b,
+            &[
+                "tail",
+                "--from",
+                "t-workers",
+                "-e",
+                "--format",
+                "envelope",
+                "--workers",
+                workers,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let env = envelopes("1");
+    assert_eq!(sorted(&envelopes("3")), sorted(&env));
+    let normal = |l: &str| serde_json::from_str::<serde_json::Value>(l).unwrap();
+    let mut wrapped: Vec<String> = env
+        .lines()
+        .map(|l| {
+            let e = normal(l);
+            assert_eq!(e["topic"], "t-workers", "{l:.200}");
+            assert!(e["offset"].is_i64() && e["partition"].is_i64(), "{l:.200}");
+            assert!(e["schema_id"].is_u64(), "{l:.200}");
+            e["value"].to_string()
+        })
+        .collect();
+    let mut views: Vec<String> = one.stdout.lines().map(|l| normal(l).to_string()).collect();
+    wrapped.sort();
+    views.sort();
+    assert_eq!(wrapped.len(), 900);
+    assert!(wrapped == views, "an envelope's value is not the alert's view");
     // A group member with workers commits what it printed: a second run prints nothing.
     let g = kafka_run(
         &b,
