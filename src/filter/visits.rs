@@ -35,6 +35,9 @@ pub(super) struct Visits {
     order: VecDeque<String>,
     /// What a ranked filter holds, per visit.
     held: Map<String, Held>,
+    /// The visit last found at its cap (it stays there until forgotten): alerts come
+    /// visit by visit, so a full filter is asked about the same visit again and again.
+    last_full: Option<Box<str>>,
 }
 
 impl Visits {
@@ -46,13 +49,24 @@ impl Visits {
             counts: Map::default(),
             order: VecDeque::new(),
             held: Map::default(),
+            last_full: None,
         }
     }
 
     /// Whether a capped, unranked filter has already emitted its cap for this visit:
     /// it cannot emit another, so it need not be evaluated.
-    pub(super) fn full(&self, visit: &str) -> bool {
-        !self.ranked && self.cap > 0 && self.counts.get(visit).is_some_and(|n| *n >= self.cap)
+    pub(super) fn full(&mut self, visit: &str) -> bool {
+        if self.ranked || self.cap == 0 {
+            return false;
+        }
+        if self.last_full.as_deref() == Some(visit) {
+            return true;
+        }
+        let full = self.counts.get(visit).is_some_and(|n| *n >= self.cap);
+        if full {
+            self.last_full = Some(visit.into());
+        }
+        full
     }
 
     /// A passing alert of visit `key` (numbered `visit`, when numeric) with its `score`:
@@ -97,6 +111,9 @@ impl Visits {
             if self.order.len() > MAX_VISITS_REMEMBERED {
                 if let Some(old) = self.order.pop_front() {
                     self.counts.remove(&old);
+                    if self.last_full.as_deref() == Some(&*old) {
+                        self.last_full = None;
+                    }
                 }
             }
         }
@@ -184,4 +201,52 @@ fn emit_ranked(stats: &mut Stats, mut h: Held) -> Vec<Output> {
     h.best.sort_by(|a, b| b.score.total_cmp(&a.score));
     stats.emitted += h.best.len() as u64;
     h.best.into_iter().map(|p| p.out).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output() -> Output {
+        Output {
+            filter: 0,
+            packet: bytes::Bytes::from_static(b"alert"),
+            key: None,
+            timestamp_ms: None,
+            source: ((std::sync::Arc::from("t"), 0), 0),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A capped filter is full for a visit once it has emitted its cap there, and no
+    /// longer once the visit is forgotten: the remembered answer goes with it.
+    #[test]
+    fn a_visit_is_full_at_its_cap_until_forgotten() {
+        let mut v = Visits::new(2, false);
+        let mut stats = Stats::default();
+        let offer = |v: &mut Visits, key: &str, stats: &mut Stats| {
+            v.offer(key.to_string(), None, 0.0, output(), stats)
+                .is_some()
+        };
+        assert!(!v.full("a"));
+        assert!(offer(&mut v, "a", &mut stats));
+        assert!(!v.full("a"), "one of two");
+        assert!(offer(&mut v, "a", &mut stats));
+        assert!(v.full("a") && v.full("a"), "at the cap, asked twice");
+        assert!(!v.full("b"));
+        assert!(!offer(&mut v, "a", &mut stats), "capped");
+        assert!(v.full("a"));
+        // Other visits push "a" out of the ledger: it may emit again.
+        for i in 0..MAX_VISITS_REMEMBERED {
+            offer(&mut v, &format!("v{i}"), &mut stats);
+        }
+        assert!(!v.full("a"), "forgotten, so not full");
+        assert!(offer(&mut v, "a", &mut stats));
+        assert_eq!((stats.emitted, stats.capped), (2 + 20_000 + 1, 1));
+        // Uncapped and ranked filters are never full.
+        assert!(!Visits::new(0, false).full("a"));
+        let mut ranked = Visits::new(1, true);
+        offer(&mut ranked, "a", &mut stats);
+        assert!(!ranked.full("a"));
+    }
 }
