@@ -900,7 +900,10 @@ fn workers_print_what_one_worker_prints_in_order() {
     wrapped.sort();
     views.sort();
     assert_eq!(wrapped.len(), 900);
-    assert!(wrapped == views, "an envelope's value is not the alert's view");
+    assert!(
+        wrapped == views,
+        "an envelope's value is not the alert's view"
+    );
     // A group member with workers commits what it printed: a second run prints nothing.
     let g = kafka_run(
         &b,
