@@ -321,6 +321,18 @@ fn garbage_goes_to_the_dead_letter_topic() {
         "the dead letter is not an alert, so tail reports it"
     );
     assert!(decoded.stdout.is_empty());
+    // The same as a kcat-style envelope: reported where it is, nothing printed.
+    let enveloped = kafka_run(
+        &b,
+        &["tail", "--from", "dl-dead", "-e", "--format", "envelope"],
+    );
+    assert_eq!(enveloped.code, decoded.code, "{}", enveloped.stderr);
+    assert!(enveloped.stdout.is_empty());
+    assert!(
+        enveloped.stderr.contains("dl-dead/0@0"),
+        "{}",
+        enveloped.stderr
+    );
     let desc = kafka_run(&b, &["topic", "describe", "dl-dead", "--format", "jsonl"]).json_lines();
     assert_eq!(
         desc.iter()
