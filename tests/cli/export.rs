@@ -192,24 +192,9 @@ fn a_night_of_official_alerts_exports_to_parquet_and_every_gap_is_named() {
     );
     // From a file, whose order is fixed: the same Parquet file, byte for byte.
     let wire = dir.path().join("night.wire");
-    let raw = alertctl()
-        .args([
-            "tail",
-            "--night",
-            "2012-03-01",
-            "-e",
-            "--format",
-            "raw",
-            "-b",
-            &b,
-        ])
-        .env("ALERTCTL_CONFIG", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(
-        raw.status.success(),
-        "{}",
-        String::from_utf8_lossy(&raw.stderr)
+    let raw = kafka_raw(
+        &b,
+        &["tail", "--night", "2012-03-01", "-e", "--format", "raw"],
     );
     std::fs::write(&wire, raw.stdout).unwrap();
     let from_file = |workers: &str| {

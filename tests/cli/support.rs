@@ -265,6 +265,23 @@ pub fn kafka_run(broker: &str, args: &[&str]) -> Run {
         .into()
 }
 
+/// Run alertctl against the shared broker for bytes on stdout (`tail --format raw`),
+/// which [`Run`]'s text would not keep: its output, once it has succeeded.
+pub fn kafka_raw(broker: &str, args: &[&str]) -> std::process::Output {
+    let out = alertctl()
+        .args(args)
+        .args(["-b", broker])
+        .env("ALERTCTL_CONFIG", "/nonexistent")
+        .output()
+        .expect("run alertctl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Produce sample alerts with test-friendly defaults (no wait, kept forever), and
 /// cutouts of `cutout` pixels.
 pub fn produce_alerts(broker: &str, cutout: &str, extra: &[&str]) {

@@ -310,16 +310,7 @@ fn a_garbage_record_does_not_stop_tail() {
     let e = r.one_line_error(1);
     assert!(e.contains("20 alerts decoded, 2 undecodable"), "{e}");
     // Raw output decodes nothing: every record's bytes pass through, without a warning.
-    let raw = alertctl()
-        .args(["tail", "--from", topic, "-e", "--format", "raw", "-b", &b])
-        .env("ALERTCTL_CONFIG", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(
-        raw.status.success(),
-        "{}",
-        String::from_utf8_lossy(&raw.stderr)
-    );
+    let raw = kafka_raw(&b, &["tail", "--from", topic, "-e", "--format", "raw"]);
     let bytes = &raw.stdout;
     assert!(bytes.windows(15).any(|w| w == b"{\"not\": \"avro\"}"));
     assert!(!String::from_utf8_lossy(&raw.stderr).contains("undecodable"));
