@@ -212,24 +212,28 @@ impl<W: Write> TailSink<'_, W> {
                 d.write_json_body(id, schema, body, cutouts, &mut out)?;
                 Ok((id, out))
             });
-        let wrap = self.printer.format() == RecordFormat::Envelope;
         for (rec, text) in batch.iter().zip(texts) {
             match text {
                 Ok((id, text)) => {
-                    let text = if wrap {
-                        envelope_text(rec, Some(id), &text)
-                    } else {
-                        text
-                    };
                     self.good += 1;
-                    self.printer
-                        .push(rec.timestamp_ms.unwrap_or(0), Item::Text(text))?;
+                    let item = self.text_item(rec, id, text);
+                    self.printer.push(rec.timestamp_ms.unwrap_or(0), item)?;
                 }
                 Err(e) => self.undecodable(rec, e)?,
             }
         }
         self.printed.extend(self.batch_at.written());
         Ok(())
+    }
+
+    /// An alert's JSON text as printed: the line itself, or (`--format envelope`)
+    /// wrapped in its record's envelope.
+    fn text_item(&self, rec: &Received, schema_id: u32, text: Vec<u8>) -> Item {
+        if self.printer.format() == RecordFormat::Envelope {
+            Item::Text(envelope_text(rec, Some(schema_id), &text))
+        } else {
+            Item::Text(text)
+        }
     }
 
     /// A record that could not be decoded: a warning, or, for a group member when the
@@ -339,10 +343,8 @@ impl<W: Write> Sink for TailSink<'_, W> {
                 match self.decoder.write_json(payload, self.cutouts, &mut text) {
                     Ok(schema_id) => {
                         self.good += 1;
-                        if format == RecordFormat::Envelope {
-                            text = envelope_text(rec, Some(schema_id), &text);
-                        }
-                        self.printer.push(ts, Item::Text(text))?;
+                        let item = self.text_item(rec, schema_id, text);
+                        self.printer.push(ts, item)?;
                     }
                     Err(e) => return self.undecodable(rec, e).map(|()| true),
                 }
