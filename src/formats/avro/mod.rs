@@ -11,7 +11,9 @@
 //! * [`binary`] is the binary encoding's primitives;
 //! * [`compat`] is compatibility by Avro's rules and Confluent's levels;
 //! * [`view`] is the JSON view's rules (unions flattened, float32 digits, cutouts);
-//! * [`json`] writes that view as text straight from the bytes (the fast path).
+//! * [`json`] writes that view as text straight from the bytes (the fast path);
+//! * [`value`] decodes every field to values borrowed from the bytes (the fast way to
+//!   a whole alert).
 //!
 //! Bytes become values through one door: [`crate::formats::packet::Decoder`].
 
@@ -24,6 +26,7 @@ pub mod load;
 pub mod names;
 pub mod schema;
 pub mod store;
+pub mod value;
 pub mod view;
 
 pub use load::{

@@ -187,6 +187,8 @@ pub struct AlertSchema {
     graph: OnceLock<Result<Arc<Graph>, String>>,
     /// The schema compiled for writing JSON text ([`AlertSchema::json_plan`]).
     json_plan: OnceLock<Option<Arc<super::json::JsonPlan>>>,
+    /// The schema compiled for decoding to borrowed values ([`AlertSchema::value_plan`]).
+    value_plan: OnceLock<Arc<super::value::ValuePlan>>,
 }
 
 impl AlertSchema {
@@ -228,6 +230,16 @@ impl AlertSchema {
             .as_ref()?;
         Some((graph, plan))
     }
+
+    /// The schema compiled for decoding every field to values borrowed from the bytes
+    /// ([`super::value`]). Compiled once, when first asked for.
+    pub fn value_plan(&self) -> Result<(&Arc<Graph>, &Arc<super::value::ValuePlan>), SchemaError> {
+        let graph = self.graph()?;
+        let plan = self
+            .value_plan
+            .get_or_init(|| Arc::new(super::value::ValuePlan::new(graph)));
+        Ok((graph, plan))
+    }
 }
 
 /// An [`AlertSchema`] from its self-contained JSON and the named types in it.
@@ -264,6 +276,7 @@ pub(super) fn finish(
         named,
         graph: OnceLock::new(),
         json_plan: OnceLock::new(),
+        value_plan: OnceLock::new(),
     })
 }
 

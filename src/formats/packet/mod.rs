@@ -319,6 +319,32 @@ impl Decoder {
         Ok((id, writer, value))
     }
 
+    /// Decode one wire-format packet to values borrowed from its bytes
+    /// ([`crate::formats::avro::value`]): every field, as its writer schema has it, at
+    /// several times [`Decoder::decode`]'s speed. With a reader schema this refuses:
+    /// resolving an alert into it takes [`Decoder::decode`].
+    pub fn decode_borrowed<'p>(
+        &mut self,
+        packet: &'p [u8],
+    ) -> Result<(u32, crate::formats::avro::value::Alert<'p>), PacketError> {
+        let (id, body) = split(packet)?;
+        let writer = self.store.get(id)?;
+        if let Some(reader) = &self.reader {
+            return Err(PacketError::Decode {
+                id,
+                len: body.len(),
+                reason: format!(
+                    "borrowed values are as written; resolving them into the reader schema {} \
+                     takes a decode to owned values",
+                    reader.name
+                ),
+            });
+        }
+        let alert = crate::formats::avro::value::Alert::decode(writer, body)
+            .map_err(|e| PacketError::from_decode(id, body.len(), e))?;
+        Ok((id, alert))
+    }
+
     /// Write one wire-format packet's JSON view ([`crate::formats::avro::view`]) as
     /// text to `out`; returns its schema id. The text is written straight from the
     /// bytes ([`crate::formats::avro::json`]) where that path serves the packet, else
