@@ -212,3 +212,54 @@ fn a_night_through_kafka_produce_filter_and_tail() {
     let t = tail::run(&opts, &mut printer, &mut Collected::default(), &never).unwrap();
     assert_eq!(t.good, stats.emitted);
 }
+
+/// A program reading every field of each alert of a visit file through the decoder's
+/// borrowed values: each alert's ids and time are the owned decode's, its cutouts are
+/// the bytes in the packet, and a decoder with a reader schema says to use the owned
+/// decode instead.
+#[test]
+fn every_field_of_a_visit_file_through_borrowed_values() {
+    use alertctl::formats::avro::value::Value;
+    use alertctl::formats::avro::{builtin_sample, SchemaStore};
+    use alertctl::formats::packet::{alert_meta, Decoder};
+    let dir = tempdir();
+    let path = dir.path().join("night.wire");
+    produce::to_file(&sample(2, 25), &path, FileFormat::Wire).unwrap();
+    let mut decoder = Decoder::new(SchemaStore::new(Vec::new()), None);
+    let schema = builtin_sample();
+    let id = schema.id().unwrap_or(1);
+    decoder.insert_schema(id, schema.clone());
+    let mut n = 0;
+    for rec in PacketReader::open(&path).unwrap() {
+        let packet = rec.unwrap().packet;
+        let (sid, alert) = decoder.decode_borrowed(&packet).unwrap();
+        let (_, owned) = decoder.decode(&packet).unwrap();
+        let meta = alert_meta(&owned);
+        assert_eq!(sid, id);
+        assert_eq!(
+            alert
+                .get(&["diaSource", "diaSourceId"])
+                .and_then(Value::as_i64),
+            meta.dia_source_id
+        );
+        assert_eq!(
+            alert
+                .get(&["diaSource", "midpointMjdTai"])
+                .and_then(Value::as_f64),
+            meta.mjd
+        );
+        let stamp = alert.get(&["cutoutScience"]).and_then(Value::as_bytes);
+        let stamp = stamp.expect("a science cutout");
+        assert!(!stamp.is_empty());
+        // Borrowed: the cutout is the packet's own bytes.
+        let within = packet.as_ptr_range();
+        assert!(within.contains(&stamp.as_ptr()));
+        n += 1;
+    }
+    assert_eq!(n, 50);
+    let mut resolving = Decoder::new(SchemaStore::new(Vec::new()), Some(Arc::new(schema)));
+    resolving.insert_schema(id, builtin_sample());
+    let first = PacketReader::open(&path).unwrap().next().unwrap().unwrap();
+    let e = resolving.decode_borrowed(&first.packet).unwrap_err();
+    assert!(e.to_string().contains("reader schema"), "{e}");
+}

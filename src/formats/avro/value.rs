@@ -10,15 +10,14 @@
 //! [`Value::to_avro`] turns a tree into that decoder's values.
 //!
 //! The walk is strict where apache-avro is lenient: a union's index at the end of the
-//! bytes, an `int` past 32 bits and an enum index past `i32` are errors, not values. It
-//! keeps the other readers' guard: a schema whose values can nest without bound has
+//! bytes, an `int` past 32 bits and an enum index past `i32` are errors, not values.
+//! It keeps the other readers' guard: a schema whose values can nest without bound has
 //! each body's shape checked first ([`Graph::check_shape`]), values nest at most
 //! [`MAX_NESTING`] deep, and an array or map holds no more items than the reference
-//! would (apache-avro's allocation limit). The
-//! differential test in `tests/cli/json_text.rs` holds it to the reference over
-//! generated schemas, values and corrupted bodies, every official version and the fuzz
-//! corpus: it decodes exactly the bodies the JSON text writer accepts, to the
-//! reference's values.
+//! would (apache-avro's allocation limit). The differential test in
+//! `tests/cli/json_text.rs` holds it to the reference over generated schemas, values
+//! and corrupted bodies, every official version and the fuzz corpus: it decodes
+//! exactly the bodies the JSON text writer accepts, to the reference's values.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -591,7 +590,10 @@ mod tests {
         let hist = a.get(&["hist"]).and_then(Value::as_array).unwrap();
         assert_eq!(hist.len(), 1);
         assert_eq!(hist[0].field(a.graph(), "name"), Some(&Value::Str("")));
-        assert_eq!(a.get(&["stamp"]).and_then(Value::as_bytes), Some(&[7u8, 8][..]));
+        assert_eq!(
+            a.get(&["stamp"]).and_then(Value::as_bytes),
+            Some(&[7u8, 8][..])
+        );
         assert_eq!(a.get(&["nope"]), None);
         assert_eq!(a.get(&["id", "deeper"]), None);
     }
