@@ -410,7 +410,15 @@ impl Grammar<'_> {
         };
         match self.choose(5) {
             0 | 1 => format!("{num} {} {}", self.cmp(), self.number()),
-            2 => format!("{st} == \"g\""),
+            2 => match self.choose(3) {
+                0 => format!("{st} == \"g\""),
+                // A string against a constant in jq's order (strings by their bytes,
+                // after numbers and before arrays).
+                _ => {
+                    let lit = ["\"g\"", "\"r\"", "\"\"", "\"gz\"", "null", "1"][self.choose(6)];
+                    format!("{st} {} {lit}", self.cmp())
+                }
+            },
             3 => num.to_string(),
             _ => format!("({num} | length) > 0 and {st} != null"),
         }

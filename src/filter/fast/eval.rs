@@ -359,6 +359,61 @@ impl<'a> Env<'a> {
         self.cell(0)
     }
 
+    /// Where a run of field steps from `cur` ([`Op::CurFields`]) ends: `Ok(Some(i))`
+    /// on cell `i`, `Ok(None)` on `null` (a step from `null` gives `null`), or what to
+    /// answer when a step meets a value that is not a record: the evaluation of
+    /// [`Op::CurFields`], with no values built for the records on the way.
+    #[inline]
+    pub(super) fn path_cell(
+        &self,
+        cur: &V<'a>,
+        steps: &[(u16, bool)],
+    ) -> Result<Option<u32>, Out<'a>> {
+        let not_record = |opt: bool| if opt { Out::Empty } else { Out::Err };
+        let Some(&(first, opt)) = steps.first() else {
+            // No step: the value is `cur` itself (callers give at least one step).
+            return Err(Out::Fallback);
+        };
+        let mut idx = match cur {
+            V::Rec(base, _) => base + u32::from(first),
+            V::Null => return Ok(None),
+            _ => return Err(not_record(opt)),
+        };
+        for &(slot, opt) in &steps[1..] {
+            idx = match self.cells[idx as usize] {
+                Cell::Rec(base, _) => base + u32::from(slot),
+                Cell::Null => return Ok(None),
+                _ => return Err(not_record(opt)),
+            };
+        }
+        Ok(Some(idx))
+    }
+
+    /// `cell <c> lit` (cell `None`: `null`) as [`Op::CmpLit`] answers it, for the cells
+    /// that need no value built: numbers, and UTF-8 strings against a string (an enum's
+    /// symbol and any other cell take the general path: `None`).
+    #[inline]
+    fn cmp_cell(&self, at: Option<u32>, c: CmpOp, lit: &LitV, cut: Option<&Cut>) -> Option<bool> {
+        let o = match at.map(|i| self.cells[i as usize]) {
+            Some(Cell::F32(x)) => match cut {
+                Some(cut) => cut.cmp(x),
+                None => compare(&V::F32(x), &V::from_lit(lit))?,
+            },
+            Some(Cell::F64(x)) => compare(&V::F64(x), &V::from_lit(lit))?,
+            Some(Cell::Int(i)) => compare(&V::Int(i), &V::from_lit(lit))?,
+            None | Some(Cell::Null) => compare(&V::Null, &V::from_lit(lit))?,
+            Some(Cell::Str(off, len)) => {
+                let LitV::Str(lit) = lit else { return None };
+                let b = &self.body[off as usize..(off + len) as usize];
+                // Text that is not UTF-8 is compared as shown (the general path).
+                std::str::from_utf8(b).ok()?;
+                b.cmp(lit)
+            }
+            Some(_) => return None,
+        };
+        Some(cmp_result(c, o))
+    }
+
     pub(super) fn cell(&self, idx: u32) -> V<'a> {
         match self.cells[idx as usize] {
             Cell::Null => V::Null,
@@ -488,6 +543,19 @@ impl<'a> Env<'a> {
                 Val(v)
             }
             Op::CmpLit(c, l, lit, cut) => {
+                // A field compared with a constant, the commonest atom of a filter:
+                // read from its cell, with no value built on the way.
+                match &**l {
+                    Op::CurFields(steps) if !steps.is_empty() => match self.path_cell(cur, steps) {
+                        Result::Err(out) => return out,
+                        Ok(at) => {
+                            if let Some(b) = self.cmp_cell(at, *c, lit, cut.as_ref()) {
+                                return Val(V::Bool(b));
+                            }
+                        }
+                    },
+                    _ => {}
+                }
                 let lv = match self.eval(l, cur) {
                     Val(v) => v,
                     other => return other,
