@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jaq_json::Val;
+use jaq_json::{Num, Val};
 
 use super::check;
 use super::def::{FilterDef, FilterError};
@@ -226,6 +226,9 @@ pub struct Engine {
     alert_sky: Option<Rc<AstroAlert>>,
     /// Its position, when a fast form read it (None inside: it has none).
     alert_position: Option<Option<(f64, f64)>>,
+    /// The last visit key made: the next alert of the same visit gets this same key,
+    /// which a capped filter knows by its pointer ([`Visits::full`]).
+    recent_visit: Option<Rc<str>>,
     /// Alerts that could not be decoded.
     pub bad: u64,
 }
@@ -336,6 +339,7 @@ impl Engine {
             catalog: None,
             alert_sky: None,
             alert_position: None,
+            recent_visit: None,
             bad: 0,
         })
     }
@@ -629,10 +633,7 @@ impl Engine {
                     &input.packet,
                     at,
                 ) {
-                    Eval::Values(v) => v
-                        .first()
-                        .and_then(|x| x.to_string().parse::<f64>().ok())
-                        .unwrap_or(f64::NEG_INFINITY),
+                    Eval::Values(v) => v.first().and_then(number_of).unwrap_or(f64::NEG_INFINITY),
                     Eval::OverBudget if self.filters[i].disabled.is_some() => continue,
                     _ => f64::NEG_INFINITY,
                 }
@@ -771,11 +772,19 @@ impl Engine {
             Eval::OverBudget if self.filters[i].disabled.is_some() => return None,
             _ => Val::Null,
         };
-        let num = match &v {
-            Val::Num(n) => n.to_string().parse::<f64>().ok(),
-            _ => None,
+        let num = number_of(&v);
+        let text = match &v {
+            Val::Num(Num::Int(i)) => i.to_string(),
+            v => v.to_string(),
         };
-        let key: Rc<str> = Rc::from(v.to_string());
+        let key = match &self.recent_visit {
+            Some(k) if **k == *text => k.clone(),
+            _ => {
+                let k: Rc<str> = Rc::from(text);
+                self.recent_visit = Some(k.clone());
+                k
+            }
+        };
         visits.push((prog, key.clone(), num));
         Some((key, num))
     }
@@ -998,6 +1007,19 @@ fn lowest_progress<'p>(
         lowest = Some(lowest.map_or(m, |l| l.min(m)));
     }
     lowest
+}
+
+/// A jq value as a number the way jq prints it and reads it back (a rank's score, a
+/// visit's number): a machine integer or a finite float is itself; anything else is
+/// printed and parsed, as it always was, so `null`, strings and the like are `None`.
+fn number_of(v: &Val) -> Option<f64> {
+    match v {
+        Val::Num(Num::Int(i)) => Some(*i as f64),
+        // jaq prints a finite float by its shortest digits, which read back to it.
+        Val::Num(Num::Float(f)) if f.is_finite() => Some(*f),
+        Val::Num(_) => v.to_string().parse::<f64>().ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! them, best first, when the visit is complete.
 
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::emit::{Map, Output, Stats, Tp};
@@ -37,7 +38,9 @@ pub(super) struct Visits {
     held: Map<String, Held>,
     /// The visit last found at its cap (it stays there until forgotten): alerts come
     /// visit by visit, so a full filter is asked about the same visit again and again.
-    last_full: Option<Box<str>>,
+    /// The engine hands every filter the same key while the visit lasts, so the key is
+    /// known by its pointer; another key with the same text is looked up.
+    last_full: Option<Rc<str>>,
 }
 
 impl Visits {
@@ -55,16 +58,20 @@ impl Visits {
 
     /// Whether a capped, unranked filter has already emitted its cap for this visit:
     /// it cannot emit another, so it need not be evaluated.
-    pub(super) fn full(&mut self, visit: &str) -> bool {
+    pub(super) fn full(&mut self, visit: &Rc<str>) -> bool {
         if self.ranked || self.cap == 0 {
             return false;
         }
-        if self.last_full.as_deref() == Some(visit) {
+        if self
+            .last_full
+            .as_ref()
+            .is_some_and(|l| Rc::ptr_eq(l, visit))
+        {
             return true;
         }
-        let full = self.counts.get(visit).is_some_and(|n| *n >= self.cap);
+        let full = self.counts.get(&**visit).is_some_and(|n| *n >= self.cap);
         if full {
-            self.last_full = Some(visit.into());
+            self.last_full = Some(visit.clone());
         }
         full
     }
@@ -228,25 +235,28 @@ mod tests {
             v.offer(key.to_string(), None, 0.0, output(), stats)
                 .is_some()
         };
-        assert!(!v.full("a"));
+        // The engine's key for a visit: one pointer while the visit lasts.
+        let a: Rc<str> = Rc::from("a");
+        assert!(!v.full(&a));
         assert!(offer(&mut v, "a", &mut stats));
-        assert!(!v.full("a"), "one of two");
+        assert!(!v.full(&a), "one of two");
         assert!(offer(&mut v, "a", &mut stats));
-        assert!(v.full("a") && v.full("a"), "at the cap, asked twice");
-        assert!(!v.full("b"));
+        assert!(v.full(&a) && v.full(&a), "at the cap, asked twice");
+        assert!(v.full(&Rc::from("a")), "the same text by another key");
+        assert!(!v.full(&Rc::from("b")));
         assert!(!offer(&mut v, "a", &mut stats), "capped");
-        assert!(v.full("a"));
+        assert!(v.full(&a));
         // Other visits push "a" out of the ledger: it may emit again.
         for i in 0..MAX_VISITS_REMEMBERED {
             offer(&mut v, &format!("v{i}"), &mut stats);
         }
-        assert!(!v.full("a"), "forgotten, so not full");
+        assert!(!v.full(&a), "forgotten, so not full");
         assert!(offer(&mut v, "a", &mut stats));
         assert_eq!((stats.emitted, stats.capped), (2 + 20_000 + 1, 1));
         // Uncapped and ranked filters are never full.
-        assert!(!Visits::new(0, false).full("a"));
+        assert!(!Visits::new(0, false).full(&a));
         let mut ranked = Visits::new(1, true);
         offer(&mut ranked, "a", &mut stats);
-        assert!(!ranked.full("a"));
+        assert!(!ranked.full(&a));
     }
 }
