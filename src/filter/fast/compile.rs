@@ -363,6 +363,21 @@ impl Builder {
         }
     }
 
+    /// An expression that is a constant: a literal, or a negated number (`-12.1` is
+    /// jq's negation of `12.1`, whose value negation gives exactly). An integer whose
+    /// negation overflows is left to the evaluator.
+    pub(super) fn constant(e: &Expr) -> Option<Lit> {
+        match e {
+            Expr::Lit(l) => Some(l.clone()),
+            Expr::Neg(x) => match Self::constant(x)? {
+                Lit::Int(i) => i.checked_neg().map(Lit::Int),
+                Lit::Float(f) => Some(Lit::Float(-f)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub(super) fn op(&mut self, e: &Expr, ctx: Ctx) -> Result<(Op, Ctx), Unsupported> {
         let computed = |op| Ok((op, Ctx::Computed));
         match e {
@@ -380,15 +395,12 @@ impl Builder {
                 // A float32 compared with a constant: worked out once, as neighbours.
                 let cut = |lit: &Lit| Self::lit_num(lit).map(Cut::new);
                 let (lo, _) = self.op(l, ctx)?;
-                if let Expr::Lit(lit) = &**r {
+                if let Some(lit) = Self::constant(r) {
                     // The constant cannot fail: only the left side's outcome matters.
-                    return computed(Op::CmpLit(*op, Box::new(lo), Self::lit(lit), cut(lit)));
+                    return computed(Op::CmpLit(*op, Box::new(lo), Self::lit(&lit), cut(&lit)));
                 }
                 let (ro, _) = self.op(r, ctx)?;
-                let left_cut = match &**l {
-                    Expr::Lit(lit) => cut(lit),
-                    _ => None,
-                };
+                let left_cut = Self::constant(l).and_then(|lit| cut(&lit));
                 computed(Op::Cmp(*op, Box::new(lo), Box::new(ro), left_cut))
             }
             Expr::And(l, r) | Expr::Or(l, r) | Expr::Math(_, l, r) | Expr::Pow(l, r) => {
