@@ -640,6 +640,16 @@ impl Engine {
             } else {
                 0.0
             };
+            // A ranked filter holding its cap of better alerts of this visit drops this one
+            // at once: count it, and build no output for it.
+            if self.filters[i].visits.would_drop(&visit_key, score) {
+                self.filters[i].stats.capped += 1;
+                if let Some(v) = visit_num {
+                    let p = self.progress.entry(tp.clone()).or_insert(v);
+                    *p = p.max(v);
+                }
+                continue;
+            }
             let f = &self.filters[i];
             let packet = if f.def.drop.is_empty() {
                 input.packet.clone()
