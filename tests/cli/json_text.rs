@@ -91,8 +91,7 @@ fn borrowed_equals_the_reference(
     reference: Option<&Value>,
     what: &str,
 ) {
-    use alertctl::formats::avro::value::Alert;
-    let mine = Alert::decode(Arc::new(schema.clone()), body);
+    let mine = schema.decode_borrowed(body);
     if let Some((graph, plan)) = schema.json_plan() {
         assert_eq!(
             mine.is_ok(),

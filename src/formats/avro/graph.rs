@@ -71,6 +71,33 @@ impl Node {
     }
 }
 
+/// The primitives the fast readers ([`super::json`], [`super::value`]) take in place in
+/// a record, alone or as the other branch of a union with `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prim {
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Str,
+}
+
+impl Prim {
+    /// A node's primitive, if it is one of these.
+    pub(crate) fn of(node: &Node) -> Option<Prim> {
+        Some(match node {
+            Node::Boolean => Prim::Boolean,
+            Node::Int => Prim::Int,
+            Node::Long => Prim::Long,
+            Node::Float => Prim::Float,
+            Node::Double => Prim::Double,
+            Node::Str => Prim::Str,
+            _ => return None,
+        })
+    }
+}
+
 /// A record field.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -375,6 +402,19 @@ impl Graph {
     pub fn field(&self, record: usize, name: &str) -> Option<&Field> {
         match &self.nodes[record] {
             Node::Record(fields) => fields.iter().find(|f| f.name == name),
+            _ => None,
+        }
+    }
+
+    /// Node `n` as a union of `null` and one other type: null's branch index (0 or 1)
+    /// and the other branch's node.
+    pub(crate) fn nullable(&self, n: usize) -> Option<(u8, usize)> {
+        match &self.nodes[n] {
+            Node::Union(b) if b.len() == 2 => match (&self.nodes[b[0]], &self.nodes[b[1]]) {
+                (Node::Null, _) => Some((0, b[1])),
+                (_, Node::Null) => Some((1, b[0])),
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -18,7 +18,7 @@ use std::io::Write;
 use base64::Engine;
 
 use super::binary::{block, branch_index, length, take, varint, DecodeError};
-use super::graph::{Graph, Node, MAX_NESTING};
+use super::graph::{Graph, Node, Prim, MAX_NESTING};
 use super::view::{write_f32, CutoutPolicy};
 
 /// The writer declined: take the reference path (which then decodes or says why not).
@@ -83,45 +83,13 @@ enum Leaf {
     Node,
 }
 
-/// The primitives written in place.
-#[derive(Debug, Clone, Copy)]
-enum Prim {
-    Boolean,
-    Int,
-    Long,
-    Float,
-    Double,
-    Str,
-}
-
-impl Prim {
-    fn of(node: &Node) -> Option<Prim> {
-        Some(match node {
-            Node::Boolean => Prim::Boolean,
-            Node::Int => Prim::Int,
-            Node::Long => Prim::Long,
-            Node::Float => Prim::Float,
-            Node::Double => Prim::Double,
-            Node::Str => Prim::Str,
-            _ => return None,
-        })
-    }
-}
-
 impl Leaf {
     fn of(graph: &Graph, node: usize) -> Leaf {
-        match &graph.nodes[node] {
-            Node::Union(b) if b.len() == 2 => {
-                let (null_index, other) = match (&graph.nodes[b[0]], &graph.nodes[b[1]]) {
-                    (Node::Null, _) => (0, b[1]),
-                    (_, Node::Null) => (1, b[0]),
-                    _ => return Leaf::Node,
-                };
-                Prim::of(&graph.nodes[other])
-                    .map_or(Leaf::Node, |prim| Leaf::Nullable { null_index, prim })
-            }
-            n => Prim::of(n).map_or(Leaf::Node, Leaf::Prim),
+        if let Some((null_index, other)) = graph.nullable(node) {
+            return Prim::of(&graph.nodes[other])
+                .map_or(Leaf::Node, |prim| Leaf::Nullable { null_index, prim });
         }
+        Prim::of(&graph.nodes[node]).map_or(Leaf::Node, Leaf::Prim)
     }
 }
 

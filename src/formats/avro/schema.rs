@@ -240,6 +240,19 @@ impl AlertSchema {
             .get_or_init(|| Arc::new(super::value::ValuePlan::new(graph)));
         Ok((graph, plan))
     }
+
+    /// Decode `body` (one value of this schema, no wire header) to values borrowed
+    /// from it ([`super::value`]): every field, at several times the speed of
+    /// apache-avro's values.
+    pub fn decode_borrowed<'a>(
+        &self,
+        body: &'a [u8],
+    ) -> Result<super::value::Alert<'a>, super::binary::DecodeError> {
+        let (graph, plan) = self
+            .value_plan()
+            .map_err(|e| super::binary::DecodeError::Invalid(e.to_string()))?;
+        super::value::Alert::decode(graph.clone(), plan, body)
+    }
 }
 
 /// An [`AlertSchema`] from its self-contained JSON and the named types in it.

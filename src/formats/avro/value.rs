@@ -23,9 +23,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::binary::{branch_index, length, take, varint, DecodeError};
-use super::graph::{Graph, Node, MAX_NESTING};
+use super::graph::{Graph, Node, Prim, MAX_NESTING};
 use super::json::next_block;
-use super::schema::AlertSchema;
 
 /// One value of an alert, borrowed from the bytes it was decoded from.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,37 +222,29 @@ impl<'a> Value<'a> {
     }
 }
 
-/// A decoded alert: its values and the schema that names them.
+/// A decoded alert: its values and the compiled schema that names them
+/// ([`AlertSchema::decode_borrowed`](super::AlertSchema::decode_borrowed) makes one).
 #[derive(Debug, Clone)]
 pub struct Alert<'a> {
-    schema: Arc<AlertSchema>,
     graph: Arc<Graph>,
     value: Value<'a>,
 }
 
 impl<'a> Alert<'a> {
-    /// Decode `body` (one value of `schema`'s root), as [`decode`] does.
-    pub fn decode(schema: Arc<AlertSchema>, body: &'a [u8]) -> Result<Alert<'a>, DecodeError> {
-        let (graph, plan) = schema
-            .value_plan()
-            .map_err(|e| DecodeError::Invalid(e.to_string()))?;
-        let graph = graph.clone();
+    /// Decode `body` (one value of `graph`'s root) by `plan` (the graph's), as
+    /// [`decode`] does.
+    pub fn decode(
+        graph: Arc<Graph>,
+        plan: &ValuePlan,
+        body: &'a [u8],
+    ) -> Result<Alert<'a>, DecodeError> {
         let value = decode(&graph, plan, body)?;
-        Ok(Alert {
-            schema,
-            graph,
-            value,
-        })
+        Ok(Alert { graph, value })
     }
 
     /// The alert's root value (a record for every alert schema).
     pub fn value(&self) -> &Value<'a> {
         &self.value
-    }
-
-    /// The schema it was written with.
-    pub fn schema(&self) -> &Arc<AlertSchema> {
-        &self.schema
     }
 
     /// The compiled schema its values' nodes refer to.
@@ -287,7 +278,7 @@ impl<'a> Alert<'a> {
 }
 
 /// A schema compiled for [`decode`]: each record field's type, the common leaves told
-/// apart once ([`AlertSchema::value_plan`]).
+/// apart once ([`AlertSchema::value_plan`](super::AlertSchema::value_plan)).
 #[derive(Debug)]
 pub struct ValuePlan {
     /// Per node: a record's fields; else empty.
@@ -305,48 +296,16 @@ enum Slot {
     Node(u32),
 }
 
-/// The primitives a record decodes in place.
-#[derive(Debug, Clone, Copy)]
-enum Prim {
-    Boolean,
-    Int,
-    Long,
-    Float,
-    Double,
-    Str,
-}
-
-impl Prim {
-    fn of(node: &Node) -> Option<Prim> {
-        Some(match node {
-            Node::Boolean => Prim::Boolean,
-            Node::Int => Prim::Int,
-            Node::Long => Prim::Long,
-            Node::Float => Prim::Float,
-            Node::Double => Prim::Double,
-            Node::Str => Prim::Str,
-            _ => return None,
-        })
-    }
-}
-
 impl ValuePlan {
     /// The plan for `graph`.
     pub fn new(graph: &Graph) -> ValuePlan {
         let slot = |n: usize| -> Slot {
-            match &graph.nodes[n] {
-                Node::Union(b) if b.len() == 2 => {
-                    let (null_index, other) = match (&graph.nodes[b[0]], &graph.nodes[b[1]]) {
-                        (Node::Null, _) => (0, b[1]),
-                        (_, Node::Null) => (1, b[0]),
-                        _ => return Slot::Node(n as u32),
-                    };
-                    Prim::of(&graph.nodes[other]).map_or(Slot::Node(n as u32), |prim| {
-                        Slot::Nullable { null_index, prim }
-                    })
-                }
-                node => Prim::of(node).map_or(Slot::Node(n as u32), Slot::Prim),
+            if let Some((null_index, other)) = graph.nullable(n) {
+                return Prim::of(&graph.nodes[other]).map_or(Slot::Node(n as u32), |prim| {
+                    Slot::Nullable { null_index, prim }
+                });
             }
+            Prim::of(&graph.nodes[n]).map_or(Slot::Node(n as u32), Slot::Prim)
         };
         let fields = graph
             .nodes
@@ -361,7 +320,8 @@ impl ValuePlan {
 }
 
 /// Decode `body`, one value of `graph`'s root, to values borrowed from it; every byte
-/// must be used. `plan` is the graph's ([`AlertSchema::value_plan`]).
+/// must be used. `plan` is the graph's
+/// ([`AlertSchema::value_plan`](super::AlertSchema::value_plan)).
 pub fn decode<'a>(
     graph: &Graph,
     plan: &ValuePlan,
@@ -553,6 +513,8 @@ mod tests {
     use super::*;
     use crate::formats::avro::load::from_json_str;
 
+    use crate::formats::avro::AlertSchema;
+
     fn schema() -> Arc<AlertSchema> {
         let json = r#"{"type": "record", "name": "A", "fields": [
             {"name": "id", "type": "long"},
@@ -581,7 +543,7 @@ mod tests {
 
     #[test]
     fn every_field_decodes_and_is_found_by_name() {
-        let a = Alert::decode(schema(), body()).unwrap();
+        let a = schema().decode_borrowed(body()).unwrap();
         assert_eq!(a.get(&["id"]).and_then(Value::as_i64), Some(21));
         assert_eq!(a.get(&["flux"]), Some(&Value::Float(1.5)));
         assert_eq!(a.symbol(a.get(&["band"]).unwrap()), Some("r"));
@@ -601,7 +563,7 @@ mod tests {
     #[test]
     fn the_reference_decodes_the_same_values() {
         let s = schema();
-        let a = Alert::decode(s.clone(), body()).unwrap();
+        let a = s.decode_borrowed(body()).unwrap();
         let decoder = crate::formats::packet::Decoder::new(
             crate::formats::avro::SchemaStore::new(Vec::new()),
             None,
@@ -612,7 +574,7 @@ mod tests {
     #[test]
     fn bad_bytes_are_refused_with_the_reason() {
         let s = schema();
-        let err = |b: &[u8]| Alert::decode(s.clone(), b).unwrap_err();
+        let err = |b: &[u8]| s.decode_borrowed(b).unwrap_err();
         for cut in 0..body().len() {
             assert_eq!(err(&body()[..cut]), DecodeError::Truncated, "cut at {cut}");
         }
@@ -636,9 +598,14 @@ mod tests {
         .unwrap();
         let int = Arc::new(int);
         // 2^31 - 1 is an int; 2^31 (zigzag 2^32: five bytes) is not.
-        let max = Alert::decode(int.clone(), &[0xfe, 0xff, 0xff, 0xff, 0x0f]).unwrap();
+        let max = int
+            .clone()
+            .decode_borrowed(&[0xfe, 0xff, 0xff, 0xff, 0x0f])
+            .unwrap();
         assert_eq!(max.get(&["i"]), Some(&Value::Int(i32::MAX)));
-        let past = Alert::decode(int, &[0x80, 0x80, 0x80, 0x80, 0x10]).unwrap_err();
+        let past = int
+            .decode_borrowed(&[0x80, 0x80, 0x80, 0x80, 0x10])
+            .unwrap_err();
         assert!(matches!(past, DecodeError::Invalid(m) if m.contains("past 32 bits")));
     }
 
@@ -647,12 +614,12 @@ mod tests {
         // flux's branch 1 written in two bytes (0x82 0x00), as Avro allows.
         let mut b = vec![42, 0x82, 0];
         b.extend_from_slice(&body()[2..]);
-        let a = Alert::decode(schema(), &b).unwrap();
+        let a = schema().decode_borrowed(&b).unwrap();
         assert_eq!(a.get(&["flux"]), Some(&Value::Float(1.5)));
         let mut b = vec![42, 0x80, 0];
         b.extend_from_slice(&body()[6..]);
         assert_eq!(
-            Alert::decode(schema(), &b).unwrap().get(&["flux"]),
+            schema().decode_borrowed(&b).unwrap().get(&["flux"]),
             Some(&Value::Null)
         );
     }

@@ -340,7 +340,8 @@ impl Decoder {
                 ),
             });
         }
-        let alert = crate::formats::avro::value::Alert::decode(writer, body)
+        let alert = writer
+            .decode_borrowed(body)
             .map_err(|e| PacketError::from_decode(id, body.len(), e))?;
         Ok((id, alert))
     }

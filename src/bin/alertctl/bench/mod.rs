@@ -218,7 +218,6 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
         let (id, body) = packet::split(p)?;
         decoder.decode_body(id, schema, body)
     };
-    let shared_schema = Arc::new(schema.clone());
     // The filter engine's own decoder, every field: what a jq filter reads of an alert.
     let plan = alertctl::filter::project::Plan::new(schema, None).map_err(|reason| {
         PacketError::Decode {
@@ -247,7 +246,8 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
             packets,
             |p| {
                 let (id, body) = packet::split(p)?;
-                alertctl::formats::avro::value::Alert::decode(shared_schema.clone(), body)
+                schema
+                    .decode_borrowed(body)
                     .map(drop)
                     .map_err(|e| PacketError::from_decode(id, body.len(), e))
             },
