@@ -314,7 +314,7 @@ fn identify(decoder: &mut Decoder, rec: &Received) -> std::result::Result<(i64, 
     identify_by_value(decoder, payload)
 }
 
-/// [`identify`]'s fast path: the id from the bytes, when the body has the schema's shape.
+/// `identify`'s fast path: the id from the bytes, when the body has the schema's shape.
 pub fn id_from_bytes(decoder: &mut Decoder, payload: &[u8]) -> Option<(i64, u32)> {
     let (sid, body) = crate::formats::packet::split(payload).ok()?;
     let schema = decoder.schema(sid).ok()?;
@@ -330,7 +330,7 @@ pub fn id_from_bytes(decoder: &mut Decoder, payload: &[u8]) -> Option<(i64, u32)
     Some((id, sid))
 }
 
-/// [`identify`]'s reference: decode the alert, then read its id.
+/// `identify`'s reference: decode the alert, then read its id.
 pub fn identify_by_value(
     decoder: &mut Decoder,
     payload: &[u8],

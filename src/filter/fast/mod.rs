@@ -10,7 +10,7 @@
 //! `ascii_downcase`/`ascii_upcase`, and `to_entries | map(select(c)) | length` of a
 //! record of scalars where `c` reads each entry only through `.key` and `.value` (it is
 //! compiled once per field). For each schema, the expressions of a set
-//! of filters compile together ([`Builder`]): every path they read becomes a slot, and
+//! of filters compile together (`Builder`): every path they read becomes a slot, and
 //! one scan of an alert's bytes fills the slots with typed cells (skipping everything
 //! else). Each expression then evaluates over the cells.
 //!
@@ -21,7 +21,7 @@
 //! out once; NaN and infinities read from an alert are null; an error is not false; and
 //! the order in which jaq evaluates operands decides which of an error or no output
 //! wins. Where a case would need more (an integer overflow, two objects compared, string
-//! concatenation), evaluation answers [`Out::Fallback`] and the engine asks jaq.
+//! concatenation), evaluation answers `Out::Fallback` and the engine asks jaq.
 
 mod compile;
 mod eval;

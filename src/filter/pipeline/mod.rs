@@ -1,4 +1,4 @@
-//! The two filter pipelines: over a visit file ([`file`]) and over Kafka ([`kafka`]),
+//! The two filter pipelines: over a visit file ([`file`](mod@file)) and over Kafka ([`kafka`]),
 //! and the node ([`node`]) that runs the Kafka one while following its filters file.
 //! Each builds the engine from a [`Setup`], runs it over its input, writes what passes,
 //! and returns a report with each filter's counters; the Kafka one commits an input

@@ -8,9 +8,9 @@ use serde_json::Value;
 use super::names::{definition, full_name, is_named_kind, PRIMITIVES};
 
 /// The Parsing Canonical Form of a self-contained schema, by the Avro specification:
-/// full names [FULLNAMES], only the attributes that matter for parsing in the order
-/// name, type, fields, symbols, items, values, size [STRIP, ORDER], primitives in
-/// their simple form [PRIMITIVES], no white space [WHITESPACE].
+/// full names \[FULLNAMES\], only the attributes that matter for parsing in the order
+/// name, type, fields, symbols, items, values, size \[STRIP, ORDER\], primitives in
+/// their simple form \[PRIMITIVES\], no white space \[WHITESPACE\].
 pub fn canonical_form(schema: &Value) -> String {
     let mut out = String::with_capacity(4096);
     pcf(schema, None, &mut HashSet::new(), &mut out);

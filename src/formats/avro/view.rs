@@ -128,7 +128,7 @@ pub fn shown_f32_as_f32(f: f32) -> f32 {
 /// same layout wherever both types choose the same form: everywhere but a leading digit
 /// at 10^-6 (fixed for f32, an exponent for f64) and at 10^13..10^15 (the reverse).
 /// Those, and ties, go through the f64. Both are ruled out from the bits first
-/// ([`other_form`], [`may_be_halfway`]), so most values never read zmij's text back.
+/// (`other_form`, `may_be_halfway`), so most values never read zmij's text back.
 pub fn write_f32(out: &mut Vec<u8>, f: f32) {
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(f);

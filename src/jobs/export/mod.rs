@@ -5,7 +5,7 @@
 //! The Parquet schema is the alert schema's own, nested: `diaSource` and `diaObject` are
 //! struct columns, the histories lists of structs; the cutouts are binary columns (or
 //! left out). A column holds what `tail` shows (a NaN float is null): rows are built
-//! straight from the Avro bytes ([`columns`]), and an alert that walk declines goes the
+//! straight from the Avro bytes (`columns`), and an alert that walk declines goes the
 //! reference way, decoded to values, viewed as JSON and read by `arrow_json`; the files
 //! are the same either way. Every column is nullable. With more than one worker each
 //! file is encoded on a thread of its own. Files are written under a temporary name and
@@ -574,7 +574,7 @@ impl Exporter {
 
     /// Add one alert's Avro body (written with `schema`, id `schema_id`) as a Parquet
     /// row built straight from its bytes, when the walk serves the schema and the body
-    /// ([`columns`]). `false`: nothing was added, and the caller decodes the alert and
+    /// (`columns`). `false`: nothing was added, and the caller decodes the alert and
     /// gives it to [`Exporter::add`] (which then adds it, or the decoding says why not).
     /// The files are the same either way, byte for byte.
     pub fn try_add_bytes(
