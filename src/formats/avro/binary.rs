@@ -45,6 +45,22 @@ pub fn branch_index(branches: &[usize], buf: &mut &[u8]) -> Result<usize, Decode
         .ok_or_else(|| DecodeError::Invalid(format!("union index {i}")))
 }
 
+/// The branch of a union of `null` and one other type, when its index is spelled in
+/// one byte (0 for branch 0, 2 for branch 1, zigzag): whether the value is there
+/// (`null_index` is null's branch), the byte consumed. `None`, with nothing consumed,
+/// for any other spelling, a bad index or the end of the bytes: the union's general
+/// reading then decides.
+#[inline]
+pub(crate) fn one_byte_branch(buf: &mut &[u8], null_index: u8) -> Option<bool> {
+    let present = match *buf.first()? {
+        b if b == 2 * null_index => false,
+        b if b == 2 - 2 * null_index => true,
+        _ => return None,
+    };
+    *buf = &buf[1..];
+    Some(present)
+}
+
 /// The next `n` bytes.
 #[inline]
 pub fn take<'b>(buf: &mut &'b [u8], n: usize) -> Result<&'b [u8], DecodeError> {

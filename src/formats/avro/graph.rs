@@ -72,7 +72,7 @@ impl Node {
 }
 
 /// The primitives the fast readers ([`super::json`], [`super::value`]) take in place in
-/// a record, alone or as the other branch of a union with `null`.
+/// a record, alone or as the other branch of a union with `null` ([`InPlace`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Prim {
     Boolean,
@@ -96,6 +96,18 @@ impl Prim {
             _ => return None,
         })
     }
+}
+
+/// How the fast readers take a record field of a node ([`Graph::in_place`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InPlace {
+    /// A primitive, read in place.
+    Prim(Prim),
+    /// A union of `null` and a primitive, its branch index read in place
+    /// ([`super::binary::one_byte_branch`]): `null_index` is null's branch (0 or 1).
+    Nullable { null_index: u8, prim: Prim },
+    /// Anything else: through the reader's general step.
+    Node,
 }
 
 /// A record field.
@@ -406,16 +418,20 @@ impl Graph {
         }
     }
 
-    /// Node `n` as a union of `null` and one other type: null's branch index (0 or 1)
-    /// and the other branch's node.
-    pub(crate) fn nullable(&self, n: usize) -> Option<(u8, usize)> {
-        match &self.nodes[n] {
+    /// How the fast readers take a record field of node `n`.
+    pub(crate) fn in_place(&self, n: usize) -> InPlace {
+        let nullable = match &self.nodes[n] {
             Node::Union(b) if b.len() == 2 => match (&self.nodes[b[0]], &self.nodes[b[1]]) {
                 (Node::Null, _) => Some((0, b[1])),
                 (_, Node::Null) => Some((1, b[0])),
-                _ => None,
+                _ => return InPlace::Node,
             },
             _ => None,
+        };
+        match nullable {
+            Some((null_index, other)) => Prim::of(&self.nodes[other])
+                .map_or(InPlace::Node, |prim| InPlace::Nullable { null_index, prim }),
+            None => Prim::of(&self.nodes[n]).map_or(InPlace::Node, InPlace::Prim),
         }
     }
 

@@ -17,8 +17,8 @@ use std::io::Write;
 
 use base64::Engine;
 
-use super::binary::{block, branch_index, length, take, varint, DecodeError};
-use super::graph::{Graph, Node, Prim, MAX_NESTING};
+use super::binary::{block, branch_index, length, one_byte_branch, take, varint, DecodeError};
+use super::graph::{Graph, InPlace, Node, Prim, MAX_NESTING};
 use super::view::{write_f32, CutoutPolicy};
 
 /// The writer declined: take the reference path (which then decodes or says why not).
@@ -59,9 +59,9 @@ pub struct JsonPlan {
     symbols: Vec<Vec<Vec<u8>>>,
 }
 
-/// One record field: its key and, for the common leaves, their type, so the record
-/// writes them in place instead of going through [`Walk::value`] (and, for a union
-/// with `null`, through the union's own step).
+/// One record field: its key and, for the common leaves, their type ([`InPlace`]), so
+/// the record writes them in place instead of going through [`Walk::value`] (and, for
+/// a union with `null`, through the union's own step).
 #[derive(Debug)]
 struct FieldPlan {
     /// `,"name":`; the record's first written field leaves out the comma.
@@ -69,28 +69,7 @@ struct FieldPlan {
     /// The field's node.
     node: usize,
     /// How it is written.
-    leaf: Leaf,
-}
-
-/// A field's type as the record writes it.
-#[derive(Debug, Clone, Copy)]
-enum Leaf {
-    /// A primitive ([`Walk::prim`]).
-    Prim(Prim),
-    /// A union of `null` and a primitive: `null_index` is null's branch (0 or 1).
-    Nullable { null_index: u8, prim: Prim },
-    /// Anything else: through [`Walk::value`].
-    Node,
-}
-
-impl Leaf {
-    fn of(graph: &Graph, node: usize) -> Leaf {
-        if let Some((null_index, other)) = graph.nullable(node) {
-            return Prim::of(&graph.nodes[other])
-                .map_or(Leaf::Node, |prim| Leaf::Nullable { null_index, prim });
-        }
-        Prim::of(&graph.nodes[node]).map_or(Leaf::Node, Leaf::Prim)
-    }
+    leaf: InPlace,
 }
 
 /// Logical types whose values the reference shows otherwise than their Avro type.
@@ -130,7 +109,7 @@ impl JsonPlan {
                         FieldPlan {
                             key,
                             node: f.node,
-                            leaf: Leaf::of(graph, f.node),
+                            leaf: graph.in_place(f.node),
                         }
                     })
                     .collect(),
@@ -353,28 +332,24 @@ impl Walk<'_> {
         for f in &plan.fields[n] {
             let key = if first { &f.key[1..] } else { &f.key[..] };
             let done = match f.leaf {
-                Leaf::Prim(p) if in_place => {
+                InPlace::Prim(p) if in_place => {
                     self.out.extend_from_slice(key);
                     self.prim(p, buf)?;
                     true
                 }
-                Leaf::Nullable { null_index, prim } if in_place => {
-                    // A branch index of one byte: 0 for branch 0, 2 for branch 1
-                    // (zigzag); any other spelling goes through the union's own step.
-                    match buf.first() {
-                        Some(&b) if b == 2 * null_index => {
-                            *buf = &buf[1..];
+                InPlace::Nullable { null_index, prim } if in_place => {
+                    match one_byte_branch(buf, null_index) {
+                        Some(present) => {
                             self.out.extend_from_slice(key);
-                            self.out.extend_from_slice(b"null");
+                            if present {
+                                self.prim(prim, buf)?;
+                            } else {
+                                self.out.extend_from_slice(b"null");
+                            }
                             true
                         }
-                        Some(&b) if b == 2 - 2 * null_index => {
-                            *buf = &buf[1..];
-                            self.out.extend_from_slice(key);
-                            self.prim(prim, buf)?;
-                            true
-                        }
-                        _ => false,
+                        // Any other spelling goes through the union's own step.
+                        None => false,
                     }
                 }
                 _ => false,

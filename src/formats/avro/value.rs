@@ -22,8 +22,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::binary::{branch_index, length, take, varint, DecodeError};
-use super::graph::{Graph, Node, Prim, MAX_NESTING};
+use super::binary::{branch_index, length, one_byte_branch, take, varint, DecodeError};
+use super::graph::{Graph, InPlace, Node, Prim, MAX_NESTING};
 use super::json::next_block;
 
 /// One value of an alert, borrowed from the bytes it was decoded from.
@@ -277,41 +277,26 @@ impl<'a> Alert<'a> {
     }
 }
 
-/// A schema compiled for [`decode`]: each record field's type, the common leaves told
-/// apart once ([`AlertSchema::value_plan`](super::AlertSchema::value_plan)).
+/// A schema compiled for [`decode`]: each record field's node and how it is read
+/// ([`InPlace`]), told apart once
+/// ([`AlertSchema::value_plan`](super::AlertSchema::value_plan)).
 #[derive(Debug)]
 pub struct ValuePlan {
     /// Per node: a record's fields; else empty.
-    fields: Vec<Vec<Slot>>,
-}
-
-/// How a record decodes one field.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    /// A primitive, in place.
-    Prim(Prim),
-    /// A union of `null` and a primitive: `null_index` is null's branch (0 or 1).
-    Nullable { null_index: u8, prim: Prim },
-    /// Anything else, through the general step.
-    Node(u32),
+    fields: Vec<Vec<(InPlace, u32)>>,
 }
 
 impl ValuePlan {
     /// The plan for `graph`.
     pub fn new(graph: &Graph) -> ValuePlan {
-        let slot = |n: usize| -> Slot {
-            if let Some((null_index, other)) = graph.nullable(n) {
-                return Prim::of(&graph.nodes[other]).map_or(Slot::Node(n as u32), |prim| {
-                    Slot::Nullable { null_index, prim }
-                });
-            }
-            Prim::of(&graph.nodes[n]).map_or(Slot::Node(n as u32), Slot::Prim)
-        };
         let fields = graph
             .nodes
             .iter()
             .map(|node| match node {
-                Node::Record(fields) => fields.iter().map(|f| slot(f.node)).collect(),
+                Node::Record(fields) => fields
+                    .iter()
+                    .map(|f| (graph.in_place(f.node), f.node as u32))
+                    .collect(),
                 _ => Vec::new(),
             })
             .collect();
@@ -433,30 +418,22 @@ impl Walk<'_> {
         let mut fields = Vec::with_capacity(slots.len());
         // The leaves decoded in place sit at depth + 2 at most, as through `value`.
         if depth + 2 > MAX_NESTING {
-            if let Node::Record(defs) = &self.graph.nodes[n as usize] {
-                for f in defs {
-                    fields.push(self.value(f.node as u32, buf, depth + 1)?);
-                }
+            for &(_, node) in slots {
+                fields.push(self.value(node, buf, depth + 1)?);
             }
         } else {
-            for s in slots {
-                fields.push(match *s {
-                    Slot::Prim(p) => prim(p, buf)?,
-                    Slot::Nullable {
+            for &(how, node) in slots {
+                fields.push(match how {
+                    InPlace::Prim(p) => prim(p, buf)?,
+                    InPlace::Nullable {
                         null_index,
                         prim: p,
-                    } => match buf.first() {
-                        // A branch index of one byte: 0 for branch 0, 2 for branch 1.
-                        Some(&b) if b == 2 * null_index => {
-                            *buf = &buf[1..];
-                            Value::Null
-                        }
-                        Some(&b) if b == 2 - 2 * null_index => {
-                            *buf = &buf[1..];
-                            prim(p, buf)?
-                        }
-                        // Any other spelling, a bad index or the end of the bytes.
-                        _ => {
+                    } => match one_byte_branch(buf, null_index) {
+                        Some(true) => prim(p, buf)?,
+                        Some(false) => Value::Null,
+                        // Any other spelling, a bad index or the end of the bytes: the
+                        // union's general reading.
+                        None => {
                             if branch_index(&[0, 1], buf)? == usize::from(null_index) {
                                 Value::Null
                             } else {
@@ -464,7 +441,7 @@ impl Walk<'_> {
                             }
                         }
                     },
-                    Slot::Node(node) => self.value(node, buf, depth + 1)?,
+                    InPlace::Node => self.value(node, buf, depth + 1)?,
                 });
             }
         }
