@@ -359,27 +359,24 @@ impl<'a> Env<'a> {
         self.cell(0)
     }
 
-    /// Where a run of field steps from `cur` ([`Op::CurFields`]) ends: `Ok(Some(i))`
-    /// on cell `i`, `Ok(None)` on `null` (a step from `null` gives `null`), or what to
-    /// answer when a step meets a value that is not a record: the evaluation of
-    /// [`Op::CurFields`], with no values built for the records on the way.
+    /// Where a run of field steps from `cur` ([`Op::CurFields`]: `first`, then `rest`)
+    /// ends: `Ok(Some(i))` on cell `i`, `Ok(None)` on `null` (a step from `null` gives
+    /// `null`), or what to answer when a step meets a value that is not a record. No
+    /// value is built for the records on the way.
     #[inline]
     pub(super) fn path_cell(
         &self,
         cur: &V<'a>,
-        steps: &[(u16, bool)],
+        (first, opt): (u16, bool),
+        rest: &[(u16, bool)],
     ) -> Result<Option<u32>, Out<'a>> {
         let not_record = |opt: bool| if opt { Out::Empty } else { Out::Err };
-        let Some(&(first, opt)) = steps.first() else {
-            // No step: the value is `cur` itself (callers give at least one step).
-            return Err(Out::Fallback);
-        };
         let mut idx = match cur {
             V::Rec(base, _) => base + u32::from(first),
             V::Null => return Ok(None),
             _ => return Err(not_record(opt)),
         };
-        for &(slot, opt) in &steps[1..] {
+        for &(slot, opt) in rest {
             idx = match self.cells[idx as usize] {
                 Cell::Rec(base, _) => base + u32::from(slot),
                 Cell::Null => return Ok(None),
@@ -530,31 +527,28 @@ impl<'a> Env<'a> {
                 _ if *opt => Empty,
                 _ => Err,
             },
-            Op::CurFields(steps) => {
-                let mut v = cur.clone();
-                for &(slot, opt) in steps.iter() {
-                    v = match v {
-                        V::Rec(base, _) => self.cell(base + u32::from(slot)),
-                        V::Null => V::Null,
-                        _ if opt => return Empty,
-                        _ => return Err,
-                    };
-                }
-                Val(v)
-            }
+            Op::CurFields(steps) => match steps.split_first() {
+                None => Val(cur.clone()),
+                Some((&first, rest)) => match self.path_cell(cur, first, rest) {
+                    Ok(Some(at)) => Val(self.cell(at)),
+                    Ok(None) => Val(V::Null),
+                    Result::Err(out) => out,
+                },
+            },
             Op::CmpLit(c, l, lit, cut) => {
                 // A field compared with a constant, the commonest atom of a filter:
                 // read from its cell, with no value built on the way.
-                match &**l {
-                    Op::CurFields(steps) if !steps.is_empty() => match self.path_cell(cur, steps) {
-                        Result::Err(out) => return out,
-                        Ok(at) => {
-                            if let Some(b) = self.cmp_cell(at, *c, lit, cut.as_ref()) {
-                                return Val(V::Bool(b));
+                if let Op::CurFields(steps) = &**l {
+                    if let Some((&first, rest)) = steps.split_first() {
+                        match self.path_cell(cur, first, rest) {
+                            Result::Err(out) => return out,
+                            Ok(at) => {
+                                if let Some(b) = self.cmp_cell(at, *c, lit, cut.as_ref()) {
+                                    return Val(V::Bool(b));
+                                }
                             }
                         }
-                    },
-                    _ => {}
+                    }
                 }
                 let lv = match self.eval(l, cur) {
                     Val(v) => v,
