@@ -644,10 +644,7 @@ impl Engine {
             // at once: count it, and build no output for it.
             if self.filters[i].visits.would_drop(&visit_key, score) {
                 self.filters[i].stats.capped += 1;
-                if let Some(v) = visit_num {
-                    let p = self.progress.entry(tp.clone()).or_insert(v);
-                    *p = p.max(v);
-                }
+                self.saw_visit(&tp, visit_num);
                 continue;
             }
             let f = &self.filters[i];
@@ -688,12 +685,18 @@ impl Engine {
             {
                 emitted.push(o);
             }
-            if let Some(v) = visit_num {
-                let p = self.progress.entry(tp.clone()).or_insert(v);
-                *p = p.max(v);
-            }
+            self.saw_visit(&tp, visit_num);
         }
         Ok(emitted)
+    }
+
+    /// Note that a passing alert of visit `visit` (when numbered) was read from `tp`: the
+    /// partition's highest visit, by which ranked visits complete.
+    fn saw_visit(&mut self, tp: &Tp, visit: Option<f64>) {
+        if let Some(v) = visit {
+            let p = self.progress.entry(tp.clone()).or_insert(v);
+            *p = p.max(v);
+        }
     }
 
     /// Why filter `i` passed this alert, as headers: the nearest entry of each watchlist
@@ -783,10 +786,7 @@ impl Engine {
             _ => Val::Null,
         };
         let num = number_of(&v);
-        let text = match &v {
-            Val::Num(Num::Int(i)) => i.to_string(),
-            v => v.to_string(),
-        };
+        let text = v.to_string();
         let key = match &self.recent_visit {
             Some(k) if **k == *text => k.clone(),
             _ => {
