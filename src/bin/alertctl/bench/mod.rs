@@ -233,11 +233,7 @@ pub fn decode(schema: &AlertSchema, packets: &[Vec<u8>]) -> Result<Vec<Row>, Pac
         let body = shared.slice(p.len() - body.len()..);
         plan.decode(&shared, &body)
             .map(drop)
-            .map_err(|e| PacketError::Decode {
-                id,
-                len: body.len(),
-                reason: e.to_string(),
-            })
+            .map_err(|e| PacketError::from_decode(id, body.len(), e))
     };
     Ok(vec![
         time("decode Avro to values", packets, |p| decode(p).map(drop))?,
