@@ -33,6 +33,7 @@ pub mod render;
 pub mod sandbox;
 pub mod sky;
 pub mod transport;
+pub mod watch;
 pub mod workers;
 
 pub use error::{Error, Result};

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::watch::{stamp, Settle, QUIET};
+
 pub use region::{CredibleRegion, Region, RegionError};
 pub use watchlist::{Watchlist, WatchlistError, DEFAULT_RADIUS_ARCSEC};
 
@@ -123,13 +125,6 @@ enum Loaded {
     Region(Arc<Region>),
 }
 
-/// A file's identity for change detection: modification time and length (the sky's
-/// files here, and a filter node's filters file).
-pub(crate) fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
-}
-
 /// Something that happened on a reload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reload {
@@ -154,7 +149,8 @@ pub enum Reload {
 #[derive(Debug)]
 pub struct Catalog {
     decls: Vec<Decl>,
-    stamps: Vec<Option<(SystemTime, u64)>>,
+    /// Each file's change, settling ([`crate::watch`]).
+    watches: Vec<Settle>,
     sky: Arc<Sky>,
     every: Duration,
     checked: Instant,
@@ -164,12 +160,12 @@ impl Catalog {
     /// Load every declared file; the first that cannot be loaded is the error.
     pub fn load(decls: Vec<Decl>) -> Result<Catalog, SkyError> {
         let mut sky = Sky::default();
-        let mut stamps = Vec::with_capacity(decls.len());
+        let mut watches = Vec::with_capacity(decls.len());
         for d in &decls {
             if sky.watchlists.contains_key(&d.name) || sky.regions.contains_key(&d.name) {
                 return Err(SkyError::Twice(d.name.clone()));
             }
-            stamps.push(stamp(&d.path));
+            watches.push(Settle::new(stamp(&d.path), QUIET));
             match load_one(d)? {
                 Loaded::Watchlist(w) => sky.watchlists.insert(d.name.clone(), w).map(|_| ()),
                 Loaded::Region(r) => sky.regions.insert(d.name.clone(), r).map(|_| ()),
@@ -177,7 +173,7 @@ impl Catalog {
         }
         Ok(Catalog {
             decls,
-            stamps,
+            watches,
             sky: Arc::new(sky),
             every: Duration::from_secs(1),
             checked: Instant::now(),
@@ -195,6 +191,15 @@ impl Catalog {
         self
     }
 
+    /// Read a changed file once it has looked the same for `quiet` (default
+    /// [`crate::watch::QUIET`]; zero: at once).
+    pub fn quiet(mut self, quiet: Duration) -> Catalog {
+        for w in &mut self.watches {
+            w.set_quiet(quiet);
+        }
+        self
+    }
+
     /// What is in force now.
     pub fn sky(&self) -> &Arc<Sky> {
         &self.sky
@@ -209,7 +214,12 @@ impl Catalog {
     /// [`Catalog::check_every`]). A file that no longer loads leaves its old contents in
     /// force; that is said once per change of the file.
     pub fn refresh(&mut self) -> Vec<Reload> {
-        if self.checked.elapsed() < self.every || self.decls.is_empty() {
+        let every = if self.watches.iter().any(Settle::settling) {
+            self.every.min(QUIET)
+        } else {
+            self.every
+        };
+        if self.checked.elapsed() < every || self.decls.is_empty() {
             return Vec::new();
         }
         self.refresh_now()
@@ -221,12 +231,15 @@ impl Catalog {
         let mut out = Vec::new();
         let mut sky: Option<Sky> = None;
         for (i, d) in self.decls.iter().enumerate() {
-            let now = stamp(&d.path);
-            if now == self.stamps[i] {
+            let before = stamp(&d.path);
+            if !self.watches[i].ready(before, SystemTime::now()) {
                 continue;
             }
-            self.stamps[i] = now;
-            match load_one(d) {
+            let loaded = load_one(d);
+            if !self.watches[i].read(before, stamp(&d.path), SystemTime::now()) {
+                continue;
+            }
+            match loaded {
                 Ok(l) => {
                     let s = sky.get_or_insert_with(|| (*self.sky).clone());
                     let entries = match l {
@@ -284,7 +297,10 @@ mod tests {
             Kind::Watchlist { radius: 2.0 },
         )
         .unwrap();
-        let mut c = Catalog::load(vec![d]).unwrap().check_every(Duration::ZERO);
+        let mut c = Catalog::load(vec![d])
+            .unwrap()
+            .check_every(Duration::ZERO)
+            .quiet(Duration::ZERO);
         assert!(c.refresh().is_empty());
         std::fs::write(&p, "10,10,a\n20,20,b\n").unwrap();
         let r = c.refresh();
@@ -304,5 +320,39 @@ mod tests {
         assert!(c.refresh().is_empty());
         assert!(Decl::parse("x", Kind::Moc).is_err());
         assert!(Decl::parse("a b=f", Kind::Moc).is_err());
+    }
+
+    #[test]
+    fn a_watchlist_just_written_is_read_once_it_has_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("w.csv");
+        std::fs::write(&p, "10,10,a\n").unwrap();
+        let d = Decl::parse(
+            &format!("stars={}", p.display()),
+            Kind::Watchlist { radius: 2.0 },
+        )
+        .unwrap();
+        let mut c = Catalog::load(vec![d]).unwrap().check_every(Duration::ZERO);
+        // Met halfway through a rewrite: the first of two lines, just written.
+        std::fs::write(&p, "10,10,a\n").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"20,"))
+            .unwrap();
+        assert!(c.refresh().is_empty(), "not read while it may be written");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"20,b\n"))
+            .unwrap();
+        assert!(c.refresh().is_empty());
+        assert_eq!(c.sky().watchlists["stars"].len(), 1);
+        std::thread::sleep(QUIET + Duration::from_millis(50));
+        let r = c.refresh();
+        assert!(
+            matches!(&r[..], [Reload::Loaded { entries: 2, .. }]),
+            "{r:?}"
+        );
     }
 }

@@ -255,3 +255,102 @@ fn filters_added_and_removed_while_a_node_runs_lose_and_duplicate_nothing() {
         "{err}"
     );
 }
+
+/// A filters file rewritten in steps (truncated and written again, a part of it and
+/// then all of it, over and over for seconds) is never acted on halfway: the node
+/// reads it only once it has settled. Before, a node that looked between the steps
+/// stopped the filter missing from the part, and started it again afresh (duplicates).
+#[test]
+fn a_filters_file_met_halfway_through_its_writing_changes_nothing() {
+    let b = broker_or_return!();
+    let dir = tempdir();
+    let d = dir.path();
+    let v1 = visit(d, "w1", "2024-05-01", "231");
+    let v2 = visit(d, "w2", "2024-05-02", "232");
+    let r: Run = cmd(
+        &b,
+        &[
+            "topic",
+            "create",
+            "in23",
+            "--partitions",
+            "1",
+            "--retention",
+            "forever",
+        ],
+    )
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = "[[filter]]\nname = \"n23-a\"\nexpr = '.diaSource.snr > 20'\nmax_per_visit = 0\n";
+    let both = format!(
+        "{a}\n[[filter]]\nname = \"n23-b\"\nexpr = '.diaSource.snr <= 20'\nmax_per_visit = 0\n"
+    );
+    let file = d.join("filters.toml");
+    std::fs::write(&file, &both).unwrap();
+    let mut node = spawn(
+        cmd(
+            &b,
+            &[
+                "filter",
+                "run",
+                "--filters",
+                file.to_str().unwrap(),
+                "--from",
+                "in23",
+                "--group",
+                "g23",
+            ],
+        ),
+        d,
+        "node",
+    );
+    let snrs = |files: &[&std::path::PathBuf]| -> Vec<f64> {
+        files
+            .iter()
+            .flat_map(|f| run(["tail", "--file", f.to_str().unwrap()]).json_lines())
+            .map(|a| a["diaSource"]["snr"].as_f64().unwrap())
+            .collect()
+    };
+    let total = |t: &str| ids(&b, t, &["--timeout", "3s"]).values().sum::<usize>();
+    send(&b, &v1, "in23");
+    let s1 = snrs(&[&v1]);
+    let (a1, b1) = (
+        s1.iter().filter(|s| **s > 20.0).count(),
+        s1.iter().filter(|s| **s <= 20.0).count(),
+    );
+    wait_until("visit 1 through both filters", 60, || {
+        total("n23-a") == a1 && total("n23-b") == b1
+    });
+    // Six seconds of a writer at work: the node looks about six times.
+    let until = std::time::Instant::now() + Duration::from_secs(6);
+    while std::time::Instant::now() < until {
+        std::fs::write(&file, a).unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+        std::fs::write(&file, &both).unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    send(&b, &v2, "in23");
+    let s2 = snrs(&[&v1, &v2]);
+    let (a2, b2) = (
+        s2.iter().filter(|s| **s > 20.0).count(),
+        s2.iter().filter(|s| **s <= 20.0).count(),
+    );
+    wait_until("visit 2 through both filters", 60, || {
+        total("n23-a") == a2 && total("n23-b") >= b2
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    terminate(&mut node);
+    let err = stderr_of(d, "node");
+    for said in ["stopped", "starting", "does not parse"] {
+        assert!(
+            !err.contains(said),
+            "the node acted on a half-written file: {err}"
+        );
+    }
+    let out_b = ids(&b, "n23-b", &[]);
+    assert_eq!(out_b.values().sum::<usize>(), b2, "{err}");
+    assert!(out_b.values().all(|&n| n == 1), "no duplicate: {err}");
+}

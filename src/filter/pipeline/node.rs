@@ -16,6 +16,9 @@
 //! * a file that does not parse, or whose new filters do not compile, changes
 //!   nothing: one line says why, and the running filters go on.
 //!
+//! A change is read once the file has looked the same for [`crate::watch::QUIET`]: a
+//! file met halfway through its writing (truncated, partly written) is never acted on.
+//!
 //! The other lanes never pause: each has its own consumer, engine and outbox, on its
 //! own thread. A new lane reads without a consumer group (it has nothing committed to
 //! resume from); the first lane keeps the node's group. Which lane changes is decided
@@ -32,6 +35,7 @@ use super::kafka::{run_job, Control, Counts, KafkaReport, KafkaRun};
 use crate::error::Error;
 use crate::filter::{FilterDef, StartAt};
 use crate::jobs::Report;
+use crate::watch::{stamp, Settle, QUIET};
 
 /// A node: the run it starts with, and the filters file it follows.
 #[derive(Debug, Clone)]
@@ -112,7 +116,7 @@ pub fn run_node(
     let stop_all = Arc::new(AtomicBool::new(false));
     let mut running: BTreeMap<String, (usize, FilterDef)> = BTreeMap::new();
     let mut lanes: Vec<Lane> = Vec::new();
-    let mut seen = crate::sky::stamp(&opts.filters_file);
+    let mut watch = Settle::new(stamp(&opts.filters_file), QUIET);
     let mut results: Vec<(usize, LaneResult)> = Vec::new();
     let (done_tx, done_rx) = mpsc::channel::<(usize, LaneResult)>();
     std::thread::scope(|scope| {
@@ -165,18 +169,32 @@ pub fn run_node(
             if lanes.iter().all(|l| l.done.load(Ordering::SeqCst)) {
                 break;
             }
-            if stop_all.load(Ordering::SeqCst) || last_check.elapsed() < opts.check_every {
+            // A change still settling is looked at again sooner.
+            let every = if watch.settling() {
+                opts.check_every.min(QUIET)
+            } else {
+                opts.check_every
+            };
+            if stop_all.load(Ordering::SeqCst) || last_check.elapsed() < every {
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
             last_check = std::time::Instant::now();
-            let now = crate::sky::stamp(&opts.filters_file);
-            if now == seen {
+            let before = stamp(&opts.filters_file);
+            if !watch.ready(before, std::time::SystemTime::now()) {
                 continue;
             }
-            seen = now;
             let what = opts.filters_file.display();
-            let defs = match crate::filter::load_set(&opts.filters_file) {
+            let loaded = crate::filter::load_set(&opts.filters_file);
+            // Written to while it was read: read again once it settles.
+            if !watch.read(
+                before,
+                stamp(&opts.filters_file),
+                std::time::SystemTime::now(),
+            ) {
+                continue;
+            }
+            let defs = match loaded {
                 Ok(set) => set.filters,
                 Err(e) => {
                     report.warn(&format!(

@@ -77,7 +77,8 @@ Over Kafka, a --filters file is followed while it runs (looked at every second):
 filter added starts on a consumer of its own where its start = \"night\" (default),
 \"now\" or a time says, its visits capped as if it had run all along; a removed one
 stops; a changed one restarts; a file that does not parse changes nothing (one line
-says why). The other filters never pause.
+says why). A change is read once the file has been left alone for 0.2 s, so a file
+met halfway through its writing is never acted on. The other filters never pause.
 
 A filter's [[filter.notify]] sinks get each passing alert besides its topic: webhook =
 URL (shape = json, slack or mattermost), exec = [PROGRAM, ARGS...] (mode = each or
