@@ -1,15 +1,16 @@
 //! Consuming: from given offsets (kcat's default), or as a member of a consumer group.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::message::{Headers, Message};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
+use super::commit::{self, CloseCommit, OnClose};
 use super::offsets::OffsetSpec;
 use super::{Connection, KafkaError, Result};
 
@@ -149,13 +150,20 @@ fn give_up(
     given_up
 }
 
-/// Forget where a reader was in partitions given up (its `positions` and `ends`): if one
-/// comes back, it is read from the group's committed offset.
-fn forget(positions: &mut HashMap<Tp, i64>, ends: &mut HashMap<Tp, i64>, gone: &[Tp]) {
+/// Forget where a reader was in partitions given up (its `positions`, `ends` and what
+/// it acknowledged there): if one comes back, it is read from the group's committed
+/// offset, which its other readers may have moved on meanwhile.
+fn forget(
+    positions: &mut HashMap<Tp, i64>,
+    ends: &mut HashMap<Tp, i64>,
+    acked: &mut Vec<(Tp, i64)>,
+    gone: &[Tp],
+) {
     for tp in gone {
         positions.remove(tp);
         ends.remove(tp);
     }
+    acked.retain(|(tp, _)| !gone.contains(tp));
 }
 
 fn tps(tpl: &TopicPartitionList) -> Vec<Tp> {
@@ -175,6 +183,9 @@ pub struct Tail {
     ends: HashMap<Tp, i64>,
     /// Next offset to read in each partition.
     positions: HashMap<Tp, i64>,
+    /// With a group: per partition held, the offset after the last record acknowledged
+    /// (what [`Tail::close`] commits).
+    acked: Vec<(Tp, i64)>,
     /// Where each assigned partition started.
     starts: HashMap<Tp, i64>,
     /// When a record last came (or the reader opened, or was told of other progress).
@@ -248,6 +259,7 @@ impl Tail {
             reset_to_end: reset == "latest",
             ends: HashMap::new(),
             positions: HashMap::new(),
+            acked: Vec::new(),
             starts: HashMap::new(),
             assigned: Mutex::new(None),
             last_progress: std::time::Instant::now(),
@@ -362,7 +374,7 @@ impl Tail {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner()),
             );
-            forget(&mut self.positions, &mut self.ends, &gone);
+            forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
         }
         let Some(res) = polled else {
             return Ok(None);
@@ -577,19 +589,16 @@ impl Tail {
     /// Acknowledge a record: with a group, its offset is committed (automatically,
     /// every few seconds, and on close). Call it only once the record is handled,
     /// so a crash re-delivers rather than loses.
-    pub fn ack(&self, r: &Received) -> Result<()> {
-        if self.group {
-            // rd_kafka_offset_store commits offset + 1: the next record to read.
-            self.consumer
-                .store_offset(&r.topic, r.partition, r.offset)?;
-        }
-        Ok(())
+    pub fn ack(&mut self, r: &Received) -> Result<()> {
+        self.ack_at(&r.topic, r.partition, r.offset)
     }
 
     /// Acknowledge a record by where it is.
-    pub fn ack_at(&self, topic: &str, partition: i32, offset: i64) -> Result<()> {
+    pub fn ack_at(&mut self, topic: &str, partition: i32, offset: i64) -> Result<()> {
         if self.group {
+            // rd_kafka_offset_store commits offset + 1: the next record to read.
             self.consumer.store_offset(topic, partition, offset)?;
+            commit::note_ack(&mut self.acked, topic, partition, offset);
         }
         Ok(())
     }
@@ -631,26 +640,83 @@ impl Tail {
         };
         give_up(&self.consumer, &tpl)?;
         let gone = tps(&tpl);
-        forget(&mut self.positions, &mut self.ends, &gone);
+        forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
         Ok(gone)
     }
 
-    /// Commit acknowledged offsets now and leave the group.
+    /// How long [`Tail::close`] waits out a rebalance of the group to commit what was
+    /// acknowledged.
+    pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
+
+    /// Commit acknowledged offsets now and leave the group. A group between generations
+    /// refuses the commit: the reader then serves the group's rebalance (its partitions
+    /// paused, so that no record comes) and commits again, for up to
+    /// [`Tail::CLOSE_WAIT`] ([`commit::on_close`]).
     pub fn close(mut self) -> Result<()> {
         if self.group {
             self.release()?;
             self.consumer.context().hold.store(false, Ordering::Relaxed);
-            match self.consumer.commit_consumer_state(CommitMode::Sync) {
-                Ok(()) => {}
-                // Nothing stored since the last commit.
-                Err(rdkafka::error::KafkaError::ConsumerCommit(
-                    rdkafka::types::RDKafkaErrorCode::NoOffset,
-                )) => {}
-                Err(e) => return Err(e.into()),
-            }
+            self.commit_last()?;
             self.consumer.unsubscribe();
         }
         Ok(())
+    }
+
+    /// The last commit: what was acknowledged in each partition still held.
+    fn commit_last(&mut self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let held: HashSet<Tp> = self
+                .consumer
+                .assignment()
+                .map(|a| tps(&a))
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            let offsets = commit::to_commit_on_close(&self.acked, &held);
+            let answer = if offsets.is_empty() {
+                Ok(())
+            } else {
+                let mut tpl = TopicPartitionList::new();
+                for ((topic, partition), next) in &offsets {
+                    tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))?;
+                }
+                self.consumer.commit(&tpl, CommitMode::Sync)
+            };
+            let outcome = match &answer {
+                Ok(()) => CloseCommit::Done,
+                Err(rdkafka::error::KafkaError::ConsumerCommit(
+                    rdkafka::types::RDKafkaErrorCode::IllegalGeneration
+                    | rdkafka::types::RDKafkaErrorCode::RebalanceInProgress,
+                )) => CloseCommit::Rebalancing,
+                Err(_) => CloseCommit::Failed,
+            };
+            match commit::on_close(outcome, started.elapsed(), Self::CLOSE_WAIT) {
+                OnClose::Leave => return Ok(()),
+                OnClose::Retry => {
+                    if let Ok(a) = self.consumer.assignment() {
+                        let _ = self.consumer.pause(&a);
+                    }
+                    // A record fetched before the pause is dropped unacknowledged.
+                    let _ = self.consumer.poll(Duration::from_millis(100));
+                    let gone = std::mem::take(
+                        &mut *self
+                            .consumer
+                            .context()
+                            .released
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner()),
+                    );
+                    forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
+                }
+                OnClose::GiveUp => {
+                    return answer.map_err(|e| KafkaError::LastCommit {
+                        waited: started.elapsed(),
+                        reason: e.to_string(),
+                    })
+                }
+            }
+        }
     }
 }
 

@@ -84,6 +84,14 @@ pub enum KafkaError {
         /// The first failure.
         first_error: String,
     },
+    /// A reader leaving its group could not commit what it had acknowledged.
+    #[error("the last commit before leaving the group failed after {:.1}s ({reason}): the records read since the commit before it are read again by their partitions' next reader (duplicates, nothing lost)", waited.as_secs_f64())]
+    LastCommit {
+        /// How long the reader tried (waiting out a rebalance).
+        waited: Duration,
+        /// What the group coordinator or librdkafka said.
+        reason: String,
+    },
     /// Any other client error.
     #[error("kafka: {0}")]
     Client(rdkafka::error::KafkaError),
