@@ -287,8 +287,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_changed_file_is_reloaded_and_a_broken_one_keeps_the_old_list() {
+    /// A watchlist file of one star and its declaration (the directory keeps it).
+    fn one_star() -> (tempfile::TempDir, PathBuf, Decl) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("w.csv");
         std::fs::write(&p, "10,10,a\n").unwrap();
@@ -297,6 +297,12 @@ mod tests {
             Kind::Watchlist { radius: 2.0 },
         )
         .unwrap();
+        (dir, p, d)
+    }
+
+    #[test]
+    fn a_changed_file_is_reloaded_and_a_broken_one_keeps_the_old_list() {
+        let (_dir, p, d) = one_star();
         let mut c = Catalog::load(vec![d])
             .unwrap()
             .check_every(Duration::ZERO)
@@ -324,14 +330,7 @@ mod tests {
 
     #[test]
     fn a_watchlist_just_written_is_read_once_it_has_settled() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("w.csv");
-        std::fs::write(&p, "10,10,a\n").unwrap();
-        let d = Decl::parse(
-            &format!("stars={}", p.display()),
-            Kind::Watchlist { radius: 2.0 },
-        )
-        .unwrap();
+        let (_dir, p, d) = one_star();
         let mut c = Catalog::load(vec![d]).unwrap().check_every(Duration::ZERO);
         // Met halfway through a rewrite: the first of two lines, just written.
         std::fs::write(&p, "10,10,a\n").unwrap();

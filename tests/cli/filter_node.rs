@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::procs::{cmd, ids, send_file, spawn, stderr_of};
+use crate::procs::{cmd, create_with, ids, send_file, spawn, stderr_of};
 use crate::support::*;
 
 fn visit(dir: &std::path::Path, name: &str, night: &str, seed: &str) -> std::path::PathBuf {
@@ -26,6 +26,28 @@ fn visit(dir: &std::path::Path, name: &str, night: &str, seed: &str) -> std::pat
     ])
     .ok();
     f
+}
+
+/// A node following `file`, reading `topic` as `group`; its stderr is `node` in `dir`.
+fn node(
+    b: &str,
+    file: &std::path::Path,
+    topic: &str,
+    group: &str,
+    dir: &std::path::Path,
+) -> std::process::Child {
+    let file = file.to_str().unwrap();
+    let args = [
+        "filter",
+        "run",
+        "--filters",
+        file,
+        "--from",
+        topic,
+        "--group",
+        group,
+    ];
+    spawn(cmd(b, &args), dir, "node")
 }
 
 /// As on a live night: records stamped as they are sent ("now" is a time).
@@ -89,41 +111,10 @@ fn filters_added_and_removed_while_a_node_runs_lose_and_duplicate_nothing() {
         .collect();
     // One partition: "the first 7 of a visit" is then the same in every run (on two,
     // it depends on how the reads of the partitions interleave).
-    let r: Run = cmd(
-        &b,
-        &[
-            "topic",
-            "create",
-            "in22",
-            "--partitions",
-            "1",
-            "--retention",
-            "forever",
-        ],
-    )
-    .output()
-    .unwrap()
-    .into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    create_with(&b, "in22", 1);
     let file = d.join("filters.toml");
     std::fs::write(&file, BRIGHT).unwrap();
-    let mut node = spawn(
-        cmd(
-            &b,
-            &[
-                "filter",
-                "run",
-                "--filters",
-                file.to_str().unwrap(),
-                "--from",
-                "in22",
-                "--group",
-                "g22",
-            ],
-        ),
-        d,
-        "node",
-    );
+    let mut node = node(&b, &file, "in22", "g22", d);
     let total = |t: &str| ids(&b, t, &["--timeout", "3s"]).values().sum::<usize>();
     let bright_in = |files: &[&std::path::PathBuf]| -> usize {
         files
@@ -267,45 +258,14 @@ fn a_filters_file_met_halfway_through_its_writing_changes_nothing() {
     let d = dir.path();
     let v1 = visit(d, "w1", "2024-05-01", "231");
     let v2 = visit(d, "w2", "2024-05-02", "232");
-    let r: Run = cmd(
-        &b,
-        &[
-            "topic",
-            "create",
-            "in23",
-            "--partitions",
-            "1",
-            "--retention",
-            "forever",
-        ],
-    )
-    .output()
-    .unwrap()
-    .into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    create_with(&b, "in23", 1);
     let a = "[[filter]]\nname = \"n23-a\"\nexpr = '.diaSource.snr > 20'\nmax_per_visit = 0\n";
     let both = format!(
         "{a}\n[[filter]]\nname = \"n23-b\"\nexpr = '.diaSource.snr <= 20'\nmax_per_visit = 0\n"
     );
     let file = d.join("filters.toml");
     std::fs::write(&file, &both).unwrap();
-    let mut node = spawn(
-        cmd(
-            &b,
-            &[
-                "filter",
-                "run",
-                "--filters",
-                file.to_str().unwrap(),
-                "--from",
-                "in23",
-                "--group",
-                "g23",
-            ],
-        ),
-        d,
-        "node",
-    );
+    let mut node = node(&b, &file, "in23", "g23", d);
     let snrs = |files: &[&std::path::PathBuf]| -> Vec<f64> {
         files
             .iter()

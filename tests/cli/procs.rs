@@ -174,6 +174,12 @@ pub fn nothing_lost(input: &HashMap<i64, usize>, output: &HashMap<i64, usize>) -
 }
 
 pub fn create(b: &str, topic: &str) {
+    create_with(b, topic, 2);
+}
+
+/// Create `topic` with `partitions` partitions, kept forever.
+pub fn create_with(b: &str, topic: &str, partitions: u32) {
+    let partitions = partitions.to_string();
     let r: Run = cmd(
         b,
         &[
@@ -181,7 +187,7 @@ pub fn create(b: &str, topic: &str) {
             "create",
             topic,
             "--partitions",
-            "2",
+            &partitions,
             "--retention",
             "forever",
         ],

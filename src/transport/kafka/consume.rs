@@ -110,6 +110,11 @@ impl ConsumerContext for Rebalancing {
 }
 
 impl Rebalancing {
+    /// The partitions given up in the callback since the last call.
+    fn take_released(&self) -> Vec<Tp> {
+        std::mem::take(&mut *self.released.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn take(&self) -> Option<TopicPartitionList> {
         self.revoking
             .lock()
@@ -360,20 +365,19 @@ impl Tail {
         )
     }
 
+    /// Forget the partitions the rebalance callback gave up since the last call.
+    fn forget_released(&mut self) {
+        let gone = self.consumer.context().take_released();
+        forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
+    }
+
     /// The next record, waiting up to `timeout`; `Ok(None)` when none came. Reading a
     /// time range, a record at or past its partition's end is never handed out, and the
     /// partition is paused there.
     pub fn poll(&mut self, timeout: Duration) -> Result<Option<Received>> {
         let polled = self.consumer.poll(timeout);
         if self.group {
-            let gone = std::mem::take(
-                &mut *self
-                    .consumer
-                    .context()
-                    .released
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()),
-            );
+            let gone = self.consumer.context().take_released();
             forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
         }
         let Some(res) = polled else {
@@ -699,15 +703,7 @@ impl Tail {
                     }
                     // A record fetched before the pause is dropped unacknowledged.
                     let _ = self.consumer.poll(Duration::from_millis(100));
-                    let gone = std::mem::take(
-                        &mut *self
-                            .consumer
-                            .context()
-                            .released
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner()),
-                    );
-                    forget(&mut self.positions, &mut self.ends, &mut self.acked, &gone);
+                    self.forget_released();
                 }
                 OnClose::GiveUp => {
                     return answer.map_err(|e| KafkaError::LastCommit {
