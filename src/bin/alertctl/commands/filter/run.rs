@@ -59,7 +59,8 @@ pub struct RunArgs {
     pub offset: Option<OffsetSpec>,
     /// Consumer group: instances of one group share the partitions. A member joining
     /// or leaving moves only the partitions that change hands (cooperative-sticky), and
-    /// what was sent from them is committed before they are given up.
+    /// what was sent from them is committed before they are given up. A member stopped
+    /// while its group rebalances waits that out (up to 10 s) to commit.
     #[arg(long, short = 'G', value_name = "GROUP")]
     pub group: Option<String>,
     /// Exit at the end of the input partitions (as they were when read).
