@@ -278,7 +278,7 @@ impl<'a> Alert<'a> {
 }
 
 /// A schema compiled for [`decode`]: each record field's node and how it is read
-/// ([`InPlace`]), told apart once
+/// (the graph's `InPlace`), told apart once
 /// ([`AlertSchema::value_plan`](super::AlertSchema::value_plan)).
 #[derive(Debug)]
 pub struct ValuePlan {
