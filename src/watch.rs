@@ -89,6 +89,34 @@ impl Settle {
         self.seen.is_some()
     }
 
+    /// How long to wait before looking again: `every`, or the quiet period while a
+    /// change settles, whichever is shorter.
+    pub fn next_look(&self, every: Duration) -> Duration {
+        if self.settling() {
+            every.min(self.quiet)
+        } else {
+            every
+        }
+    }
+
+    /// Look at the file at `path`: once a change has settled, `load` it, and keep what
+    /// it gave if the file did not change while it was read ([`Settle::ready`], then
+    /// [`Settle::read`]). `None`: nothing to act on now.
+    pub fn look<T>(&mut self, path: &Path, load: impl FnOnce() -> T) -> Option<T> {
+        let before = stamp(path);
+        if !self.ready(before, SystemTime::now()) {
+            return None;
+        }
+        let loaded = load();
+        self.read(before, stamp(path), SystemTime::now())
+            .then_some(loaded)
+    }
+
+    /// Follow the file at `path` as it is now, with the quiet period [`QUIET`].
+    pub fn follow(path: &Path) -> Settle {
+        Settle::new(stamp(path), QUIET)
+    }
+
     /// Change the quiet period.
     pub fn set_quiet(&mut self, quiet: Duration) {
         self.quiet = quiet;

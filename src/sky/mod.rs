@@ -19,9 +19,9 @@ pub mod watchlist;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crate::watch::{stamp, Settle, QUIET};
+use crate::watch::Settle;
 
 pub use region::{CredibleRegion, Region, RegionError};
 pub use watchlist::{Watchlist, WatchlistError, DEFAULT_RADIUS_ARCSEC};
@@ -165,7 +165,7 @@ impl Catalog {
             if sky.watchlists.contains_key(&d.name) || sky.regions.contains_key(&d.name) {
                 return Err(SkyError::Twice(d.name.clone()));
             }
-            watches.push(Settle::new(stamp(&d.path), QUIET));
+            watches.push(Settle::follow(&d.path));
             match load_one(d)? {
                 Loaded::Watchlist(w) => sky.watchlists.insert(d.name.clone(), w).map(|_| ()),
                 Loaded::Region(r) => sky.regions.insert(d.name.clone(), r).map(|_| ()),
@@ -214,11 +214,12 @@ impl Catalog {
     /// [`Catalog::check_every`]). A file that no longer loads leaves its old contents in
     /// force; that is said once per change of the file.
     pub fn refresh(&mut self) -> Vec<Reload> {
-        let every = if self.watches.iter().any(Settle::settling) {
-            self.every.min(QUIET)
-        } else {
-            self.every
-        };
+        let every = self
+            .watches
+            .iter()
+            .map(|w| w.next_look(self.every))
+            .min()
+            .unwrap_or(self.every);
         if self.checked.elapsed() < every || self.decls.is_empty() {
             return Vec::new();
         }
@@ -231,14 +232,9 @@ impl Catalog {
         let mut out = Vec::new();
         let mut sky: Option<Sky> = None;
         for (i, d) in self.decls.iter().enumerate() {
-            let before = stamp(&d.path);
-            if !self.watches[i].ready(before, SystemTime::now()) {
+            let Some(loaded) = self.watches[i].look(&d.path, || load_one(d)) else {
                 continue;
-            }
-            let loaded = load_one(d);
-            if !self.watches[i].read(before, stamp(&d.path), SystemTime::now()) {
-                continue;
-            }
+            };
             match loaded {
                 Ok(l) => {
                     let s = sky.get_or_insert_with(|| (*self.sky).clone());
@@ -347,7 +343,7 @@ mod tests {
             .unwrap();
         assert!(c.refresh().is_empty());
         assert_eq!(c.sky().watchlists["stars"].len(), 1);
-        std::thread::sleep(QUIET + Duration::from_millis(50));
+        std::thread::sleep(crate::watch::QUIET + Duration::from_millis(50));
         let r = c.refresh();
         assert!(
             matches!(&r[..], [Reload::Loaded { entries: 2, .. }]),

@@ -35,7 +35,7 @@ use super::kafka::{run_job, Control, Counts, KafkaReport, KafkaRun};
 use crate::error::Error;
 use crate::filter::{FilterDef, StartAt};
 use crate::jobs::Report;
-use crate::watch::{stamp, Settle, QUIET};
+use crate::watch::Settle;
 
 /// A node: the run it starts with, and the filters file it follows.
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ pub fn run_node(
     let stop_all = Arc::new(AtomicBool::new(false));
     let mut running: BTreeMap<String, (usize, FilterDef)> = BTreeMap::new();
     let mut lanes: Vec<Lane> = Vec::new();
-    let mut watch = Settle::new(stamp(&opts.filters_file), QUIET);
+    let mut watch = Settle::follow(&opts.filters_file);
     let mut results: Vec<(usize, LaneResult)> = Vec::new();
     let (done_tx, done_rx) = mpsc::channel::<(usize, LaneResult)>();
     std::thread::scope(|scope| {
@@ -170,30 +170,18 @@ pub fn run_node(
                 break;
             }
             // A change still settling is looked at again sooner.
-            let every = if watch.settling() {
-                opts.check_every.min(QUIET)
-            } else {
-                opts.check_every
-            };
+            let every = watch.next_look(opts.check_every);
             if stop_all.load(Ordering::SeqCst) || last_check.elapsed() < every {
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
             last_check = std::time::Instant::now();
-            let before = stamp(&opts.filters_file);
-            if !watch.ready(before, std::time::SystemTime::now()) {
+            let Some(loaded) = watch.look(&opts.filters_file, || {
+                crate::filter::load_set(&opts.filters_file)
+            }) else {
                 continue;
-            }
+            };
             let what = opts.filters_file.display();
-            let loaded = crate::filter::load_set(&opts.filters_file);
-            // Written to while it was read: read again once it settles.
-            if !watch.read(
-                before,
-                stamp(&opts.filters_file),
-                std::time::SystemTime::now(),
-            ) {
-                continue;
-            }
             let defs = match loaded {
                 Ok(set) => set.filters,
                 Err(e) => {
